@@ -1,0 +1,1 @@
+"""api layer of Ouro Desktop (see architecture.md)."""

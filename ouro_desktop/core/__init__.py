@@ -1,0 +1,1 @@
+"""core layer of Ouro Desktop (see architecture.md)."""

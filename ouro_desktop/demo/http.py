@@ -1,0 +1,168 @@
+"""HTTP plumbing shared by the demo endpoints: envelopes, auth, faults, request ids.
+
+Every endpoint is wrapped by :func:`endpoint`, which applies the test fault switches,
+authenticates the caller the way Ouro does (a raw JWT in ``Authorization``, an optional
+``Bearer`` tolerated), and turns :class:`ApiError` into Ouro's error envelope.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from .auth import verify_token
+from .errors import ApiError
+
+if TYPE_CHECKING:
+    from .app import DemoBackend
+
+log = logging.getLogger(__name__)
+MAX_JSON_BODY = 100 * 1024 * 1024
+
+
+@dataclass
+class Caller:
+    user: dict[str, Any]
+    key_name: str | None
+    client: str | None
+    sdk: str | None
+
+
+def ok(data: Any, status: int = 200, **extra: Any) -> JSONResponse:
+    return JSONResponse({"data": data, "error": None, **extra}, status_code=status)
+
+
+def paged(items: list[Any], offset: int, limit: int | None, total: int) -> JSONResponse:
+    has_more = limit is not None and offset + len(items) < total
+    return ok(
+        items,
+        pagination={
+            "offset": offset,
+            "limit": limit if limit is not None else total,
+            "hasMore": has_more,
+            "total": total,
+        },
+    )
+
+
+def int_param(
+    request: Request, name: str, default: int | None, lo: int = 0, hi: int | None = None
+) -> int | None:
+    raw = request.query_params.get(name)
+    if raw in (None, "", "null", "None"):
+        return default
+    try:
+        value = int(raw)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise ApiError(400, f"'{name}' must be a whole number.") from exc
+    value = max(lo, value)
+    return min(hi, value) if hi is not None else value
+
+
+def bool_param(request: Request, name: str, default: bool = False) -> bool:
+    raw = request.query_params.get(name)
+    return default if raw is None else raw.lower() in ("1", "true", "yes")
+
+
+def list_param(request: Request, name: str) -> list[str] | None:
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+async def json_body(request: Request, *, optional: bool = False) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        if optional:
+            return {}
+        raise ApiError(400, "A JSON body is required.")
+    if len(raw) > MAX_JSON_BODY:
+        raise ApiError(413, "Payload too large")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, "The request body is not valid JSON.") from exc
+    if not isinstance(body, dict):
+        raise ApiError(400, "The request body must be a JSON object.")
+    return body
+
+
+def backend_of(request: Request) -> DemoBackend:
+    return request.app.state.backend  # type: ignore[no-any-return]
+
+
+def authenticate(request: Request) -> Caller:
+    backend = backend_of(request)
+    raw = request.headers.get("authorization", "").strip()
+    token = raw[7:].strip() if raw.lower().startswith("bearer ") else raw
+    payload = verify_token(backend.store.secret, token, backend.store.clock()) if token else None
+    user = backend.store.user(str(payload.get("sub"))) if payload else None
+    if user is None:
+        raise ApiError(401, "Unauthorized")
+    return Caller(
+        user=user,
+        key_name=payload.get("key_name") if payload else None,
+        client=request.headers.get("x-ouro-client"),
+        sdk=request.headers.get("user-agent"),
+    )
+
+
+Handler = Callable[..., Awaitable[Response]]
+
+
+def endpoint(auth: bool = True) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
+    def wrap(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
+        async def handle(request: Request) -> Response:
+            request_id = str(uuid.uuid4())
+            response = await _handle(fn, request, auth)
+            response.headers["x-request-id"] = request_id
+            return response
+
+        handle.__name__ = fn.__name__
+        return handle
+
+    return wrap
+
+
+async def _handle(fn: Handler, request: Request, auth: bool) -> Response:
+    backend = backend_of(request)
+    faults = backend.faults
+    backend.files.public_base = str(request.base_url).rstrip("/")
+    backend.on_request()
+    injected = faults.take_injected(request.method, request.url.path)
+    if injected is not None and not injected.after_processing:
+        return Response(injected.body, injected.status, headers=injected.headers)
+    try:
+        if faults.rate_limit_next > 0:
+            faults.rate_limit_next -= 1
+            raise ApiError(429, "Too many requests", "rate_limited")
+        if auth:
+            caller = authenticate(request)
+            if faults.unauthorized_next > 0:
+                faults.unauthorized_next -= 1
+                raise ApiError(401, "Unauthorized")
+            if faults.no_user_context_next > 0:
+                faults.no_user_context_next -= 1
+                return JSONResponse({"data": None, "error": {"message": "No user context"}}, 500)
+            response = await fn(request, caller)
+        else:
+            response = await fn(request)
+    except ApiError as exc:
+        headers = {"Retry-After": f"{faults.retry_after_s:g}"} if exc.status == 429 else None
+        response = JSONResponse(exc.envelope(), exc.status, headers=headers)
+    except Exception:
+        log.exception("demo backend error on %s %s", request.method, request.url.path)
+        response = JSONResponse(
+            {"data": None, "error": {"message": "Internal server error", "status": 500}}, 500
+        )
+    if injected is not None:
+        return Response(injected.body, injected.status, headers=injected.headers)
+    return response

@@ -1,0 +1,1 @@
+"""ui layer of Ouro Desktop (see architecture.md)."""
