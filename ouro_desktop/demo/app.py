@@ -381,6 +381,25 @@ async def post_action_log(request: Request, caller: Caller) -> Response:
     return ok(row)
 
 
+@endpoint(auth=False)
+async def action_webhook(request: Request) -> Response:
+    """Where an async service posts its result; the per-action token is the permission."""
+    backend: DemoBackend = request.app.state.backend
+    action = backend.store.action(request.path_params["id"])
+    raw = request.headers.get("authorization", "").strip()
+    token = request.headers.get("x-ouro-webhook-token") or (
+        raw[7:].strip() if raw.lower().startswith("bearer ") else raw
+    )
+    if action is None or not action.get("webhook_token") or token != action["webhook_token"]:
+        raise ApiError(401, "Unknown action or wrong webhook token.", "invalid_webhook_token")
+    if backend.executor.is_terminal(action["status"]):
+        raise ApiError(409, f"This action already ended ({action['status']}).", "action_finished")
+    payload = await json_body(request)
+    if payload.get("status") not in ("completed", "failed"):
+        raise ApiError(400, "status must be 'completed' or 'failed'.")
+    return ok(backend.executor.complete_from_webhook(action, payload))
+
+
 def _routes() -> list[Route]:
     svc = "/services/{sid}/routes/{rid}"
     return [
@@ -406,6 +425,7 @@ def _routes() -> list[Route]:
         Route("/actions/{id}", get_action),
         Route("/actions/{id}/logs", action_logs),
         Route("/actions/{id}/log", post_action_log, methods=["POST"]),
+        Route("/actions/{id}/response", action_webhook, methods=["POST"]),
         *FILE_ROUTES,
     ]
 

@@ -14,6 +14,7 @@ import base64
 import binascii
 import copy
 import logging
+import secrets
 from typing import Any
 
 import jsonschema
@@ -184,8 +185,11 @@ class Executor:
             "upstream_status_code": None,
             "finished_at": None,
             "last_updated": now,
+            # Where an async service posts its result (§6); the token proves it is the service.
             "webhook_url": None,
-            "webhook_token": None,
+            "webhook_token": secrets.token_urlsafe(24)
+            if route["route"].get("execution_mode") == "async"
+            else None,
             "usage_record": None,
             "btc_charges": [],
         }
@@ -324,6 +328,16 @@ class Executor:
                 "ouro-route-org-id": route["org_id"],
                 "ouro-route-team-id": route["team_id"],
                 "ouro-user-id": action["user_id"],
+                **(
+                    {
+                        "ouro-webhook-url": (
+                            f"{self.files.public_base}/actions/{action['id']}/response"
+                        ),
+                        "ouro-webhook-token": action["webhook_token"],
+                    }
+                    if action.get("webhook_token")
+                    else {}
+                ),
             },
             query=dict(meta.get("query") or {}),
             path_params=dict(meta.get("parameters") or {}),
@@ -391,6 +405,27 @@ class Executor:
             route = self.store.asset(action["route_id"]) or {"id": action["route_id"], "name": ""}
             self._system_log(action, route, "error", f"Run failed: {message}")
         return self.store.action(action["id"]) or action
+
+    def complete_from_webhook(
+        self, action: dict[str, Any], payload: dict[str, Any]
+    ) -> dict[str, Any]:
+        """An async service reporting its outcome (``POST /actions/{id}/response``)."""
+        task = self._tasks.pop(action["id"], None)
+        if task is not None:
+            task.cancel()
+        route = self.store.asset(action["route_id"])
+        response = payload.get("response")
+        if payload.get("status") == "completed" and route is not None:
+            return self._finish_success(
+                action, route, response if isinstance(response, dict) else {}
+            )
+        body = response if isinstance(response, dict) else {}
+        error = body.get("error") if isinstance(body.get("error"), dict) else {}
+        status = int(error.get("status") or body.get("statusCode") or 500)
+        message = _detail_message(
+            error.get("message") or body.get("detail") or "The service reported a failure."
+        )
+        return self._finish_error(action, status, message)
 
     # -- logs ----------------------------------------------------------------------------
     async def _service_log(
