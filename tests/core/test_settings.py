@@ -1,0 +1,47 @@
+"""Settings: round trip, only non-defaults saved, unreadable files set aside."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ouro_desktop.core.settings import RouteBookmark, Settings, SettingsStore
+
+
+def test_round_trip_saves_only_non_defaults(tmp_path: Path) -> None:
+    store = SettingsStore(tmp_path / "settings.json")
+    settings = store.load()
+    assert settings == Settings()
+    settings.toggle_favourite(RouteBookmark("r1", "demo/one"))
+    for i in range(25):
+        settings.add_recent(RouteBookmark(f"r{i}", f"demo/route-{i}"))
+    settings.add_recent(RouteBookmark("r3", "demo/route-3"))
+    store.save(settings)
+    raw = json.loads((tmp_path / "settings.json").read_text())
+    assert "base_url" not in raw  # a default is not written
+    assert raw["schema_version"] == 1
+    again = SettingsStore(tmp_path / "settings.json").load()
+    assert again.favourites == [RouteBookmark("r1", "demo/one")]
+    assert len(again.recent) == 20
+    assert again.recent[0].route_id == "r3"
+    assert [b.route_id for b in again.recent].count("r3") == 1
+    assert again.toggle_favourite(RouteBookmark("r1", "demo/one")) is False
+    assert again.favourites == []
+
+
+def test_unreadable_file_is_set_aside(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text("{not json")
+    store = SettingsStore(path)
+    assert store.load() == Settings()
+    assert store.notice and "reset" in store.notice
+    assert not path.exists()
+    assert any(p.name.startswith("settings.json.unreadable-") for p in tmp_path.iterdir())
+
+
+def test_wrong_types_fall_back_to_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"base_url": 5, "favourites": [{"x": 1}, {"route_id": "a"}]}))
+    settings = SettingsStore(path).load()
+    assert settings.base_url == Settings().base_url
+    assert settings.favourites == [RouteBookmark("a", "a")]
