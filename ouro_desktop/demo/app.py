@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -430,6 +432,15 @@ def _routes() -> list[Route]:
     ]
 
 
+async def _routing_error(request: Request, exc: Exception) -> Response:
+    """Unknown paths and methods answer in Ouro's error envelope too, with a request id."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    detail = exc.detail if isinstance(exc, HTTPException) else "Internal server error"
+    headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
+    headers["x-request-id"] = str(uuid.uuid4())
+    return JSONResponse(ApiError(status, str(detail)).envelope(), status, headers=headers)
+
+
 def create_app(
     data_dir: Path | str,
     *,
@@ -446,7 +457,11 @@ def create_app(
         yield
         await backend.aclose()
 
-    app = Starlette(routes=_routes(), lifespan=lifespan)
+    app = Starlette(
+        routes=_routes(),
+        lifespan=lifespan,
+        exception_handlers={HTTPException: _routing_error},
+    )
     app.state.backend = backend
     return app
 

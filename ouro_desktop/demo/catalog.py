@@ -204,7 +204,8 @@ def search(
     elif sort == "updated":
         scored.sort(key=lambda p: p[1]["last_updated"], reverse=True)
     else:
-        since = _window_start(params.get("time_window") or "month") if sort == "popular" else None
+        window = params.get("time_window") or "month"
+        since = _window_start(window, backend.store.clock()) if sort == "popular" else None
         pop = {a["id"]: _popularity(backend, a["id"], since) for _, a in scored}
         if sort == "popular":
             scored.sort(key=lambda p: (pop[p[1]["id"]], p[1]["created_at"]), reverse=True)
@@ -213,11 +214,13 @@ def search(
     return [clean(a) for _, a in scored]
 
 
-def _window_start(window: str) -> str | None:
+def _window_start(window: str, now: float) -> str | None:
+    """Start of a popularity window on the backend's clock (action times use it too)."""
     days = {"day": 1, "week": 7, "month": 30}.get(window)
     if days is None:
         return None
-    return (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="milliseconds")
+    start = datetime.fromtimestamp(now, UTC) - timedelta(days=days)
+    return start.isoformat(timespec="milliseconds")
 
 
 def compatible(

@@ -130,10 +130,13 @@ class Executor:
         user: dict[str, Any],
         client_headers: dict[str, str],
     ) -> dict[str, Any]:
-        config = payload.get("config") or {}
+        # JSON null means "not given"; any other non-object is malformed (not "empty").
+        config = payload.get("config")
+        config = {} if config is None else config
         if not isinstance(config, dict):
             raise ApiError(400, "config must be an object")
-        body = config.get("body") or {}
+        body = config.get("body")
+        body = {} if body is None else body
         if not isinstance(body, dict):
             raise ApiError(400, "config.body must be a JSON object")
         currency = payload.get("currency")

@@ -81,7 +81,8 @@ class FileService:
             "path": path,
             "mime": mime or guess_mime(file_name),
             "file_name": file_name,
-            "expires": time.time() + SIGNED_URL_TTL,
+            # Checked against the store's clock on PUT, so issued on it too.
+            "expires": self.store.clock() + SIGNED_URL_TTL,
         }
         self.store.add_upload(row)
         return row
@@ -211,7 +212,7 @@ class FileService:
 
     # -- signed URLs ---------------------------------------------------------------------
     def signed_url(self, bucket: str, path: str, ttl: int = SIGNED_URL_TTL) -> str:
-        expires = int(time.time()) + ttl
+        expires = int(self.store.clock()) + ttl
         token = sign_blob_url(self.store.secret, f"{bucket}/{path}", expires)
         return (
             f"{self.public_base}/storage/object/{bucket}/{quote(path)}"
@@ -224,7 +225,7 @@ class FileService:
         except ValueError:
             exp = 0
         good = sign_blob_url(self.store.secret, f"{bucket}/{path}", exp)
-        if exp < time.time() or not secrets.compare_digest(good, token):
+        if exp < self.store.clock() or not secrets.compare_digest(good, token):
             raise ApiError(
                 403, "This download link is invalid or has expired.", "invalid_signature"
             )

@@ -14,7 +14,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -111,9 +111,11 @@ class Store:
         return iso(self.clock())
 
     # -- low level ---------------------------------------------------------------------
-    def _exec(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Cursor:
+    def _exec(self, sql: str, args: Iterable[Any] | Mapping[str, Any] = ()) -> sqlite3.Cursor:
+        # A mapping binds named placeholders; tuple() of it would bind its keys instead.
+        params = args if isinstance(args, Mapping) else tuple(args)
         with self._lock:
-            return self._db.execute(sql, tuple(args))
+            return self._db.execute(sql, params)
 
     def _rows(self, sql: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
