@@ -1,0 +1,595 @@
+"""The client's HTTP engine, and the only module of the app that imports httpx.
+
+One long-lived ``httpx.AsyncClient`` carries every call. This module decides:
+
+* **who we are**: ``User-Agent`` and ``X-Ouro-Client`` (``ouro-desktop/<version>``), and
+  ``X-Ouro-Key-Name`` once the key exchange names the key;
+* **auth**: the API key is exchanged at ``POST /users/get-token`` for a JWT sent raw in
+  ``Authorization`` (no ``Bearer``). The token is renewed shortly before its ``exp`` and
+  once after a 401 or a 5xx "No user context"; concurrent failures share one exchange
+  (a lock plus a token generation number). ``Authorization`` only ever goes to the API's
+  own origin, never to storage or any other host;
+* **where we may go** (:func:`._wire.check_url`): ``https`` only, plain ``http`` just for
+  this computer and the reserved test names; API calls do not follow redirects; signed
+  storage URLs (upload, download, each redirect hop) are checked the same way;
+* **retries**: only for requests that are safe to repeat (GET, the key exchange, a signed
+  PUT): connection errors, 408, 429 (``Retry-After`` honoured up to 120 s) and 5xx, with
+  full-jitter backoff (0.5 s base, 8 s cap, at most 4 tries). A whole call, retries
+  included, must finish within its deadline, so a server that drips bytes cannot hang it;
+* **what we accept** (with :mod:`._wire`): answers above 50 MB, JSON nested deeper than
+  200 levels, bytes that are not UTF-8 and anything else unusable become a
+  :class:`ResponseError`.
+
+The API key and every token stay out of log records, exception messages and reprs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from typing import Any, TypeVar
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from ._wire import (
+    ApiResponse,
+    check_url,
+    jwt_times,
+    needs_auth_retry,
+    origin_of,
+    safe_header,
+)
+from .errors import (
+    APIStatusError,
+    AuthenticationError,
+    ConnectError,
+    OuroError,
+    RequestTimeout,
+    ResponseError,
+    TransportError,
+    status_error,
+)
+
+log = logging.getLogger("ouro_desktop.api")
+
+MAX_RESPONSE_BYTES = 50 * 1024 * 1024
+MAX_TRIES = 4
+RETRY_BASE_S = 0.5
+RETRY_CAP_S = 8.0
+MAX_RETRY_AFTER_S = 120.0
+DEFAULT_DEADLINE_S = 180.0
+REFRESH_EARLY_S = 300.0
+MAX_REDIRECTS = 5
+
+Sleep = Callable[[float], Awaitable[None]]
+# What callers may inject (tests: httpx.ASGITransport, httpx.MockTransport, respx).
+Transport = httpx.AsyncBaseTransport
+Unknown = Callable[[OuroError], OuroError]
+T = TypeVar("T")
+
+
+def _retryable_status(status: int) -> bool:
+    return status in (408, 429) or 500 <= status <= 599
+
+
+@contextlib.contextmanager
+def _mapped_errors(host: str, timeout_s: float | None) -> Iterator[None]:
+    """httpx and timeout failures → our transport errors, in plain words."""
+    try:
+        yield
+    except OuroError:
+        raise
+    except TimeoutError:
+        raise RequestTimeout(
+            f"The server at {host} did not finish answering within {timeout_s:g} s."
+        ) from None
+    except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        raise ConnectError(f"Could not connect to {host} in time.") from exc
+    except httpx.ConnectError as exc:
+        raise ConnectError(
+            f"Could not connect to {host}. Check your internet connection and the server address."
+        ) from exc
+    except httpx.TimeoutException as exc:
+        raise RequestTimeout(f"The server at {host} stopped answering (timed out).") from exc
+    except httpx.DecodingError as exc:
+        raise ResponseError(f"The answer from {host} could not be decoded.") from exc
+    except httpx.HTTPError as exc:
+        raise TransportError(f"The connection to {host} broke off before the answer.") from exc
+    except Exception as exc:  # a transport must never leak its own exception types
+        raise TransportError(
+            f"Unexpected failure while talking to {host} ({type(exc).__name__})."
+        ) from exc
+
+
+class HttpSession:
+    """Auth, retries, limits and error mapping over one ``httpx.AsyncClient``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_key: str | None,
+        access_token: str | None,
+        transport: Transport | None,
+        timeout: float,
+        client_name: str,
+        deadline: float = DEFAULT_DEADLINE_S,
+        sleep: Sleep | None = None,
+        rng: random.Random | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+    ) -> None:
+        self.base_url = check_url(base_url.strip().rstrip("/"), "Ouro server")
+        self.host = urlsplit(self.base_url).hostname or "the server"
+        self._origin = origin_of(self.base_url)
+        self._api_key = api_key or None
+        self._token: str | None = access_token or None
+        self._token_gen = 0
+        self._refresh_at: float | None = None
+        self._auth_lock = asyncio.Lock()
+        self._exchange_attempts = 0
+        self._last_failure: OuroError | None = None
+        self._secrets: list[str] = [s for s in (api_key, access_token) if s]
+        self.key_name: str | None = None
+        self.exchanges = 0
+        self.timeout = timeout
+        self.deadline = deadline
+        self.max_response_bytes = max_response_bytes
+        self._sleep: Sleep = sleep or asyncio.sleep
+        self._rng = rng or random.Random()
+        if access_token:
+            self._schedule_refresh(access_token)
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)),
+            follow_redirects=False,
+            headers={"User-Agent": client_name, "X-Ouro-Client": client_name},
+        )
+
+    def __repr__(self) -> str:
+        return f"<HttpSession {self.base_url} signed_in={self._token is not None}>"
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    @property
+    def can_refresh(self) -> bool:
+        return self._api_key is not None
+
+    @property
+    def has_token(self) -> bool:
+        return self._token is not None
+
+    # -- secrets hygiene ---------------------------------------------------------------------
+    def _live_secrets(self) -> list[str]:
+        return [s for s in self._secrets if len(s) >= 6]
+
+    def redact(self, value: Any) -> Any:
+        """``value`` (decoded JSON) with the key and tokens replaced, should a server echo them."""
+        if value is None:
+            return None
+        secrets = self._live_secrets()
+        try:
+            dumped = json.dumps(value)
+        except (TypeError, ValueError, RecursionError):
+            return None
+        if not any(s in dumped for s in secrets):
+            return value
+        for secret in secrets:
+            dumped = dumped.replace(secret, "[redacted]")
+        return json.loads(dumped)
+
+    def scrub(self, exc: OuroError) -> OuroError:
+        """Remove the key and tokens from an error's words and body."""
+        secrets = self._live_secrets()
+        if any(s in exc.message for s in secrets):
+            for secret in secrets:
+                exc.message = exc.message.replace(secret, "[redacted]")
+            exc.args = (exc.message,)
+        if isinstance(exc, APIStatusError):
+            exc.body = self.redact(exc.body)
+        return exc
+
+    def error_of(self, resp: ApiResponse) -> APIStatusError:
+        """The typed, secret-free error for a refused request."""
+        error = resp.error(self.redact)
+        self.scrub(error)
+        return error
+
+    def error_from(self, status: int, body: Any, request_id: str | None) -> APIStatusError:
+        error = status_error(status, self.redact(body), request_id=request_id)
+        self.scrub(error)
+        return error
+
+    # -- tokens --------------------------------------------------------------------------------
+    def _schedule_refresh(self, token: str) -> None:
+        iat, exp = jwt_times(token)
+        now = time.time()
+        if exp is None:
+            self._refresh_at = None  # opaque token: renewed only after a 401
+            return
+        # Trust the server's lifetime (exp - iat) over the wall clock when both are given,
+        # so a skewed local clock does not cause a refresh on every call.
+        ttl = exp - iat if iat is not None and exp > iat else exp - now
+        if ttl <= 0:
+            self._refresh_at = None
+            return
+        early = min(REFRESH_EARLY_S, ttl / 5)
+        self._refresh_at = time.monotonic() + ttl - early
+
+    def _set_token(self, token: str) -> None:
+        self._token = token
+        self._token_gen += 1
+        self._secrets.append(token)
+        del self._secrets[1:-8]  # the key plus the last few tokens
+        self._schedule_refresh(token)
+
+    async def _exchange(self) -> None:
+        assert self._api_key is not None
+        self.exchanges += 1
+        log.debug("exchanging the API key for an access token")
+        resp = await self.request(
+            "POST", "/users/get-token", json_body={"pat": self._api_key}, auth=False, retry=True
+        )
+        rejected = (
+            "Ouro did not accept this API key. Check that it was copied in full "
+            "and has not been revoked."
+        )
+        if resp.status in (401, 403):
+            raise AuthenticationError(rejected, status=resp.status, request_id=resp.request_id)
+        if not resp.ok:
+            self.envelope(resp)  # raises the matching error (redirect, 4xx, 5xx, ...)
+        body = resp.json()
+        if not isinstance(body, dict):
+            raise ResponseError("The sign-in answer from the server is not usable.")
+        if body.get("error"):
+            raise AuthenticationError(
+                rejected, status=401, body=self.redact(body), request_id=resp.request_id
+            )
+        raw_token = body.get("access_token")
+        token = (
+            raw_token
+            if isinstance(raw_token, str)
+            and 0 < len(raw_token) <= 16384
+            and raw_token.isascii()
+            and raw_token.isprintable()
+            and " " not in raw_token
+            else None
+        )
+        if token is None:
+            raise AuthenticationError(
+                "The server did not issue a sign-in token for this API key.",
+                status=401,
+                request_id=resp.request_id,
+            )
+        self._set_token(token)
+        name = safe_header(body.get("api_key_name"))
+        if name:
+            self.key_name = name
+            self._client.headers["X-Ouro-Key-Name"] = name
+
+    async def refresh(self, seen_gen: int) -> None:
+        """Exchange the key again unless another task already did since ``seen_gen``.
+
+        Callers that waited while another task's exchange failed share that failure
+        instead of trying again at once; the next call after it tries afresh.
+        """
+        attempts_seen = self._exchange_attempts
+        async with self._auth_lock:
+            if self._token_gen != seen_gen:
+                return
+            if self._exchange_attempts != attempts_seen and self._last_failure is not None:
+                raise self._last_failure
+            try:
+                await self._exchange()
+            except OuroError as exc:
+                self._last_failure = exc
+                raise
+            else:
+                self._last_failure = None
+            finally:
+                self._exchange_attempts += 1  # counted when finished: waiters see the outcome
+
+    async def token(self) -> tuple[str, int]:
+        """A usable token and its generation, exchanging the key first when needed."""
+        gen = self._token_gen
+        due = self._refresh_at is not None and time.monotonic() >= self._refresh_at
+        if self._api_key is not None and (self._token is None or due):
+            await self.refresh(gen)
+        if self._token is None:
+            raise AuthenticationError("You are not signed in.", status=401)
+        return self._token, self._token_gen
+
+    # -- requests ------------------------------------------------------------------------------
+    def _backoff(self, attempt: int) -> float:
+        return self._rng.uniform(0.0, min(RETRY_CAP_S, RETRY_BASE_S * 2 ** (attempt - 1)))
+
+    async def _send_once(
+        self, request: httpx.Request, timeout_s: float | None, host: str
+    ) -> ApiResponse:
+        started = time.monotonic()
+        with _mapped_errors(host, timeout_s):
+            async with asyncio.timeout(timeout_s):
+                response = await self._client.send(request, stream=True)
+                try:
+                    content = await self._read_capped(response)
+                finally:
+                    await response.aclose()
+        resp = ApiResponse(response.status_code, content, response.headers)
+        log.debug(
+            "%s %s%s -> %s (%d bytes, %.0f ms, request %s)",
+            request.method,
+            host if request.url.host != self._origin[1] else "",
+            request.url.path,
+            resp.status,
+            len(content),
+            (time.monotonic() - started) * 1000,
+            resp.request_id or "-",
+        )
+        return resp
+
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        length = response.headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.max_response_bytes:
+            raise ResponseError("The server's answer is too large to accept.")
+        chunks: list[bytes] = []
+        total = 0
+        async for chunk in response.aiter_bytes():
+            total += len(chunk)
+            if total > self.max_response_bytes:
+                raise ResponseError("The server's answer is too large to accept.")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    @staticmethod
+    async def _unsent(step: Awaitable[T], on_unknown: Unknown | None) -> T:
+        """Run a sign-in step before sending; for a one-shot request, say nothing was sent."""
+        try:
+            return await step
+        except (TransportError, ResponseError) as exc:
+            if on_unknown is None or isinstance(exc, ConnectError):
+                raise
+            raise ConnectError(
+                f"Could not renew the sign-in ({exc.message}); the request was not sent.",
+                request_id=exc.request_id,
+            ) from exc
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        auth: bool = True,
+        retry: bool | None = None,
+        deadline: float | None = None,
+        on_unknown: Unknown | None = None,
+    ) -> ApiResponse:
+        """One API call (``path`` below the base URL); refusals are returned, not raised.
+
+        ``retry`` defaults to True for GET only. ``on_unknown`` converts failures that
+        happen after the request may have reached the server (for non-idempotent calls).
+        """
+        try:
+            return await self._request(
+                method, path, params, json_body, headers, auth, retry, deadline, on_unknown
+            )
+        except OuroError as exc:
+            raise self.scrub(exc) from exc.__cause__
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        headers: Mapping[str, str] | None,
+        auth: bool,
+        retry: bool | None,
+        deadline: float | None,
+        on_unknown: Unknown | None,
+    ) -> ApiResponse:
+        if not path.startswith("/"):
+            raise ValueError("API paths start with '/'")
+        url = self.base_url + path
+        retry = method.upper() == "GET" if retry is None else retry
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        content = None if json_body is None else json.dumps(json_body).encode("utf-8")
+        end = time.monotonic() + (self.deadline if deadline is None else deadline)
+        attempt = 0
+        auth_replayed = False
+        while True:
+            attempt += 1
+            extra = dict(headers or {})
+            gen = 0
+            if content is not None:
+                extra["Content-Type"] = "application/json"
+            if auth:
+                token, gen = await self._unsent(self.token(), on_unknown)
+                extra["Authorization"] = token
+            request = self._client.build_request(
+                method, url, params=query, content=content, headers=extra
+            )
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                raise RequestTimeout(f"The server at {self.host} did not answer in time.")
+            try:
+                resp = await self._send_once(request, remaining, self.host)
+            except (TransportError, ResponseError) as exc:
+                if isinstance(exc, ConnectError) or on_unknown is None:
+                    if retry and attempt < MAX_TRIES and isinstance(exc, TransportError):
+                        delay = self._backoff(attempt)
+                        if time.monotonic() + delay < end:
+                            log.debug("retrying after %s in %.2f s", type(exc).__name__, delay)
+                            await self._sleep(delay)
+                            continue
+                    raise
+                raise on_unknown(exc) from exc
+            if auth and self.can_refresh and not auth_replayed and needs_auth_retry(resp):
+                # A refused token: renew it once (shared with concurrent callers) and replay.
+                auth_replayed = True
+                attempt -= 1
+                await self._unsent(self.refresh(gen), on_unknown)
+                continue
+            if retry and attempt < MAX_TRIES and _retryable_status(resp.status):
+                hinted = resp.retry_after if resp.status in (429, 503) else None
+                delay = self._backoff(attempt) if hinted is None else hinted
+                if delay <= MAX_RETRY_AFTER_S and time.monotonic() + delay < end:
+                    log.debug("retrying after HTTP %s in %.2f s", resp.status, delay)
+                    await self._sleep(delay)
+                    continue
+            return resp
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        retry: bool | None = None,
+    ) -> dict[str, Any]:
+        """An API call whose success is an envelope; any refusal is raised as a typed error."""
+        resp = await self.request(method, path, params=params, json_body=json_body, retry=retry)
+        return self.envelope(resp)
+
+    def envelope(self, resp: ApiResponse) -> dict[str, Any]:
+        if 300 <= resp.status < 400:
+            raise ResponseError(
+                f"The server answered with a redirect (HTTP {resp.status}), which is not "
+                "followed for API calls. Check the server address."
+            )
+        if not 100 <= resp.status <= 599:
+            raise ResponseError(f"The server answered with an unknown status ({resp.status}).")
+        if not resp.ok:
+            raise self.error_of(resp)
+        body = resp.json()
+        if not isinstance(body, dict):
+            raise ResponseError("The server sent an answer in an unexpected shape.")
+        if body.get("error"):
+            raise self.error_from(resp.status, body, resp.request_id)
+        return body
+
+    # -- storage: signed URLs, no Ouro auth ------------------------------------------------
+    async def put_stream(
+        self,
+        url: str,
+        *,
+        method: str,
+        headers: Mapping[str, str],
+        content: Callable[[], AsyncIterator[bytes]],
+        size: int,
+    ) -> None:
+        """Send a body to a signed upload URL, retrying safe failures from the start."""
+        check_url(url, "upload")
+        host = urlsplit(url).hostname or "the storage server"
+        send_headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+        send_headers["Content-Length"] = str(size)
+        attempt = 0
+        while True:
+            attempt += 1
+            request = self._client.build_request(
+                method,
+                url,
+                content=content(),
+                headers=send_headers,
+                timeout=httpx.Timeout(max(self.timeout, 60.0), connect=min(self.timeout, 15.0)),
+            )
+            try:
+                resp = await self._send_once(request, None, host)
+            except TransportError:
+                if attempt < MAX_TRIES:
+                    await self._sleep(self._backoff(attempt))
+                    continue
+                raise
+            if resp.ok:
+                return
+            if attempt < MAX_TRIES and _retryable_status(resp.status):
+                hinted = resp.retry_after if resp.status in (429, 503) else None
+                delay = self._backoff(attempt) if hinted is None else hinted
+                if delay <= MAX_RETRY_AFTER_S:
+                    await self._sleep(delay)
+                    continue
+            raise self.error_of(resp)
+
+    async def stream_get(
+        self,
+        url: str,
+        *,
+        on_start: Callable[[int | None], Awaitable[None]],
+        on_chunk: Callable[[bytes], Awaitable[None]],
+        max_bytes: int | None = None,
+        deadline: float | None = None,
+    ) -> None:
+        """Download a signed URL in chunks (redirects followed, each hop checked).
+
+        ``max_bytes`` refuses a body larger than the file can be; ``deadline`` bounds
+        the whole download so a server that drips bytes cannot hold it forever.
+        """
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                with _mapped_errors("the storage server", deadline):
+                    async with asyncio.timeout(deadline):
+                        await self._stream_once(url, on_start, on_chunk, max_bytes)
+                return
+            except RequestTimeout:
+                raise
+            except TransportError:
+                if attempt < MAX_TRIES:
+                    await self._sleep(self._backoff(attempt))
+                    continue
+                raise
+            except APIStatusError as exc:
+                if attempt < MAX_TRIES and _retryable_status(exc.status):
+                    await self._sleep(self._backoff(attempt))
+                    continue
+                raise
+
+    async def _stream_once(
+        self,
+        url: str,
+        on_start: Callable[[int | None], Awaitable[None]],
+        on_chunk: Callable[[bytes], Awaitable[None]],
+        max_bytes: int | None,
+    ) -> None:
+        too_big = ResponseError("The download is larger than the file it should be; stopped.")
+        for _ in range(MAX_REDIRECTS + 1):
+            check_url(url, "download")
+            host = urlsplit(url).hostname or "the storage server"
+            request = self._client.build_request("GET", url)
+            with _mapped_errors(host, None):
+                response = await self._client.send(request, stream=True)
+                try:
+                    location = response.headers.get("location")
+                    if response.is_redirect and location:
+                        url = urljoin(url, location)
+                        continue
+                    if not response.is_success:
+                        content = await self._read_capped(response)
+                        raise self.error_of(
+                            ApiResponse(response.status_code, content, response.headers)
+                        )
+                    length = response.headers.get("content-length", "")
+                    declared = int(length) if length.isdigit() else None
+                    if max_bytes is not None and declared is not None and declared > max_bytes:
+                        raise too_big
+                    await on_start(declared)
+                    received = 0
+                    async for chunk in response.aiter_bytes():
+                        received += len(chunk)
+                        if max_bytes is not None and received > max_bytes:
+                            raise too_big
+                        await on_chunk(chunk)
+                    return
+                finally:
+                    await response.aclose()
+        raise ResponseError("The download was redirected too many times.")

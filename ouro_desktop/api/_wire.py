@@ -1,0 +1,207 @@
+"""What the client accepts: where it may connect, and which answers it can read.
+
+Pure functions and a plain answer type, free of httpx so they are easy to test:
+
+* :func:`check_url`: ``https`` only; plain ``http`` just for this computer (127.0.0.0/8,
+  ``::1``, ``localhost``) and the reserved test names ``*.test`` and ``*.localhost``
+  (used by in-process tests); never a user name or password inside a URL;
+* :func:`parse_json`: UTF-8 JSON, no deeper than 200 levels, else a ResponseError;
+* :class:`ApiResponse`: a complete, size-checked answer with its request id.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import APIStatusError, InsecureURLError, ResponseError, status_error
+
+MAX_JSON_DEPTH = 200
+
+
+# -- URL policy ------------------------------------------------------------------------------
+def is_local_host(host: str) -> bool:
+    host = host.lower().rstrip(".")
+    if host == "localhost" or host.endswith((".localhost", ".test")):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str, what: str = "server") -> str:
+    """``url`` if the client may talk to it, else :class:`InsecureURLError` (see module doc)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        _ = parts.port
+    except ValueError:
+        raise InsecureURLError(f"The {what} address is not a valid web address.") from None
+    if "@" in parts.netloc:
+        raise InsecureURLError(
+            f"The {what} address must not contain a user name or password; "
+            "sign in with an API key instead."
+        )
+    scheme = parts.scheme.lower()
+    if not host or scheme not in ("http", "https"):
+        raise InsecureURLError(f"The {what} address must start with https://.")
+    if scheme == "http" and not is_local_host(host):
+        raise InsecureURLError(
+            f"Refusing to use plain http for {host}: the {what} must use https "
+            "(plain http is allowed only for this computer)."
+        )
+    return url
+
+
+def origin_of(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or (443 if scheme == "https" else 80)
+
+
+# -- JSON with guards ------------------------------------------------------------------------
+def _check_depth(value: Any, limit: int) -> None:
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            raise ResponseError("The server's answer is nested too deeply to be read.")
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item if isinstance(v, dict | list))
+
+
+def parse_json(content: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Decode an answer as UTF-8 JSON, refusing anything unusable with a ResponseError."""
+    if not content.strip():
+        raise ResponseError("The server sent an empty answer.")
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ResponseError("The server's answer is not readable text (not UTF-8).") from None
+    if text.lstrip()[:1] == "<":
+        raise ResponseError(
+            "The server sent a web page instead of Ouro data. Check the server address."
+        )
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise ResponseError("The server's answer is nested too deeply to be read.") from None
+    except ValueError:
+        raise ResponseError("The server's answer is incomplete or not valid JSON.") from None
+    _check_depth(value, max_depth)
+    return value
+
+
+class ApiResponse:
+    """A complete, size-checked answer; no httpx types leak out of this module."""
+
+    __slots__ = ("status", "content", "headers", "request_id", "_json", "_parsed")
+
+    def __init__(self, status: int, content: bytes, headers: Mapping[str, str]) -> None:
+        self.status = status
+        self.content = content
+        self.headers = {k.lower(): v for k, v in headers.items()}
+        self.request_id = self.headers.get("x-request-id")
+        self._json: Any = None
+        self._parsed = False
+
+    def __repr__(self) -> str:
+        return f"<ApiResponse {self.status} {len(self.content)} bytes>"
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    def json(self) -> Any:
+        if not self._parsed:
+            self._json = parse_json(self.content)
+            self._parsed = True
+        return self._json
+
+    def json_or_none(self) -> Any:
+        try:
+            return self.json()
+        except ResponseError:
+            return None
+
+    @property
+    def retry_after(self) -> float | None:
+        raw = self.headers.get("retry-after")
+        if not raw:
+            return None
+        try:
+            return max(0.0, float(raw))
+        except ValueError:
+            pass
+        try:
+            when = parsedate_to_datetime(raw)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+    def error(self, redact: Callable[[Any], Any] = lambda body: body) -> APIStatusError:
+        """The typed error for a refusal (status honoured from the envelope).
+
+        ``redact`` cleans the decoded body before any words are taken from it.
+        """
+        return status_error(
+            self.status,
+            redact(self.json_or_none() if self.content else None),
+            request_id=self.request_id,
+            retry_after=self.retry_after,
+        )
+
+
+def needs_auth_retry(resp: ApiResponse) -> bool:
+    if resp.status == 401:
+        return True
+    if resp.status < 500:
+        return False
+    body = resp.json_or_none()
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        error = error.get("message")
+    if not isinstance(error, str):
+        return False
+    text = error.strip().lower()
+    return "no user context" in text or text == "no user"
+
+
+def jwt_times(token: str) -> tuple[float | None, float | None]:
+    """``(iat, exp)`` from a JWT payload, read without verifying it (as ouro-py does)."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None, None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        return None, None
+    if not isinstance(payload, dict):
+        return None, None
+
+    def num(key: str) -> float | None:
+        value = payload.get(key)
+        return (
+            float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+        )
+
+    return num("iat"), num("exp")
+
+
+def safe_header(value: object) -> str | None:
+    if not isinstance(value, str) or not value or len(value) > 200:
+        return None
+    if not value.isascii() or not value.isprintable():
+        return None
+    return value
