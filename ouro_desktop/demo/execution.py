@@ -119,7 +119,7 @@ class Executor:
         self.seeded = seeded
         self.faults = faults
         self.files = files
-        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._tasks: dict[str, asyncio.Task[Any]] = {}
         self._resumed = False
 
     # -- 1..3: validate and record -------------------------------------------------------
@@ -288,7 +288,7 @@ class Executor:
         try:
             response = await self._call_service(action, route, entry)
         except ServiceError as exc:
-            extra = {"detail": exc.detail} if isinstance(exc.detail, list) else {}
+            extra: dict[str, Any] = {"detail": exc.detail} if isinstance(exc.detail, list) else {}
             message = _detail_message(exc.detail)
             return self._finish_error(action, exc.status, message, **extra)
         except asyncio.CancelledError:
@@ -423,7 +423,8 @@ class Executor:
                 action, route, response if isinstance(response, dict) else {}
             )
         body = response if isinstance(response, dict) else {}
-        error = body.get("error") if isinstance(body.get("error"), dict) else {}
+        raw_error = body.get("error")
+        error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
         status = int(error.get("status") or body.get("statusCode") or 500)
         message = _detail_message(
             error.get("message") or body.get("detail") or "The service reported a failure."

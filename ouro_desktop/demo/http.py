@@ -59,7 +59,7 @@ def int_param(
     if raw in (None, "", "null", "None"):
         return default
     try:
-        value = int(raw)  # type: ignore[arg-type]
+        value = int(raw)
     except ValueError as exc:
         raise ApiError(400, f"'{name}' must be a whole number.") from exc
     value = max(lo, value)

@@ -1,0 +1,190 @@
+"""Composition root: parse options, make the QApplication and qasync loop, build the
+services, show the window, and shut everything down cleanly.
+
+Heavy modules (the window, httpx, the demo backend) are imported after the QApplication
+exists and the loop is set, so ``--version`` and ``--help`` stay instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import logging.handlers
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+
+APP_ID = "foundation.ouro.OuroDesktop"
+log = logging.getLogger("ouro_desktop")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="ouro-desktop", description="Run Ouro routes from a window, without programming."
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the offline demo backend (no account or network needed)",
+    )
+    parser.add_argument(
+        "--base-url", help="the Ouro API server (default https://api.ouro.foundation)"
+    )
+    parser.add_argument(
+        "--profile-dir",
+        type=Path,
+        help="keep settings, caches, run history and logs in this folder",
+    )
+    parser.add_argument("--route", metavar="USER/ROUTE", help="open this route at start")
+    parser.add_argument(
+        "--screenshot",
+        type=Path,
+        metavar="PNG",
+        help="start, wait until data is shown, save a PNG of the window, exit",
+    )
+    parser.add_argument("--screenshot-timeout", type=float, default=30.0, help=argparse.SUPPRESS)
+    parser.add_argument("--version", action="version", version=f"ouro-desktop {__version__}")
+    return parser.parse_args(argv)
+
+
+def _setup_logging(log_file: Path) -> None:
+    handler = logging.handlers.RotatingFileHandler(
+        log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    # httpx logs every URL at INFO; URLs carry no secrets, but signed links are noise.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    os.environ.setdefault("QT_API", "pyside6")
+    import qasync
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QGuiApplication, QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from .paths import Paths
+
+    paths = Paths.for_profile(args.profile_dir)
+    _setup_logging(paths.log_file)
+    QGuiApplication.setDesktopFileName(APP_ID)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Ouro Desktop")
+    app.setOrganizationName("Ouro")
+    app.setApplicationVersion(__version__)
+    icon = QIcon.fromTheme("applications-science")
+    if not icon.isNull():
+        app.setWindowIcon(icon)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    qsettings = QSettings(str(paths.config / "window.ini"), QSettings.Format.IniFormat)
+    try:
+        return loop.run_until_complete(_run(app, args, paths, qsettings))
+    finally:
+        loop.close()
+
+
+async def _run(app: object, args: argparse.Namespace, paths: object, qsettings: object) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from .core.secrets import open_secret_store
+    from .core.session import Session
+    from .core.settings import SettingsStore
+    from .paths import Paths
+    from .ui.controllers import AppController
+    from .ui.main_window import MainWindow
+    from .ui.notify import install_excepthook
+    from .ui.tasks import TaskRunner
+
+    assert isinstance(paths, Paths)
+    install_excepthook()
+    settings_store = SettingsStore(paths.settings_file)
+    settings = settings_store.load()
+    if args.base_url:
+        settings.base_url = args.base_url.rstrip("/")
+    window = MainWindow(qsettings)  # type: ignore[arg-type]
+    window.show()
+    if args.demo:
+        # The demo keeps no key, so it needs no keyring: skip the probe (and its delay).
+        from .core.secrets import MemoryStore
+
+        secrets, notice = MemoryStore(), None
+    else:
+        secrets, notice = await open_secret_store()
+    window.keyring_backend = secrets.backend_name
+    session = Session(settings_store, settings, secrets, secret_notice=notice)
+    tasks = TaskRunner()
+    controller = AppController(window, session, tasks, paths.demo_data)
+    done: asyncio.Future[int] = asyncio.get_event_loop().create_future()
+
+    def finish(code: int) -> None:
+        if not done.done():
+            done.set_result(code)
+
+    window.closing.connect(lambda: finish(0))
+    app_obj = QApplication.instance()
+    if app_obj is not None:
+        app_obj.aboutToQuit.connect(lambda: finish(0))
+    if args.screenshot:
+        _arm_screenshot(window, controller, args, finish)
+        QTimer.singleShot(int(args.screenshot_timeout * 1000), lambda: _timed_out(finish))
+    controller.start(demo=args.demo, open_ref=args.route)
+    code = await done
+    await tasks.aclose()
+    await session.aclose()
+    return code
+
+
+def _timed_out(finish: object) -> None:
+    print("ouro-desktop: the window did not finish loading in time", file=sys.stderr)
+    finish(3)  # type: ignore[operator]
+
+
+def _arm_screenshot(
+    window: object, controller: object, args: argparse.Namespace, finish: object
+) -> None:
+    """Save the window once the data the user would see is there, then exit."""
+    from PySide6.QtCore import QTimer
+
+    state = {"routes": False, "route": args.route is None}
+
+    def take() -> None:
+        if not (state["routes"] and state["route"]):
+            return
+        # One more turn of the loop so the last layout and paint land in the grab.
+        QTimer.singleShot(150, grab)
+
+    def grab() -> None:
+        args.screenshot.parent.mkdir(parents=True, exist_ok=True)
+        ok = window.grab().save(str(args.screenshot), "PNG")  # type: ignore[attr-defined]
+        if not ok:
+            print(f"ouro-desktop: could not write {args.screenshot}", file=sys.stderr)
+        finish(0 if ok else 2)  # type: ignore[operator]
+
+    def on_routes(_count: int) -> None:
+        state["routes"] = True
+        take()
+
+    def on_route(_route_id: str) -> None:
+        state["route"] = True
+        take()
+
+    def on_failure(message: str) -> None:
+        print(f"ouro-desktop: loading failed: {message}", file=sys.stderr)
+        finish(2)  # type: ignore[operator]
+
+    controller.routes_loaded.connect(on_routes)  # type: ignore[attr-defined]
+    controller.route_shown.connect(on_route)  # type: ignore[attr-defined]
+    controller.load_failed.connect(on_failure)  # type: ignore[attr-defined]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,281 @@
+"""The "Use via API" snippets of a route: Python SDK (ouro-py) and curl, generated (no Qt).
+
+They cover what Ouro's "use this route" page documents: retrieve the route by id and by
+``user/name``, run it with a body (and an input file when it takes one; async routes
+hand back the run at once and are polled), and read its runs (actions) and their logs.
+Method names follow ouro-py 2.20 (``routes.retrieve``, ``routes.execute``,
+``routes.poll_action``, ``routes.list_actions``, ``routes.retrieve_action``,
+``routes.get_action_logs``, ``files.create``); the wire shapes follow
+ouro-protocol.md §2.1 (token exchange, ``Authorization`` without ``Bearer``), §5.1
+(``/use`` body) and §7.2/7.3 (actions and logs).
+
+No snippet ever holds a key: Python reads ``os.environ["OURO_API_KEY"]``, curl
+``$OURO_API_KEY``.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import re
+import shlex
+from dataclasses import dataclass
+from typing import Any
+
+from ouro_desktop.api.models import InputDeclaration, Route
+from ouro_desktop.core.route_facts import price_text
+from ouro_desktop.core.route_fields import example_body, example_parameters
+
+__all__ = ["DEFAULT_BASE_URL", "Snippet", "curl_snippets", "python_snippets", "route_snippets"]
+
+DEFAULT_BASE_URL = "https://api.ouro.foundation"
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """One copyable example: ``language`` is ``"python"`` or ``"shell"``."""
+
+    title: str
+    language: str
+    code: str
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def _is_default(base_url: str) -> bool:
+    return not base_url or base_url.rstrip("/") == DEFAULT_BASE_URL
+
+
+def _py(value: Any, indent: int = 0) -> str:
+    """``value`` as a Python literal, laid out like JSON (one key a line for objects)."""
+    pad = " " * indent
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        lines = [f"{pad}    {json.dumps(str(k))}: {_py(v, indent + 4)}," for k, v in value.items()]
+        return "{\n" + "\n".join(lines) + f"\n{pad}}}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_py(v, indent) for v in value) + "]"
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _price_comment(route: Route) -> str:
+    if not route.is_paid:
+        return ""
+    return f"# Paid route: {price_text(route)}, charged for each successful run.\n"
+
+
+def _identifier(key: str) -> str:
+    name = re.sub(r"\W+", "_", key).strip("_").lower() or "asset"
+    return f"_{name}" if name[0].isdigit() or keyword.iskeyword(name) else name
+
+
+def _asset_setup(route: Route) -> tuple[str, list[str]]:
+    """Python lines that get an id for each asset input, and the ``key: variable`` pairs."""
+    lines, pairs = [], []
+    for key, decl in route.input_assets.items():
+        var = _identifier(key)
+        if decl.asset_type == "file":
+            ext = decl.file_extensions[0] if decl.file_extensions else "txt"
+            stem = "structure" if decl.input_filter == "atomic structure" or ext == "cif" else var
+            kinds = ", ".join(f".{e}" for e in decl.file_extensions) or "any"
+            lines.append(f"# Upload the input {key!r}: a file from your computer ({kinds})")
+            lines.append(
+                f'{var} = ouro.files.create(name="{stem}", visibility="private", '
+                f'file_path="{stem}.{ext}")'
+            )
+            pairs.append(f"{json.dumps(key)}: str({var}.id)")
+        else:
+            lines.append(f'{var}_id = "..."  # the id of a {decl.asset_type} on Ouro')
+            pairs.append(f"{json.dumps(key)}: {var}_id")
+    return "\n".join(lines) + "\n", pairs
+
+
+def _shell_variable(key: str, count: int) -> str:
+    return "FILE_ID" if count == 1 else f"{_identifier(key).upper()}_ID"
+
+
+def _asset_kind(decl: InputDeclaration) -> str:
+    if decl.asset_type == "file" and decl.file_extensions:
+        return "/".join(f".{e}" for e in decl.file_extensions) + " file"
+    return decl.asset_type
+
+
+def _python_header(route: Route, base_url: str) -> str:
+    client = (
+        'Ouro(api_key=os.environ["OURO_API_KEY"])'
+        if _is_default(base_url)
+        else f'Ouro(api_key=os.environ["OURO_API_KEY"], base_url={json.dumps(base_url)})'
+    )
+    return (
+        "import os\n\n"
+        "from ouro import Ouro  # pip install ouro-py\n\n"
+        f"ouro = {client}\n"
+        f"ROUTE_ID = {json.dumps(route.id)}  # {route.full_name}\n"
+    )
+
+
+def _execute_args(route: Route) -> list[str]:
+    args = ["ROUTE_ID", "body=body"]
+    query = example_parameters(route, "query")
+    path = example_parameters(route, "path")
+    if query:
+        args.append(f"query={_py(query, 4)}")
+    if path:
+        args.append(f"params={_py(path, 4)}")
+    return args
+
+
+# -- Python ---------------------------------------------------------------------------------
+def python_snippets(route: Route, base_url: str = DEFAULT_BASE_URL) -> list[Snippet]:
+    head = _python_header(route, base_url)
+    retrieve = (
+        head + "\n# By id\n"
+        "route = ouro.routes.retrieve(ROUTE_ID)\n"
+        "# or by its full name, user/name\n"
+        f"route = ouro.routes.retrieve({json.dumps(route.full_name)})\n"
+        "print(route.name, route.route.method, route.route.path)\n"
+        "print(route.route.execution_mode, route.route.input_assets)\n"
+    )
+    out = [Snippet("Retrieve the route", "python", retrieve)]
+
+    body = f"body = {_py(example_body(route))}\n"
+    args = _execute_args(route)
+    setup = ""
+    if route.input_assets:
+        setup, pairs = _asset_setup(route)
+        args.append(f"input_assets={{{', '.join(pairs)}}}")
+    if route.is_async:
+        run = (
+            "# Runs in the background: get the run (action) back at once, then poll it\n"
+            f"action = ouro.routes.execute({', '.join([*args, 'wait=False'])})\n"
+            'print(action.id, action.status)  # "queued" or "in-progress"\n'
+            "action = ouro.routes.poll_action(action.id)\n"
+        )
+    else:
+        run = f"action = ouro.routes.execute({', '.join(args)})\n"
+    run += "print(action.status)\nprint(action.response)\n"
+    title = "Run with an input file" if route.input_assets else "Run with a body"
+    out.append(Snippet(title, "python", head + "\n" + _price_comment(route) + setup + body + run))
+
+    actions = (
+        head + "\n# Your recent runs of this route (newest first)\n"
+        "page = ouro.routes.list_actions(ROUTE_ID, limit=20)\n"
+        "for action in page:\n"
+        "    print(action.id, action.status, action.created_at)\n\n"
+        "# One run, its answer and its log\n"
+        "if page.data:\n"
+        "    action = ouro.routes.retrieve_action(page.data[0].id)\n"
+        "    print(action.status, action.response)\n"
+        "    logs = ouro.routes.get_action_logs(action.id, chronological=True)\n"
+        "    for line in logs:\n"
+        "        print(line.created_at, line.level, line.message)\n"
+    )
+    out.append(Snippet("Read its runs (actions)", "python", actions))
+    return out
+
+
+# -- curl ------------------------------------------------------------------------------------
+def _curl_header(base_url: str) -> str:
+    return f"OURO_BASE={shlex.quote(base_url.rstrip('/') or DEFAULT_BASE_URL)}\n"
+
+
+def _heredoc_json(value: Any, *, placeholders: dict[str, str]) -> str:
+    """Pretty JSON for an unquoted heredoc: ``\\``, ``$`` and backticks escaped, then the
+    ``placeholders`` (a quoted token → a shell variable) put back unescaped."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    text = text.replace("\\", "\\\\").replace("$", "\\$").replace("`", "\\`")
+    for token, variable in placeholders.items():
+        text = text.replace(json.dumps(token), f'"{variable}"')
+    return text
+
+
+def curl_snippets(route: Route, base_url: str = DEFAULT_BASE_URL) -> list[Snippet]:
+    head = _curl_header(base_url)
+    sign_in = (
+        head + "# Exchange your API key for an access token (it lasts about an hour).\n"
+        "# Needs curl and jq; the other curl snippets use $OURO_BASE and $TOKEN from here.\n"
+        'TOKEN=$(curl -s -X POST "$OURO_BASE/users/get-token" \\\n'
+        '  -H "Content-Type: application/json" \\\n'
+        '  -d "{\\"pat\\": \\"$OURO_API_KEY\\"}" | jq -r .access_token)\n'
+        '# Every call sends it as is: "Authorization: $TOKEN" (no "Bearer")\n'
+    )
+    out = [Snippet("Sign in", "shell", sign_in)]
+
+    name_to_id = json.dumps({"name": route.slug, "assetType": "route", "entityName": route.owner})
+    name_to_id = name_to_id.replace("'", "'\\''")  # inside single quotes
+    retrieve = (
+        head + "# By id\n"
+        f'curl -s "$OURO_BASE/routes/{route.id}" \\\n'
+        '  -H "Authorization: $TOKEN"\n\n'
+        f"# By its full name, {route.full_name}: look its id up, then fetch it\n"
+        'ROUTE_ID=$(curl -s -X POST "$OURO_BASE/elements/common/name-to-id" \\\n'
+        '  -H "Authorization: $TOKEN" -H "Content-Type: application/json" \\\n'
+        f"  -d '{name_to_id}' | jq -r .data.id)\n"
+        'curl -s "$OURO_BASE/routes/$ROUTE_ID" -H "Authorization: $TOKEN"\n'
+    )
+    out.append(Snippet("Retrieve the route", "shell", retrieve))
+
+    query = example_parameters(route, "query") or None
+    path = example_parameters(route, "path") or None
+    variables = {k: _shell_variable(k, len(route.input_assets)) for k in route.input_assets}
+    assets = {k: {"assetId": f"__OURO_{v}__"} for k, v in variables.items()} or None
+    config = {
+        "body": example_body(route),
+        "query": query,
+        "parameters": path,
+        "params": path,
+        "output": None,
+        "input_assets": assets,
+    }
+    payload = _heredoc_json(
+        {"config": config}, placeholders={f"__OURO_{v}__": f"${v}" for v in variables.values()}
+    )
+    lines = [head.rstrip("\n")]
+    if route.is_paid:
+        lines.append(_price_comment(route).rstrip("\n"))
+    if route.input_assets:
+        for key, variable in variables.items():
+            kind = _asset_kind(route.input_assets[key])
+            lines.append(f'{variable}="..."  # the id of a {kind} on Ouro ({key!r})')
+        if any(d.asset_type == "file" for d in route.input_assets.values()):
+            lines.append("# (the Python snippet shows how to upload a file from your computer)")
+    lines += [
+        f'curl -s -X POST "$OURO_BASE/services/{route.service_id or "SERVICE_ID"}'
+        f'/routes/{route.id}/use" \\',
+        '  -H "Authorization: $TOKEN" \\',
+        '  -H "Content-Type: application/json" \\',
+    ]
+    if route.is_async:
+        lines.append('  -H "Prefer: respond-async" \\')
+    lines.append("  --data-binary @- <<EOF")
+    run = "\n".join(lines) + "\n" + payload + "\nEOF\n"
+    if route.is_async:
+        run += (
+            "# The answer carries the run (action) at once; poll it until it is done:\n"
+            '# curl -s "$OURO_BASE/actions/$ACTION_ID" -H "Authorization: $TOKEN"\n'
+        )
+    title = "Run with an input file" if route.input_assets else "Run with a body"
+    out.append(Snippet(title, "shell", run))
+
+    actions = (
+        head + 'ACTION_ID="..."  # the "action" id a run answered with\n\n'
+        "# One run: status, answer, output files\n"
+        'curl -s "$OURO_BASE/actions/$ACTION_ID" -H "Authorization: $TOKEN"\n\n'
+        "# Its log, oldest line first\n"
+        'curl -s "$OURO_BASE/actions/$ACTION_ID/logs?sort_order=asc" -H "Authorization: $TOKEN"\n\n'
+        "# Your recent runs of this route (global=true includes other people's)\n"
+        f'curl -s "$OURO_BASE/services/{route.service_id or "SERVICE_ID"}/routes/{route.id}'
+        '/actions?global=false&limit=20" \\\n'
+        '  -H "Authorization: $TOKEN"\n'
+    )
+    out.append(Snippet("Read its runs (actions)", "shell", actions))
+    return out
+
+
+def route_snippets(route: Route, base_url: str = DEFAULT_BASE_URL) -> list[Snippet]:
+    """Python snippets first, then curl."""
+    return [*python_snippets(route, base_url), *curl_snippets(route, base_url)]

@@ -1,0 +1,177 @@
+"""The main window: composes the panes, menus, shortcuts and status bar.
+
+No HTTP and no keyring here: controllers call the services and push results into the
+panes. Layout: route browser | route page (form below it) | run history, inside one
+splitter whose sizes, like the window geometry, are remembered in QSettings.
+"""
+
+from __future__ import annotations
+
+import platform
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import __version__
+from ..core.session import Account
+from .notify import Banner
+from .route_page import RoutePage
+from .routes.browser import RouteBrowser
+from .welcome import WelcomeView
+
+APP_TITLE = "Ouro Desktop"
+
+
+class HistoryPlaceholder(QWidget):
+    """Where the run history pane goes (a later milestone); says so plainly meanwhile."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        title = QLabel("<b>Runs</b>", self)
+        layout.addWidget(title)
+        self.status = QLabel("Runs you start appear here.", self)
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Run status")
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+
+
+class MainWindow(QMainWindow):
+    sign_out_requested = Signal()
+    closing = Signal()
+
+    def __init__(self, settings: QSettings) -> None:
+        super().__init__()
+        self._qsettings = settings
+        self.setWindowTitle(APP_TITLE)
+        self.setAccessibleName(APP_TITLE)
+        self.keyring_backend = "none"
+
+        self.stack = QStackedWidget(self)
+        self.welcome = WelcomeView(self.stack)
+        self.stack.addWidget(self.welcome)
+
+        self.workspace = QWidget(self.stack)
+        column = QVBoxLayout(self.workspace)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.banner = Banner(self.workspace)
+        column.addWidget(self.banner)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self.workspace)
+        self.splitter.setChildrenCollapsible(False)
+        self.browser = RouteBrowser(self.splitter)
+        self.route_page = RoutePage(self.splitter)
+        self.history = HistoryPlaceholder(self.splitter)
+        for index, stretch in enumerate((0, 1, 0)):
+            self.splitter.setStretchFactor(index, stretch)
+        column.addWidget(self.splitter, 1)
+        self.stack.addWidget(self.workspace)
+        self.setCentralWidget(self.stack)
+
+        self._build_menus()
+        self.connection_label = QLabel("Not signed in", self)
+        self.connection_label.setAccessibleName("Connection state")
+        self.statusBar().addPermanentWidget(self.connection_label)
+        self._restore_layout()
+
+    # -- menus -----------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        find = QAction("Find a route…", self)
+        find.setShortcut(QKeySequence("Ctrl+K"))
+        find.triggered.connect(self.browser.focus_search)
+        file_menu.addAction(find)
+        file_menu.addSeparator()
+        quit_action = QAction("Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        self.account_menu = self.menuBar().addMenu("&Account")
+        self.account_user = self.account_menu.addAction("Not signed in")
+        self.account_server = self.account_menu.addAction("")
+        self.account_key = self.account_menu.addAction("")
+        for action in (self.account_user, self.account_server, self.account_key):
+            action.setEnabled(False)
+        self.account_menu.addSeparator()
+        self.sign_out_action = self.account_menu.addAction("Sign out")
+        self.sign_out_action.triggered.connect(self.sign_out_requested)
+        self.sign_out_action.setEnabled(False)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about = help_menu.addAction("About Ouro Desktop")
+        about.triggered.connect(self.show_about)
+
+    # -- states ----------------------------------------------------------------------------
+    def show_welcome(self, message: str | None = None) -> None:
+        self.welcome.reset()
+        if message:
+            self.welcome.show_error(message)
+        self.stack.setCurrentWidget(self.welcome)
+        self.set_account(None)
+
+    def show_workspace(self) -> None:
+        self.stack.setCurrentWidget(self.workspace)
+
+    def set_account(self, account: Account | None) -> None:
+        if account is None:
+            self.account_user.setText("Not signed in")
+            self.account_server.setText("")
+            self.account_key.setText("")
+            self.sign_out_action.setEnabled(False)
+            self.connection_label.setText("Not signed in")
+            return
+        name = account.user.name or account.user.username
+        label = "offline demo" if account.demo else account.base_url
+        self.account_user.setText(f"Signed in as {name} ({account.user.username})")
+        self.account_server.setText(f"Server: {label}")
+        kept = account.key_source if account.persistent else f"{account.key_source} — not saved"
+        self.account_key.setText(f"Key kept in: {kept}")
+        self.sign_out_action.setEnabled(True)
+        self.sign_out_action.setText("Leave the demo" if account.demo else "Sign out")
+        self.connection_label.setText(f"Connected to {label} as {account.user.username}")
+
+    def set_connection_state(self, text: str) -> None:
+        self.connection_label.setText(text)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Ouro Desktop",
+            f"<b>Ouro Desktop {__version__}</b><br>Run Ouro routes without programming."
+            f"<br><br>Python {platform.python_version()} · Qt for Python {pyside_version}"
+            f" · {platform.system()}<br>Keyring in use: {self.keyring_backend}",
+        )
+
+    # -- window habits ---------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        geometry = self._qsettings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1360, 820)
+        sizes = self._qsettings.value("window/splitter")
+        if isinstance(sizes, QByteArray) and not sizes.isEmpty():
+            self.splitter.restoreState(sizes)
+        else:
+            self.splitter.setSizes([340, 700, 320])
+
+    def save_layout(self) -> None:
+        self._qsettings.setValue("window/geometry", self.saveGeometry())
+        self._qsettings.setValue("window/splitter", self.splitter.saveState())
+        self._qsettings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.save_layout()
+        self.closing.emit()
+        super().closeEvent(event)

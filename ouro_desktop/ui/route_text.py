@@ -1,0 +1,304 @@
+"""The route page's sections as HTML for Qt rich text: facts, inputs, outputs, details.
+
+Pure string building (no widgets), so the page's wording can be read and tested directly.
+Every value from the server is escaped. The only colour used is the ``muted`` one passed
+in, which the page takes from its palette, so light and dark themes both read well.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from html import escape
+from typing import Any
+
+from ouro_desktop.api.models import InputDeclaration, Route
+from ouro_desktop.core.route_facts import (
+    duration_text,
+    execution_mode_text,
+    price_text,
+    visibility_text,
+)
+from ouro_desktop.core.route_fields import (
+    FieldInfo,
+    asset_input_required,
+    asset_input_schema,
+    body_fields,
+    ouro_parameters,
+    user_parameters,
+)
+
+__all__ = [
+    "details_html",
+    "facts_html",
+    "field_html",
+    "inputs_html",
+    "outputs_html",
+    "type_label",
+]
+
+MAX_ENUM_SHOWN = 12
+_FORMATS = {
+    "date": "date",
+    "date-time": "date and time",
+    "time": "time",
+    "email": "e-mail address",
+    "uri": "web link",
+    "url": "web link",
+}
+_TYPES = {
+    "string": "text",
+    "number": "number",
+    "integer": "whole number",
+    "boolean": "yes / no",
+    "object": "group of values",
+    "null": "nothing",
+}
+_OURO_HEADERS = {
+    "ouro-route-id": "this route's id",
+    "ouro-route-org-id": "the organization the run happens in",
+    "ouro-route-team-id": "the team the run's outputs go to",
+    "ouro-action-id": "the id of this run (its action)",
+    "ouro-max-billable-seconds": "the most seconds a per-second route may bill",
+}
+_ROLES = {
+    "new": "a new asset",
+    "version": "a new version of the input",
+    "result": "a result of the run",
+    "supporting": "a supporting file",
+}
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _value(value: Any) -> str:
+    """A default or enum member, short and escaped."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return _num(value)
+    if isinstance(value, str):
+        return f"<code>{escape(value)}</code>"
+    if value in ([], {}):
+        return "empty"
+    text = json.dumps(value, ensure_ascii=False)
+    return f"<code>{escape(text if len(text) <= 80 else text[:77] + '...')}</code>"
+
+
+def _muted(text: str, muted: str) -> str:
+    return f'<span style="color:{muted}">{text}</span>'
+
+
+def type_label(info: FieldInfo) -> str:
+    """What kind of value a field takes, in plain words."""
+    if info.enum:
+        return "choice"
+    if info.type == "string" and info.format in _FORMATS:
+        return _FORMATS[info.format]
+    if info.type == "array":
+        inner = type_label(info.items) if info.items else ""
+        if info.items and info.items.children:
+            inner = escape(info.items.title) if info.items.title != "Item" else "entries"
+        return f"list of {inner}s" if inner and not inner.endswith("s") else f"list of {inner}"
+    parts = [t.strip() for t in info.type.split(" or ") if t.strip()]
+    return " or ".join(_TYPES.get(t, t) for t in parts) or "any value"
+
+
+def _bounds(info: FieldInfo) -> list[str]:
+    out = []
+    low, high = info.minimum, info.maximum
+    if low is not None and high is not None:
+        out.append(f"from {_num(low)} to {_num(high)}")
+    else:
+        if low is not None:
+            out.append(f"at least {_num(low)}")
+        if high is not None:
+            out.append(f"at most {_num(high)}")
+    if info.exclusive_minimum is not None:
+        out.append(f"more than {_num(info.exclusive_minimum)}")
+    if info.exclusive_maximum is not None:
+        out.append(f"less than {_num(info.exclusive_maximum)}")
+    lo_len, hi_len = info.min_length, info.max_length
+    if lo_len and hi_len:
+        out.append(f"{lo_len} to {hi_len} characters")
+    elif hi_len:
+        out.append(f"up to {hi_len} characters")
+    elif lo_len:
+        out.append(f"at least {lo_len} character{'s' if lo_len > 1 else ''}")
+    if info.max_items is not None:
+        out.append(f"up to {info.max_items} items")
+    if info.min_items:
+        out.append(f"at least {info.min_items} item{'s' if info.min_items > 1 else ''}")
+    return out
+
+
+def _enum_html(values: tuple[Any, ...]) -> str:
+    shown = ", ".join(_value(v) for v in values[:MAX_ENUM_SHOWN])
+    if len(values) > MAX_ENUM_SHOWN:
+        shown += f", … ({len(values)} choices in all)"
+    return f"one of: {shown}"
+
+
+def _summary(info: FieldInfo) -> list[str]:
+    parts = [escape(type_label(info)), "required" if info.required else "optional"]
+    if info.has_default and info.default is not None and info.default not in ([], {}, ""):
+        parts.append(f"default {_value(info.default)}")
+    parts += _bounds(info)
+    if info.location not in ("body", ""):
+        parts.append(f"in the {escape(info.location)}")
+    return parts
+
+
+def field_html(info: FieldInfo, muted: str, *, nested: bool = False) -> str:
+    """One field: title, key, kind, required/optional, default, bounds, choices, text."""
+    title = f"<b>{escape(info.title)}</b>"
+    if info.key != "item" and info.title.lower().replace(" ", "_") != info.key.lower():
+        title += f" <code>{escape(info.key)}</code>"
+    lines = [title + " " + _muted("— " + " · ".join(_summary(info)), muted)]
+    if info.enum:
+        lines.append(_enum_html(info.enum))
+    if info.description:
+        lines.append(escape(info.description))
+    children = info.children or (info.items.children if info.items else ())
+    body = "<br>".join(lines)
+    if children and not nested:
+        body += (
+            "<ul>"
+            + "".join(f"<li>{field_html(c, muted, nested=True)}</li>" for c in children)
+            + "</ul>"
+        )
+    elif children:
+        names = ", ".join(f"<code>{escape(c.key)}</code>" for c in children)
+        body += "<br>" + _muted(f"made of {names}", muted)
+    return body if nested else f"<p>{body}</p>"
+
+
+def _asset_html(route: Route, decl: InputDeclaration, muted: str) -> str:
+    schema = asset_input_schema(route, decl.key)
+    raw_title = schema.get("title")
+    title = raw_title if isinstance(raw_title, str) and raw_title else decl.key
+    kind = "a file" if decl.asset_type == "file" else f"a {escape(decl.asset_type)} from Ouro"
+    parts = [kind]
+    if decl.file_extensions:
+        parts.append("accepts " + ", ".join(f"<b>.{escape(e)}</b>" for e in decl.file_extensions))
+    if decl.input_filter:
+        parts.append(f"kind: {escape(decl.input_filter)}")
+    parts.append("required" if asset_input_required(route, decl.key) else "optional")
+    line = f"<b>{escape(title)}</b> "
+    if title.lower().replace(" ", "_") != decl.key.lower():
+        line += f"<code>{escape(decl.key)}</code> "
+    line += _muted("— " + " · ".join(parts), muted)
+    description = schema.get("description")
+    if isinstance(description, str) and description:
+        line += "<br>" + escape(description)
+    return f"<p>{line}</p>"
+
+
+def _group(heading: str, items: Iterable[str]) -> str:
+    items = list(items)
+    return f"<p><i>{escape(heading)}</i></p>" + "".join(items) if items else ""
+
+
+def inputs_html(route: Route, muted: str) -> str:
+    """Files to give, then settings (body fields), then query/path parameters."""
+    assets = [_asset_html(route, d, muted) for d in route.input_assets.values()]
+    fields = [field_html(f, muted) for f in body_fields(route)]
+    params = [field_html(p, muted) for p in user_parameters(route)]
+    html = (
+        _group("Files", assets)
+        + _group("Settings", fields)
+        + _group("Parameters in the address", params)
+    )
+    return html or "<p>This route needs no input: just run it.</p>"
+
+
+def _template(text: str) -> str:
+    """A chart title's ``{path}`` placeholders shown as an ellipsis."""
+    return re.sub(r"\{[^{}]*\}", "…", text)
+
+
+def outputs_html(route: Route, muted: str) -> str:
+    items = []
+    for key, decl in route.output_assets.items():
+        kind = str(decl.get("asset_type") or "file")
+        parts = [f"a {escape(kind)}"]
+        exts = decl.get("file_extensions")
+        if isinstance(exts, list) and exts:
+            parts.append(", ".join(f".{escape(str(e).lstrip('.'))}" for e in exts))
+        role = decl.get("role")
+        if isinstance(role, str) and role in _ROLES:
+            parts.append(_ROLES[role])
+        if decl.get("optional"):
+            parts.append("only on some runs")
+        when = decl.get("when")
+        if isinstance(when, dict) and when:
+            conds = ", ".join(f"{escape(str(k))} = {_value(v)}" for k, v in when.items())
+            parts.append(f"when {conds}")
+        items.append(f"<p><b>{escape(key)}</b> " + _muted("— " + " · ".join(parts), muted) + "</p>")
+    for chart in route.response_charts or []:
+        if not isinstance(chart, dict):
+            continue
+        title = _template(str(chart.get("title") or "a chart"))
+        config = chart.get("config")
+        chart_kind = config.get("type") if isinstance(config, dict) else None
+        line = f"<b>Chart:</b> {escape(title)}"
+        if isinstance(chart_kind, str):
+            line += " " + _muted(f"— {escape(chart_kind)} chart", muted)
+        items.append(f"<p>{line}</p>")
+    lead = "<p>The answer comes back as data (numbers and text) you can read in the run.</p>"
+    if not items:
+        return lead + "<p>No files are created.</p>"
+    return lead + "".join(items)
+
+
+def facts_html(route: Route, muted: str) -> str:
+    rows = [
+        ("Method and path", f"<code>{escape(route.method)} {escape(route.path)}</code>"),
+        ("Execution mode", escape(execution_mode_text(route))),
+        ("Expected duration", escape(duration_text(route))),
+        ("Price", ("<b>Paid route:</b> " if route.is_paid else "") + escape(price_text(route))),
+        ("Visibility", escape(visibility_text(route))),
+    ]
+    cells = "".join(
+        f'<tr><td style="padding:2px 16px 2px 0">{_muted(escape(k), muted)}</td>'
+        f'<td style="padding:2px 0">{v}</td></tr>'
+        for k, v in rows
+    )
+    return f"<table>{cells}</table>"
+
+
+def details_html(route: Route, muted: str) -> str:
+    """The parameters Ouro fills itself, and the ids a programmer may want."""
+    out = []
+    filled = ouro_parameters(route)
+    if filled:
+        out.append(
+            "<p>Ouro fills these in on every run and sends them to the service; "
+            "you never set them:</p><ul>"
+        )
+        for param in filled:
+            name = str(param.get("name"))
+            what = _OURO_HEADERS.get(name.lower(), "set by Ouro")
+            out.append(f"<li><code>{escape(name)}</code> " + _muted(f"— {escape(what)}", muted))
+        out.append("</ul>")
+    if route.input_assets:
+        keys = ", ".join(f"<code>{escape(k)}</code>" for k in route.input_assets)
+        out.append(
+            f"<p>For {keys}, you pick a file or asset; Ouro sends the service its details "
+            "and a download link in its place.</p>"
+        )
+    ids = [("Route id", route.id), ("Service id", route.service_id or "—")]
+    ids.append(("Full name", route.full_name))
+    out.append(
+        "<table>"
+        + "".join(
+            f'<tr><td style="padding:1px 16px 1px 0">{_muted(escape(k), muted)}</td>'
+            f"<td><code>{escape(v)}</code></td></tr>"
+            for k, v in ids
+        )
+        + "</table>"
+    )
+    return "".join(out)

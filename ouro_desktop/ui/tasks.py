@@ -1,0 +1,54 @@
+"""Named background tasks on the qasync loop.
+
+Starting a task under a name cancels the one already running under it (a new route
+selection cancels the previous load), strong references keep tasks alive until they end,
+and an unexpected failure is routed to ``sys.excepthook`` (the error dialog) instead of
+vanishing with the task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Coroutine
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class TaskRunner:
+    def __init__(self) -> None:
+        self._named: dict[str, asyncio.Task[Any]] = {}
+        self._all: set[asyncio.Task[Any]] = set()
+
+    def run(self, name: str, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        previous = self._named.get(name)
+        if previous is not None and not previous.done():
+            previous.cancel()
+        task = asyncio.get_event_loop().create_task(coro, name=name)
+        self._named[name] = task
+        self._all.add(task)
+        task.add_done_callback(self._on_task_done)
+        return task
+
+    def running(self, name: str) -> bool:
+        task = self._named.get(name)
+        return task is not None and not task.done()
+
+    def _on_task_done(self, task: asyncio.Task[Any]) -> None:
+        self._all.discard(task)
+        if self._named.get(task.get_name()) is task:
+            del self._named[task.get_name()]
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            log.error("background task %s failed", task.get_name(), exc_info=exc)
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+
+    async def aclose(self) -> None:
+        tasks = list(self._all)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

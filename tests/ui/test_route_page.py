@@ -1,0 +1,459 @@
+"""The route page: every demo route (the two imported real specs too) shown as the seed page
+documents it -- name, owner, price, mode, inputs, outputs, Ouro-filled details, API snippets --
+plus loading/error states, favourites, copy to clipboard and light/dark screenshots."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit, QWidget
+
+from ouro_desktop.api.models import Route
+from ouro_desktop.demo.app import create_app
+from ouro_desktop.ui.rich_text import description_html, tiptap_to_html
+from ouro_desktop.ui.route_page import RoutePage
+
+DEMO = "http://127.0.0.1:8003"
+# /tmp/route_page_{light,dark}.png on Linux and macOS; OURO_SCREENSHOT_DIR moves them.
+SCREENSHOT_DIR = Path(os.environ.get("OURO_SCREENSHOT_DIR") or tempfile.gettempdir())
+
+
+@pytest.fixture(scope="module")
+def routes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Route]:
+    app = create_app(tmp_path_factory.mktemp("demo"))
+    rows = app.state.backend.store.assets(asset_types=["route"])
+    return {row["name_url_slug"]: Route.from_json(row) for row in rows}
+
+
+@pytest.fixture
+def page(qtbot: Any) -> RoutePage:
+    widget = RoutePage()
+    qtbot.addWidget(widget)
+    widget.resize(820, 900)
+    return widget
+
+
+def _text(label: QLabel) -> str:
+    """What a rich-text label reads as (tags gone, entities decoded)."""
+    from PySide6.QtGui import QTextDocument
+
+    doc = QTextDocument()
+    doc.setHtml(label.text())
+    return doc.toPlainText()
+
+
+def _page_text(page: RoutePage) -> str:
+    labels = [
+        page.title_label,
+        page.byline_label,
+        page.description_label,
+        page.facts_label,
+        page.inputs_label,
+        page.outputs_label,
+    ]
+    return "\n".join(_text(label) for label in labels)
+
+
+ALL = [
+    "post-generate",
+    "post-materials-structure-relax",
+    "formula-properties",
+    "structure-report",
+    "build-supercell",
+    "free-electron-dos-curve",
+    "predict-electronic-dos-at-fermi-level",
+]
+
+
+@pytest.mark.parametrize("slug", ALL)
+def test_every_demo_route_shows_its_seed_page_content(
+    page: RoutePage, routes: dict[str, Route], slug: str
+) -> None:
+    route = routes[slug]
+    page.show_route(route, base_url=DEMO)
+    assert page.is_showing_route
+    text = _page_text(page)
+    assert page.title_label.text() == route.name
+    assert "by demo" in _text(page.byline_label) and route.full_name in _text(page.byline_label)
+    assert f"{route.method} {route.path}" in _text(page.facts_label)
+    assert route.description.split(".")[0] in _text(page.description_label)
+    assert "Expected duration" in text and "no runs yet" in text
+    # ouro-* headers are never inputs, but are explained in the collapsed Details.
+    assert "ouro-" not in _text(page.inputs_label)
+    assert not page.details_section.is_expanded() and not page.details_label.isVisibleTo(page)
+    if route.parameters:
+        assert "ouro-route-id" in _text(page.details_label)
+        assert "Ouro fills these in" in _text(page.details_label)
+    # The paid marker only on structure-report; the async badge only on the DOS curve.
+    assert page.paid_badge.isVisibleTo(page) is (slug == "structure-report")
+    assert page.async_badge.isVisibleTo(page) is (slug == "free-electron-dos-curve")
+    mode = "Runs in the background (async)" if route.is_async else "Answers right away (sync)"
+    assert mode in _text(page.facts_label)
+    # Snippets: valid Python that names this route, curl without Bearer.
+    python = page.api_panel.views_for("python")
+    curl = page.api_panel.views_for("shell")
+    assert python and curl
+    for view in python:
+        compile(view.editor.toPlainText(), "<snippet>", "exec")
+        assert route.id in view.editor.toPlainText()
+        assert route.full_name in view.editor.toPlainText()
+        assert f'base_url="{DEMO}"' in view.editor.toPlainText()
+    for view in curl:
+        code = view.editor.toPlainText()
+        assert "Bearer " not in code.replace('(no "Bearer")', "")
+    assert any('-H "Authorization: $TOKEN"' in v.editor.toPlainText() for v in curl)
+
+
+def test_paid_route_shows_the_paid_marker_with_its_price(
+    page: RoutePage, routes: dict[str, Route]
+) -> None:
+    page.show_route(routes["structure-report"], base_url=DEMO)
+    assert page.paid_badge.text() == "Paid route · $0.05 per call"
+    assert "Paid route: $0.05 per call" in _text(page.facts_label)
+    page.show_route(routes["build-supercell"], base_url=DEMO)
+    assert "Free" in _text(page.facts_label) and "Paid" not in _text(page.facts_label)
+
+
+@pytest.mark.parametrize(
+    "slug", ["predict-electronic-dos-at-fermi-level", "free-electron-dos-curve"]
+)
+def test_dos_routes_name_their_cif_input(
+    page: RoutePage, routes: dict[str, Route], slug: str
+) -> None:
+    page.show_route(routes[slug], base_url=DEMO)
+    inputs = _text(page.inputs_label)
+    assert "Files" in inputs
+    assert ".cif" in inputs and "atomic structure" in inputs and "required" in inputs
+    if slug == "predict-electronic-dos-at-fermi-level":
+        assert "The crystal structure (CIF)." in inputs
+    assert "url" not in inputs.split()  # the service-side file object is not an input
+
+
+def test_relax_route_shows_fmax_with_bounds_and_default(
+    page: RoutePage, routes: dict[str, Route]
+) -> None:
+    page.show_route(routes["post-materials-structure-relax"], base_url=DEMO)
+    inputs = _text(page.inputs_label)
+    fmax = next(line for line in inputs.splitlines() if line.startswith("Fmax"))
+    assert "number" in fmax and "optional" in fmax
+    assert "default 0.03" in fmax and "from 0 to 1" in fmax
+    assert "Force convergence (eV/Å)" in inputs
+    steps = next(line for line in inputs.splitlines() if line.startswith("Max Steps"))
+    assert "whole number" in steps and "default 400" in steps and "from 1 to 1000" in steps
+    assert ".cif" in inputs  # its file input, from the legacy x-ouro-* fields
+    assert "file" in _text(page.outputs_label)
+
+
+def test_generate_route_shows_space_group_as_an_optional_choice(
+    page: RoutePage, routes: dict[str, Route]
+) -> None:
+    page.show_route(routes["post-generate"], base_url=DEMO)
+    inputs = _text(page.inputs_label)
+    lines = inputs.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("Space group"))
+    assert "optional" in lines[at] and "choice" in lines[at]
+    assert lines[at + 1].startswith("one of: P1, P-1, P2")
+    assert "203 choices in all" in lines[at + 1]
+    composition = next(line for line in lines if line.startswith("Composition"))
+    assert "required" in composition and "text" in composition
+    assert "This route needs no input" not in inputs
+    assert "Files" not in inputs  # CrystaLLM takes no input file
+
+
+def test_formula_route_shows_nested_and_list_fields(
+    page: RoutePage, routes: dict[str, Route]
+) -> None:
+    page.show_route(routes["formula-properties"], base_url=DEMO)
+    inputs = _text(page.inputs_label)
+    assert "Conditions" in inputs and "Temperature (K)" in inputs and "more than 0" in inputs
+    assert "Mixture" in inputs and "list of MixtureComponents" in inputs
+    assert "Isotope mass shifts (g/mol)" in inputs and "list of numbers" in inputs
+    assert "Molar mass unit" in inputs and "one of: g/mol, kg/mol" in inputs
+    assert "e-mail address" in inputs and "1 to 200 characters" in inputs
+    charge = next(line for line in inputs.splitlines() if line.startswith("Charge"))
+    assert "optional" in charge and "whole number" in charge
+    assert "No files are created." in _text(page.outputs_label)
+
+
+def test_dos_curve_lists_its_chart_and_async_mode(
+    page: RoutePage, routes: dict[str, Route]
+) -> None:
+    page.show_route(routes["free-electron-dos-curve"], base_url=DEMO)
+    assert "Chart: Free-electron DOS of …" in _text(page.outputs_label)
+    assert page.async_badge.text() == "Runs in the background"
+    run = next(v for v in page.api_panel.views_for("python") if v.snippet.title.startswith("Run"))
+    assert "wait=False" in run.editor.toPlainText()
+
+
+def test_details_section_starts_collapsed_and_opens(
+    qtbot: Any, page: RoutePage, routes: dict[str, Route]
+) -> None:
+    page.show()
+    page.show_route(routes["predict-electronic-dos-at-fermi-level"], base_url=DEMO)
+    assert not page.details_label.isVisible()
+    qtbot.mouseClick(page.details_section.toggle_button, Qt.MouseButton.LeftButton)
+    assert page.details_label.isVisible()
+    details = _text(page.details_label)
+    for name in ("ouro-route-id", "ouro-route-org-id", "ouro-route-team-id", "ouro-action-id"):
+        assert name in details
+    assert routes["predict-electronic-dos-at-fermi-level"].id in details
+    # Another route starts collapsed again.
+    page.show_route(routes["structure-report"], base_url=DEMO)
+    assert not page.details_label.isVisible()
+
+
+def test_metrics_give_the_expected_duration(page: RoutePage, routes: dict[str, Route]) -> None:
+    raw = dict(routes["build-supercell"].raw)
+    raw["metrics"] = {
+        "p50_completion_ms": 3100,
+        "avg_completion_ms": 4000,
+        "latency_sample_count": 5,
+    }
+    page.show_route(Route.from_json(raw), base_url=DEMO)
+    assert "about 3 s (typical of 5 runs)" in _text(page.facts_label)
+
+
+def test_copy_button_puts_the_snippet_on_the_clipboard(
+    qtbot: Any, page: RoutePage, routes: dict[str, Route]
+) -> None:
+    page.show()
+    page.show_route(routes["structure-report"], base_url=DEMO)
+    page.api_section.set_expanded(True)
+    QGuiApplication.clipboard().clear()
+    for view in (page.api_panel.views_for("python")[1], page.api_panel.views_for("shell")[2]):
+        page.api_panel.tabs.setCurrentWidget(view.parentWidget())
+        qtbot.mouseClick(view.copy_button, Qt.MouseButton.LeftButton)
+        assert QGuiApplication.clipboard().text() == view.snippet.code
+        assert view.copy_button.text() == "Copied"
+        assert view.copy_button.accessibleName().startswith("Copy ")
+    qtbot.waitUntil(lambda: view.copy_button.text() == "Copy", timeout=3000)
+
+
+def test_snippet_editors_are_read_only_monospace(page: RoutePage, routes: dict[str, Route]) -> None:
+    page.show_route(routes["build-supercell"], base_url=DEMO)
+    editors = page.api_section.findChildren(QPlainTextEdit)
+    assert len(editors) == 7  # Python: retrieve, run, actions; curl: sign in + the same three
+    for editor in editors:
+        assert editor.isReadOnly()
+        assert editor.font().fixedPitch() or "mono" in editor.font().family().lower()
+    assert [page.api_panel.tabs.tabText(i) for i in range(page.api_panel.tabs.count())] == [
+        "Python",
+        "curl",
+    ]
+
+
+def test_favourite_button_emits_id_and_full_name(
+    qtbot: Any, page: RoutePage, routes: dict[str, Route]
+) -> None:
+    route = routes["free-electron-dos-curve"]
+    page.show_route(route, base_url=DEMO, is_favourite=False)
+    assert page.favourite_button.accessibleName() == "Add to favourites"
+    with qtbot.waitSignal(page.favourite_toggled) as blocker:
+        qtbot.mouseClick(page.favourite_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [route.id, route.full_name]
+    assert page.favourite_button.isChecked()
+    assert page.favourite_button.accessibleName() == "Remove from favourites"
+    page.show_route(route, base_url=DEMO, is_favourite=False)
+    assert not page.favourite_button.isChecked()
+
+
+def test_loading_error_retry_and_clear(
+    qtbot: Any, page: RoutePage, routes: dict[str, Route]
+) -> None:
+    page.show()
+    page.show_loading("Loading demo/structure-report…")
+    assert page.loading_label.isVisible() and "demo/structure-report" in page.loading_label.text()
+    page.show_error("Could not load the route: the server did not answer.")
+    assert page.error_label.isVisible()
+    assert page.error_label.text() == "Could not load the route: the server did not answer."
+    with qtbot.waitSignal(page.retry_requested):
+        qtbot.mouseClick(page.retry_button, Qt.MouseButton.LeftButton)
+    page.show_route(routes["structure-report"], base_url=DEMO)
+    assert page.is_showing_route and not page.error_label.isVisible()
+    page.clear()
+    assert not page.is_showing_route and page.empty_label.isVisible()
+
+
+def test_error_message_is_shown_as_plain_text(page: RoutePage) -> None:
+    page.show_error("<b>not bold</b> & <script>")
+    assert page.error_label.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_form_area_is_an_empty_placeholder_below_the_route_info(
+    page: RoutePage, routes: dict[str, Route]
+) -> None:
+    page.show_route(routes["build-supercell"], base_url=DEMO)
+    assert page.form_area.layout() is page.form_layout and page.form_layout.count() == 0
+    body = page.scroll_area.widget().layout()
+    order = [body.indexOf(w) for w in (page.outputs_label, page.form_area, page.api_section)]
+    assert order == sorted(order) and -1 not in order
+    page.form_layout.addWidget(QLabel("a form"))
+    page.show_route(routes["structure-report"], base_url=DEMO)
+    assert page.form_layout.count() == 1  # the page leaves its owner's widgets alone
+
+
+def test_controls_have_accessible_names(page: RoutePage, routes: dict[str, Route]) -> None:
+    page.show_route(routes["structure-report"], base_url=DEMO)
+    for widget in [
+        page.favourite_button,
+        page.retry_button,
+        page.details_section.toggle_button,
+        page.api_section.toggle_button,
+        page.api_panel.tabs,
+        *[v.copy_button for v in page.api_panel.views],
+        *[v.editor for v in page.api_panel.views],
+    ]:
+        assert widget.accessibleName(), widget
+
+
+def test_default_server_links_to_the_web_page(page: RoutePage, routes: dict[str, Route]) -> None:
+    page.show_route(routes["structure-report"], base_url="https://api.ouro.foundation")
+    assert 'href="https://ouro.foundation/routes/demo/structure-report"' in page.byline_label.text()
+    assert page.byline_label.openExternalLinks()
+    page.show_route(routes["structure-report"], base_url=DEMO)
+    assert "href" not in page.byline_label.text()
+
+
+def test_rich_text_description_is_rendered_and_escaped(
+    page: RoutePage, routes: dict[str, Route]
+) -> None:
+    doc = {
+        "type": "doc",
+        "content": [
+            {
+                "type": "heading",
+                "attrs": {"level": 1},
+                "content": [{"type": "text", "text": "Use"}],
+            },
+            {
+                "type": "paragraph",
+                "content": [
+                    {"type": "text", "text": "Relax "},
+                    {"type": "text", "text": "fast", "marks": [{"type": "bold"}]},
+                    {"type": "text", "text": " <script>x</script> "},
+                    {"type": "text", "text": "E=mc2", "marks": [{"type": "code"}]},
+                    {
+                        "type": "text",
+                        "text": "docs",
+                        "marks": [{"type": "link", "attrs": {"href": "https://ouro.foundation"}}],
+                    },
+                    {
+                        "type": "text",
+                        "text": "bad",
+                        "marks": [{"type": "link", "attrs": {"href": "javascript:alert(1)"}}],
+                    },
+                ],
+            },
+            {
+                "type": "bulletList",
+                "content": [
+                    {
+                        "type": "listItem",
+                        "content": [
+                            {"type": "paragraph", "content": [{"type": "text", "text": "one"}]}
+                        ],
+                    }
+                ],
+            },
+        ],
+    }
+    html = tiptap_to_html(doc)
+    assert "<h3>Use</h3>" in html and "<b>fast</b>" in html and "<code>E=mc2</code>" in html
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert '<a href="https://ouro.foundation">docs</a>' in html
+    assert "javascript" not in html and "bad" in html
+    assert "<ul><li><p>one</p></li></ul>" in html
+    assert description_html({"json": None, "text": "a\n\nb <c>"}) == "<p>a</p><p>b &lt;c&gt;</p>"
+    raw = dict(routes["build-supercell"].raw)
+    page.show_route(
+        Route.from_json({**raw, "description": {"json": doc, "text": "x"}}), base_url=DEMO
+    )
+    assert "fast" in _text(page.description_label) and "one" in _text(page.description_label)
+
+
+def _dark_palette() -> QPalette:
+    palette = QPalette()
+    colours = {
+        QPalette.ColorRole.Window: "#2b2b2b",
+        QPalette.ColorRole.WindowText: "#e6e6e6",
+        QPalette.ColorRole.Base: "#1e1e1e",
+        QPalette.ColorRole.AlternateBase: "#2f2f2f",
+        QPalette.ColorRole.Text: "#e6e6e6",
+        QPalette.ColorRole.Button: "#353535",
+        QPalette.ColorRole.ButtonText: "#e6e6e6",
+        QPalette.ColorRole.Highlight: "#3d7bd9",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.PlaceholderText: "#9a9a9a",
+        QPalette.ColorRole.Link: "#7fb2ff",
+        QPalette.ColorRole.Mid: "#555555",
+    }
+    for role, colour in colours.items():
+        palette.setColor(role, QColor(colour))
+    return palette
+
+
+def _grab_side_by_side(qtbot: Any, pages: list[QWidget], path: Path) -> None:
+    from PySide6.QtGui import QPainter, QPixmap
+
+    shots = []
+    for widget in pages:
+        widget.show()
+        qtbot.waitExposed(widget)
+        QApplication.processEvents()
+        shots.append(widget.grab())
+    width = sum(s.width() for s in shots) + 8 * (len(shots) - 1)
+    canvas = QPixmap(width, max(s.height() for s in shots))
+    canvas.fill(QColor("#808080"))
+    painter = QPainter(canvas)
+    x = 0
+    for shot in shots:
+        painter.drawPixmap(x, 0, shot)
+        x += shot.width() + 8
+    painter.end()
+    assert canvas.save(str(path))
+
+
+def test_screenshots_light_and_dark(qtbot: Any, routes: dict[str, Route]) -> None:
+    """Light: the DOS route and structure-report (snippets open); dark: the DOS curve (details
+    open) and structure-report (curl snippets open)."""
+    light = []
+    for slug in ("predict-electronic-dos-at-fermi-level", "structure-report"):
+        page = RoutePage()
+        qtbot.addWidget(page)
+        page.resize(760, 1000)
+        page.show_route(routes[slug], base_url=DEMO)
+        light.append(page)
+    light[1].api_section.set_expanded(True)
+    _grab_side_by_side(qtbot, light, SCREENSHOT_DIR / "route_page_light.png")
+
+    dark_pages = []
+    for slug in ("free-electron-dos-curve", "structure-report"):
+        page = RoutePage()
+        qtbot.addWidget(page)
+        page.setPalette(_dark_palette())
+        page.setAutoFillBackground(True)
+        page.resize(760, 1000)
+        page.show_route(routes[slug], base_url=DEMO)
+        dark_pages.append(page)
+    dark, paid = dark_pages
+    dark.details_section.set_expanded(True)
+    paid.api_section.set_expanded(True)
+    paid.api_panel.tabs.setCurrentIndex(1)
+    muted = dark.palette().color(QPalette.ColorRole.PlaceholderText).name()
+    assert muted in dark.inputs_label.text()  # the muted colour follows the palette
+    _grab_side_by_side(qtbot, dark_pages, SCREENSHOT_DIR / "route_page_dark.png")
+    assert (SCREENSHOT_DIR / "route_page_dark.png").stat().st_size > 10_000
+    # Changing the palette re-renders the HTML with the new muted colour: the light palette's
+    # half-transparent placeholder black, made opaque over the window colour (a mid grey).
+    dark.setPalette(QApplication.palette())
+    assert muted not in dark.inputs_label.text()
+    light_muted = QColor(dark._muted())
+    window = QApplication.palette().color(QPalette.ColorRole.Window)
+    assert 60 < light_muted.lightness() < window.lightness() - 40
+    assert light_muted.name() in dark.inputs_label.text()
