@@ -181,6 +181,11 @@ def _arm_screenshot(
         print(f"ouro-desktop: loading failed: {message}", file=sys.stderr)
         finish(2)  # type: ignore[operator]
 
+    def on_sign_in() -> None:
+        state["routes"] = state["route"] = True
+        take()
+
+    controller.sign_in_shown.connect(on_sign_in)  # type: ignore[attr-defined]
     controller.routes_loaded.connect(on_routes)  # type: ignore[attr-defined]
     controller.route_shown.connect(on_route)  # type: ignore[attr-defined]
     controller.load_failed.connect(on_failure)  # type: ignore[attr-defined]

@@ -39,6 +39,7 @@ class AppController(QObject):
     routes_loaded = Signal(int)  # how many results are shown
     route_shown = Signal(str)  # route id
     load_failed = Signal(str)
+    sign_in_shown = Signal()  # nobody signed in: the welcome view is what the user sees
 
     def __init__(
         self, window: MainWindow, session: Session, tasks: TaskRunner, demo_dir: Path
@@ -81,6 +82,7 @@ class AppController(QObject):
                     "Ouro no longer accepts the saved API key (it may have been revoked). "
                     "Paste a new key to sign in again."
                 )
+                self.sign_in_shown.emit()
                 return
             except OuroError as exc:
                 self.window.show_welcome(f"Could not reach Ouro: {friendly(exc)}")
@@ -88,6 +90,7 @@ class AppController(QObject):
                 return
             if account is None:
                 self.window.show_welcome()
+                self.sign_in_shown.emit()
                 return
         self._enter_workspace()
         if open_ref:
