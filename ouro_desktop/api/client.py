@@ -200,6 +200,30 @@ class OuroClient:
         )
         return page
 
+    async def search_files(
+        self,
+        query: str = "",
+        *,
+        extensions: list[str] | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Page[FileAsset]:
+        """The signed-in user's own files, optionally only these extensions (no dots)."""
+        exts = [e.lower().lstrip(".") for e in extensions or [] if e.strip(".")]
+        params = {
+            "query": query.strip() or None,
+            "filters": json.dumps({"asset_type": "file"}),
+            "metadata_filters": json.dumps({"extension": exts}) if exts else None,
+            "scope": "personal",
+            "sort": "recent" if not query.strip() else None,
+            "limit": max(1, min(SEARCH_LIMIT_MAX, limit)),
+            "offset": max(0, offset),
+        }
+        page: Page[FileAsset] = await self._page(
+            "/search/assets", params, FileAsset.from_json, max(0, offset)
+        )
+        return page
+
     async def get_route(self, ref: str) -> Route:
         """A route by id, by ``user/route-name``, or from a pasted route link."""
         parsed = parse_route_ref(ref)

@@ -359,3 +359,24 @@ def test_upload_cancel_stops_and_discards(demo_app: Any, tmp_path: Path) -> None
         assert rec.count("DELETE", "/files/upload") == 1
 
     run(scenario())
+
+
+def test_search_files_lists_own_files_by_extension(
+    make_client: Any, tmp_path: Path, demo_app: Any
+) -> None:
+    async def scenario() -> None:
+        client, _rec = make_client()
+        async with client:
+            cif = await client.upload_file(EXAMPLES / "Cu.cif", name="copper")
+            table = tmp_path / "table.csv"
+            table.write_text("a,b\n1,2\n")
+            csv_file = await client.upload_file(table, name="a table")
+            cifs = await client.search_files(extensions=[".CIF"])
+            assert [f.id for f in cifs.items] == [cif.id]
+            assert cifs.items[0].extension == "cif"
+            everything = await client.search_files()
+            assert {f.id for f in everything.items} == {cif.id, csv_file.id}
+            named = await client.search_files("table")
+            assert [f.id for f in named.items] == [csv_file.id]
+
+    run(scenario())
