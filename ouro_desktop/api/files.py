@@ -205,7 +205,9 @@ async def upload_file(
         size = (await asyncio.to_thread(path.stat)).st_size
     except OSError as exc:
         raise OuroError(f"Cannot read {path.name}: {exc.strerror or exc}.") from exc
-    file_name = path.name
+    # An undecodable byte in a file name (surrogate-escaped by Python) can't go into JSON:
+    # send the name with such bytes replaced, keeping its extension.
+    file_name = path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     mime = content_type_for(file_name)
     if cancel is not None and cancel.is_set():
         raise UploadCancelled("The upload was cancelled.")

@@ -380,3 +380,20 @@ def test_search_files_lists_own_files_by_extension(
             assert [f.id for f in named.items] == [csv_file.id]
 
     run(scenario())
+
+
+def test_upload_file_with_undecodable_name(make_client: Any, tmp_path: Path) -> None:
+    import os
+    import shutil
+
+    odd = Path(os.fsdecode(os.fsencode(str(tmp_path)) + b"/caf\xe9.cif"))
+    shutil.copy(EXAMPLES / "Cu.cif", odd)
+
+    async def scenario() -> None:
+        client, _rec = make_client()
+        async with client:
+            asset = await client.upload_file(odd)
+            assert asset.extension == "cif"
+            assert asset.name == "caf\ufffd.cif"
+
+    run(scenario())

@@ -1,0 +1,380 @@
+"""Drop zones: drag-and-drop events, the state machine, FileInputs, light/dark screenshots."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QColor, QDragEnterEvent, QDragLeaveEvent, QDropEvent, QPalette
+from PySide6.QtWidgets import QApplication, QFileDialog, QVBoxLayout, QWidget
+
+from ouro_desktop.api.models import InputDeclaration
+from ouro_desktop.core.cif_preview import preview_cif
+from ouro_desktop.core.file_checks import check_local_file
+from ouro_desktop.ui.form.drop_target import name_filters
+from ouro_desktop.ui.form.drop_zone import DropZone, FileInputs, ZoneState
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "ouro_desktop" / "demo" / "examples"
+CU = EXAMPLES / "Cu.cif"
+SHOTS = Path(os.environ.get("OURO_SCREENSHOT_DIR", "/tmp"))
+CIF = InputDeclaration(
+    key="file",
+    asset_type="file",
+    primary=True,
+    file_extensions=("cif",),
+    input_filter="atomic structure",
+)
+
+
+def decl(key: str, *exts: str, primary: bool = False) -> InputDeclaration:
+    return InputDeclaration(
+        key=key, asset_type="file", primary=primary, file_extensions=exts, input_filter=None
+    )
+
+
+def state(zone: DropZone) -> ZoneState:
+    return zone.state  # a call, so the type checker doesn't narrow between state changes
+
+
+def recorder(signal: Any) -> list[tuple[Any, ...]]:
+    seen: list[tuple[Any, ...]] = []
+    signal.connect(lambda *args: seen.append(args))
+    return seen
+
+
+@pytest.fixture
+def zone(qtbot: Any) -> DropZone:
+    widget = DropZone(CIF, required=True)
+    qtbot.addWidget(widget)
+    widget.resize(560, 300)
+    widget.show()
+    return widget
+
+
+def mime_with(*, urls: list[QUrl] | None = None, text: str | None = None) -> QMimeData:
+    mime = QMimeData()
+    if urls is not None:
+        mime.setUrls(urls)
+    if text is not None:
+        mime.setText(text)
+    return mime
+
+
+def drag_enter(widget: QWidget, mime: QMimeData) -> bool:
+    event = QDragEnterEvent(
+        QPoint(20, 20),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(widget, event)
+    return event.isAccepted()
+
+
+def drop(widget: QWidget, mime: QMimeData) -> bool:
+    """Enter then drop, as a real drag does (Qt delivers a drop to the entered widget)."""
+    drag_enter(widget, mime)
+    event = QDropEvent(
+        QPointF(20, 20),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(widget, event)
+    return event.isAccepted()
+
+
+# -- drag and drop ------------------------------------------------------------------------
+def test_file_drop_emits_the_path(zone: DropZone, tmp_path: Path) -> None:
+    seen = recorder(zone.files_dropped)
+    odd = tmp_path / 'my "odd"\nname.cif'
+    odd.write_bytes(CU.read_bytes())
+    mime = mime_with(urls=[QUrl.fromLocalFile(str(CU)), QUrl.fromLocalFile(str(odd))])
+    assert drag_enter(zone, mime)
+    assert zone.drag_active  # highlighted while hovering
+    assert drop(zone, mime)
+    assert not zone.drag_active
+    assert seen == [("file", [str(CU), str(odd)])]
+
+
+def test_text_drag_is_not_accepted(zone: DropZone) -> None:
+    seen = recorder(zone.files_dropped)
+    mime = mime_with(text="/etc/passwd")
+    assert not drag_enter(zone, mime)
+    assert not zone.drag_active
+    assert not drop(zone, mime)
+    assert seen == []
+
+
+def test_web_link_is_forwarded_so_it_can_be_refused_with_a_reason(zone: DropZone) -> None:
+    seen = recorder(zone.files_dropped)
+    mime = mime_with(urls=[QUrl("https://example.org/Cu.cif")])
+    assert drag_enter(zone, mime)
+    assert drop(zone, mime)
+    assert seen == [("file", ["https://example.org/Cu.cif"])]
+
+
+def test_no_drops_while_checking_or_uploading(zone: DropZone) -> None:
+    seen = recorder(zone.files_dropped)
+    mime = mime_with(urls=[QUrl.fromLocalFile(str(CU))])
+    zone.show_checking("Cu.cif")
+    assert not drag_enter(zone, mime)
+    zone.show_progress(0, 100)
+    assert not drop(zone, mime)
+    # Even a drop delivered without an accepted enter is refused while busy.
+    event = QDropEvent(
+        QPointF(5, 5),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    zone.dropEvent(event)
+    assert not event.isAccepted()
+    assert seen == []
+
+
+# -- states -------------------------------------------------------------------------------
+def test_states_render(zone: DropZone) -> None:
+    assert state(zone) is ZoneState.EMPTY
+    assert zone.target.isVisible() and not zone.card.isVisible()
+    assert zone.types_label.text() == ".cif — atomic structure"
+    assert zone.title_label.text() == "File" and zone.required_label.isVisible()
+
+    zone.show_checking("Cu.cif")
+    assert state(zone) is ZoneState.CHECKING
+    assert zone.message_label.text() == "Checking “Cu.cif”…"
+    assert zone.progress.isVisible() and zone.progress.maximum() == 0  # busy
+
+    zone.show_rejected("“x.txt” isn't accepted by “file”, which takes .cif.")
+    assert state(zone) is ZoneState.REJECTED
+    assert zone.message_label.isVisible()
+    assert "isn't accepted" in zone.message_label.text()
+    assert zone.target.isVisible() and not zone.card.isVisible()  # nothing kept
+    assert zone.checked_file is None and zone.asset_id is None
+
+    checked = check_local_file(CU, CIF)
+    zone.show_preview(checked, preview_cif(checked.path), None)
+    assert state(zone) is ZoneState.PREVIEW
+    assert not zone.target.isVisible() and zone.card.isVisible()
+    assert not zone.message_label.isVisible()
+    text = zone.card.preview_text()
+    for part in ("Cu.cif", "Cu", "Fm-3m (No. 225)", "a = 3.615 Å", "α = 90°", "4", "47.24 Å³"):
+        assert part in text, part
+    assert zone.remove_button.isVisible() and zone.asset_id is None
+
+    zone.show_progress(300, 1000)
+    assert state(zone) is ZoneState.UPLOADING
+    assert zone.progress.isVisible() and zone.cancel_button.isVisible()
+    assert zone.progress.value() == 300 and zone.progress.maximum() == 1000
+    assert zone.progress.format() == "300 bytes of 1000 bytes (30%)"
+    big = 3 * 1024**3  # beyond int32: the bar counts per mille
+    zone.show_progress(big // 2, big)
+    assert zone.progress.value() == 500 and "1.5 GB of 3 GB (50%)" == zone.progress.format()
+    assert not zone.remove_button.isVisible()
+    cancels = recorder(zone.cancel_requested)
+    zone.cancel_button.click()
+    assert cancels == [("file",)] and not zone.cancel_button.isEnabled()
+
+    zone.show_upload_error("Upload failed: the connection was lost")
+    assert state(zone) is ZoneState.ERROR
+    assert zone.message_label.text() == "⚠ Upload failed: the connection was lost"
+    assert zone.retry_button.isVisible() and zone.asset_id is None
+    retries = recorder(zone.retry_requested)
+    zone.retry_button.click()
+    assert retries == [("file",)]
+
+    zone.show_uploaded("asset-1", "Cu.cif", reused=False)
+    assert state(zone) is ZoneState.UPLOADED and zone.asset_id == "asset-1"
+    assert zone.status_label.text() == "✓ Uploaded"
+    assert not zone.progress.isVisible() and not zone.retry_button.isVisible()
+    zone.show_uploaded("asset-1", "Cu.cif", reused=True)
+    assert zone.status_label.text() == "✓ Already on Ouro (reused)"
+
+    removed = recorder(zone.removed)
+    zone.remove_button.click()
+    assert removed == [("file",)]
+    assert state(zone) is ZoneState.EMPTY and zone.asset_id is None
+    assert zone.target.isVisible() and not zone.card.isVisible()
+
+
+def test_preview_error_and_html_in_names_stay_plain(zone: DropZone, tmp_path: Path) -> None:
+    path = tmp_path / "<b>bold<i>.cif"
+    path.write_text("data_x\n_cell_length_a 5\n")
+    checked = check_local_file(path, CIF)
+    zone.show_preview(checked, None, "This CIF has no atom positions.")
+    text = zone.card.preview_text()
+    assert "<b>bold<i>.cif" in text
+    assert "⚠ No preview: This CIF has no atom positions." in text
+    assert zone.card.preview_error_label.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_remote_choice_shows_the_name(zone: DropZone) -> None:
+    asked = recorder(zone.choose_remote_requested)
+    zone.target.remote_button.click()
+    assert asked == [("file",)]
+    zone.show_uploaded("asset-9", "Si.cif", reused=True)
+    assert zone.card.name_label.text() == "Si.cif" and zone.asset_id == "asset-9"
+    assert zone.card.size_label.text() == ""
+    # A remote pick after a local file replaces what the card showed.
+    checked = check_local_file(CU, CIF)
+    zone.show_preview(checked, None)
+    zone.show_uploaded("asset-10", "Al.cif", reused=True)
+    assert zone.card.name_label.text() == "Al.cif" and zone.checked_file is None
+    # The local file's own upload keeps its size on the card.
+    zone.show_preview(checked, None)
+    zone.show_uploaded("asset-11", "Cu.cif", reused=False)
+    assert zone.card.size_label.text() == "4.1 KB" and zone.checked_file == checked
+
+
+def test_browse_opens_a_filtered_dialog(zone: DropZone) -> None:
+    chosen = recorder(zone.files_dropped)
+    zone.target.browse_button.click()
+    dialog = zone.file_dialog
+    assert isinstance(dialog, QFileDialog) and dialog.isVisible()
+    assert dialog.nameFilters() == ["Atomic structure (*.cif *.CIF)", "All files (*)"]
+    dialog.fileSelected.emit(str(CU))
+    assert chosen == [("file", [str(CU)])]  # handled like a drop of that file
+    dialog.close()
+    assert name_filters(decl("any")) == ["All files (*)"]
+    assert name_filters(decl("x", "cif", "xyz"))[0] == "Accepted files (*.cif *.CIF *.xyz *.XYZ)"
+
+
+def test_hover_is_highlighted_with_the_palette(zone: DropZone) -> None:
+    mime = mime_with(urls=[QUrl.fromLocalFile(str(CU))])
+    edge = QPoint(4, zone.height() // 2)
+    before = zone.grab().toImage().pixelColor(edge)
+    assert drag_enter(zone, mime)
+    during = zone.grab().toImage().pixelColor(edge)
+    highlight = zone.palette().color(QPalette.ColorRole.Highlight)
+
+    def distance(a: QColor, b: QColor) -> int:
+        return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue())
+
+    assert distance(during, highlight) < distance(before, highlight)
+    zone.dragLeaveEvent(QDragLeaveEvent())
+    assert not zone.drag_active
+
+
+def test_non_file_input_offers_no_browse(qtbot: Any) -> None:
+    dataset = InputDeclaration(
+        key="dataset", asset_type="dataset", primary=True, file_extensions=(), input_filter=None
+    )
+    zone = DropZone(dataset)
+    qtbot.addWidget(zone)
+    assert zone.types_label.text() == "an Ouro dataset"
+    assert zone.target.prompt.text() == "This input takes an Ouro dataset"
+    assert zone.target.browse_button.isHidden() and not zone.target.remote_button.isHidden()
+
+
+# -- FileInputs ---------------------------------------------------------------------------
+def test_file_inputs_one_zone_per_declaration(qtbot: Any) -> None:
+    inputs = FileInputs()
+    qtbot.addWidget(inputs)
+    inputs.set_declarations({})
+    assert inputs.isHidden() and inputs.keys() == []
+    decls = {
+        "reference": decl("reference", "xyz"),
+        "structure": decl("structure", "cif", primary=True),
+    }
+    inputs.set_declarations(decls, required=["structure"])
+    inputs.show()
+    assert not inputs.isHidden()
+    assert inputs.keys() == ["structure", "reference"]  # primary first
+    assert inputs.zone("structure").required_label.isVisible()
+    assert not inputs.zone("reference").required_label.isVisible()
+    assert inputs.zone("reference").types_label.text() == ".xyz"
+
+    dropped = recorder(inputs.files_dropped)
+    removed = recorder(inputs.removed)
+    drop(inputs.zone("reference"), mime_with(urls=[QUrl.fromLocalFile(str(CU))]))
+    assert dropped == [("reference", [str(CU)])]
+
+    assert inputs.asset_ids() == {}
+    assert inputs.missing_required(["structure", "reference"]) == ["structure", "reference"]
+    inputs.zone("structure").show_uploaded("asset-1", "Cu.cif", reused=False)
+    inputs.zone("reference").show_progress(5, 10)
+    assert inputs.busy()
+    assert inputs.asset_ids() == {"structure": "asset-1"}
+    assert inputs.missing_required(["structure", "reference"]) == ["reference"]
+    assert inputs.filled_keys() == ["structure", "reference"]
+    inputs.zone("structure").remove_button.click()
+    assert removed == [("structure",)] and inputs.asset_ids() == {}
+
+    inputs.set_declarations({"file": CIF})
+    assert inputs.keys() == ["file"] and inputs.asset_ids() == {}
+
+
+def test_ambiguous_file_is_placed_by_a_click(qtbot: Any) -> None:
+    inputs = FileInputs()
+    qtbot.addWidget(inputs)
+    inputs.set_declarations({"left": decl("left", "cif"), "right": decl("right", "cif")})
+    checked = check_local_file(CU, CIF)
+    inputs.offer_choice(checked, ["left", "right"])
+    assert inputs.zone("left").offered_paths() == [str(checked.path)]
+    dropped = recorder(inputs.files_dropped)
+    inputs.zone("right")._offer_buttons[str(checked.path)].click()
+    assert dropped == [("right", [str(checked.path)])]
+    assert inputs.zone("left").offered_paths() == []
+    assert inputs.zone("right").offered_paths() == []
+
+
+# -- screenshots --------------------------------------------------------------------------
+def _dark_palette() -> QPalette:
+    palette = QPalette()
+    for role, colour in {
+        "Window": "#2b2b2b",
+        "WindowText": "#e6e6e6",
+        "Base": "#1e1e1e",
+        "AlternateBase": "#262626",
+        "Text": "#e6e6e6",
+        "Button": "#3a3a3a",
+        "ButtonText": "#e6e6e6",
+        "Highlight": "#2f65ca",
+        "HighlightedText": "#ffffff",
+        "Mid": "#5a5a5a",
+        "Midlight": "#454545",
+        "Light": "#505050",
+        "Dark": "#202020",
+        "Shadow": "#000000",
+        "PlaceholderText": "#9a9a9a",
+    }.items():
+        palette.setColor(getattr(QPalette.ColorRole, role), QColor(colour))
+    return palette
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_screenshot_preview_state(qtbot: Any, theme: str) -> None:
+    host = QWidget()
+    qtbot.addWidget(host)
+    if theme == "dark":
+        host.setPalette(_dark_palette())
+    host.setAutoFillBackground(True)
+    layout = QVBoxLayout(host)
+    layout.setContentsMargins(12, 12, 12, 12)
+    inputs = FileInputs(host)
+    layout.addWidget(inputs)
+    inputs.set_declarations({"file": CIF}, required=["file"])
+    zone = inputs.zone("file")
+    checked = check_local_file(CU, CIF)
+    zone.show_preview(checked, preview_cif(checked.path))
+    host.show()
+    qtbot.waitExposed(host)
+    host.resize(564, host.sizeHint().height())
+    QApplication.processEvents()
+    # Nothing squashed: every preview row has room for its text.
+    for label in (zone.card.lengths_label, zone.card.angles_label, zone.card.volume_label):
+        assert label.height() >= label.sizeHint().height()
+    image = host.grab().toImage()
+    assert host.grab().save(str(SHOTS / f"dropzone_{theme}.png"))
+    # The formula is drawn in the palette's text colour on the zone's base colour.
+    base = zone.palette().color(QPalette.ColorRole.Base)
+    text = zone.palette().color(QPalette.ColorRole.WindowText)
+    assert abs(base.lightness() - text.lightness()) > 120
+    inside = zone.mapTo(host, QPoint(5, zone.height() // 2))
+    assert image.pixelColor(inside).lightness() == pytest.approx(base.lightness(), abs=8)
