@@ -1,0 +1,103 @@
+"""Who hears about runs: the callbacks registered with :meth:`RunTracker.subscribe`.
+
+:class:`RunEvents` keeps the four lists of plain callables (the UI adapts them to
+signals) and calls them on the event loop. A callback that raises is logged and
+skipped: one broken listener must never stop the tracker or the other listeners.
+See :meth:`RunEvents.subscribe` for what each callback receives.
+
+Part of ``ouro_desktop.core``: no Qt here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from ouro_desktop.api.models import Action, ActionLog
+
+from .ledger import RunRecord
+
+__all__ = [
+    "FinishedCallback",
+    "LogsCallback",
+    "NoticeCallback",
+    "RunEvents",
+    "UpdateCallback",
+]
+
+log = logging.getLogger(__name__)
+
+UpdateCallback = Callable[[RunRecord, Action | None], None]
+LogsCallback = Callable[[str, list[ActionLog]], None]
+FinishedCallback = Callable[[RunRecord], None]
+NoticeCallback = Callable[[str], None]
+
+
+class RunEvents:
+    """The subscribers of one tracker, and the safe way to call them."""
+
+    def __init__(self) -> None:
+        self._on_update: list[UpdateCallback] = []
+        self._on_logs: list[LogsCallback] = []
+        self._on_finished: list[FinishedCallback] = []
+        self._on_notice: list[NoticeCallback] = []
+
+    def subscribe(
+        self,
+        *,
+        on_update: UpdateCallback | None = None,
+        on_logs: LogsCallback | None = None,
+        on_finished: FinishedCallback | None = None,
+        on_notice: NoticeCallback | None = None,
+    ) -> Callable[[], None]:
+        """Register callbacks; returns a function that unregisters them.
+
+        ``on_update(record, action)``: a run's ledger row changed (``action`` is the
+        server's view when there is one). ``on_logs(local_id, lines)``: new log lines,
+        in order. ``on_finished(record)``: the run reached a final state (including
+        ``not-started``). ``on_notice(text)``: something the user should read.
+        """
+        pairs: list[tuple[list[Any], Any]] = [
+            (self._on_update, on_update),
+            (self._on_logs, on_logs),
+            (self._on_finished, on_finished),
+            (self._on_notice, on_notice),
+        ]
+        added = [(registry, cb) for registry, cb in pairs if cb is not None]
+        for registry, cb in added:
+            registry.append(cb)
+
+        def unsubscribe() -> None:
+            for registry, cb in added:
+                with contextlib.suppress(ValueError):
+                    registry.remove(cb)
+
+        return unsubscribe
+
+    @property
+    def wants_logs(self) -> bool:
+        """Whether anyone listens for log lines (logs are fetched only then)."""
+        return bool(self._on_logs)
+
+    def update(self, record: RunRecord, action: Action | None) -> None:
+        self._emit(self._on_update, record, action)
+
+    def logs(self, local_id: str, lines: list[ActionLog]) -> None:
+        self._emit(self._on_logs, local_id, lines)
+
+    def finished(self, record: RunRecord) -> None:
+        self._emit(self._on_finished, record)
+
+    def notice(self, text: str) -> None:
+        self._emit(self._on_notice, text)
+
+    @staticmethod
+    def _emit(registry: list[Callable[..., None]], *args: Any) -> None:
+        # A copy, so a callback may unsubscribe while being called.
+        for callback in list(registry):
+            try:
+                callback(*args)
+            except Exception:
+                log.exception("a run tracker callback failed")
