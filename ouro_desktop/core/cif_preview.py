@@ -15,10 +15,15 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import gemmi
-
+from ..lazy import LazyModule
 from .text_bytes import decode_text
+
+if TYPE_CHECKING:
+    import gemmi
+else:
+    gemmi = LazyModule("gemmi")  # CIF parsing: imported when first used
 
 __all__ = [
     "MAX_PREVIEW_BYTES",

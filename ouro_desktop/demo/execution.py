@@ -17,8 +17,6 @@ import logging
 import secrets
 from typing import Any
 
-import jsonschema
-
 from .errors import ApiError
 from .faults import Faults
 from .files import FileService
@@ -86,6 +84,8 @@ def _fill_defaults(schema: dict[str, Any] | None, body: dict[str, Any]) -> dict[
 
 def _validation_detail(schema: dict[str, Any], body: dict[str, Any]) -> list[dict[str, Any]]:
     """FastAPI-style 422 ``detail`` items for everything wrong with ``body``."""
+    import jsonschema  # noqa: PLC0415 - only runs need it; keeps start-up light
+
     validator = jsonschema.Draft202012Validator(schema)
     detail = []
     for err in sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path)):

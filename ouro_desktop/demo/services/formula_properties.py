@@ -14,14 +14,18 @@ import math
 import re
 from collections import defaultdict
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import gemmi
-
+from ...lazy import LazyModule
 from . import params
 from .base import ServiceCall, ServiceError
 from .spec import document, post_operation
 from .structure import hill_formula, tidy_number
+
+if TYPE_CHECKING:
+    import gemmi
+else:
+    gemmi = LazyModule("gemmi")  # CIF parsing: imported when first used
 
 ROUTE_NAME = "formula-properties"
 METHOD = "POST"

@@ -12,11 +12,15 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import gemmi
-
+from ...lazy import LazyModule
 from .base import ServiceCall, ServiceError
+
+if TYPE_CHECKING:
+    import gemmi
+else:
+    gemmi = LazyModule("gemmi")  # CIF parsing: imported when first used
 
 CIF_MIME = "chemical/x-cif"
 # 1 amu/Å^3 in g/cm^3: 1.66053906660e-24 g / 1e-24 cm^3 (CODATA 2018 atomic mass constant).

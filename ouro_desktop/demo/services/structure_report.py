@@ -10,13 +10,17 @@ from __future__ import annotations
 import asyncio
 import math
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import gemmi
-
+from ...lazy import LazyModule
 from .base import ServiceCall
 from .spec import document, file_input_declaration, file_input_schema, post_operation
 from .structure import AMU_PER_A3_TO_G_PER_CM3, Structure, hill_formula, load_structure
+
+if TYPE_CHECKING:
+    import gemmi
+else:
+    gemmi = LazyModule("gemmi")  # CIF parsing: imported when first used
 
 ROUTE_NAME = "structure-report"
 METHOD = "POST"
