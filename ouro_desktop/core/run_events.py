@@ -33,6 +33,7 @@ UpdateCallback = Callable[[RunRecord, Action | None], None]
 LogsCallback = Callable[[str, list[ActionLog]], None]
 FinishedCallback = Callable[[RunRecord], None]
 NoticeCallback = Callable[[str], None]
+ConnectionCallback = Callable[[bool], None]
 
 
 class RunEvents:
@@ -43,6 +44,9 @@ class RunEvents:
         self._on_logs: list[LogsCallback] = []
         self._on_finished: list[FinishedCallback] = []
         self._on_notice: list[NoticeCallback] = []
+        self._on_connection: list[ConnectionCallback] = []
+        # Whether the last request to Ouro got through; only changes are reported.
+        self._online = True
 
     def subscribe(
         self,
@@ -51,6 +55,7 @@ class RunEvents:
         on_logs: LogsCallback | None = None,
         on_finished: FinishedCallback | None = None,
         on_notice: NoticeCallback | None = None,
+        on_connection: ConnectionCallback | None = None,
     ) -> Callable[[], None]:
         """Register callbacks; returns a function that unregisters them.
 
@@ -58,12 +63,15 @@ class RunEvents:
         server's view when there is one). ``on_logs(local_id, lines)``: new log lines,
         in order. ``on_finished(record)``: the run reached a final state (including
         ``not-started``). ``on_notice(text)``: something the user should read.
+        ``on_connection(online)``: Ouro became unreachable (False) or reachable again
+        (True); polling backs off meanwhile and resumes by itself.
         """
         pairs: list[tuple[list[Any], Any]] = [
             (self._on_update, on_update),
             (self._on_logs, on_logs),
             (self._on_finished, on_finished),
             (self._on_notice, on_notice),
+            (self._on_connection, on_connection),
         ]
         added = [(registry, cb) for registry, cb in pairs if cb is not None]
         for registry, cb in added:
@@ -92,6 +100,15 @@ class RunEvents:
 
     def notice(self, text: str) -> None:
         self._emit(self._on_notice, text)
+
+    def connection(self, online: bool) -> None:
+        if online != self._online:
+            self._online = online
+            self._emit(self._on_connection, online)
+
+    @property
+    def online(self) -> bool:
+        return self._online
 
     @staticmethod
     def _emit(registry: list[Callable[..., None]], *args: Any) -> None:

@@ -27,6 +27,7 @@ from ouro_desktop.api.errors import (
     AuthenticationError,
     OuroError,
     RateLimitError,
+    TransportError,
 )
 from ouro_desktop.api.models import Action
 
@@ -119,6 +120,7 @@ class RunPoller:
         ctx = self._ctx
         if not self._runs.current(watch):
             return
+        ctx.events.connection(True)
         try:
             watch.failures = 0
             state = parse_state(action.status)
@@ -160,6 +162,8 @@ class RunPoller:
             return
         if not isinstance(exc, OuroError):
             log.error("unexpected error while following run %s", watch.local_id, exc_info=exc)
+        if isinstance(exc, TransportError):
+            ctx.events.connection(False)
         watch.failures += 1
         retry_after = exc.retry_after if isinstance(exc, RateLimitError) else None
         watch.base, wait = backoff(watch.base, watch.cap, ctx.rng, retry_after)

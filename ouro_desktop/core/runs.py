@@ -55,7 +55,14 @@ from ouro_desktop.api.models import Route
 
 from .ledger import RunLedger, RunRecord
 from .run_context import JsonDict, RunClient, RunContext
-from .run_events import FinishedCallback, LogsCallback, NoticeCallback, RunEvents, UpdateCallback
+from .run_events import (
+    ConnectionCallback,
+    FinishedCallback,
+    LogsCallback,
+    NoticeCallback,
+    RunEvents,
+    UpdateCallback,
+)
 from .run_polling import RunPoller
 from .run_recovery import NOT_STARTED_DETAIL, RECONCILE_SETTLE_S, RunRecovery
 from .run_scheduler import Watch, WatchScheduler
@@ -114,6 +121,7 @@ class RunTracker:
         on_logs: LogsCallback | None = None,
         on_finished: FinishedCallback | None = None,
         on_notice: NoticeCallback | None = None,
+        on_connection: ConnectionCallback | None = None,
     ) -> Callable[[], None]:
         """Register callbacks; returns a function that unregisters them.
 
@@ -121,9 +129,14 @@ class RunTracker:
         server's view when there is one). ``on_logs(local_id, lines)``: new log lines,
         in order. ``on_finished(record)``: the run reached a final state (including
         ``not-started``). ``on_notice(text)``: something the user should read.
+        ``on_connection(online)``: Ouro became unreachable or reachable again.
         """
         return self._events.subscribe(
-            on_update=on_update, on_logs=on_logs, on_finished=on_finished, on_notice=on_notice
+            on_update=on_update,
+            on_logs=on_logs,
+            on_finished=on_finished,
+            on_notice=on_notice,
+            on_connection=on_connection,
         )
 
     @property

@@ -1253,3 +1253,24 @@ def test_n6_run_of_a_killed_process_is_resumed(tmp_path: Path, kill_at: str) -> 
     assert final.state is RunState.SUCCESS
     assert final.result_summary == summarize_result(server["response"])
     assert final.result_summary["formula"] == "Cu"
+
+
+def test_going_offline_and_back_is_reported_once_each(ledger: RunLedger) -> None:
+    clock = FakeClock()
+    client = FakeClient(clock, duration=2.0)
+    client.errors = [ConnectError("down"), ConnectError("still down"), ConnectError("down")]
+
+    async def main() -> None:
+        tracker = tracker_for(client, ledger, clock)
+        events = Events()
+        events.attach(tracker)
+        changes: list[bool] = []
+        tracker.subscribe(on_connection=changes.append)
+        await tracker.submit(make_route({"avg_completion_ms": 5_000}), body={})
+        await wait_for(events)
+        await tracker.aclose()
+        # One "offline" for three failures in a row, one "online" when a poll got through.
+        assert changes == [False, True]
+        assert events.notices == []
+
+    run(main())
