@@ -12,7 +12,9 @@ header parameters (``ouro-route-id``, ``ouro-action-id``, ...) that Ouro fills i
   defaults, examples, enums and types, for the "Use via API" snippets.
 
 Schemas are normalised on the way: local ``$ref``s are resolved, ``allOf`` is merged and a
-nullable ``anyOf [T, null]`` becomes an optional ``T``.
+nullable ``anyOf [T, null]`` becomes an optional ``T``. That normalisation, the choice of the
+body schema and the ``ouro-*`` rule are :mod:`ouro_desktop.api.schema_normalize`'s, the same
+code the request form (:mod:`ouro_desktop.api.schema`) uses, so the two never disagree.
 """
 
 from __future__ import annotations
@@ -22,6 +24,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ouro_desktop.api.models import Route
+from ouro_desktop.api.schema_normalize import (
+    is_ouro_parameter,
+    normalize_schema,
+    request_body_schema,
+    required_keys,
+)
 
 __all__ = [
     "FieldInfo",
@@ -71,14 +79,6 @@ class FieldInfo:
     schema: JSON = field(default_factory=dict, repr=False, compare=False)
 
 
-def is_ouro_parameter(param: JSON) -> bool:
-    """A header Ouro sets on every call to the service (``ouro-route-id`` and friends)."""
-    name = param.get("name")
-    return (
-        param.get("in") == "header" and isinstance(name, str) and name.lower().startswith("ouro-")
-    )
-
-
 def ouro_parameters(route: Route) -> list[JSON]:
     return [p for p in route.parameters if is_ouro_parameter(p)]
 
@@ -101,21 +101,9 @@ def user_parameters(route: Route) -> list[FieldInfo]:
 
 
 def _top_schema(route: Route) -> tuple[JSON, JSON]:
-    """(the body's object schema, normalised; the root its ``$ref``s resolve against).
-
-    ``Route.request_schema`` is already the union variant that has properties; the full
-    stored schema is read again so that ``allOf`` parts are merged and ``$defs`` found.
-    """
-    block = route.raw.get("route")
-    full: Any = block.get("request_body") if isinstance(block, dict) else None
-    for key in ("content", "application/json", "schema"):
-        full = full.get(key) if isinstance(full, dict) else None
-    if isinstance(full, dict):
-        top = normalize_schema(full, full)
-        if isinstance(top.get("properties"), dict):
-            return top, full
-    schema = route.request_schema or {}
-    return normalize_schema(schema, schema), schema
+    """(the body's object schema, normalised; the root its ``$ref``s resolve against)."""
+    found = request_body_schema(route)
+    return found if found is not None else ({}, {})
 
 
 def body_fields(route: Route) -> list[FieldInfo]:
@@ -124,7 +112,7 @@ def body_fields(route: Route) -> list[FieldInfo]:
     props = top.get("properties")
     if not isinstance(props, dict):
         return []
-    required = _required(top)
+    required = required_keys(top)
     return [
         _field(str(key), sub, root, required=key in required)
         for key, sub in props.items()
@@ -141,75 +129,7 @@ def asset_input_schema(route: Route, key: str) -> JSON:
 
 
 def asset_input_required(route: Route, key: str) -> bool:
-    return key in _required(_top_schema(route)[0])
-
-
-# -- normalising ------------------------------------------------------------------------------
-def _resolve_ref(ref: str, root: JSON) -> JSON:
-    if not ref.startswith("#/"):
-        return {}
-    node: Any = root
-    for part in ref[2:].split("/"):
-        part = part.replace("~1", "/").replace("~0", "~")
-        if not isinstance(node, dict) or part not in node:
-            return {}
-        node = node[part]
-    return node if isinstance(node, dict) else {}
-
-
-def normalize_schema(schema: JSON, root: JSON, _depth: int = 0) -> JSON:
-    """``schema`` with ``$ref`` resolved, ``allOf`` merged and ``anyOf [T, null]`` unwrapped.
-
-    A nullable schema gets ``"nullable": True``; the outer schema's own keys (description,
-    default, title) win over the variant's.
-    """
-    if _depth > _MAX_DEPTH:
-        return dict(schema)
-    out = dict(schema)
-    ref = out.pop("$ref", None)
-    if isinstance(ref, str):
-        out = {**normalize_schema(_resolve_ref(ref, root), root, _depth + 1), **out}
-    all_of = out.pop("allOf", None)
-    if isinstance(all_of, list):
-        merged: JSON = {}
-        for part in all_of:
-            if not isinstance(part, dict):
-                continue
-            part = normalize_schema(part, root, _depth + 1)
-            props = {**merged.get("properties", {}), **part.get("properties", {})}
-            req = [*_required(merged), *[r for r in _required(part) if r not in _required(merged)]]
-            merged = {**merged, **part}
-            if props:
-                merged["properties"] = props
-            if req:
-                merged["required"] = req
-        out = {**merged, **out}
-    for key in ("anyOf", "oneOf"):
-        variants = out.get(key)
-        if not isinstance(variants, list):
-            continue
-        real = [v for v in variants if isinstance(v, dict) and v.get("type") != "null"]
-        if len(real) < len(variants):
-            out["nullable"] = True
-        if len(real) == 1:
-            del out[key]
-            inner = normalize_schema(real[0], root, _depth + 1)
-            inner.pop("title", None)  # a type name ("SpaceGroup"), not a label
-            out = {**inner, **out}
-        else:
-            out[key] = [normalize_schema(v, root, _depth + 1) for v in real]
-    kind = out.get("type")
-    if isinstance(kind, list):
-        names = [t for t in kind if isinstance(t, str) and t != "null"]
-        if len(names) < len(kind):
-            out["nullable"] = True
-        out["type"] = names[0] if len(names) == 1 else names
-    return out
-
-
-def _required(schema: JSON) -> list[str]:
-    req = schema.get("required")
-    return [r for r in req if isinstance(r, str)] if isinstance(req, list) else []
+    return key in required_keys(_top_schema(route)[0])
 
 
 def _humanize(key: str) -> str:
@@ -228,7 +148,7 @@ def _count(value: object) -> int | None:
     return None if number is None else int(number)
 
 
-def _type_of(schema: JSON) -> str:
+def _type_of(schema: JSON, depth: int = 0) -> str:
     kind = schema.get("type")
     if isinstance(kind, str):
         return kind
@@ -242,8 +162,8 @@ def _type_of(schema: JSON) -> str:
         first = schema["enum"][0]
         return "string" if isinstance(first, str) else "number"
     variants = schema.get("anyOf") or schema.get("oneOf")
-    if isinstance(variants, list):
-        return " or ".join(_type_of(v) for v in variants if isinstance(v, dict))
+    if isinstance(variants, list) and depth < _MAX_DEPTH:  # bounded: hostile schemas nest
+        return " or ".join(_type_of(v, depth + 1) for v in variants if isinstance(v, dict))
     return ""
 
 
@@ -265,7 +185,7 @@ def _field(
             items = _field("item", schema["items"], root, required=True, depth=depth + 1)
         props = schema.get("properties")
         if isinstance(props, dict):
-            req = _required(schema)
+            req = required_keys(schema)
             children = tuple(
                 _field(str(k), v, root, required=k in req, depth=depth + 1)
                 for k, v in props.items()

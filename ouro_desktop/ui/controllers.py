@@ -18,18 +18,14 @@ from ..api.models import Route
 from ..core.session import Session
 from ..core.settings import RouteBookmark
 from .main_window import MainWindow
+from .notify import friendly
+from .run_controller import RunController
 from .tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 30
 # `ouro-desktop-demo-server` listens here by default; the in-app demo has no address.
 DEMO_SERVER_URL = "http://127.0.0.1:8765"
-
-
-def friendly(exc: OuroError) -> str:
-    text = exc.message or str(exc)
-    request_id = getattr(exc, "request_id", None)
-    return f"{text} (request id {request_id})" if request_id else text
 
 
 class AppController(QObject):
@@ -42,7 +38,12 @@ class AppController(QObject):
     sign_in_shown = Signal()  # nobody signed in: the welcome view is what the user sees
 
     def __init__(
-        self, window: MainWindow, session: Session, tasks: TaskRunner, demo_dir: Path
+        self,
+        window: MainWindow,
+        session: Session,
+        tasks: TaskRunner,
+        demo_dir: Path,
+        runs: RunController | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -52,6 +53,8 @@ class AppController(QObject):
         self._query = ("", session.settings.search_sort)
         self._offset = 0
         self._current: Route | None = None
+        self.runs = runs
+        self._pending_drop: list[str] = []
 
         window.welcome.sign_in_requested.connect(self._on_welcome_sign_in_requested)
         window.welcome.demo_requested.connect(self._on_welcome_demo_requested)
@@ -65,6 +68,8 @@ class AppController(QObject):
         browser.retry_requested.connect(self._on_browser_retry_requested)
         window.route_page.favourite_toggled.connect(self._on_favourite_toggled)
         window.route_page.retry_requested.connect(self._on_page_retry_requested)
+        window.browser_drops.files_dropped.connect(self._on_browser_files_dropped)
+        window.window_drops.files_dropped.connect(self._on_window_files_dropped)
 
     # -- start-up and sign-in --------------------------------------------------------------
     def start(self, *, demo: bool, open_ref: str | None = None) -> None:
@@ -110,6 +115,15 @@ class AppController(QObject):
         window.browser.set_recent(self.session.settings.recent)
         self.signed_in.emit()
         self._search(*self._query)
+        if self.runs is not None:
+            self.tasks.run("runs", self._attach_runs())
+
+    async def _attach_runs(self) -> None:
+        assert self.runs is not None
+        resumed = await self.runs.attach()
+        if resumed:
+            plural = "s" if resumed != 1 else ""
+            self.window.statusBar().showMessage(f"{resumed} run{plural} resumed", 10_000)
 
     def _on_welcome_sign_in_requested(self, key: str, server: str) -> None:
         self.tasks.run("session", self._sign_in(key, server))
@@ -135,6 +149,8 @@ class AppController(QObject):
         self.tasks.run("session", self._sign_out())
 
     async def _sign_out(self) -> None:
+        if self.runs is not None:
+            await self.runs.detach()
         await self.session.sign_out()
         self._current = None
         self.window.route_page.clear()
@@ -178,6 +194,7 @@ class AppController(QObject):
         browser.show_loading(False)
         self._offset = offset + len(page.items)
         if reset:
+            browser.show_caption(None)
             browser.show_results(page.items, page.has_more)
         else:
             browser.append_results(page.items, page.has_more)
@@ -220,6 +237,11 @@ class AppController(QObject):
         page.show_route(
             route, base_url=self._snippet_base(), is_favourite=settings.is_favourite(route.id)
         )
+        if self.runs is not None:
+            self.runs.show_route(route)
+            pending, self._pending_drop = self._pending_drop, []
+            if pending and route.input_assets:
+                self.runs.drop_anywhere(pending)
         self.route_shown.emit(route.id)
 
     def _on_favourite_toggled(self, route_id: str, full_name: str) -> None:
@@ -239,3 +261,54 @@ class AppController(QObject):
         if account is None:
             return ""
         return DEMO_SERVER_URL if account.demo else account.base_url
+
+    # -- drop first, choose later ------------------------------------------------------------
+    def _on_window_files_dropped(self, items: list[str]) -> None:
+        if self.runs is not None and self._current is not None and self._current.input_assets:
+            self.runs.drop_anywhere(items)
+        else:
+            self._on_browser_files_dropped(items)
+
+    def _on_browser_files_dropped(self, items: list[str]) -> None:
+        self.tasks.run("search", self._routes_for_files(items))
+
+    async def _routes_for_files(self, items: list[str]) -> None:
+        """List the routes whose declared file inputs accept the dropped file."""
+        client = self.session.client
+        if client is None:
+            return
+        first = Path(items[0])
+        extension = first.suffix.lower().lstrip(".")
+        browser = self.window.browser
+        browser.clear_error()
+        browser.show_loading(True)
+        matches: list[Route] = []
+        offset = 0
+        try:
+            while True:
+                page = await client.search_routes("", sort="popular", limit=200, offset=offset)
+                matches += [r for r in page.items if _accepts_extension(r, extension)]
+                offset += len(page.items)
+                if not page.has_more or not page.items or offset >= 2000:
+                    break
+        except OuroError as exc:
+            browser.show_loading(False)
+            browser.show_error(f"Could not look for routes: {friendly(exc)}")
+            return
+        browser.show_loading(False)
+        self._pending_drop = list(items)
+        name = first.name or items[0]
+        browser.show_results(matches, False)
+        browser.show_caption(
+            f"Routes that accept “{name}” ({len(matches)}). Pick one: the file goes into its form."
+            if matches
+            else f"No route here accepts .{extension or '?'} files like “{name}”."
+        )
+        self.routes_loaded.emit(len(matches))
+
+
+def _accepts_extension(route: Route, extension: str) -> bool:
+    return any(
+        decl.asset_type == "file" and extension in decl.file_extensions
+        for decl in route.input_assets.values()
+    )

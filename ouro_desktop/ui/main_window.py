@@ -24,9 +24,11 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..core.session import Account
+from .file_drop import FileDropCatcher
 from .notify import Banner
 from .route_page import RoutePage
 from .routes.browser import RouteBrowser
+from .run_panel import RunPanel
 from .welcome import WelcomeView
 
 APP_TITLE = "Ouro Desktop"
@@ -71,7 +73,13 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.browser = RouteBrowser(self.splitter)
         self.route_page = RoutePage(self.splitter)
+        self.run_panel = RunPanel(self.route_page.form_area)
+        self.route_page.form_layout.addWidget(self.run_panel)
         self.history = HistoryPlaceholder(self.splitter)
+        # Files dropped on the browser ask "which routes take this?"; anywhere else in the
+        # window they go to the open route's matching input.
+        self.browser_drops = FileDropCatcher(self.browser)
+        self.window_drops = FileDropCatcher(self)
         for index, stretch in enumerate((0, 1, 0)):
             self.splitter.setStretchFactor(index, stretch)
         column.addWidget(self.splitter, 1)

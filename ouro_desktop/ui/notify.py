@@ -30,6 +30,13 @@ from PySide6.QtWidgets import (
 log = logging.getLogger(__name__)
 
 
+def friendly(exc: Exception) -> str:
+    """An error's plain message, with the server's request id when there is one."""
+    text = getattr(exc, "message", None) or str(exc)
+    request_id = getattr(exc, "request_id", None)
+    return f"{text} (request id {request_id})" if request_id else text
+
+
 class Banner(QFrame):
     """A one-line notice across the top of a pane, coloured from the palette."""
 

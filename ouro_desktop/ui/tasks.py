@@ -9,12 +9,24 @@ vanishing with the task.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import sys
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+async def off_thread(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run blocking work (file checks, hashing, CIF parsing) in the default executor.
+
+    Unlike ``asyncio.to_thread`` it takes the loop from the thread, not from "the running
+    loop", which qasync does not always report while it resumes a task from a Qt event.
+    """
+    loop = asyncio.get_event_loop()
+    return await loop.run_in_executor(None, functools.partial(func, *args, **kwargs))
 
 
 class TaskRunner:

@@ -112,6 +112,12 @@ class RouteBrowser(QWidget):
         results_page = QWidget(self)
         results_layout = QVBoxLayout(results_page)
         results_layout.setContentsMargins(0, 0, 0, 0)
+        # "Routes that accept <file>", after a file is dropped on the browser.
+        self.caption_label = QLabel(self)
+        self.caption_label.setWordWrap(True)
+        self.caption_label.setAccessibleName("What the results show")
+        self.caption_label.hide()
+        results_layout.addWidget(self.caption_label)
         results_layout.addWidget(self.empty_label)
         results_layout.addWidget(self.results_view, 1)
 
@@ -256,6 +262,13 @@ class RouteBrowser(QWidget):
         self.results_view.setVisible(bool(routes))
         if self._selected is not None:
             self._select_results_row_silently(self.model.row_of(self._selected.route_id))
+
+    def show_caption(self, text: str | None) -> None:
+        """A line above the results saying what they are (None hides it)."""
+        self.caption_label.setText(text or "")
+        self.caption_label.setVisible(bool(text))
+        if text:
+            self.tabs.setCurrentIndex(0)
 
     def append_results(self, routes: list[Route], has_more: bool) -> None:
         """The next page, answering ``more_requested``."""

@@ -1,0 +1,238 @@
+"""Running routes from the window, against the in-process demo backend.
+
+Assertions are on what the backend received (the stored action's body and input assets,
+the stored files), not only on what the widgets show.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QLabel
+
+from ouro_desktop.core.ledger import RunLedger
+from ouro_desktop.core.secrets import MemoryStore
+from ouro_desktop.core.session import Session
+from ouro_desktop.core.settings import SettingsStore
+from ouro_desktop.core.upload_cache import UploadCache
+from ouro_desktop.ui.controllers import AppController
+from ouro_desktop.ui.main_window import MainWindow
+from ouro_desktop.ui.run_controller import RunController
+from ouro_desktop.ui.tasks import TaskRunner
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "ouro_desktop" / "demo" / "examples"
+
+
+class App:
+    """The window, its controllers and services on one profile, signed into the demo."""
+
+    def __init__(self, qtbot: Any, aio: Any, profile: Path) -> None:
+        self.aio = aio
+        store = SettingsStore(profile / "settings.json")
+        self.window = MainWindow(QSettings(str(profile / "w.ini"), QSettings.Format.IniFormat))
+        qtbot.addWidget(self.window)
+        self.window.show()
+        self.session = Session(store, store.load(), MemoryStore(), environ={})
+        self.tasks = TaskRunner()
+        self.ledger, _ = RunLedger.open(profile / "runs.sqlite3")
+        self.uploads = UploadCache(profile / "uploads.sqlite3")
+        self.confirmations: list[str] = []
+        self.confirm_answer = True
+        self.runs = RunController(
+            self.window.run_panel,
+            self.session,
+            self.tasks,
+            self.ledger,
+            self.uploads,
+            confirm=self._confirm,
+            choose=lambda _p, _t, items: items[0],
+        )
+        self.finished: list[Any] = []
+        self.runs.run_finished.connect(self.finished.append)
+        self.controller = AppController(
+            self.window, self.session, self.tasks, profile / "demo", self.runs
+        )
+        self.shown: list[str] = []
+        self.controller.route_shown.connect(self.shown.append)
+        loaded: list[int] = []
+        self.controller.routes_loaded.connect(loaded.append)
+        self.controller.start(demo=True)
+        aio.wait_until(lambda: loaded and self.runs.tracker is not None)
+        self.backend.faults.time_scale = 0.01
+
+    def _confirm(self, _parent: Any, route: Any) -> bool:
+        self.confirmations.append(route.full_name)
+        return self.confirm_answer
+
+    @property
+    def backend(self) -> Any:
+        return self.session._demo_app.state.backend
+
+    def open(self, ref: str) -> Any:
+        count = len(self.shown)
+        self.window.browser.open_requested.emit(ref)
+        self.aio.wait_until(lambda: len(self.shown) > count)
+        return self.window.run_panel.route
+
+    def drop(self, key: str, path: Path) -> str:
+        zone = self.window.run_panel.inputs.zone(key)
+        zone.files_dropped.emit(key, [str(path)])
+        self.aio.wait_until(lambda: zone.asset_id is not None)
+        return str(zone.asset_id)
+
+    def run(self) -> Any:
+        count = len(self.finished)
+        self.window.run_panel.run_button.click()
+        self.aio.wait_until(lambda: len(self.finished) > count, timeout=20)
+        return self.finished[-1]
+
+    def actions(self, route_id: str) -> list[dict[str, Any]]:
+        items, _total = self.backend.store.actions(route_id=route_id)
+        return items
+
+    def close(self) -> None:
+        self.aio.run(self.runs.detach())
+        self.aio.run(self.tasks.aclose())
+        self.aio.run(self.session.aclose())
+        self.ledger.close()
+        self.uploads.close()
+
+
+@pytest.fixture
+def app(qtbot: Any, aio: Any, tmp_path: Path) -> Any:
+    instance = App(qtbot, aio, tmp_path)
+    yield instance
+    instance.close()
+
+
+def test_dos_route_run_sends_exactly_the_dropped_file(app: App) -> None:
+    route = app.open("demo/predict-electronic-dos-at-fermi-level")
+    zone = app.window.run_panel.inputs.zone("file")
+    asset_id = app.drop("file", EXAMPLES / "Cu.cif")
+    shown = " ".join(label.text() for label in zone.findChildren(QLabel))
+    assert "Fm-3m" in shown.replace(" ", "") and "Cu" in shown  # the CIF preview
+    record = app.run()
+    assert record.state == "success"
+    (action,) = app.actions(route.id)
+    assert action["metadata"]["input_assets"] == {"file": {"assetId": asset_id}}
+    assert action["metadata"]["body"] == {}
+    assert abs(action["response"]["fermi_energy_eV"] - 7.03) < 0.05
+    assert "Finished" in app.window.run_panel.status_label.text()
+    assert "fermi_energy_eV" in app.window.run_panel.status_label.text()
+
+
+def test_form_body_reaches_the_backend_unchanged(app: App) -> None:
+    route = app.open("demo/formula-properties")
+    form = app.window.run_panel.form
+    body = form.value().body
+    body["formula"] = "Ca(OH)2"
+    body["decimals"] = 3
+    form.set_value(body)
+    sent = form.value().body
+    record = app.run()
+    assert record.state == "success", record.status_detail
+    (action,) = app.actions(route.id)
+    assert action["metadata"]["body"] == sent
+    assert action["metadata"]["input_assets"] == {}
+
+
+def test_every_runnable_demo_route_runs_from_the_form(app: App) -> None:
+    for ref in (
+        "demo/predict-electronic-dos-at-fermi-level",
+        "demo/free-electron-dos-curve",
+        "demo/build-supercell",
+        "demo/structure-report",
+        "demo/formula-properties",
+    ):
+        route = app.open(ref)
+        if route.input_assets:
+            app.drop("file", EXAMPLES / "NaCl.cif")
+        else:
+            body = app.window.run_panel.form.value().body
+            body["formula"] = "NaCl"
+            app.window.run_panel.form.set_value(body)
+        record = app.run()
+        assert record.state == "success", (ref, record.status_detail)
+        assert len(app.actions(route.id)) == 1
+
+
+def test_paid_route_never_runs_without_confirmation(app: App) -> None:
+    route = app.open("demo/structure-report")
+    assert "$0.05" in app.window.run_panel.price_label.text()
+    assert "$0.05" in app.window.run_panel.run_button.text()
+    app.drop("file", EXAMPLES / "Cu.cif")
+    app.confirm_answer = False
+    app.window.run_panel.run_button.click()
+    app.aio.wait_until(lambda: app.confirmations)
+    assert app.actions(route.id) == []
+    assert "not confirmed" in app.window.run_panel.status_label.text()
+    app.confirm_answer = True
+    record = app.run()
+    assert record.state == "success"
+    assert record.price_shown and "$0.05" in record.price_shown
+    assert len(app.actions(route.id)) == 1
+    assert app.confirmations == ["demo/structure-report", "demo/structure-report"]
+
+
+def test_double_click_submits_once(app: App) -> None:
+    route = app.open("demo/formula-properties")
+    body = app.window.run_panel.form.value().body
+    body["formula"] = "SiO2"
+    app.window.run_panel.form.set_value(body)
+    button = app.window.run_panel.run_button
+    button.click()
+    button.click()
+    app.window.run_panel.run_requested.emit()
+    app.aio.wait_until(lambda: app.finished, timeout=20)
+    app.aio.run(_settle())
+    assert len(app.actions(route.id)) == 1
+
+
+async def _settle() -> None:
+    import asyncio
+
+    await asyncio.sleep(0.3)
+
+
+def test_same_file_is_reused_not_uploaded_again(app: App, tmp_path: Path) -> None:
+    app.open("demo/predict-electronic-dos-at-fermi-level")
+    first = app.drop("file", EXAMPLES / "Cu.cif")
+    copy = tmp_path / "copper-again.cif"
+    shutil.copy(EXAMPLES / "Cu.cif", copy)
+    app.open("demo/build-supercell")
+    second = app.drop("file", copy)
+    assert second == first
+    assert app.backend.store.object(first) is not None
+    files = app.backend.store.assets(asset_types=["file"])
+    assert len(files) == 1
+
+
+def test_rejected_drop_uploads_nothing(app: App, tmp_path: Path) -> None:
+    app.open("demo/predict-electronic-dos-at-fermi-level")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a structure")
+    zone = app.window.run_panel.inputs.zone("file")
+    zone.files_dropped.emit("file", [str(notes)])
+    app.aio.wait_until(lambda: zone.state == "rejected")
+    assert app.backend.store.assets(asset_types=["file"]) == []
+    app.window.run_panel.run_button.click()
+    app.aio.run(_settle())
+    assert "Add a file" in app.window.run_panel.error_banner.label.text()
+
+
+def test_drop_on_browser_lists_routes_that_accept_the_file(app: App) -> None:
+    app.window.browser_drops.files_dropped.emit([str(EXAMPLES / "Cu.cif")])
+    model = app.window.browser.model
+    app.aio.wait_until(lambda: "accept" in app.window.browser.caption_label.text())
+    names = {model.route_at(i).slug for i in range(model.rowCount())}
+    assert "predict-electronic-dos-at-fermi-level" in names
+    assert "formula-properties" not in names
+    assert "post-generate" not in names
+    # Choosing one puts the file into its form.
+    app.open("demo/predict-electronic-dos-at-fermi-level")
+    zone = app.window.run_panel.inputs.zone("file")
+    app.aio.wait_until(lambda: zone.asset_id is not None)
