@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import keyword
+import math
 import re
 import shlex
 from dataclasses import dataclass
@@ -26,7 +27,14 @@ from ouro_desktop.api.models import InputDeclaration, Route
 from ouro_desktop.core.route_facts import price_text
 from ouro_desktop.core.route_fields import example_body, example_parameters
 
-__all__ = ["DEFAULT_BASE_URL", "Snippet", "curl_snippets", "python_snippets", "route_snippets"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "Snippet",
+    "curl_snippets",
+    "python_snippets",
+    "route_snippets",
+    "run_snippet",
+]
 
 DEFAULT_BASE_URL = "https://api.ouro.foundation"
 
@@ -57,9 +65,13 @@ def _py(value: Any, indent: int = 0) -> str:
         return "[" + ", ".join(_py(v, indent) for v in value) + "]"
     if isinstance(value, bool) or value is None:
         return repr(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return f'float("{value!r}")'  # nan and inf are not literals
     if isinstance(value, int | float):
         return repr(value)
-    return json.dumps(str(value), ensure_ascii=False)
+    text = str(value)
+    # Readable accents and symbols, but escapes for control and lone surrogate characters.
+    return json.dumps(text, ensure_ascii=not text.isprintable())
 
 
 def _price_comment(route: Route) -> str:
@@ -274,6 +286,49 @@ def curl_snippets(route: Route, base_url: str = DEFAULT_BASE_URL) -> list[Snippe
     )
     out.append(Snippet("Read its runs (actions)", "shell", actions))
     return out
+
+
+# -- one run --------------------------------------------------------------------------------
+def run_snippet(
+    route: Route,
+    *,
+    body: dict[str, Any] | None,
+    query: dict[str, Any] | None,
+    path_params: dict[str, Any] | None,
+    input_assets: dict[str, str],
+    base_url: str = DEFAULT_BASE_URL,
+) -> str:
+    """ouro-py code that runs ``route`` again exactly as one run did.
+
+    Same body, query and path parameters, and the same input files by their asset ids
+    (nothing is uploaded again). Async routes hand back the run at once and are polled.
+    """
+    head = _python_header(route, base_url)
+    args = ["ROUTE_ID", "body=body"]
+    if query:
+        args.append(f"query={_py(query, 4)}")
+    if path_params:
+        args.append(f"params={_py(path_params, 4)}")
+    if input_assets:
+        args.append(f"input_assets={_py(dict(input_assets), 4)}")
+    lines = [head, "# The same inputs as the run in Ouro Desktop"]
+    if input_assets:
+        lines.append("# (input files by their asset ids on Ouro: nothing is uploaded again)")
+    price = _price_comment(route).rstrip("\n")
+    if price:
+        lines.append(price)
+    lines.append(f"body = {_py(body or {})}")
+    if route.is_async:
+        lines += [
+            "# Runs in the background: get the run (action) back at once, then poll it",
+            f"action = ouro.routes.execute({', '.join([*args, 'wait=False'])})",
+            'print(action.id, action.status)  # "queued" or "in-progress"',
+            "action = ouro.routes.poll_action(action.id)",
+        ]
+    else:
+        lines.append(f"action = ouro.routes.execute({', '.join(args)})")
+    lines += ["print(action.status)", "print(action.response)"]
+    return "\n".join(lines) + "\n"
 
 
 def route_snippets(route: Route, base_url: str = DEFAULT_BASE_URL) -> list[Snippet]:

@@ -300,3 +300,184 @@ def test_price_and_duration_texts(routes: dict[str, Route]) -> None:
 def test_snippets_module_has_no_qt() -> None:
     source = Path(__file__).resolve().parents[2] / "ouro_desktop" / "core" / "snippets.py"
     assert "PySide6" not in source.read_text()
+
+
+# -- run_snippet: the code that reproduces one run --------------------------------------------
+class _FakeRoutes:
+    def __init__(self, calls: list) -> None:
+        self.calls = calls
+
+    def execute(self, route_id: str, **kwargs: object) -> object:
+        self.calls.append(("execute", route_id, kwargs))
+        return type("Action", (), {"id": "act-1", "status": "queued", "response": None})()
+
+    def poll_action(self, action_id: str, **kwargs: object) -> object:
+        self.calls.append(("poll_action", action_id, kwargs))
+        return type("Action", (), {"id": action_id, "status": "success", "response": {}})()
+
+
+def _exec_snippet(code: str, monkeypatch: pytest.MonkeyPatch) -> list:
+    """Run a snippet against a stand-in ``ouro`` module; return the calls it made."""
+    import sys
+    import types
+
+    calls: list = []
+    fake = types.ModuleType("ouro")
+
+    class Ouro:
+        def __init__(self, **kwargs: object) -> None:
+            calls.append(("Ouro", kwargs))
+            self.routes = _FakeRoutes(calls)
+
+    fake.Ouro = Ouro  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "ouro", fake)
+    monkeypatch.setenv("OURO_API_KEY", "not-a-real-key")
+    exec(compile(code, "<run snippet>", "exec"), {"__name__": "snippet"})
+    return calls
+
+
+def test_run_snippet_reproduces_the_exact_body_and_asset_ids(
+    routes: dict[str, Route], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ouro_desktop.core.snippets import run_snippet
+
+    route = routes["free-electron-dos-curve"]
+    body = {
+        "points": 37,
+        "smearing_eV": 0.15,
+        "label": 'He said "hi" \\ then\nleft: Å ✓',
+        "flags": [True, False, None],
+        "nested": {"a": {"b": 1.5e-9}},
+        "odd": float("nan"),
+    }
+    code = run_snippet(
+        route,
+        body=body,
+        query={},
+        path_params={},
+        input_assets={"file": "01a22241-6193-7f96-9518-d7ebc733c5a1"},
+        base_url="http://127.0.0.1:8765",
+    )
+    compile(code, "<run snippet>", "exec")
+    assert "01a22241-6193-7f96-9518-d7ebc733c5a1" in code
+    assert "37" in code and "0.15" in code
+    assert "files.create" not in code  # nothing is uploaded again
+    assert "not-a-real-key" not in code and 'os.environ["OURO_API_KEY"]' in code
+    calls = _exec_snippet(code, monkeypatch)
+    assert calls[0] == ("Ouro", {"api_key": "not-a-real-key", "base_url": "http://127.0.0.1:8765"})
+    kind, route_id, kwargs = calls[1]
+    assert (kind, route_id) == ("execute", route.id)
+    sent = dict(kwargs["body"])
+    assert sent.pop("odd") != sent.get("odd")  # NaN survives as a float NaN
+    assert sent == {k: v for k, v in body.items() if k != "odd"}
+    assert kwargs["input_assets"] == {"file": "01a22241-6193-7f96-9518-d7ebc733c5a1"}
+    assert kwargs["wait"] is False and "query" not in kwargs and "params" not in kwargs
+    assert calls[2] == ("poll_action", "act-1", {})
+
+
+def test_run_snippet_of_a_sync_route_with_query_and_path_parameters(
+    routes: dict[str, Route], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ouro_desktop.core.snippets import run_snippet
+
+    route = routes["formula-properties"]
+    code = run_snippet(
+        route,
+        body={"formula": "CuSO4·5H2O", "decimals": 3},
+        query={"verbose": True},
+        path_params={"unit": "g"},
+        input_assets={},
+    )
+    assert "base_url" not in code and "wait=False" not in code and "poll_action" not in code
+    calls = _exec_snippet(code, monkeypatch)
+    kind, route_id, kwargs = calls[1]
+    assert kind == "execute" and route_id == route.id
+    assert kwargs == {
+        "body": {"formula": "CuSO4·5H2O", "decimals": 3},
+        "query": {"verbose": True},
+        "params": {"unit": "g"},
+    }
+    assert len(calls) == 2
+
+
+def test_run_snippet_calls_exist_in_ouro_py(routes: dict[str, Route]) -> None:
+    pytest.importorskip("ouro")
+    import inspect
+
+    from ouro.resources.routes import Routes
+
+    from ouro_desktop.core.snippets import run_snippet
+
+    code = run_snippet(
+        routes["free-electron-dos-curve"],
+        body={"points": 5},
+        query={"q": 1},
+        path_params={"p": "x"},
+        input_assets={"file": "abc"},
+    )
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            if isinstance(owner, ast.Attribute) and owner.attr == "routes":
+                method = getattr(Routes, node.func.attr)
+                params = inspect.signature(method).parameters
+                for keyword_arg in node.keywords:
+                    assert keyword_arg.arg in params, (node.func.attr, keyword_arg.arg)
+
+
+def test_run_snippet_run_by_ouro_py_reaches_the_backend_with_the_same_inputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real SDK runs the code against the demo (loopback): same body, same asset id."""
+    pytest.importorskip("ouro")
+    import asyncio
+    import uuid
+
+    import httpx
+
+    from ouro_desktop.api.client import OuroClient
+    from ouro_desktop.core.snippets import run_snippet
+    from ouro_desktop.demo.faults import Faults
+    from tests.conftest import serve_on_loopback
+
+    app = create_app(tmp_path / "demo", faults=Faults(time_scale=0.01))
+    backend = app.state.backend
+    examples = Path(__file__).resolve().parents[2] / "ouro_desktop" / "demo" / "examples"
+
+    async def first_run() -> tuple[Route, str, dict]:
+        transport = httpx.ASGITransport(app=app)
+        async with OuroClient("http://demo.test", backend.api_key, transport=transport) as c:
+            await c.sign_in()
+            cif = await c.upload_file(examples / "Si.cif")
+            route = await c.get_route("demo/free-electron-dos-curve")
+            body = {"points": 12, "smearing_eV": 0.05, "steps": 2}
+            await c.execute(
+                route, body=body, input_assets={"file": cif.id}, idempotency_key=str(uuid.uuid4())
+            )
+            return route, cif.id, body
+
+    route, asset_id, body = asyncio.run(first_run())
+    with serve_on_loopback(app) as url:
+        code = run_snippet(
+            route,
+            body=body,
+            query={},
+            path_params={},
+            input_assets={"file": asset_id},
+            base_url=url,
+        )
+        monkeypatch.setenv("OURO_API_KEY", backend.api_key)
+        monkeypatch.chdir(tmp_path)
+        namespace: dict = {"__name__": "__snippet__"}
+        try:
+            exec(compile(code, "<run snippet>", "exec"), namespace)
+        finally:
+            if namespace.get("ouro") is not None:
+                namespace["ouro"]._raw_client.close()
+        assert namespace["action"].status == "success"
+        items, _total = backend.store.actions(route_id=route.id)
+    assert len(items) == 2
+    first, again = sorted(items, key=lambda a: a["created_at"])
+    assert again["metadata"]["body"] == first["metadata"]["body"] == body
+    assert again["metadata"]["input_assets"] == first["metadata"]["input_assets"]
+    assert again["metadata"]["input_assets"] == {"file": {"assetId": asset_id}}

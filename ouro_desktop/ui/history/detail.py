@@ -1,0 +1,359 @@
+"""The detail of one run, under the history table: header, tabs, Re-run and Show code.
+
+:class:`RunDetail` shows a run from whatever is known about it: the server's
+:class:`~ouro_desktop.api.models.Action` (a run started elsewhere has only that), the local
+ledger's :class:`~ouro_desktop.core.run_record.RunRecord` (a run not yet on the server has
+only that), and the :class:`~ouro_desktop.api.models.Route` (for its charts). Tabs:
+Response (JSON tree), Charts (only when the route declares some the response fills),
+Logs, Outputs, Request and Errors (only for a failed, timed-out, never-started or
+unconfirmed run). It holds no client: Re-run, Show code, Download and Open are signals
+for the controller. :class:`CodeDialog` shows the ouro-py code of a run.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ouro_desktop.api.models import Action, ActionLog, Route
+from ouro_desktop.core.charts import response_charts
+from ouro_desktop.core.cif_preview import CifPreview
+from ouro_desktop.core.history_diff import run_inputs
+from ouro_desktop.core.run_record import RunRecord
+from ouro_desktop.ui.form.cif_card import ElidedLabel, muted, plain_label
+from ouro_desktop.ui.history.chart_view import ChartsView
+from ouro_desktop.ui.history.errors_view import (
+    PROBLEM_STATUSES,
+    ErrorsView,
+    explain,
+    normal_status,
+    status_word,
+)
+from ouro_desktop.ui.history.json_tree import JsonTreeView
+from ouro_desktop.ui.history.logs_view import LogsView
+from ouro_desktop.ui.history.outputs_view import OutputsView, output_items
+
+__all__ = ["CodeDialog", "RunDetail"]
+
+
+def _when_text(when: datetime | float | None) -> str:
+    if when is None:
+        return ""
+    moment = datetime.fromtimestamp(when) if isinstance(when, float | int) else when
+    local = moment.astimezone() if moment.tzinfo is not None else moment
+    if local.date() == datetime.now().date():
+        return local.strftime("%H:%M:%S")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def _duration_text(seconds: float | None) -> str:
+    if seconds is None or seconds < 0:
+        return ""
+    if seconds < 0.1:
+        return "under 0.1 s"
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    if minutes < 120:
+        return f"{minutes} min {rest:02d} s"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def _timing(status: str, action: Action | None, record: RunRecord | None) -> str:
+    started: datetime | float | None = None
+    seconds: float | None = None
+    if action is not None:
+        started = action.started_at or action.created_at
+        if started is not None and action.finished_at is not None:
+            seconds = (action.finished_at - started).total_seconds()
+    if record is not None:
+        started = started or record.started_at or None
+        if seconds is None and record.duration_s is not None:
+            seconds = record.duration_s
+        elif seconds is None and record.is_unfinished and record.started_at:
+            seconds = time.time() - record.started_at
+    parts = []
+    if started:
+        parts.append(f"Started {_when_text(started)}")
+    if seconds is not None:
+        took = "running for" if status in ("queued", "in-progress") else "took"
+        parts.append(f"{took} {_duration_text(seconds)}")
+    return " · ".join(parts)
+
+
+class RunDetail(QWidget):
+    """One run: header (route, status, timing, error), tabs, Re-run and Show code."""
+
+    rerun_requested = Signal(str)  # run key
+    show_code_requested = Signal(str)  # run key
+    download_requested = Signal(str, str)  # asset id, suggested file name
+    open_requested = Signal(str)  # asset id
+
+    RESPONSE, CHARTS, LOGS, OUTPUTS, REQUEST, ERRORS = (
+        "Response",
+        "Charts",
+        "Logs",
+        "Outputs",
+        "Request",
+        "Errors",
+    )
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._key: str | None = None
+        self._status = ""
+        self._response: Any = None
+        self.route_label = ElidedLabel(self)
+        font = self.route_label.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.route_label.setFont(font)
+        self.status_label = plain_label(self, name="Status")
+        bold = self.status_label.font()
+        bold.setBold(True)
+        self.status_label.setFont(bold)
+        self.timing_label = muted(plain_label(self, name="Timing"))
+        self.error_label = ElidedLabel(self)
+        self.error_label.setAccessibleName("Error")
+        self.rerun_button = QPushButton("Re-run", self)
+        self.rerun_button.setToolTip("Fill the form with this run's inputs, ready to run again")
+        self.rerun_button.clicked.connect(self._on_rerun_button_clicked)
+        self.code_button = QPushButton("Show code", self)
+        self.code_button.setToolTip("The Python (ouro-py) code that runs exactly this again")
+        self.code_button.clicked.connect(self._on_code_button_clicked)
+
+        self.response_view = JsonTreeView(self, empty_text="Response")
+        self.no_response_label = muted(QLabel("No response yet.", self))
+        self.no_response_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._response_stack = QStackedWidget(self)
+        self._response_stack.addWidget(self.no_response_label)
+        self._response_stack.addWidget(self.response_view)
+        self.charts_view = ChartsView(self)
+        self.logs_view = LogsView(self)
+        self.outputs_view = OutputsView(self)
+        self.outputs_view.download_requested.connect(self.download_requested)
+        self.outputs_view.open_requested.connect(self.open_requested)
+        self.request_view = JsonTreeView(self, empty_text="Request")
+        self.errors_view = ErrorsView(self)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        for widget, title in (
+            (self._response_stack, self.RESPONSE),
+            (self.charts_view, self.CHARTS),
+            (self.logs_view, self.LOGS),
+            (self.outputs_view, self.OUTPUTS),
+            (self.request_view, self.REQUEST),
+            (self.errors_view, self.ERRORS),
+        ):
+            self.tabs.addTab(widget, title)
+
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.route_label, 1)
+        title_row.addWidget(self.status_label)
+        title_row.addSpacing(12)
+        title_row.addWidget(self.rerun_button)
+        title_row.addWidget(self.code_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(title_row)
+        layout.addWidget(self.timing_label)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.tabs, 1)
+        self.clear()
+
+    # -- public API ----------------------------------------------------------------------------
+    def key(self) -> str | None:
+        return self._key
+
+    def show_run(
+        self,
+        key: str,
+        *,
+        route_name: str,
+        status: str,
+        action: Action | None,
+        record: RunRecord | None,
+        route: Route | None,
+    ) -> None:
+        """Show a run. Showing the same ``key`` again (a status update) keeps its logs,
+        download progress and the tab the user is on."""
+        same = key == self._key
+        was = self._status
+        status = normal_status(status)
+        if not same:
+            self.logs_view.clear()
+        self._key, self._status = key, status
+        self.setEnabled(True)
+
+        self.route_label.setText(route_name)
+        self.status_label.setText(status_word(status))
+        self.timing_label.setText(_timing(status, action, record))
+        explanation = explain(status, action, record)
+        self.error_label.setText(explanation.headline if explanation else "")
+        self.error_label.setVisible(explanation is not None)
+
+        response = action.response if action is not None else None
+        has_response = response is not None and status not in PROBLEM_STATUSES
+        if not same or response != self._response:
+            self._response = response
+            if has_response:
+                self.response_view.set_value(response)
+        self.no_response_label.setText(
+            "No response: see Errors." if explanation is not None else "No response yet."
+        )
+        self._response_stack.setCurrentWidget(
+            self.response_view if has_response else self.no_response_label
+        )
+        charts = response_charts(response, route.response_charts) if route and has_response else []
+        self.charts_view.set_charts(charts)
+        self.outputs_view.set_outputs(output_items(action))
+        request = _request_tree(run_inputs(action, record))
+        if not same or request != self.request_view.value():
+            self.request_view.set_value(request, expand_depth=-1)
+        if explanation is not None:
+            self.errors_view.show_explanation(explanation)
+
+        visible = {
+            self.CHARTS: bool(charts),
+            self.OUTPUTS: bool(self.outputs_view.items()),
+            self.ERRORS: explanation is not None,
+        }
+        for index in range(self.tabs.count()):
+            self.tabs.setTabVisible(index, visible.get(self.tabs.tabText(index), True))
+        known_inputs = action is not None or record is not None
+        self.rerun_button.setEnabled(known_inputs)
+        self.code_button.setEnabled(known_inputs and route is not None)
+        if explanation is not None and (not same or was != status):
+            self.select_tab(self.ERRORS)
+        elif not self.tabs.isTabVisible(self.tabs.currentIndex()):
+            self.select_tab(self.RESPONSE)
+
+    def set_logs(self, logs: list[ActionLog]) -> None:
+        self.logs_view.set_logs(logs)
+
+    def append_logs(self, logs: list[ActionLog]) -> None:
+        self.logs_view.append_logs(logs)
+
+    def set_download_progress(self, asset_id: str, done: int, total: int) -> None:
+        self.outputs_view.set_download_progress(asset_id, done, total)
+
+    def set_download_done(self, asset_id: str, path: str) -> None:
+        self.outputs_view.set_download_done(asset_id, path)
+
+    def set_download_failed(self, asset_id: str, message: str) -> None:
+        self.outputs_view.set_download_failed(asset_id, message)
+
+    def show_cif_preview(
+        self, asset_id: str, preview: CifPreview | None, error: str | None = None
+    ) -> None:
+        self.outputs_view.show_cif_preview(asset_id, preview, error)
+
+    def clear(self) -> None:
+        """Nothing selected: an empty, disabled detail."""
+        self._key, self._status, self._response = None, "", None
+        self.route_label.setText("")
+        self.status_label.setText("")
+        self.timing_label.setText("Select a run to see its details.")
+        self.error_label.setText("")
+        self.error_label.hide()
+        self.response_view.set_value(None)
+        self._response_stack.setCurrentWidget(self.no_response_label)
+        self.charts_view.clear()
+        self.logs_view.clear()
+        self.outputs_view.clear()
+        self.request_view.set_value({})
+        for index in range(self.tabs.count()):
+            title = self.tabs.tabText(index)
+            self.tabs.setTabVisible(index, title not in (self.CHARTS, self.OUTPUTS, self.ERRORS))
+        self.rerun_button.setEnabled(False)
+        self.code_button.setEnabled(False)
+
+    def tab_titles(self) -> list[str]:
+        """The titles of the tabs that are shown."""
+        return [self.tabs.tabText(i) for i in range(self.tabs.count()) if self.tabs.isTabVisible(i)]
+
+    def current_tab(self) -> str:
+        return self.tabs.tabText(self.tabs.currentIndex())
+
+    def select_tab(self, title: str) -> None:
+        for index in range(self.tabs.count()):
+            if self.tabs.tabText(index) == title and self.tabs.isTabVisible(index):
+                self.tabs.setCurrentIndex(index)
+                return
+
+    def errors_text(self) -> str:
+        return self.errors_view.text()
+
+    # -- slots ---------------------------------------------------------------------------------
+    def _on_rerun_button_clicked(self) -> None:
+        if self._key is not None:
+            self.rerun_requested.emit(self._key)
+
+    def _on_code_button_clicked(self) -> None:
+        if self._key is not None:
+            self.show_code_requested.emit(self._key)
+
+
+def _request_tree(inputs: dict[str, Any]) -> dict[str, Any]:
+    labels = {
+        "body": "Body",
+        "query": "Query parameters",
+        "path": "Path parameters",
+        "files": "Input files",
+    }
+    tree = {labels[k]: v for k, v in inputs.items() if k in labels}
+    return tree or {"Inputs": "not known for this run"}
+
+
+class CodeDialog(QDialog):
+    """Read-only code in a monospace font, with Copy."""
+
+    def __init__(
+        self, code: str, *, title: str = "Code for this run", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(720, 480)
+        self.editor = QPlainTextEdit(self)
+        self.editor.setReadOnly(True)
+        self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.editor.setPlainText(code)
+        self.editor.setAccessibleName(title)
+        note = muted(
+            QLabel("Needs ouro-py (pip install ouro-py) and your key in OURO_API_KEY.", self)
+        )
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.copy_button = buttons.addButton("Copy", QDialogButtonBox.ButtonRole.ActionRole)
+        self.copy_button.clicked.connect(self._on_copy_button_clicked)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+
+    def text(self) -> str:
+        return self.editor.toPlainText()
+
+    def _on_copy_button_clicked(self) -> None:
+        QGuiApplication.clipboard().setText(self.text())
+        self.copy_button.setText("Copied")

@@ -1,0 +1,430 @@
+"""The runs table: a paged Qt table model over :class:`~ouro_desktop.core.history.HistoryEntry`.
+
+Columns: Status (icon + word), Route, Started (local time), Duration (live while running).
+The model never fetches anything. A controller fills it with :meth:`set_entries`, adds
+pages with :meth:`append_entries` when ``more_requested`` fires (``fetchMore`` from the
+view scrolling to the end), and pushes single changes with :meth:`upsert`. The pane
+calls :meth:`tick` once a second while some run is going, which repaints only the
+Duration cells of running rows.
+
+Built for 100,000 rows: ``data()`` is O(1) (a list index and a few comparisons), a key
+finds its row through a dict of positions (inserting at the top moves an offset, not
+every position), and sorting is a plain Python sort of the entry list -- the filter
+proxy forwards its ``sort`` here rather than sorting row by row through ``data()``.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRectF,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtWidgets import QApplication, QStyle
+
+from ouro_desktop.core.history import (
+    STATUS_WORDS,
+    HistoryEntry,
+    format_duration,
+    format_running,
+    format_started,
+)
+from ouro_desktop.core.run_record import RunState
+
+__all__ = ["COLUMNS", "HistoryTableModel", "status_icons"]
+
+_Index = QModelIndex | QPersistentModelIndex
+COLUMNS = ("Status", "Route", "Started", "Duration")
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_DECORATION = Qt.ItemDataRole.DecorationRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_MAX_TICK_SPANS = 64
+# Sorting the Status column groups runs by what they need from the user.
+_STATUS_ORDER = {
+    state: i
+    for i, state in enumerate(
+        [
+            RunState.IN_PROGRESS,
+            RunState.SUBMITTING,
+            RunState.UNKNOWN,
+            RunState.QUEUED,
+            RunState.ERROR,
+            RunState.TIMED_OUT,
+            RunState.NOT_STARTED,
+            RunState.SUCCESS,
+        ]
+    )  # fmt: skip
+}
+
+
+# --------------------------------------------------------------------------- icons
+
+
+def _mark(colour: QColor, *, filled: bool = False, dash: bool = False, play: bool = False) -> QIcon:
+    """A circle in a palette colour: hollow (waiting), filled, with a dash, or a play mark."""
+    icon = QIcon()
+    for size in (16, 32):  # crisp on normal and high-density screens
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pixmap)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = QRectF(0, 0, size, size).adjusted(size * 0.12, size * 0.12, -size * 0.12, -size * 0.12)
+        c, w = r.center(), r.width()
+        p.setPen(QPen(colour, max(1.5, size / 9)))
+        if filled:
+            p.setBrush(colour)
+        p.drawEllipse(r)
+        if dash:
+            p.drawLine(QPointF(c.x() - w * 0.22, c.y()), QPointF(c.x() + w * 0.22, c.y()))
+        if play:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(colour)
+            x, y = c.x(), c.y()
+            p.drawPolygon(
+                [QPointF(x - w * 0.14, y - w * 0.22), QPointF(x - w * 0.14, y + w * 0.22),
+                 QPointF(x + w * 0.24, y)]
+            )  # fmt: skip
+        p.end()
+        icon.addPixmap(pixmap)
+    return icon
+
+
+def status_icons(palette: QPalette, style: QStyle | None = None) -> dict[RunState, QIcon]:
+    """One icon per state: the style's own icons for outcomes, palette-painted dots else.
+
+    The style's check / error / warning icons are drawn by the platform to read on its
+    own light and dark themes; a style without one falls back to a painted mark.
+    """
+    style = style or QApplication.style()
+    accent = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight)
+    muted = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.PlaceholderText)
+    text = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Text)
+    waiting = _mark(muted)
+
+    def standard(pixmap: QStyle.StandardPixmap, fallback: QIcon) -> QIcon:
+        icon = style.standardIcon(pixmap) if style is not None else QIcon()
+        return fallback if icon.isNull() else icon
+
+    return {
+        RunState.SUBMITTING: waiting,
+        RunState.UNKNOWN: waiting,
+        RunState.QUEUED: waiting,
+        RunState.IN_PROGRESS: _mark(accent, play=True),
+        RunState.SUCCESS: standard(
+            QStyle.StandardPixmap.SP_DialogApplyButton, _mark(text, filled=True)
+        ),
+        RunState.ERROR: standard(
+            QStyle.StandardPixmap.SP_MessageBoxCritical, _mark(text, dash=True)
+        ),
+        RunState.TIMED_OUT: standard(
+            QStyle.StandardPixmap.SP_MessageBoxWarning, _mark(text, dash=True)
+        ),
+        RunState.NOT_STARTED: _mark(muted, dash=True),
+    }
+
+
+# --------------------------------------------------------------------------- the model
+
+
+class HistoryTableModel(QAbstractTableModel):
+    """Runs, newest first unless sorted otherwise; appended page by page."""
+
+    STATUS, ROUTE, STARTED, DURATION = range(4)
+
+    EntryRole = Qt.ItemDataRole.UserRole + 1  # the HistoryEntry
+    KeyRole = Qt.ItemDataRole.UserRole + 2  # its key (action id or "local:…")
+    StatusRole = Qt.ItemDataRole.UserRole + 3  # the RunState value, e.g. "in-progress"
+    StartedRole = Qt.ItemDataRole.UserRole + 4  # epoch seconds (float)
+    SortRole = Qt.ItemDataRole.UserRole + 5  # a sortable value for the cell's column
+
+    more_requested = Signal()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._entries: list[HistoryEntry] = []
+        # key -> position; row = position - _top. Inserting at the top decrements _top
+        # instead of renumbering every row below.
+        self._pos: dict[str, int] = {}
+        self._top = 0
+        self._running: set[str] = set()
+        self._has_more = False
+        self._loading = False
+        self._sort: tuple[int, Qt.SortOrder] = (self.STARTED, Qt.SortOrder.DescendingOrder)
+        self._today = date.today()
+        self._icons: dict[RunState, QIcon] | None = None
+        self._now = time.time()
+
+    # -- feeding ---------------------------------------------------------------------------
+    def set_entries(self, entries: list[HistoryEntry], has_more: bool = False) -> None:
+        """Replace everything (a new scope or the first page). Repeated keys count once."""
+        self.beginResetModel()
+        self._entries = []
+        self._pos = {}
+        self._top = 0
+        for entry in entries:
+            if entry.key not in self._pos:
+                self._pos[entry.key] = len(self._entries)
+                self._entries.append(entry)
+        self._running = {e.key for e in self._entries if e.is_running}
+        self._has_more = has_more
+        self._loading = False
+        self._today = date.today()
+        if self._sort != (self.STARTED, Qt.SortOrder.DescendingOrder):
+            self._entries.sort(key=self._sort_key(self._sort[0]), reverse=self._descending())
+            self._reindex()
+        self.endResetModel()
+
+    def append_entries(self, entries: list[HistoryEntry], has_more: bool) -> None:
+        """Add the next page at the bottom. Runs already listed are updated in place
+        (pages can shift while runs start); a page that adds nothing ends paging, so the
+        view cannot ask forever."""
+        fresh: list[HistoryEntry] = []
+        seen: set[str] = set()
+        for entry in entries:
+            if entry.key in self._pos:
+                self.upsert(entry)
+            elif entry.key not in seen:
+                seen.add(entry.key)
+                fresh.append(entry)
+        self._loading = False
+        self._has_more = has_more and bool(fresh)
+        if not fresh:
+            return
+        first = len(self._entries)
+        self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+        end = self._top + first
+        for offset, entry in enumerate(fresh):
+            self._pos[entry.key] = end + offset
+            if entry.is_running:
+                self._running.add(entry.key)
+        self._entries.extend(fresh)
+        self.endInsertRows()
+
+    def upsert(self, entry: HistoryEntry) -> int:
+        """Update the run's row in place, or insert it at the top; returns its row."""
+        row = self.row_of(entry.key)
+        if entry.is_running:
+            self._running.add(entry.key)
+        else:
+            self._running.discard(entry.key)
+        if row >= 0:
+            self._entries[row] = entry
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+            return row
+        self.beginInsertRows(QModelIndex(), 0, 0)
+        self._top -= 1
+        self._pos[entry.key] = self._top
+        self._entries.insert(0, entry)  # one memmove, fine for 100,000 rows
+        self.endInsertRows()
+        return 0
+
+    def set_loading(self, loading: bool) -> None:
+        """True while the controller fetches a page: ``fetchMore`` does not ask again."""
+        self._loading = loading
+
+    def clear(self) -> None:
+        self.set_entries([], False)
+
+    # -- reading ---------------------------------------------------------------------------
+    @property
+    def has_more(self) -> bool:
+        return self._has_more
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    def has_running(self) -> bool:
+        return bool(self._running)
+
+    def running_keys(self) -> frozenset[str]:
+        return frozenset(self._running)
+
+    def entry_at(self, row: int) -> HistoryEntry | None:
+        return self._entries[row] if 0 <= row < len(self._entries) else None
+
+    def entry_for(self, key: str) -> HistoryEntry | None:
+        return self.entry_at(self.row_of(key))
+
+    def row_of(self, key: str) -> int:
+        """The row showing ``key``, or -1. O(1)."""
+        pos = self._pos.get(key)
+        return -1 if pos is None else pos - self._top
+
+    def entries(self) -> list[HistoryEntry]:
+        return list(self._entries)
+
+    # -- live durations --------------------------------------------------------------------
+    def tick(self, now: float | None = None) -> None:
+        """Repaint the Duration cells of running rows (and the Started column at midnight).
+
+        Rows that are not running get no signal, so their cells are not even re-read.
+        """
+        self._now = time.time() if now is None else now
+        today = date.today()
+        if today != self._today and self._entries:
+            self._today = today
+            last = len(self._entries) - 1
+            self.dataChanged.emit(
+                self.index(0, self.STARTED), self.index(last, self.STARTED), [_DISPLAY]
+            )
+        rows = sorted(r for r in map(self.row_of, self._running) if r >= 0)
+        spans: list[list[int]] = []
+        for row in rows:  # neighbouring running rows share one signal
+            if spans and spans[-1][1] == row - 1:
+                spans[-1][1] = row
+            else:
+                spans.append([row, row])
+        if len(spans) > _MAX_TICK_SPANS:
+            # Hundreds of runs going at once (a batch): one signal from the first to the
+            # last is cheaper than hundreds; the view repaints only the cells it shows.
+            spans = [[spans[0][0], spans[-1][1]]]
+        for first, last in spans:
+            self.dataChanged.emit(
+                self.index(first, self.DURATION),
+                self.index(last, self.DURATION),
+                [_DISPLAY, _TOOLTIP],
+            )
+
+    def refresh_icons(self) -> None:
+        """Rebuild the status icons from the current palette (after a theme change)."""
+        self._icons = None
+        if self._entries:
+            last = len(self._entries) - 1
+            self.dataChanged.emit(
+                self.index(0, self.STATUS), self.index(last, self.STATUS), [_DECORATION]
+            )
+
+    def _icon(self, state: RunState) -> QIcon:
+        if self._icons is None:
+            self._icons = status_icons(QGuiApplication.palette())
+        return self._icons[state]
+
+    # -- Qt model API ----------------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._entries)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            if role == _DISPLAY:
+                return COLUMNS[section]
+            if role == _ALIGN and section == self.DURATION:
+                return _RIGHT
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: _Index, role: int = _DISPLAY) -> Any:
+        row = index.row()
+        if not index.isValid() or row >= len(self._entries):
+            return None
+        entry = self._entries[row]
+        column = index.column()
+        if role == _DISPLAY:
+            return self._display(entry, column)
+        if role == _DECORATION:
+            return self._icon(entry.status) if column == self.STATUS else None
+        if role == self.KeyRole:
+            return entry.key
+        if role == self.EntryRole:
+            return entry
+        if role == self.StatusRole:
+            return entry.status.value
+        if role == self.StartedRole:
+            return entry.started_at
+        if role == _ALIGN:
+            return _RIGHT if column == self.DURATION else None
+        if role == _TOOLTIP:
+            return self._tooltip(entry, column)
+        if role == self.SortRole:
+            return self._sort_key(column)(entry)
+        return None
+
+    def _display(self, entry: HistoryEntry, column: int) -> str:
+        if column == self.STATUS:
+            return STATUS_WORDS[entry.status]
+        if column == self.ROUTE:
+            return entry.route_name or entry.route_id
+        if column == self.STARTED:
+            return format_started(entry.started_at, self._today)
+        if entry.is_running:
+            return format_running(max(0.0, self._now - entry.started_at), entry.expected_s)
+        return format_duration(entry.duration_s())
+
+    def _tooltip(self, entry: HistoryEntry, column: int) -> str | None:
+        if column == self.STATUS:
+            return entry.error or entry.summary or STATUS_WORDS[entry.status]
+        if column == self.ROUTE:
+            return "\n".join(t for t in (entry.route_name, entry.summary) if t) or None
+        if column == self.STARTED and entry.started_at > 0:
+            return datetime.fromtimestamp(entry.started_at).strftime("%Y-%m-%d %H:%M:%S")
+        if column == self.DURATION and entry.is_running and entry.expected_s:
+            return f"Running; this route usually takes {format_duration(entry.expected_s)}"
+        return None
+
+    # -- sorting (called by the filter proxy) -------------------------------------------------
+    def sort_order(self) -> tuple[int, Qt.SortOrder]:
+        return self._sort
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort the entry list itself: one C-speed sort, not a comparison per ``data()``."""
+        if not 0 <= column < len(COLUMNS):
+            return
+        self._sort = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        keys = [
+            self._entries[i.row()].key if i.row() < len(self._entries) else None for i in persistent
+        ]
+        self._entries.sort(key=self._sort_key(column), reverse=self._descending())
+        self._reindex()
+        self.changePersistentIndexList(
+            persistent,
+            [
+                self.index(self.row_of(k), i.column()) if k is not None else QModelIndex()
+                for k, i in zip(keys, persistent, strict=True)
+            ],
+        )
+        self.layoutChanged.emit()
+
+    def _descending(self) -> bool:
+        return self._sort[1] == Qt.SortOrder.DescendingOrder
+
+    def _reindex(self) -> None:
+        self._top = 0
+        self._pos = {e.key: i for i, e in enumerate(self._entries)}
+
+    def _sort_key(self, column: int) -> Any:
+        if column == self.STATUS:
+            return lambda e: _STATUS_ORDER.get(e.status, 99)
+        if column == self.ROUTE:
+            return lambda e: (e.route_name or e.route_id).casefold()
+        if column == self.DURATION:
+            return lambda e: e.duration_s(self._now) or -1.0
+        return lambda e: e.started_at
+
+    # -- paging ----------------------------------------------------------------------------
+    def canFetchMore(self, parent: _Index) -> bool:
+        return not parent.isValid() and self._has_more and not self._loading
+
+    def fetchMore(self, parent: _Index) -> None:
+        if self.canFetchMore(parent):
+            self._loading = True  # once per page: set_entries / append_entries clear it
+            self.more_requested.emit()

@@ -1,0 +1,325 @@
+"""The history pane (right): the table of runs with its scope, filters and actions.
+
+A synchronous widget: it never fetches anything. It says what the user asked for through
+signals and a controller answers through the model (:attr:`HistoryPane.model`) and the
+``show_*`` methods:
+
+* ``scope_changed(scope)``: "route" (runs of the selected route) or "all" (all my runs).
+  Answer with ``model.set_entries(...)``.
+* ``more_requested()``: the table scrolled to its end and the last page had more.
+  Answer with ``model.append_entries(...)``.
+* ``run_selected(key)``: exactly one row selected (the detail below shows that run).
+* ``compare_requested(key_a, key_b)``: the Compare button, enabled with two rows selected.
+* ``retry_requested()``: the Retry button of the error shown by :meth:`show_error`.
+
+Status and text filters act on the loaded rows at once (through
+:class:`~.filter.HistoryFilterProxy`); ``filters_changed(status, text)`` lets the
+controller also narrow what it fetches. While a run is going, a one-second timer calls
+``model.tick()`` so its elapsed time counts up; with nothing running the timer stops.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
+    QStyle,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ouro_desktop.core.history import HistoryEntry
+
+from ..routes.notice import InlineNotice
+from .filter import STATUS_FILTERS, HistoryFilterProxy
+from .model import HistoryTableModel
+
+__all__ = ["EMPTY_TEXT", "NO_MATCH_TEXT", "HistoryPane"]
+
+EMPTY_TEXT = "Runs you start appear here."
+NO_MATCH_TEXT = "No runs match the filter."
+LOADING_TEXT = "Loading runs…"
+TICK_MS = 1000
+SCOPES = (("This route", "route"), ("All my runs", "all"))
+
+
+class HistoryPane(QWidget):
+    scope_changed = Signal(str)
+    filters_changed = Signal(str, str)  # status filter key, text
+    more_requested = Signal()
+    run_selected = Signal(str)
+    compare_requested = Signal(str, str)
+    retry_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Run history")
+        self.model = HistoryTableModel(self)
+        self.proxy = HistoryFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self._scope = "all"
+        self._build()
+        self._connect()
+        self._update_placeholder()
+
+    # -- construction ----------------------------------------------------------------------
+    def _build(self) -> None:
+        self.title = QLabel("Runs", self)
+        font = QFont(self.title.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.title.setFont(font)
+        self.title.setAccessibleName("Runs")
+
+        # Radio buttons rather than toggle buttons: which one is on reads in every theme.
+        self.scope_buttons: dict[str, QRadioButton] = {}
+        self.scope_group = QButtonGroup(self)
+        self.scope_group.setExclusive(True)
+        for label, scope in SCOPES:
+            button = QRadioButton(label, self)
+            button.setAccessibleName(f"Show {label.lower()}")
+            button.setChecked(scope == self._scope)
+            self.scope_group.addButton(button)
+            self.scope_buttons[scope] = button
+
+        self.status_combo = QComboBox(self)
+        for label, key, _states in STATUS_FILTERS:
+            self.status_combo.addItem(label, key)
+        self.status_combo.setAccessibleName("Filter runs by status")
+        status_label = QLabel("S&tatus:", self)
+        status_label.setBuddy(self.status_combo)
+        self.text_filter = QLineEdit(self)
+        self.text_filter.setPlaceholderText("Filter by route, result, error or id")
+        self.text_filter.setClearButtonEnabled(True)
+        self.text_filter.setAccessibleName("Filter runs by text")
+
+        self.error_notice = InlineNotice("Run history error", "&Retry", self)
+        assert self.error_notice.button is not None
+        self.retry_button = self.error_notice.button
+
+        self.view = QTableView(self)
+        self.view.setModel(self.proxy)
+        self.view.setAccessibleName("Runs")
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.setShowGrid(False)
+        self.view.setAlternatingRowColors(True)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
+        rows = self.view.verticalHeader()
+        rows.hide()
+        # Fixed row heights: the view never measures rows, so 100,000 cost what 100 do.
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(False)
+        # Widths from the font, never ResizeToContents (which would measure every row).
+        chars = self.fontMetrics().horizontalAdvance("0")
+        icon = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        widths = {
+            HistoryTableModel.STATUS: icon + 13 * chars,
+            HistoryTableModel.STARTED: 15 * chars,
+            HistoryTableModel.DURATION: 15 * chars,
+        }
+        for column, width in widths.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(HistoryTableModel.ROUTE, QHeaderView.ResizeMode.Stretch)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(HistoryTableModel.STARTED, Qt.SortOrder.DescendingOrder)
+
+        self.placeholder = QLabel(EMPTY_TEXT, self)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setAccessibleName("No runs")
+        self.placeholder.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.placeholder)
+
+        self.compare_button = QPushButton("&Compare", self)
+        self.compare_button.setEnabled(False)
+        self.compare_button.setAccessibleName("Compare the two selected runs")
+        self.compare_button.setToolTip("Select two runs to compare them")
+        self.status_line = QLabel(self)
+        self.status_line.setAccessibleName("Run history status")
+        self.status_line.setTextFormat(Qt.TextFormat.PlainText)
+        self.status_line.hide()
+
+        top = QHBoxLayout()
+        top.addWidget(self.title)
+        top.addStretch(1)
+        for button in self.scope_buttons.values():
+            top.addWidget(button)
+        filters = QHBoxLayout()
+        filters.addWidget(status_label)
+        filters.addWidget(self.status_combo)
+        filters.addWidget(self.text_filter, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status_line, 1)
+        bottom.addStretch(0)
+        bottom.addWidget(self.compare_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addWidget(self.error_notice)
+        layout.addWidget(self.stack, 1)
+        layout.addLayout(bottom)
+
+        chain = [
+            *self.scope_buttons.values(),
+            self.status_combo,
+            self.text_filter,
+            self.view,
+            self.compare_button,
+            self.retry_button,
+        ]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+        self.tick_timer = QTimer(self)
+        self.tick_timer.setInterval(TICK_MS)
+
+    def _connect(self) -> None:
+        self.scope_group.buttonClicked.connect(self._on_scope_group_button_clicked)
+        self.status_combo.currentIndexChanged.connect(self._on_status_combo_current_index_changed)
+        self.text_filter.textChanged.connect(self._on_text_filter_text_changed)
+        self.retry_button.clicked.connect(self.retry_requested)
+        self.compare_button.clicked.connect(self._on_compare_button_clicked)
+        self.tick_timer.timeout.connect(self.model.tick)
+        self.model.more_requested.connect(self.more_requested)
+        for signal in (
+            self.model.modelReset,
+            self.model.rowsInserted,
+            self.model.rowsRemoved,
+            self.model.dataChanged,
+        ):
+            signal.connect(self._on_model_changed)
+        for signal in (self.proxy.modelReset, self.proxy.rowsInserted, self.proxy.rowsRemoved):
+            signal.connect(self._update_placeholder)
+        self.proxy.modelReset.connect(self._update_compare_button)
+        self.view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
+
+    # -- the controller's side -------------------------------------------------------------
+    def scope(self) -> str:
+        return self._scope
+
+    def set_scope(self, scope: str) -> None:
+        """Show ``scope`` as chosen, without emitting ``scope_changed``."""
+        if scope not in self.scope_buttons:
+            raise ValueError(f"unknown scope: {scope!r}")
+        self._scope = scope
+        self.scope_buttons[scope].setChecked(True)
+
+    def set_route_scope_enabled(self, enabled: bool) -> None:
+        """ "This route" is only meaningful with a route open."""
+        self.scope_buttons["route"].setEnabled(enabled)
+
+    def set_loading(self, loading: bool) -> None:
+        self.model.set_loading(loading)
+        self._update_placeholder()
+
+    def show_error(self, message: str) -> None:
+        self.error_notice.show_message(message)
+
+    def clear_error(self) -> None:
+        self.error_notice.clear()
+
+    def show_status(self, text: str) -> None:
+        """A short line under the table, e.g. "2 runs resumed"; empty text hides it."""
+        self.status_line.setText(text)
+        self.status_line.setVisible(bool(text))
+
+    def select_run(self, key: str) -> bool:
+        """Select and show the run ``key`` (e.g. from a notification); False if not shown."""
+        row = self.proxy.row_of(key)
+        if row < 0:
+            return False
+        self.view.selectRow(row)
+        self.view.scrollTo(self.proxy.index(row, 0))
+        return True
+
+    def selected_keys(self) -> list[str]:
+        rows = sorted(i.row() for i in self.view.selectionModel().selectedRows())
+        keys = [self.proxy.index(r, 0).data(HistoryTableModel.KeyRole) for r in rows]
+        return [k for k in keys if isinstance(k, str)]
+
+    def selected_entries(self) -> list[HistoryEntry]:
+        found = (self.model.entry_for(k) for k in self.selected_keys())
+        return [e for e in found if e is not None]
+
+    # -- slots -----------------------------------------------------------------------------
+    def _on_scope_group_button_clicked(self, button: QAbstractButton) -> None:
+        for scope, candidate in self.scope_buttons.items():
+            if candidate is button and scope != self._scope:
+                self._scope = scope
+                self.scope_changed.emit(scope)
+
+    def _on_status_combo_current_index_changed(self, _index: int) -> None:
+        self.proxy.set_status_filter(str(self.status_combo.currentData()))
+        self._filters_changed()
+
+    def _on_text_filter_text_changed(self, text: str) -> None:
+        self.proxy.set_text_filter(text)
+        self._filters_changed()
+
+    def _filters_changed(self) -> None:
+        self._update_placeholder()
+        self.filters_changed.emit(self.proxy.status_filter(), self.proxy.text_filter())
+
+    def _on_compare_button_clicked(self) -> None:
+        keys = self.selected_keys()
+        if len(keys) == 2:
+            self.compare_requested.emit(keys[0], keys[1])
+
+    def _on_view_selection_changed(self, _selected: QItemSelection, _gone: QItemSelection) -> None:
+        keys = self._update_compare_button()
+        if len(keys) == 1:
+            self.run_selected.emit(keys[0])
+
+    def _update_compare_button(self) -> list[str]:
+        keys = self.selected_keys()
+        self.compare_button.setEnabled(len(keys) == 2)
+        return keys
+
+    def _on_model_changed(self) -> None:
+        running = self.model.has_running()
+        if running and not self.tick_timer.isActive():
+            self.tick_timer.start()
+        elif not running and self.tick_timer.isActive():
+            self.tick_timer.stop()
+
+    def _update_placeholder(self) -> None:
+        empty = self.proxy.rowCount() == 0
+        if empty:
+            if self.model.rowCount() and self.proxy.is_filtering():
+                text = NO_MATCH_TEXT
+            else:
+                text = LOADING_TEXT if self.model.loading else EMPTY_TEXT
+            self.placeholder.setText(text)
+            if text == NO_MATCH_TEXT and self.model.canFetchMore(QModelIndex()):
+                # The table is hidden, so it cannot ask for the page that may match.
+                self.model.fetchMore(QModelIndex())
+        self.stack.setCurrentWidget(self.placeholder if empty else self.view)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.model.refresh_icons()  # painted icons take their colours from the palette
+        super().changeEvent(event)
