@@ -103,8 +103,9 @@ async def _run(app: object, args: argparse.Namespace, paths: object, qsettings: 
     from .core.upload_cache import UploadCache
     from .paths import Paths
     from .ui.controllers import AppController
+    from .ui.history_controller import HistoryController
     from .ui.main_window import MainWindow
-    from .ui.notify import install_excepthook
+    from .ui.notify import RunNotifier, install_excepthook
     from .ui.run_controller import RunController
     from .ui.tasks import TaskRunner
 
@@ -130,6 +131,18 @@ async def _run(app: object, args: argparse.Namespace, paths: object, qsettings: 
     uploads = UploadCache(paths.data / "uploads.sqlite3")
     runs = RunController(window.run_panel, session, tasks, ledger, uploads)
     controller = AppController(window, session, tasks, paths.demo_data, runs)
+    notifier = RunNotifier(window)
+    controller.history = HistoryController(
+        window.history,
+        window.run_detail,
+        session,
+        tasks,
+        ledger,
+        window.run_panel,
+        controller.open_route,
+        notifier,
+        paths.cache / "outputs",
+    )
     if ledger_notice:
         window.banner.show_message(ledger_notice)
     done: asyncio.Future[int] = asyncio.get_event_loop().create_future()

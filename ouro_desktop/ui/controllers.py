@@ -17,6 +17,7 @@ from ..api.errors import AuthenticationError, NotFoundError, OuroError
 from ..api.models import Route
 from ..core.session import Session
 from ..core.settings import RouteBookmark
+from .history_controller import HistoryController
 from .main_window import MainWindow
 from .notify import friendly
 from .run_controller import RunController
@@ -54,6 +55,7 @@ class AppController(QObject):
         self._offset = 0
         self._current: Route | None = None
         self.runs = runs
+        self.history: HistoryController | None = None
         self._pending_drop: list[str] = []
 
         window.welcome.sign_in_requested.connect(self._on_welcome_sign_in_requested)
@@ -121,9 +123,38 @@ class AppController(QObject):
     async def _attach_runs(self) -> None:
         assert self.runs is not None
         resumed = await self.runs.attach()
+        tracker = self.runs.tracker
+        if tracker is not None:
+            tracker.subscribe(on_connection=self._on_tracker_connection)
+            if self.history is not None:
+                self.history.attach(tracker)
+        if self.history is not None:
+            self.history.reload()
         if resumed:
             plural = "s" if resumed != 1 else ""
-            self.window.statusBar().showMessage(f"{resumed} run{plural} resumed", 10_000)
+            text = f"{resumed} run{plural} resumed"
+            self.window.statusBar().showMessage(text, 10_000)
+            self.window.history.show_status(text)
+
+    def _on_tracker_connection(self, online: bool) -> None:
+        """One banner while Ouro can't be reached; polling resumes by itself."""
+        if online:
+            self.window.banner.hide()
+            self.window.statusBar().showMessage("Connected to Ouro again.", 8_000)
+        else:
+            self.window.banner.show_message(
+                "Ouro can't be reached right now. Your runs keep going on Ouro; checking "
+                "on them resumes by itself when the connection is back."
+            )
+
+    async def open_route(self, ref: str) -> Route | None:
+        """Open a route as if chosen in the browser; the route, or None if it failed."""
+        await self._open(ref)
+        return (
+            self._current
+            if self._current and ref in (self._current.id, self._current.full_name)
+            else self._current
+        )
 
     def _on_welcome_sign_in_requested(self, key: str, server: str) -> None:
         self.tasks.run("session", self._sign_in(key, server))
@@ -149,6 +180,8 @@ class AppController(QObject):
         self.tasks.run("session", self._sign_out())
 
     async def _sign_out(self) -> None:
+        if self.history is not None:
+            self.history.detach()
         if self.runs is not None:
             await self.runs.detach()
         await self.session.sign_out()
@@ -237,6 +270,8 @@ class AppController(QObject):
         page.show_route(
             route, base_url=self._snippet_base(), is_favourite=settings.is_favourite(route.id)
         )
+        if self.history is not None:
+            self.history.set_route(route)
         if self.runs is not None:
             self.runs.show_route(route)
             pending, self._pending_drop = self._pending_drop, []

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..core.session import Account
 from .file_drop import FileDropCatcher
+from .history.detail import RunDetail
+from .history.pane import HistoryPane
 from .notify import Banner
 from .route_page import RoutePage
 from .routes.browser import RouteBrowser
@@ -32,21 +34,6 @@ from .run_panel import RunPanel
 from .welcome import WelcomeView
 
 APP_TITLE = "Ouro Desktop"
-
-
-class HistoryPlaceholder(QWidget):
-    """Where the run history pane goes (a later milestone); says so plainly meanwhile."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        title = QLabel("<b>Runs</b>", self)
-        layout.addWidget(title)
-        self.status = QLabel("Runs you start appear here.", self)
-        self.status.setWordWrap(True)
-        self.status.setAccessibleName("Run status")
-        layout.addWidget(self.status)
-        layout.addStretch(1)
 
 
 class MainWindow(QMainWindow):
@@ -75,7 +62,12 @@ class MainWindow(QMainWindow):
         self.route_page = RoutePage(self.splitter)
         self.run_panel = RunPanel(self.route_page.form_area)
         self.route_page.form_layout.addWidget(self.run_panel)
-        self.history = HistoryPlaceholder(self.splitter)
+        # Right: the runs table above the selected run's detail.
+        self.history_split = QSplitter(Qt.Orientation.Vertical, self.splitter)
+        self.history = HistoryPane(self.history_split)
+        self.run_detail = RunDetail(self.history_split)
+        self.history_split.setStretchFactor(0, 1)
+        self.history_split.setStretchFactor(1, 2)
         # Files dropped on the browser ask "which routes take this?"; anywhere else in the
         # window they go to the open route's matching input.
         self.browser_drops = FileDropCatcher(self.browser)
@@ -168,15 +160,19 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1360, 820)
+        history = self._qsettings.value("window/history_splitter")
+        if isinstance(history, QByteArray) and not history.isEmpty():
+            self.history_split.restoreState(history)
         sizes = self._qsettings.value("window/splitter")
         if isinstance(sizes, QByteArray) and not sizes.isEmpty():
             self.splitter.restoreState(sizes)
         else:
-            self.splitter.setSizes([340, 700, 320])
+            self.splitter.setSizes([320, 620, 420])
 
     def save_layout(self) -> None:
         self._qsettings.setValue("window/geometry", self.saveGeometry())
         self._qsettings.setValue("window/splitter", self.splitter.saveState())
+        self._qsettings.setValue("window/history_splitter", self.history_split.saveState())
         self._qsettings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override

@@ -17,6 +17,18 @@ import qasync
 T = TypeVar("T")
 
 
+class _AlwaysRunningLoop(qasync.QEventLoop):  # type: ignore[misc]
+    """In the app the loop never stops. Here it stops after each ``run``, yet Qt keeps
+    processing events (qasync's own last pass, widget teardown), and qasync resumes tasks
+    from those events: keep the loop reported as running, as it would be in the app."""
+
+    def run_forever(self) -> Any:
+        try:
+            return super().run_forever()
+        finally:
+            asyncio.events._set_running_loop(self)
+
+
 class AsyncRunner:
     def __init__(self, loop: qasync.QEventLoop) -> None:
         self.loop = loop
@@ -39,8 +51,9 @@ class AsyncRunner:
 
 @pytest.fixture
 def aio(qapp: Any) -> Iterator[AsyncRunner]:
-    loop = qasync.QEventLoop(qapp, already_running=False)
+    loop = _AlwaysRunningLoop(qapp, already_running=False)
     asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(loop)
     runner = AsyncRunner(loop)
     try:
         yield runner
@@ -49,6 +62,7 @@ def aio(qapp: Any) -> Iterator[AsyncRunner]:
         for task in pending:
             task.cancel()
         if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            runner.run(asyncio.gather(*pending, return_exceptions=True))
+        asyncio.events._set_running_loop(None)
         asyncio.set_event_loop(None)
         loop.close()

@@ -211,8 +211,17 @@ class HistoryTableModel(QAbstractTableModel):
         self._entries.extend(fresh)
         self.endInsertRows()
 
-    def upsert(self, entry: HistoryEntry) -> int:
-        """Update the run's row in place, or insert it at the top; returns its row."""
+    def upsert(self, entry: HistoryEntry, replaces: str | None = None) -> int:
+        """Update the run's row in place, or insert it at the top; returns its row.
+
+        ``replaces``: the key the row had before (a local run's ``local:…`` key, once the
+        server's action id is known), so the run keeps one row.
+        """
+        if replaces and replaces != entry.key and self.row_of(entry.key) < 0:
+            old = self.row_of(replaces)
+            if old >= 0:
+                self._pos[entry.key] = self._pos.pop(replaces)
+                self._running.discard(replaces)
         row = self.row_of(entry.key)
         if entry.is_running:
             self._running.add(entry.key)

@@ -1,0 +1,129 @@
+"""The whole window on one profile, signed into the in-process demo (for UI flow tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings
+
+from ouro_desktop.core.ledger import RunLedger
+from ouro_desktop.core.secrets import MemoryStore
+from ouro_desktop.core.session import Session
+from ouro_desktop.core.settings import SettingsStore
+from ouro_desktop.core.upload_cache import UploadCache
+from ouro_desktop.ui.controllers import AppController
+from ouro_desktop.ui.history_controller import HistoryController
+from ouro_desktop.ui.main_window import MainWindow
+from ouro_desktop.ui.notify import RunNotifier
+from ouro_desktop.ui.run_controller import RunController
+from ouro_desktop.ui.tasks import TaskRunner
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "ouro_desktop" / "demo" / "examples"
+
+
+class App:
+    """The window, its controllers and services on one profile, signed into the demo."""
+
+    def __init__(
+        self,
+        qtbot: Any,
+        aio: Any,
+        profile: Path,
+        *,
+        time_scale: float = 0.01,
+        notify_after_s: float = 10.0,
+    ) -> None:
+        self.aio = aio
+        store = SettingsStore(profile / "settings.json")
+        self.window = MainWindow(QSettings(str(profile / "w.ini"), QSettings.Format.IniFormat))
+        qtbot.addWidget(self.window)
+        self.window.show()
+        self.session = Session(store, store.load(), MemoryStore(), environ={})
+        self.tasks = TaskRunner()
+        self.ledger, _ = RunLedger.open(profile / "runs.sqlite3")
+        self.uploads = UploadCache(profile / "uploads.sqlite3")
+        self.confirmations: list[str] = []
+        self.confirm_answer = True
+        self.runs = RunController(
+            self.window.run_panel,
+            self.session,
+            self.tasks,
+            self.ledger,
+            self.uploads,
+            confirm=self._confirm,
+            choose=lambda _p, _t, items: items[0],
+        )
+        self.finished: list[Any] = []
+        self.runs.run_finished.connect(self.finished.append)
+        self.controller = AppController(
+            self.window, self.session, self.tasks, profile / "demo", self.runs
+        )
+        self.notifier = RunNotifier(self.window, threshold_s=notify_after_s)
+        self.saved: list[Path] = []
+        self.opened: list[Path] = []
+        self.history = HistoryController(
+            self.window.history,
+            self.window.run_detail,
+            self.session,
+            self.tasks,
+            self.ledger,
+            self.window.run_panel,
+            self.controller.open_route,
+            self.notifier,
+            profile / "outputs",
+            ask_save_path=lambda _w, name: self._save_path(profile, name),
+            open_file=self.opened.append,
+        )
+        self.controller.history = self.history
+        self.shown: list[str] = []
+        self.controller.route_shown.connect(self.shown.append)
+        loaded: list[int] = []
+        self.controller.routes_loaded.connect(loaded.append)
+        self.controller.start(demo=True)
+        aio.wait_until(lambda: loaded and self.runs.tracker is not None)
+        self.backend.faults.time_scale = time_scale
+
+    def _save_path(self, profile: Path, name: str) -> Path:
+        target = profile / "saved" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.saved.append(target)
+        return target
+
+    def _confirm(self, _parent: Any, route: Any) -> bool:
+        self.confirmations.append(route.full_name)
+        return self.confirm_answer
+
+    @property
+    def backend(self) -> Any:
+        return self.session._demo_app.state.backend
+
+    def open(self, ref: str) -> Any:
+        count = len(self.shown)
+        self.window.browser.open_requested.emit(ref)
+        self.aio.wait_until(lambda: len(self.shown) > count)
+        return self.window.run_panel.route
+
+    def drop(self, key: str, path: Path) -> str:
+        zone = self.window.run_panel.inputs.zone(key)
+        zone.files_dropped.emit(key, [str(path)])
+        self.aio.wait_until(lambda: zone.asset_id is not None)
+        return str(zone.asset_id)
+
+    def run(self) -> Any:
+        count = len(self.finished)
+        self.window.run_panel.run_button.click()
+        self.aio.wait_until(lambda: len(self.finished) > count, timeout=20)
+        return self.finished[-1]
+
+    def actions(self, route_id: str) -> list[dict[str, Any]]:
+        items, _total = self.backend.store.actions(route_id=route_id)
+        return items
+
+    def close(self) -> None:
+        self.history.detach()
+        self.aio.run(self.runs.detach())
+        self.aio.run(self.tasks.aclose())
+        self.aio.run(self.session.aclose())
+        self.ledger.close()
+        self.uploads.close()
