@@ -23,6 +23,18 @@ writes, reads) and re-exports everything callers need, so import from here:
 * :mod:`~ouro_desktop.core.ledger_queries` -- the SQL of the list filters and paging;
 * :mod:`~ouro_desktop.core.ledger_errors` -- the errors, each with a message for users.
 
+Damage checks at open: the full ``PRAGMA quick_check`` reads the whole file (~60 ms
+for 100,000 runs), so it runs only when the previous session did not close cleanly
+(crash, ``kill -9``, another instance still open) or the file changed since. After a
+clean :meth:`RunLedger.close` a ``<name>-clean`` marker next to the file -- its size,
+mtime and inode as that close left it, consumed by the next open -- lets the open read
+only the header and the schema, which still rejects a file that is not a database or
+is truncated. A read or write that hits corruption during a session suppresses the
+marker, so the next start runs the full check. The details and the trade-off are in
+:mod:`~ouro_desktop.core.ledger_schema`; :attr:`RunLedger.integrity_checked` says
+which check an open ran. Call :meth:`RunLedger.close` on the way out to keep start-up
+fast.
+
 Threading: one connection, guarded by a lock, so calls may come from the asyncio thread
 or a worker thread (``check_same_thread=False``). Every write is one short transaction
 and point reads use indexes, so they are fine to call directly on the event loop; the
@@ -52,7 +64,14 @@ from .ledger_errors import (
     LedgerWriteError,
 )
 from .ledger_queries import page_sql, where_sql
-from .ledger_schema import BUSY_TIMEOUT_S, MIGRATIONS, SCHEMA_VERSION, connect
+from .ledger_schema import (
+    BUSY_TIMEOUT_S,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    connect,
+    is_corruption,
+    mark_clean,
+)
 from .ledger_schema import move_aside as _move_aside
 from .run_record import (
     INSERT_SQL,
@@ -109,16 +128,19 @@ class RunLedger:
 
     ``RunLedger(path)`` opens strictly: a damaged file raises :class:`LedgerDamagedError`
     instead of being moved aside, and other problems raise
-    :class:`LedgerUnavailableError`. Opening runs ``PRAGMA quick_check`` (tens of ms
-    for a large history), so open once at startup, not per call.
+    :class:`LedgerUnavailableError`. Opening after an unclean shutdown runs ``PRAGMA
+    quick_check`` (tens of ms for a large history), so open once at startup, not per
+    call, and :meth:`close` on the way out.
     """
 
     def __init__(self, path: Path) -> None:
         self._path = Path(path)
         self._lock = threading.Lock()
-        self._conn, self._read_only = connect(
+        self._conn, self._read_only, self._integrity_checked = connect(
             self._path, migrations=MIGRATIONS, busy_timeout_s=_BUSY_TIMEOUT_S
         )
+        self._damage_seen = False
+        self._closed = False
 
     # ----------------------------------------------------------------- opening
 
@@ -167,17 +189,36 @@ class RunLedger:
         return self._read_only
 
     @property
+    def integrity_checked(self) -> bool:
+        """True if opening ran the full ``PRAGMA quick_check``.
+
+        False when the previous session closed cleanly and only the cheap check ran
+        (see the module docstring).
+        """
+        return self._integrity_checked
+
+    @property
     def schema_version(self) -> int:
-        with self._lock:
-            return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+        with self._reading() as conn:
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
     def close(self) -> None:
+        """Close the file; a writable ledger that saw no damage is marked as closed cleanly.
+
+        The marker lets the next open skip the full ``quick_check``. Closing twice is
+        harmless.
+        """
         with self._lock:
+            if self._closed:
+                return
+            self._closed = True
             if not self._read_only:
                 # Cheap, and keeps the planner's statistics sensible as the file grows.
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.execute("PRAGMA optimize")
             self._conn.close()
+            if not self._read_only and not self._damage_seen:
+                mark_clean(self._path)
 
     def __enter__(self) -> RunLedger:
         return self
@@ -197,12 +238,25 @@ class RunLedger:
             try:
                 yield self._conn
             except sqlite3.Error as error:
+                if is_corruption(error):
+                    self._damage_seen = True
                 if self._conn.in_transaction:
                     with contextlib.suppress(sqlite3.Error):
                         self._conn.execute("ROLLBACK")
                 raise LedgerWriteError(
                     f"Could not save {what} to your run history: {error}"
                 ) from error
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """Serialize a read; errors propagate unchanged, corruption is remembered."""
+        with self._lock:
+            try:
+                yield self._conn
+            except sqlite3.Error as error:
+                if is_corruption(error):
+                    self._damage_seen = True
+                raise
 
     @contextlib.contextmanager
     def _transaction(self, conn: sqlite3.Connection) -> Iterator[None]:
@@ -414,9 +468,8 @@ class RunLedger:
     # ----------------------------------------------------------------- reads
 
     def get(self, local_id: str) -> RunRecord | None:
-        with self._lock:
-            row = self._conn.execute("SELECT * FROM runs WHERE local_id = ?", (local_id,))
-            found = row.fetchone()
+        with self._reading() as conn:
+            found = conn.execute("SELECT * FROM runs WHERE local_id = ?", (local_id,)).fetchone()
         return None if found is None else record_from_row(found)
 
     def by_action_id(self, action_id: str, *, base_url: str | None = None) -> RunRecord | None:
@@ -426,15 +479,13 @@ class RunLedger:
         if base_url is not None:
             sql += " AND base_url = ?"
             params.append(base_url)
-        with self._lock:
-            found = self._conn.execute(sql + " ORDER BY started_at DESC LIMIT 1", params).fetchone()
+        with self._reading() as conn:
+            found = conn.execute(sql + " ORDER BY started_at DESC LIMIT 1", params).fetchone()
         return None if found is None else record_from_row(found)
 
     def by_idempotency_key(self, key: str) -> RunRecord | None:
-        with self._lock:
-            found = self._conn.execute(
-                "SELECT * FROM runs WHERE idempotency_key = ?", (key,)
-            ).fetchone()
+        with self._reading() as conn:
+            found = conn.execute("SELECT * FROM runs WHERE idempotency_key = ?", (key,)).fetchone()
         return None if found is None else record_from_row(found)
 
     def unfinished(self, base_url: str | None = None) -> builtins.list[RunRecord]:
@@ -453,8 +504,8 @@ class RunLedger:
     ) -> builtins.list[RunRecord]:
         """A page of runs, newest first. ``limit=-1`` means no limit."""
         sql, params = page_sql(base_url, route_id, states, text, limit, offset)
-        with self._lock:
-            rows = self._conn.execute(sql, params).fetchall()
+        with self._reading() as conn:
+            rows = conn.execute(sql, params).fetchall()
         return [record_from_row(row) for row in rows]
 
     def count(
@@ -466,10 +517,8 @@ class RunLedger:
         text: str | None = None,
     ) -> int:
         where, params = where_sql(base_url=base_url, route_id=route_id, states=states, text=text)
-        with self._lock:
-            return int(
-                self._conn.execute("SELECT COUNT(*) FROM runs" + where, params).fetchone()[0]
-            )
+        with self._reading() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM runs" + where, params).fetchone()[0])
 
     def explain_list(
         self,
@@ -483,6 +532,6 @@ class RunLedger:
     ) -> builtins.list[str]:
         """SQLite's query plan for :meth:`list` with these filters (diagnostics, tests)."""
         sql, params = page_sql(base_url, route_id, states, text, limit, offset)
-        with self._lock:
-            rows = self._conn.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+        with self._reading() as conn:
+            rows = conn.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
         return [str(row["detail"]) for row in rows]

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 import ouro_desktop.core.ledger as ledger_mod
+import ouro_desktop.core.ledger_schema as schema_mod
 from ouro_desktop.core.ledger import (
     SCHEMA_VERSION,
     LedgerDamagedError,
@@ -767,3 +768,264 @@ def test_page_queries_use_indexes_at_100k_rows(ledger: RunLedger) -> None:
     assert len(ledger.unfinished(base_url=OTHER)) == len(
         [i for i in range(100_000) if i % 3 == 0 and i % 8 < 4]
     )
+
+
+# ----------------------------------------------------------------------------- open cost
+# A full PRAGMA quick_check runs only when the previous session did not close cleanly;
+# after a clean close a "-clean" marker lets the open do a cheap check instead.
+
+
+def marker(path: Path) -> Path:
+    return path.with_name(path.name + "-clean")
+
+
+def build(path: Path, n: int = 5000) -> None:
+    ledger, notice = RunLedger.open(path)
+    assert notice is None
+    ledger.bulk_insert(fake_records(n, start=0))
+    ledger.close()
+    assert marker(path).exists()
+
+
+def wal_pages(path: Path) -> set[int]:
+    """Page numbers that have a frame in ``path``'s WAL (those would mask damage)."""
+    wal = path.with_name(path.name + "-wal")
+    if not wal.exists():
+        return set()
+    data = wal.read_bytes()
+    if len(data) < 32:
+        return set()
+    size = int.from_bytes(data[8:12], "big")
+    return {int.from_bytes(data[at : at + 4], "big") for at in range(32, len(data) - 24, 24 + size)}
+
+
+def damage_a_table_page(path: Path, scratch: Path) -> None:
+    """Overwrite one page of the runs table in place, keeping the file's mtime.
+
+    Like bit rot or a torn write: page 1 and the schema stay readable, so only reading
+    that page (or quick_check) notices. Probes copies to find a page a full scan needs.
+    """
+    data = path.read_bytes()
+    page_size = int.from_bytes(data[16:18], "big")
+    pages = len(data) // page_size
+    skip = wal_pages(path) | {1}
+    stat = path.stat()
+    scratch.mkdir(exist_ok=True)
+    for number in range(pages // 3, pages):
+        if number in skip:
+            continue
+        damaged = bytearray(data)
+        damaged[(number - 1) * page_size : number * page_size] = b"\xa5" * page_size
+        probe = scratch / f"probe-{number}.sqlite3"
+        probe.write_bytes(damaged)
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists():
+            probe.with_name(probe.name + "-wal").write_bytes(wal.read_bytes())
+        conn = raw(probe)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            try:
+                conn.execute("SELECT * FROM runs NOT INDEXED").fetchall()
+            except sqlite3.DatabaseError:
+                break  # this page is one a full scan reads
+        finally:
+            conn.close()
+    else:
+        raise AssertionError("no table page found to damage")
+    with open(path, "r+b") as file:
+        file.seek((number - 1) * page_size)
+        file.write(b"\xa5" * page_size)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_clean_close_makes_the_next_open_cheap(db_path: Path) -> None:
+    ledger, notice = RunLedger.open(db_path)  # a new file: checked fully
+    assert notice is None and ledger.integrity_checked
+    rec = submit(ledger, idempotency_key="k")
+    with pytest.raises(LedgerWriteError):  # a constraint error is not damage
+        submit(ledger, idempotency_key="k")
+    ledger.close()
+    ledger.close()  # harmless
+    assert marker(db_path).exists()
+    assert not db_path.with_name(db_path.name + "-wal").exists()
+
+    ledger, notice = RunLedger.open(db_path)
+    try:
+        assert notice is None and not ledger.integrity_checked
+        assert not marker(db_path).exists()  # consumed: a crash now leaves none
+        assert ledger.get(rec.local_id) == rec
+        submit(ledger)
+    finally:
+        ledger.close()
+    strict = RunLedger(db_path)
+    assert not strict.integrity_checked and strict.count() == 2
+    strict.close()
+    assert marker(db_path).exists()
+
+
+def test_kill_9_leaves_no_marker_so_the_next_open_checks_fully(tmp_path: Path) -> None:
+    path = tmp_path / "runs.sqlite3"
+    build(path, 10)
+    proc = spawn_child(path, "one")
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("written "), proc.stderr.read() if proc.stderr else ""
+        kill_hard(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert not marker(path).exists()
+    ledger, notice = RunLedger.open(path)
+    try:
+        assert notice is None and ledger.integrity_checked
+        assert ledger.get(line.split()[1]) is not None and ledger.count() == 11
+    finally:
+        ledger.close()
+    again, _ = RunLedger.open(path)
+    assert not again.integrity_checked
+    again.close()
+
+
+def test_no_marker_while_another_process_still_has_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "runs.sqlite3"
+    build(path, 10)
+    proc = spawn_child(path, "one")  # opens (taking the marker), writes, stays open
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("written "), proc.stderr.read() if proc.stderr else ""
+        ledger, notice = RunLedger.open(path)
+        assert notice is None and ledger.integrity_checked
+        ledger.close()  # not the last connection: the WAL stays, so no marker
+        assert not marker(path).exists()
+        kill_hard(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    ledger, notice = RunLedger.open(path)
+    try:
+        assert notice is None and ledger.integrity_checked
+        assert ledger.count() == 11
+    finally:
+        ledger.close()
+
+
+@pytest.mark.parametrize("change", ["mtime", "junk-marker", "wal", "replaced"])
+def test_a_marker_that_does_not_vouch_for_the_file_means_a_full_check(
+    db_path: Path, change: str
+) -> None:
+    build(db_path, 100)
+    if change == "mtime":
+        stat = db_path.stat()
+        os.utime(db_path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    elif change == "junk-marker":
+        marker(db_path).write_bytes(b"\xff{not json")
+    elif change == "wal":
+        db_path.with_name(db_path.name + "-wal").write_bytes(b"")  # empty: harmless
+        ledger, _ = RunLedger.open(db_path)
+        assert not ledger.integrity_checked
+        ledger.close()
+        db_path.with_name(db_path.name + "-wal").write_bytes(b"\0" * 32)
+    else:  # a copy put in its place (same bytes, even the same mtime): another inode
+        copy = db_path.with_name("copy")
+        copy.write_bytes(db_path.read_bytes())
+        stat = db_path.stat()
+        os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        os.replace(copy, db_path)
+    ledger, notice = RunLedger.open(db_path)
+    try:
+        assert notice is None and ledger.integrity_checked
+        assert ledger.count() == 100
+        assert not marker(db_path).exists()
+    finally:
+        ledger.close()
+
+
+@pytest.mark.parametrize("damage", ["random-bytes", "truncated"])
+def test_cheap_check_still_rejects_junk_and_truncation(
+    db_path: Path, damage: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Even if a marker vouches for the damaged file as it is now, the cheap check at
+    # open catches a file that is not a database or is shorter than its header says.
+    build(db_path)
+    data = db_path.read_bytes()
+    if damage == "random-bytes":
+        db_path.write_bytes(os.urandom(len(data)))
+    else:
+        db_path.write_bytes(data[: len(data) // 2])
+    assert schema_mod.mark_clean(db_path)
+    checks: list[bool] = []
+    real_check = schema_mod._check
+
+    def spy(conn: sqlite3.Connection, *, full: bool) -> int:
+        checks.append(full)
+        return real_check(conn, full=full)
+
+    monkeypatch.setattr(schema_mod, "_check", spy)
+    ledger, notice = RunLedger.open(db_path)
+    try:
+        assert checks[0] is False  # the damaged file got the cheap check ...
+        assert notice is not None and "damaged" in notice  # ... and it was enough
+        assert len(corrupt_copies(db_path)) == 1
+        assert ledger.count() == 0
+    finally:
+        ledger.close()
+
+
+def test_damaged_page_after_unclean_shutdown_is_moved_aside(tmp_path: Path) -> None:
+    path = tmp_path / "runs.sqlite3"
+    build(path)
+    proc = spawn_child(path, "one")
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("written "), proc.stderr.read() if proc.stderr else ""
+        kill_hard(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    # The crash left a damaged page; size, mtime and inode are unchanged, so only the
+    # missing marker tells the next open to look at every page.
+    damage_a_table_page(path, tmp_path / "scratch")
+    ledger, notice = RunLedger.open(path)
+    try:
+        assert notice is not None and "damaged" in notice
+        assert len(corrupt_copies(path)) == 1
+        assert ledger.integrity_checked and ledger.count() == 0
+        submit(ledger)
+    finally:
+        ledger.close()
+    again, notice = RunLedger.open(path)
+    assert notice is None and again.count() == 1
+    again.close()
+
+
+def test_damage_seen_during_a_session_means_a_full_check_next_time(tmp_path: Path) -> None:
+    path = tmp_path / "runs.sqlite3"
+    build(path)
+    damage_a_table_page(path, tmp_path / "scratch")  # after a clean close: bit rot
+
+    # The trade-off: a clean close vouches for the file, so the open does not read the
+    # damaged page and the recent runs are still listed ...
+    ledger, notice = RunLedger.open(path)
+    try:
+        assert notice is None and not ledger.integrity_checked
+        assert len(ledger.list(limit=50)) == 50
+        # ... until a read reaches it; that session then leaves no clean marker.
+        with pytest.raises(sqlite3.DatabaseError):
+            ledger.list(text="no such route", limit=-1)  # reads every row
+    finally:
+        ledger.close()
+    assert not marker(path).exists()
+
+    ledger, notice = RunLedger.open(path)
+    try:
+        assert ledger.integrity_checked
+        assert notice is not None and "damaged" in notice
+        assert len(corrupt_copies(path)) == 1
+    finally:
+        ledger.close()
