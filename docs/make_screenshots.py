@@ -1,0 +1,117 @@
+"""Make the README screenshots: a filled form with a CIF preview, and the history with a chart.
+
+Runs the real window offscreen, signed into the offline demo, and drives it the way a
+user would (drop a CIF, press Run, pick the run). Usage:
+
+    QT_QPA_PLATFORM=offscreen python docs/make_screenshots.py docs/screenshots
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_API", "pyside6")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import qasync  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from ouro_desktop.core.ledger import RunLedger  # noqa: E402
+from ouro_desktop.core.secrets import MemoryStore  # noqa: E402
+from ouro_desktop.core.session import Session  # noqa: E402
+from ouro_desktop.core.settings import SettingsStore  # noqa: E402
+from ouro_desktop.core.upload_cache import UploadCache  # noqa: E402
+from ouro_desktop.ui.controllers import AppController  # noqa: E402
+from ouro_desktop.ui.history_controller import HistoryController  # noqa: E402
+from ouro_desktop.ui.main_window import MainWindow  # noqa: E402
+from ouro_desktop.ui.notify import RunNotifier  # noqa: E402
+from ouro_desktop.ui.run_controller import RunController  # noqa: E402
+from ouro_desktop.ui.tasks import TaskRunner  # noqa: E402
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "ouro_desktop" / "demo" / "examples"
+
+
+async def until(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise SystemExit("the window did not get there in time")
+        await asyncio.sleep(0.02)
+
+
+async def scenario(out: Path, profile: Path) -> None:
+    store = SettingsStore(profile / "settings.json")
+    window = MainWindow(QSettings(str(profile / "w.ini"), QSettings.Format.IniFormat))
+    window.resize(1500, 900)
+    window.show()
+    session = Session(store, store.load(), MemoryStore(), environ={})
+    tasks = TaskRunner()
+    ledger, _ = RunLedger.open(profile / "runs.sqlite3")
+    uploads = UploadCache(profile / "uploads.sqlite3")
+    runs = RunController(window.run_panel, session, tasks, ledger, uploads)
+    controller = AppController(window, session, tasks, profile / "demo", runs)
+    controller.history = HistoryController(
+        window.history,
+        window.run_detail,
+        session,
+        tasks,
+        ledger,
+        window.run_panel,
+        controller.open_route,
+        RunNotifier(window),
+        profile / "outputs",
+    )
+    finished: list[object] = []
+    runs.run_finished.connect(finished.append)
+    controller.start(demo=True)
+    await until(lambda: runs.tracker is not None)
+    session._demo_app.state.backend.faults.time_scale = 0.3
+
+    # 1. The DOS route with Cu.cif dropped in: the preview, the form, Run.
+    await controller.open_route("demo/free-electron-dos-curve")
+    zone = window.run_panel.inputs.zone("file")
+    zone.files_dropped.emit("file", [str(EXAMPLES / "Cu.cif")])
+    await until(lambda: zone.asset_id is not None)
+    await asyncio.sleep(0.3)
+    page = window.route_page
+    page.scroll_area.ensureWidgetVisible(window.run_panel, 0, 0)
+    page.scroll_area.verticalScrollBar().setValue(page.scroll_area.verticalScrollBar().maximum())
+    await asyncio.sleep(0.3)
+    window.grab().save(str(out / "form-with-cif-preview.png"))
+
+    # 2. Run it; pick the run in the history; look at its chart.
+    window.run_panel.run_button.click()
+    await until(lambda: finished)
+    key = finished[-1].action_id  # type: ignore[attr-defined]
+    await until(lambda: window.history.select_run(key))
+    await until(lambda: "Charts" in window.run_detail.tab_titles())
+    window.run_detail.select_tab("Charts")
+    await asyncio.sleep(0.8)
+    window.grab().save(str(out / "history-with-chart.png"))
+
+    await runs.detach()
+    await tasks.aclose()
+    await session.aclose()
+    ledger.close()
+    uploads.close()
+
+
+def main() -> None:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication(sys.argv[:1])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with tempfile.TemporaryDirectory() as profile:
+        loop.run_until_complete(scenario(out, Path(profile)))
+    print(f"screenshots written to {out}")
+
+
+if __name__ == "__main__":
+    main()
