@@ -14,19 +14,31 @@ depend on which optional jsonschema extras happen to be installed).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import SchemaError, ValidationError, best_match
-from referencing import Registry
+from ..lazy import LazyModule
+
+if TYPE_CHECKING:
+    import jsonschema
+    import jsonschema.exceptions as _jsonschema_exceptions
+    import referencing as _referencing
+    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema.exceptions import ValidationError
+    from referencing import Registry
+else:
+    # jsonschema (and referencing) cost ~50 ms to import: only checking a form needs them.
+    jsonschema = LazyModule("jsonschema")
+    _jsonschema_exceptions = LazyModule("jsonschema.exceptions")
+    _referencing = LazyModule("referencing")
 
 __all__ = [
-    "FORMATS",
+    "formats",
     "CompiledSchema",
     "check",
     "compile_schema",
@@ -39,9 +51,6 @@ MISTAKE = "this route's schema has a mistake: "
 # check_schema costs ~0.25 ms per subschema (Draft 2020-12 metaschema); past this size it is
 # skipped and a broken schema is caught while validating instead.
 _CHECK_SCHEMA_LIMIT = 1_000
-_NO_REMOTE: Registry[Any] = Registry()
-
-FORMATS = FormatChecker(formats=())
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _DATE_TIME = re.compile(
     r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
@@ -82,10 +91,21 @@ def _is_date_time(value: object) -> bool:
     return True
 
 
-FORMATS.checks("email")(_is_email)
-FORMATS.checks("uri")(_is_uri)
-FORMATS.checks("date")(_is_date)
-FORMATS.checks("date-time")(_is_date_time)
+@functools.cache
+def formats() -> FormatChecker:
+    """The format checks we apply (made on first use; jsonschema loads lazily)."""
+    checker = jsonschema.FormatChecker(formats=())
+    checker.checks("email")(_is_email)
+    checker.checks("uri")(_is_uri)
+    checker.checks("date")(_is_date)
+    checker.checks("date-time")(_is_date_time)
+    return checker
+
+
+@functools.cache
+def _no_remote() -> Registry[Any]:
+    """An empty registry: remote ``$ref`` are never fetched."""
+    return _referencing.Registry()
 
 
 def join_path(prefix: str, part: str | int) -> str:
@@ -134,10 +154,11 @@ def _size_at_most(schema: object, limit: int) -> int:
 def compile_schema(schema: JSON) -> CompiledSchema:
     """A validator for ``schema``; a schema jsonschema rejects becomes a problem, not an error."""
     try:
+        validator_class = jsonschema.Draft202012Validator
         if _size_at_most(schema, _CHECK_SCHEMA_LIMIT) <= _CHECK_SCHEMA_LIMIT:
-            Draft202012Validator.check_schema(schema)
-        validator = Draft202012Validator(schema, format_checker=FORMATS, registry=_NO_REMOTE)
-    except SchemaError as exc:
+            validator_class.check_schema(schema)
+        validator = validator_class(schema, format_checker=formats(), registry=_no_remote())
+    except _jsonschema_exceptions.SchemaError as exc:
         where = "/".join(str(p) for p in exc.absolute_path)
         return CompiledSchema(None, MISTAKE + exc.message + (f" (at {where})" if where else ""))
     except RecursionError:
@@ -189,7 +210,7 @@ def _leaf(error: ValidationError) -> ValidationError:
         candidates = [e for e in error.context if not _is_null_branch(e)]
         if not candidates:
             break
-        chosen = best_match(candidates)
+        chosen = _jsonschema_exceptions.best_match(candidates)
         if chosen is None:
             break
         error = chosen
