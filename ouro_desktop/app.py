@@ -41,12 +41,28 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--route", metavar="USER/ROUTE", help="open this route at start")
     parser.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="files to use as inputs (e.g. a .cif): the app lists the routes that take them",
+    )
+    parser.add_argument(
         "--screenshot",
         type=Path,
         metavar="PNG",
         help="start, wait until data is shown, save a PNG of the window, exit",
     )
     parser.add_argument("--screenshot-timeout", type=float, default=30.0, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check the keyring, Qt plugins and a demo run without opening a window, then exit",
+    )
+    parser.add_argument(
+        "--require-keyring",
+        action="store_true",
+        help="with --self-test: fail when no secure keyring works",
+    )
     parser.add_argument("--version", action="version", version=f"ouro-desktop {__version__}")
     return parser.parse_args(argv)
 
@@ -66,6 +82,10 @@ def _setup_logging(log_file: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     os.environ.setdefault("QT_API", "pyside6")
+    if args.self_test:
+        from . import selftest
+
+        return selftest.run(require_keyring=args.require_keyring)
     import qasync
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QGuiApplication, QIcon
@@ -80,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("Ouro Desktop")
     app.setOrganizationName("Ouro")
     app.setApplicationVersion(__version__)
-    icon = QIcon.fromTheme("applications-science")
+    icon = _app_icon(QIcon)
     if not icon.isNull():
         app.setWindowIcon(icon)
     loop = qasync.QEventLoop(app)
@@ -90,6 +110,24 @@ def main(argv: list[str] | None = None) -> int:
         return loop.run_until_complete(_run(app, args, paths, qsettings))
     finally:
         loop.close()
+
+
+def _app_icon(qicon: type) -> object:
+    """The packaged app icon (``ui/assets``), else the theme's science icon."""
+    from importlib import resources
+
+    icon = qicon()
+    assets = resources.files("ouro_desktop.ui").joinpath("assets")
+    for name in ("icon.svg", "icon-256.png"):
+        try:
+            path = assets.joinpath(name)
+            if path.is_file():
+                icon.addFile(str(path))
+        except (OSError, TypeError):
+            continue
+    if icon.isNull():
+        icon = qicon.fromTheme("applications-science")  # type: ignore[attr-defined]
+    return icon
 
 
 async def _run(app: object, args: argparse.Namespace, paths: object, qsettings: object) -> int:
@@ -158,7 +196,11 @@ async def _run(app: object, args: argparse.Namespace, paths: object, qsettings: 
     if args.screenshot:
         _arm_screenshot(window, controller, args, finish)
         QTimer.singleShot(int(args.screenshot_timeout * 1000), lambda: _timed_out(finish))
-    controller.start(demo=args.demo, open_ref=args.route)
+    controller.start(
+        demo=args.demo,
+        open_ref=args.route,
+        files=[str(Path(f).expanduser().resolve()) for f in args.files],
+    )
     code = await done
     await runs.detach()
     await tasks.aclose()

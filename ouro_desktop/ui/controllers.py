@@ -57,6 +57,7 @@ class AppController(QObject):
         self.runs = runs
         self.history: HistoryController | None = None
         self._pending_drop: list[str] = []
+        self._startup_files: list[str] = []
 
         window.welcome.sign_in_requested.connect(self._on_welcome_sign_in_requested)
         window.welcome.demo_requested.connect(self._on_welcome_demo_requested)
@@ -74,7 +75,12 @@ class AppController(QObject):
         window.window_drops.files_dropped.connect(self._on_window_files_dropped)
 
     # -- start-up and sign-in --------------------------------------------------------------
-    def start(self, *, demo: bool, open_ref: str | None = None) -> None:
+    def start(
+        self, *, demo: bool, open_ref: str | None = None, files: list[str] | None = None
+    ) -> None:
+        """Sign in (or show the welcome view); then open ``open_ref`` and offer ``files``
+        (a CIF opened with the app from the file manager) to the routes that take them."""
+        self._startup_files = list(files or [])
         self.tasks.run("session", self._start(demo, open_ref))
 
     async def _start(self, demo: bool, open_ref: str | None) -> None:
@@ -102,6 +108,11 @@ class AppController(QObject):
         self._enter_workspace()
         if open_ref:
             self._on_browser_open_requested(open_ref)
+        files, self._startup_files = self._startup_files, []
+        if files:
+            # Lists the routes that accept the file (instead of the plain route list: same
+            # task name, so it replaces that search); choosing one puts it into the form.
+            self.tasks.run("search", self._routes_for_files(files))
 
     def _enter_workspace(self) -> None:
         window = self.window

@@ -150,3 +150,14 @@ def test_drop_on_browser_lists_routes_that_accept_the_file(app: App) -> None:
     app.open("demo/predict-electronic-dos-at-fermi-level")
     zone = app.window.run_panel.inputs.zone("file")
     app.aio.wait_until(lambda: zone.asset_id is not None)
+
+
+def test_file_given_at_start_lists_the_routes_that_take_it(app: App) -> None:
+    app.controller.start(demo=True, files=[str(EXAMPLES / "Si.cif")])
+    caption = app.window.browser.caption_label
+    app.aio.wait_until(lambda: "Si.cif" in caption.text())
+    slugs = {
+        app.window.browser.model.route_at(i).slug
+        for i in range(app.window.browser.model.rowCount())
+    }
+    assert "build-supercell" in slugs and "formula-properties" not in slugs

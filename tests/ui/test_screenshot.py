@@ -55,3 +55,13 @@ def test_version(tmp_path: Path) -> None:
     done = _run(["--version"], tmp_path)
     assert done.returncode == 0
     assert done.stdout.startswith("ouro-desktop ")
+
+
+def test_opening_a_cif_with_the_app(tmp_path: Path) -> None:
+    """What the file manager does for a .cif (Exec=ouro-desktop %f): the app starts and
+    lists the routes that accept the file."""
+    out = tmp_path / "shot.png"
+    cif = ROOT / "ouro_desktop" / "demo" / "examples" / "Cu.cif"
+    done = _run(["--demo", "--screenshot", str(out), str(cif)], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert not QImage(str(out)).isNull()

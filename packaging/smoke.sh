@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Build the one-folder bundle and prove it starts: the frozen app's --self-test (with a
+# real, unlocked GNOME Keyring in a fresh D-Bus session) and a --demo screenshot under
+# Xvfb. Prints the bundle size. Run from anywhere: bash packaging/smoke.sh
+# Set OURO_SMOKE_SKIP_BUILD=1 to test an existing dist/ouro-desktop/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$SECONDS
+
+# Runtime libraries the xcb platform plugin links against (the frozen app uses the host's
+# X libraries) plus the session tools; the same list as .ci/run, plus libxcb-icccm4 and
+# libxcb-keysyms1 which libqxcb.so needs.
+export DEBIAN_FRONTEND=noninteractive
+need_apt=0
+for pkg in gnome-keyring dbus xvfb xauth libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 \
+  libfontconfig1 libdbus-1-3 libxcb-icccm4 libxcb-keysyms1; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt=1
+done
+if [ "$need_apt" = 1 ] && command -v apt-get >/dev/null; then
+  apt-get update -qq
+  apt-get install -y -qq gnome-keyring dbus dbus-x11 xvfb xauth libxcb-cursor0 \
+    libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libxcb-icccm4 \
+    libxcb-keysyms1 >/dev/null
+fi
+
+bundle=dist/ouro-desktop
+if [ "${OURO_SMOKE_SKIP_BUILD:-0}" != 1 ]; then
+  echo "== build"
+  python3 packaging/build.py --log-level WARN
+fi
+exe="$PWD/$bundle/ouro-desktop"
+[ -x "$exe" ] || { echo "smoke: $exe is missing" >&2; exit 1; }
+built=$SECONDS
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export tmp exe
+
+echo "== frozen self-test (fresh keyring, dbus-run-session)"
+# A fresh XDG_DATA_HOME: a keyring left by an earlier run (other password) stays locked.
+mkdir -p "$tmp/keyring"
+dbus-run-session -- sh -c '
+  echo -n smoke-keyring-pw | XDG_DATA_HOME="$tmp/keyring" \
+    gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  XDG_DATA_HOME="$tmp/keyring" QT_QPA_PLATFORM=offscreen "$exe" --self-test --require-keyring
+'
+
+echo "== frozen --demo --screenshot (Xvfb, xcb)"
+shot="$tmp/s.png"
+QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1400x900x24" \
+  "$exe" --demo --profile-dir "$tmp/profile" --screenshot "$shot"
+[ -s "$shot" ] || { echo "smoke: no screenshot at $shot" >&2; exit 1; }
+if [ -n "${OURO_SMOKE_KEEP_SCREENSHOT:-}" ]; then
+  cp "$shot" "$OURO_SMOKE_KEEP_SCREENSHOT"
+  echo "screenshot kept at $OURO_SMOKE_KEEP_SCREENSHOT"
+fi
+python3 - "$shot" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read(24)
+assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+w, h = struct.unpack(">II", data[16:24])
+print(f"screenshot ok: {w}x{h} px")
+PY
+
+echo "== bundle"
+du -sh "$bundle"
+echo "smoke passed (build $((built - started)) s, checks $((SECONDS - built)) s)"
