@@ -196,6 +196,12 @@ async def _run(app: object, args: argparse.Namespace, paths: object, qsettings: 
     if args.screenshot:
         _arm_screenshot(window, controller, args, finish)
         QTimer.singleShot(int(args.screenshot_timeout * 1000), lambda: _timed_out(finish))
+    # Start-up leaves tens of thousands of long-lived objects (Qt wrappers, modules); once
+    # the first data is shown, move them out of the collector's way so later full
+    # collections (while thousands of runs load) don't stall the window.
+    controller.routes_loaded.connect(
+        lambda _count: QTimer.singleShot(1500, _freeze_startup_objects)
+    )
     controller.start(
         demo=args.demo,
         open_ref=args.route,
@@ -208,6 +214,15 @@ async def _run(app: object, args: argparse.Namespace, paths: object, qsettings: 
     ledger.close()
     uploads.close()
     return code
+
+
+def _freeze_startup_objects(_count: int = 0) -> None:
+    import gc
+
+    if not getattr(_freeze_startup_objects, "done", False):
+        _freeze_startup_objects.done = True  # type: ignore[attr-defined]
+        gc.collect()
+        gc.freeze()
 
 
 def _timed_out(finish: object) -> None:

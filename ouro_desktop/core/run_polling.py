@@ -20,6 +20,7 @@ Part of ``ouro_desktop.core``: no Qt here.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from ouro_desktop.api.errors import (
@@ -112,6 +113,9 @@ class RunPoller:
                     self._runs.release(watch)
                 continue
             await self.observe(watch, action, due=is_due)
+            # One list answer can update dozens of runs (ledger write, UI callbacks each):
+            # give the event loop a turn between them so the window never stalls.
+            await asyncio.sleep(0)
 
     # ------------------------------------------------------------------ applying answers
 
@@ -136,7 +140,11 @@ class RunPoller:
                 watch.base = watch.cap
                 watch.due = ctx.clock() + watch.cap
             else:
-                changed = bool(ctx.ledger_write(ctx.ledger.update_status, watch.local_id, state))
+                # A repeated state (a queued run still queued) writes nothing and calls no one.
+                if state is not watch.record.state:
+                    changed = bool(
+                        ctx.ledger_write(ctx.ledger.update_status, watch.local_id, state)
+                    )
                 if due:
                     self.schedule(watch)
                 else:  # refreshed by a batch before its own turn: keep its step

@@ -27,11 +27,18 @@ import secrets
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from typing import Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+from ..lazy import LazyModule
+
+if TYPE_CHECKING:
+    import keyring
+    import keyring.errors
+    from keyring.backend import KeyringBackend
+else:
+    # keyring loads its backends (D-Bus, crypto) on import: the demo never needs them.
+    keyring = LazyModule("keyring")
+    keyring.errors = LazyModule("keyring.errors")
 
 __all__ = [
     "DEFAULT_TIMEOUT",
