@@ -161,3 +161,33 @@ def test_file_given_at_start_lists_the_routes_that_take_it(app: App) -> None:
         for i in range(app.window.browser.model.rowCount())
     }
     assert "build-supercell" in slugs and "formula-properties" not in slugs
+
+
+def test_service_validation_errors_show_at_the_fields(app: App) -> None:
+    """A 422 from the service names fields: each message appears at its field."""
+    from ouro_desktop.api.models import Action
+
+    route = app.open("demo/formula-properties")
+    body = app.window.run_panel.form.value().body
+    body["formula"] = "NaCl"
+    app.window.run_panel.form.set_value(body)
+    record = app.run()
+    refused = Action.from_json(
+        {
+            "id": record.action_id,
+            "route_id": route.id,
+            "user_id": "u",
+            "status": "error",
+            "response": {
+                "statusCode": 422,
+                "error": {
+                    "message": "formula: not a formula",
+                    "status": 422,
+                    "detail": [{"loc": ["body", "formula"], "msg": "not a formula"}],
+                },
+            },
+        }
+    )
+    app.runs._on_tracker_update(record, refused)
+    form = app.window.run_panel.form
+    app.aio.wait_until(lambda: "not a formula" in form.field_error("formula"))
