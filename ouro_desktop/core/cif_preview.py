@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..cif_blocks import cell_parameters, structure_block
 from ..lazy import LazyModule
 from .text_bytes import decode_text
 
@@ -139,34 +140,6 @@ def _short(exc: Exception) -> str:
     return message[:200]
 
 
-def _structure_block(document: gemmi.cif.Document) -> gemmi.cif.Block | None:
-    for block in document:
-        if block.find_values("_atom_site_fract_x"):
-            return block
-    return None
-
-
-def _cell(block: gemmi.cif.Block) -> tuple[float, ...] | None:
-    """a, b, c, alpha, beta, gamma; a missing angle is 90° (the CIF default)."""
-    values = []
-    for tag, default in (
-        ("_cell_length_a", None),
-        ("_cell_length_b", None),
-        ("_cell_length_c", None),
-        ("_cell_angle_alpha", 90.0),
-        ("_cell_angle_beta", 90.0),
-        ("_cell_angle_gamma", 90.0),
-    ):
-        raw = block.find_value(tag)
-        value = gemmi.cif.as_number(raw) if raw is not None else math.nan
-        if math.isnan(value):
-            if default is None:
-                return None
-            value = default
-        values.append(float(value))
-    return tuple(values)
-
-
 def preview_cif(path: Path) -> CifPreview:
     """Parse the CIF at ``path`` into a :class:`CifPreview` (blocking)."""
     text = _read_text(Path(path))
@@ -174,13 +147,13 @@ def preview_cif(path: Path) -> CifPreview:
         document = gemmi.cif.read_string(text)
     except (ValueError, RuntimeError) as exc:
         raise CifPreviewError(f"This file can't be read as a CIF ({_short(exc)}).") from None
-    block = _structure_block(document)
+    block = structure_block(document)
     if block is None:
         raise CifPreviewError(
             "This CIF has no atom positions (an _atom_site_ loop with _atom_site_fract_x/y/z), "
             "so there is no crystal structure to preview."
         )
-    cell = _cell(block)
+    cell = cell_parameters(block)
     if cell is None:
         raise CifPreviewError("This CIF has no complete unit cell (_cell_length_a, _b and _c).")
     try:

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ...cif_blocks import cell_parameters, structure_block
 from ...lazy import LazyModule
 from .base import ServiceCall, ServiceError
 
@@ -129,14 +130,14 @@ def parse_cif(data: bytes, source: str = "the file") -> Structure:
         raise ServiceError(
             422, f"{source} could not be read as a CIF file ({_short(exc)})."
         ) from None
-    block = _structure_block(document)
+    block = structure_block(document)
     if block is None:
         raise ServiceError(
             422,
             f"{source} has no atom positions: a CIF needs an _atom_site_ loop with "
             "fractional coordinates (_atom_site_fract_x/y/z).",
         )
-    cell = _cell_parameters(block)
+    cell = cell_parameters(block)
     if cell is None:
         raise ServiceError(
             422, f"{source} has no complete unit cell (_cell_length_a, _b and _c are needed)."
@@ -189,34 +190,6 @@ def file_stem(ref: dict[str, Any], fallback: str = "structure") -> str:
     name = str(ref.get("filename") or ref.get("name") or fallback)
     stem = name.rsplit(".", 1)[0] if "." in name else name
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", stem).strip("_") or fallback
-
-
-def _cell_parameters(block: gemmi.cif.Block) -> tuple[float, ...] | None:
-    """a, b, c, alpha, beta, gamma from the block; a missing angle means 90 degrees."""
-    values = []
-    for tag, default in (
-        ("_cell_length_a", None),
-        ("_cell_length_b", None),
-        ("_cell_length_c", None),
-        ("_cell_angle_alpha", 90.0),
-        ("_cell_angle_beta", 90.0),
-        ("_cell_angle_gamma", 90.0),
-    ):
-        raw = block.find_value(tag)
-        value = gemmi.cif.as_number(raw) if raw is not None else math.nan
-        if math.isnan(value):
-            if default is None:
-                return None
-            value = default
-        values.append(value)
-    return tuple(values)
-
-
-def _structure_block(document: gemmi.cif.Document) -> gemmi.cif.Block | None:
-    for block in document:
-        if block.find_values("_atom_site_fract_x"):
-            return block
-    return None
 
 
 def _short(exc: Exception) -> str:
