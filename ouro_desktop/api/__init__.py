@@ -5,6 +5,8 @@ See ``architecture.md`` (Client rules). Only :mod:`._http` imports httpx.
 
 from __future__ import annotations
 
+# First: keeps httpx's CLI (click, rich, pygments) from loading with httpx.
+from . import _httpx_cli  # noqa: F401
 from .client import OuroClient
 from .errors import (
     APIStatusError,
