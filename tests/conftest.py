@@ -18,10 +18,19 @@ from typing import Any  # noqa: E402
 import pytest  # noqa: E402
 import uvicorn  # noqa: E402
 
+from ouro_desktop.api.models import Route  # noqa: E402
 from ouro_desktop.demo.app import create_app  # noqa: E402
 from ouro_desktop.demo.faults import Faults  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "ouro_desktop" / "demo" / "examples"
+
+
+@pytest.fixture(scope="session")
+def demo_routes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Route]:
+    """Every seeded demo route (the real specs included) as the client sees it, by slug."""
+    app = create_app(tmp_path_factory.mktemp("demo-routes"))
+    rows = app.state.backend.store.assets(asset_types=["route"])
+    return {row["name_url_slug"]: Route.from_json(row) for row in rows}
 
 
 @pytest.fixture

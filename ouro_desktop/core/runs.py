@@ -123,14 +123,8 @@ class RunTracker:
         on_notice: NoticeCallback | None = None,
         on_connection: ConnectionCallback | None = None,
     ) -> Callable[[], None]:
-        """Register callbacks; returns a function that unregisters them.
-
-        ``on_update(record, action)``: a run's ledger row changed (``action`` is the
-        server's view when there is one). ``on_logs(local_id, lines)``: new log lines,
-        in order. ``on_finished(record)``: the run reached a final state (including
-        ``not-started``). ``on_notice(text)``: something the user should read.
-        ``on_connection(online)``: Ouro became unreachable or reachable again.
-        """
+        """Register callbacks (see :meth:`RunEvents.subscribe` for what each receives);
+        returns a function that unregisters them."""
         return self._events.subscribe(
             on_update=on_update,
             on_logs=on_logs,

@@ -32,17 +32,14 @@ from ouro_desktop.api.schema import (
     validate,
 )
 from ouro_desktop.core import route_fields
-from ouro_desktop.demo.app import create_app
 from tests.ui.form_schemas import SCHEMAS, route_for
 
 SPECS = Path(__file__).resolve().parents[2] / "ouro_desktop" / "demo" / "specs"
 
 
-@pytest.fixture(scope="module")
-def routes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Route]:
-    app = create_app(tmp_path_factory.mktemp("demo"))
-    rows = app.state.backend.store.assets(asset_types=["route"])
-    return {row["name_url_slug"]: Route.from_json(row) for row in rows}
+@pytest.fixture
+def routes(demo_routes: dict[str, Route]) -> dict[str, Route]:
+    return demo_routes
 
 
 def _children(spec: FormSpec) -> dict[str, Any]:

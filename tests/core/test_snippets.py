@@ -31,11 +31,9 @@ DEMO_SLUGS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def routes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Route]:
-    app = create_app(tmp_path_factory.mktemp("demo"))
-    rows = app.state.backend.store.assets(asset_types=["route"])
-    return {row["name_url_slug"]: Route.from_json(row) for row in rows}
+@pytest.fixture
+def routes(demo_routes: dict[str, Route]) -> dict[str, Route]:
+    return demo_routes
 
 
 def _payload(code: str) -> dict:

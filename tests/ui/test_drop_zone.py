@@ -16,6 +16,7 @@ from ouro_desktop.core.cif_preview import preview_cif
 from ouro_desktop.core.file_checks import check_local_file
 from ouro_desktop.ui.form.drop_target import name_filters
 from ouro_desktop.ui.form.drop_zone import DropZone, FileInputs, ZoneState
+from tests.ui.palettes import dark_palette
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "ouro_desktop" / "demo" / "examples"
 CU = EXAMPLES / "Cu.cif"
@@ -325,35 +326,12 @@ def test_ambiguous_file_is_placed_by_a_click(qtbot: Any) -> None:
 
 
 # -- screenshots --------------------------------------------------------------------------
-def _dark_palette() -> QPalette:
-    palette = QPalette()
-    for role, colour in {
-        "Window": "#2b2b2b",
-        "WindowText": "#e6e6e6",
-        "Base": "#1e1e1e",
-        "AlternateBase": "#262626",
-        "Text": "#e6e6e6",
-        "Button": "#3a3a3a",
-        "ButtonText": "#e6e6e6",
-        "Highlight": "#2f65ca",
-        "HighlightedText": "#ffffff",
-        "Mid": "#5a5a5a",
-        "Midlight": "#454545",
-        "Light": "#505050",
-        "Dark": "#202020",
-        "Shadow": "#000000",
-        "PlaceholderText": "#9a9a9a",
-    }.items():
-        palette.setColor(getattr(QPalette.ColorRole, role), QColor(colour))
-    return palette
-
-
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_screenshot_preview_state(qtbot: Any, theme: str) -> None:
     host = QWidget()
     qtbot.addWidget(host)
     if theme == "dark":
-        host.setPalette(_dark_palette())
+        host.setPalette(dark_palette())
     host.setAutoFillBackground(True)
     layout = QVBoxLayout(host)
     layout.setContentsMargins(12, 12, 12, 12)

@@ -12,12 +12,11 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QScrollArea, QWidget
 
 from ouro_desktop.api.models import Route
 from ouro_desktop.api.schema import MISSING
-from ouro_desktop.demo.app import create_app
 from ouro_desktop.ui.form import RequestForm
 from ouro_desktop.ui.form.array import ArrayEditor
 from ouro_desktop.ui.form.choice import ChoiceEditor
@@ -26,15 +25,14 @@ from ouro_desktop.ui.form.optional import OptionalEditor
 from ouro_desktop.ui.form.row import FieldRow
 from ouro_desktop.ui.form.text import MultilineEditor
 from tests.ui.form_schemas import SCHEMAS, route_for
+from tests.ui.palettes import dark_palette
 
 SCREENSHOT_DIR = Path(os.environ.get("OURO_SCREENSHOT_DIR") or tempfile.gettempdir())
 
 
-@pytest.fixture(scope="module")
-def routes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Route]:
-    app = create_app(tmp_path_factory.mktemp("demo"))
-    rows = app.state.backend.store.assets(asset_types=["route"])
-    return {row["name_url_slug"]: Route.from_json(row) for row in rows}
+@pytest.fixture
+def routes(demo_routes: dict[str, Route]) -> dict[str, Route]:
+    return demo_routes
 
 
 @pytest.fixture
@@ -360,41 +358,6 @@ def test_enum_value_outside_the_choices_is_kept_and_reported(form: RequestForm) 
 
 
 # -- screenshots ------------------------------------------------------------------------------
-def _dark_palette() -> QPalette:
-    palette = QPalette()
-    colours = {
-        QPalette.ColorRole.Window: "#2b2b2b",
-        QPalette.ColorRole.WindowText: "#e6e6e6",
-        QPalette.ColorRole.Base: "#1e1e1e",
-        QPalette.ColorRole.AlternateBase: "#2f2f2f",
-        QPalette.ColorRole.Text: "#e6e6e6",
-        QPalette.ColorRole.Button: "#353535",
-        QPalette.ColorRole.ButtonText: "#e6e6e6",
-        QPalette.ColorRole.Highlight: "#3d7bd9",
-        QPalette.ColorRole.HighlightedText: "#ffffff",
-        QPalette.ColorRole.PlaceholderText: "#9a9a9a",
-        QPalette.ColorRole.ToolTipBase: "#4a3f1c",
-        QPalette.ColorRole.ToolTipText: "#fff4c2",
-        QPalette.ColorRole.Link: "#7fb2ff",
-        QPalette.ColorRole.Light: "#505050",
-        QPalette.ColorRole.Midlight: "#404040",
-        QPalette.ColorRole.Mid: "#555555",
-        QPalette.ColorRole.Dark: "#1a1a1a",
-        QPalette.ColorRole.Shadow: "#000000",
-    }
-    for role, colour in colours.items():
-        palette.setColor(role, QColor(colour))
-    disabled = QPalette.ColorGroup.Disabled
-    for role in (
-        QPalette.ColorRole.WindowText,
-        QPalette.ColorRole.Text,
-        QPalette.ColorRole.ButtonText,
-    ):
-        palette.setColor(disabled, role, QColor("#7a7a7a"))
-    palette.setColor(disabled, QPalette.ColorRole.Base, QColor("#262626"))
-    return palette
-
-
 def _shoot(
     qtbot: Any, routes: dict[str, Route], palette: QPalette | None, path: Path
 ) -> tuple[QScrollArea, RequestForm]:
@@ -441,7 +404,7 @@ def _shoot(
 
 def test_screenshots_light_and_dark(qtbot: Any, routes: dict[str, Route]) -> None:
     keep_light, light = _shoot(qtbot, routes, None, SCREENSHOT_DIR / "form_light.png")
-    keep_dark, dark = _shoot(qtbot, routes, _dark_palette(), SCREENSHOT_DIR / "form_dark.png")
+    keep_dark, dark = _shoot(qtbot, routes, dark_palette(), SCREENSHOT_DIR / "form_dark.png")
     for form in (light, dark):
         assert form.field_error("mixture.0.fraction") == "must be ≤ 1"
         assert form.field_error("sample_mass_g").startswith("the server says")

@@ -33,7 +33,6 @@ from ouro_desktop.api.schema import (
     validate,
 )
 from ouro_desktop.api.schema_normalize import openapi30_compat
-from ouro_desktop.demo.app import create_app
 from ouro_desktop.ui.form import RequestForm
 from tests.ui.form_schemas import SCHEMAS, route_for
 from tests.ui.form_strategies import object_values
@@ -49,13 +48,6 @@ EXAMPLES = settings(
     ],
     database=None,
 )
-
-
-@pytest.fixture(scope="module")
-def demo_routes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Route]:
-    app = create_app(tmp_path_factory.mktemp("demo"))
-    rows = app.state.backend.store.assets(asset_types=["route"])
-    return {row["name_url_slug"]: Route.from_json(row) for row in rows}
 
 
 def _unresolved_spec_route(filename: str, path: str) -> Route:

@@ -25,6 +25,7 @@ from ouro_desktop.core.settings import RouteBookmark
 from ouro_desktop.ui.routes import RouteBrowser, RouteListModel, parse_route_ref, route_badges
 from ouro_desktop.ui.routes.browser import SEARCH_DEBOUNCE_MS
 from ouro_desktop.ui.routes.refs import ROUTE_REF_HINT
+from tests.ui.palettes import dark_palette
 
 
 @pytest.fixture
@@ -50,29 +51,6 @@ def recorder(signal: Any) -> list[tuple[Any, ...]]:
     seen: list[tuple[Any, ...]] = []
     signal.connect(lambda *args: seen.append(args))
     return seen
-
-
-def dark_palette() -> QPalette:
-    pal = QPalette()
-    for role, colour in {
-        "Window": "#2b2b2b",
-        "WindowText": "#e6e6e6",
-        "Base": "#1e1e1e",
-        "AlternateBase": "#262626",
-        "Text": "#e6e6e6",
-        "Button": "#3a3a3a",
-        "ButtonText": "#e6e6e6",
-        "Highlight": "#2f65ca",
-        "HighlightedText": "#ffffff",
-        "Mid": "#555555",
-        "Midlight": "#454545",
-        "Light": "#505050",
-        "Dark": "#202020",
-        "Shadow": "#000000",
-        "PlaceholderText": "#8a8a8a",
-    }.items():
-        pal.setColor(getattr(QPalette.ColorRole, role), QColor(colour))
-    return pal
 
 
 # -- search ----------------------------------------------------------------------------------

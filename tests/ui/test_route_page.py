@@ -15,20 +15,18 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit, QWidget
 
 from ouro_desktop.api.models import Route
-from ouro_desktop.demo.app import create_app
 from ouro_desktop.ui.rich_text import description_html, tiptap_to_html
 from ouro_desktop.ui.route_page import RoutePage
+from tests.ui.palettes import dark_palette
 
 DEMO = "http://127.0.0.1:8003"
 # /tmp/route_page_{light,dark}.png on Linux and macOS; OURO_SCREENSHOT_DIR moves them.
 SCREENSHOT_DIR = Path(os.environ.get("OURO_SCREENSHOT_DIR") or tempfile.gettempdir())
 
 
-@pytest.fixture(scope="module")
-def routes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Route]:
-    app = create_app(tmp_path_factory.mktemp("demo"))
-    rows = app.state.backend.store.assets(asset_types=["route"])
-    return {row["name_url_slug"]: Route.from_json(row) for row in rows}
+@pytest.fixture
+def routes(demo_routes: dict[str, Route]) -> dict[str, Route]:
+    return demo_routes
 
 
 @pytest.fixture
@@ -377,27 +375,6 @@ def test_rich_text_description_is_rendered_and_escaped(
     assert "fast" in _text(page.description_label) and "one" in _text(page.description_label)
 
 
-def _dark_palette() -> QPalette:
-    palette = QPalette()
-    colours = {
-        QPalette.ColorRole.Window: "#2b2b2b",
-        QPalette.ColorRole.WindowText: "#e6e6e6",
-        QPalette.ColorRole.Base: "#1e1e1e",
-        QPalette.ColorRole.AlternateBase: "#2f2f2f",
-        QPalette.ColorRole.Text: "#e6e6e6",
-        QPalette.ColorRole.Button: "#353535",
-        QPalette.ColorRole.ButtonText: "#e6e6e6",
-        QPalette.ColorRole.Highlight: "#3d7bd9",
-        QPalette.ColorRole.HighlightedText: "#ffffff",
-        QPalette.ColorRole.PlaceholderText: "#9a9a9a",
-        QPalette.ColorRole.Link: "#7fb2ff",
-        QPalette.ColorRole.Mid: "#555555",
-    }
-    for role, colour in colours.items():
-        palette.setColor(role, QColor(colour))
-    return palette
-
-
 def _grab_side_by_side(qtbot: Any, pages: list[QWidget], path: Path) -> None:
     from PySide6.QtGui import QPainter, QPixmap
 
@@ -436,7 +413,7 @@ def test_screenshots_light_and_dark(qtbot: Any, routes: dict[str, Route]) -> Non
     for slug in ("free-electron-dos-curve", "structure-report"):
         page = RoutePage()
         qtbot.addWidget(page)
-        page.setPalette(_dark_palette())
+        page.setPalette(dark_palette())
         page.setAutoFillBackground(True)
         page.resize(760, 1000)
         page.show_route(routes[slug], base_url=DEMO)
