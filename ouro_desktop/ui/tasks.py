@@ -33,8 +33,14 @@ class TaskRunner:
     def __init__(self) -> None:
         self._named: dict[str, asyncio.Task[Any]] = {}
         self._all: set[asyncio.Task[Any]] = set()
+        self._closed = False
 
-    def run(self, name: str, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+    def run(self, name: str, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any] | None:
+        """Start ``coro`` as the task ``name``; None (and ``coro`` dropped) once closed."""
+        if self._closed:
+            # Shutting down: the widgets a late task would touch may already be gone.
+            coro.close()
+            return None
         previous = self._named.get(name)
         if previous is not None and not previous.done():
             previous.cancel()
@@ -60,7 +66,11 @@ class TaskRunner:
             sys.excepthook(type(exc), exc, exc.__traceback__)
 
     async def aclose(self) -> None:
-        tasks = list(self._all)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        """Cancel every task and wait for them; no new task starts after this."""
+        self._closed = True
+        while self._all:
+            tasks = list(self._all)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            self._all = {task for task in self._all if not task.done()}
