@@ -1,16 +1,17 @@
 """Composition root: parse options, make the QApplication and qasync loop, build the
 services, show the window, and shut everything down cleanly.
 
-Heavy modules (the window, httpx, the demo backend) are imported after the QApplication
-exists and the loop is set, so ``--version`` and ``--help`` stay instant.
+Start-up is ordered for a fast first paint: the QApplication, then the window's shell
+(menus, status bar, the route browser showing the route list as last seen), painted at
+once; only then asyncio and qasync, httpx, the session and the demo backend, the other
+panes, and the live route list, which replaces the saved one. ``--version`` and
+``--help`` import none of it.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
-import logging.handlers
 import os
 import sys
 import time
@@ -68,6 +69,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def _setup_logging(log_file: Path) -> None:
+    import logging.handlers
+
     handler = logging.handlers.RotatingFileHandler(
         log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
     )
@@ -86,7 +89,6 @@ def main(argv: list[str] | None = None) -> int:
         from . import selftest
 
         return selftest.run(require_keyring=args.require_keyring)
-    import qasync
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QGuiApplication, QIcon
     from PySide6.QtWidgets import QApplication
@@ -94,7 +96,6 @@ def main(argv: list[str] | None = None) -> int:
     from .paths import Paths
 
     paths = Paths.for_profile(args.profile_dir)
-    _setup_logging(paths.log_file)
     QGuiApplication.setDesktopFileName(APP_ID)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Ouro Desktop")
@@ -103,13 +104,68 @@ def main(argv: list[str] | None = None) -> int:
     icon = _app_icon(QIcon)
     if not icon.isNull():
         app.setWindowIcon(icon)
+    qsettings = QSettings(str(paths.config / "window.ini"), QSettings.Format.IniFormat)
+    window = _show_shell(args, paths, qsettings)
+    _setup_logging(paths.log_file)  # after the first paint: logging.handlers is not free
+    # Only now the event loop's modules: asyncio and qasync cost a visible part of a start.
+    import asyncio
+
+    import qasync
+
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    qsettings = QSettings(str(paths.config / "window.ini"), QSettings.Format.IniFormat)
     try:
-        return loop.run_until_complete(_run(app, args, paths, qsettings))
+        return loop.run_until_complete(_run(app, args, paths, window))
     finally:
         loop.close()
+
+
+def _show_shell(args: argparse.Namespace, paths: object, qsettings: object) -> object:
+    """Show the window's shell, with the route list as last seen from this source, and
+    paint it now: the user has something to read while the rest loads."""
+    from .api.errors import OuroError
+    from .api.models import Route
+    from .core.route_list_cache import RouteListCache, source_key
+    from .core.settings import SettingsStore
+    from .paths import Paths
+    from .ui.main_window import MainWindow
+
+    assert isinstance(paths, Paths)
+    settings = SettingsStore(paths.settings_file).load()
+    window = MainWindow(qsettings, build_panes=False)  # type: ignore[arg-type]
+    browser = window.browser
+    browser.set_sort(settings.search_sort)
+    # Someone was signed in (or it's the demo): the workspace is what comes next, so
+    # show it now rather than flashing the welcome view.
+    if args.demo or settings.account:
+        window.show_workspace()
+        window.set_connection_state("Connecting…")
+        browser.set_favourites(settings.favourites)
+        browser.set_recent(settings.recent)
+        routes: list[Route] = []
+        if not args.files:  # with files, the list shows the routes that take them
+            source = source_key(demo=args.demo, base_url=args.base_url or settings.base_url)
+            for raw in RouteListCache(paths.route_list_file).load(source, settings.search_sort):
+                try:
+                    routes.append(Route.from_json(raw))
+                except OuroError:
+                    continue
+        if routes:
+            browser.show_results(routes, False)
+        else:
+            browser.show_loading(True)
+    else:
+        window.show_welcome()
+    window.show()
+    window.repaint()
+    if routes_shown(window) and os.environ.get("OURO_DESKTOP_REPORT_READY") == "1":
+        print(f"painted {time.monotonic():.6f}", flush=True)
+    return window
+
+
+def routes_shown(window: object) -> bool:
+    """True when the window's route list has rows (for the start-up benchmark's hook)."""
+    return bool(window.browser.model.rowCount())  # type: ignore[attr-defined]
 
 
 def _app_icon(qicon: type) -> object:
@@ -130,11 +186,14 @@ def _app_icon(qicon: type) -> object:
     return icon
 
 
-async def _run(app: object, args: argparse.Namespace, paths: object, qsettings: object) -> int:
+async def _run(app: object, args: argparse.Namespace, paths: object, window: object) -> int:
+    import asyncio
+
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from .core.ledger import RunLedger
+    from .core.route_list_cache import RouteListCache
     from .core.secrets import open_secret_store
     from .core.session import Session
     from .core.settings import SettingsStore
@@ -148,13 +207,13 @@ async def _run(app: object, args: argparse.Namespace, paths: object, qsettings: 
     from .ui.tasks import TaskRunner
 
     assert isinstance(paths, Paths)
+    assert isinstance(window, MainWindow)
     install_excepthook()
     settings_store = SettingsStore(paths.settings_file)
     settings = settings_store.load()
     if args.base_url:
         settings.base_url = args.base_url.rstrip("/")
-    window = MainWindow(qsettings)  # type: ignore[arg-type]
-    window.show()
+    window.build_panes()
     if args.demo:
         # The demo keeps no key, so it needs no keyring: skip the probe (and its delay).
         from .core.secrets import MemoryStore
@@ -168,7 +227,9 @@ async def _run(app: object, args: argparse.Namespace, paths: object, qsettings: 
     ledger, ledger_notice = RunLedger.open(paths.ledger_file)
     uploads = UploadCache(paths.data / "uploads.sqlite3")
     runs = RunController(window.run_panel, session, tasks, ledger, uploads)
-    controller = AppController(window, session, tasks, paths.demo_data, runs)
+    controller = AppController(
+        window, session, tasks, paths.demo_data, runs, RouteListCache(paths.route_list_file)
+    )
     notifier = RunNotifier(window)
     controller.history = HistoryController(
         window.history,

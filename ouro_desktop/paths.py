@@ -52,5 +52,10 @@ class Paths:
         return self.data / "demo-backend"
 
     @property
+    def route_list_file(self) -> Path:
+        """The route list as last seen, painted at the next start (``RouteListCache``)."""
+        return self.cache / "route-list.json"
+
+    @property
     def log_file(self) -> Path:
         return self.logs / "ouro-desktop.log"

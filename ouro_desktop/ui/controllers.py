@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ..api.errors import AuthenticationError, NotFoundError, OuroError
 from ..api.models import Route
+from ..core.route_list_cache import RouteListCache, source_key
 from ..core.session import Session
 from ..core.settings import RouteBookmark
 from .history_controller import HistoryController
@@ -45,6 +46,7 @@ class AppController(QObject):
         tasks: TaskRunner,
         demo_dir: Path,
         runs: RunController | None = None,
+        route_cache: RouteListCache | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -55,6 +57,7 @@ class AppController(QObject):
         self._offset = 0
         self._current: Route | None = None
         self.runs = runs
+        self.route_cache = route_cache
         self.history: HistoryController | None = None
         self._pending_drop: list[str] = []
         self._startup_files: list[str] = []
@@ -81,6 +84,10 @@ class AppController(QObject):
         """Sign in (or show the welcome view); then open ``open_ref`` and offer ``files``
         (a CIF opened with the app from the file manager) to the routes that take them."""
         self._startup_files = list(files or [])
+        if open_ref is None:
+            # A route clicked in the saved list painted before this controller existed.
+            picked = self.window.browser.selected_route()
+            open_ref = picked.route_id if picked is not None else None
         self.tasks.run("session", self._start(demo, open_ref))
 
     async def _start(self, demo: bool, open_ref: str | None) -> None:
@@ -196,6 +203,8 @@ class AppController(QObject):
         if self.runs is not None:
             await self.runs.detach()
         await self.session.sign_out()
+        if self.route_cache is not None:
+            self.route_cache.clear()  # the next person here needn't see this list
         self._current = None
         self.window.route_page.clear()
         self.window.show_welcome()
@@ -240,10 +249,20 @@ class AppController(QObject):
         if reset:
             browser.show_caption(None)
             browser.show_results(page.items, page.has_more)
+            if not query:
+                self._remember_route_list(sort, page.items)
         else:
             browser.append_results(page.items, page.has_more)
         self.window.set_connection_state(self.window.connection_label.text())
         self.routes_loaded.emit(self._offset)
+
+    def _remember_route_list(self, sort: str, routes: list[Route]) -> None:
+        """Keep the first page of the plain list for the next start's first paint."""
+        account = self.session.account
+        if self.route_cache is None or account is None:
+            return
+        source = source_key(demo=account.demo, base_url=account.base_url)
+        self.route_cache.save(source, sort, [route.raw for route in routes])
 
     # -- route page ------------------------------------------------------------------------
     def _on_browser_route_selected(self, route_id: str) -> None:

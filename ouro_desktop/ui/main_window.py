@@ -3,11 +3,16 @@
 No HTTP and no keyring here: controllers call the services and push results into the
 panes. Layout: route browser | route page (form below it) | run history, inside one
 splitter whose sizes, like the window geometry, are remembered in QSettings.
+
+The window is built in two steps so the first paint is fast: the shell (menus, status
+bar, the route browser, and empty places for the other panes) imports little, and
+:meth:`MainWindow.build_panes` builds the route page, the form and the history (whose
+modules take most of the import time) after the shell is on screen.
 """
 
 from __future__ import annotations
 
-import platform
+from typing import TYPE_CHECKING
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
@@ -15,7 +20,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -23,15 +27,17 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
-from ..core.session import Account
 from .file_drop import FileDropCatcher
-from .history.detail import RunDetail
-from .history.pane import HistoryPane
 from .notify import Banner
-from .route_page import RoutePage
 from .routes.browser import RouteBrowser
-from .run_panel import RunPanel
-from .welcome import WelcomeView
+
+if TYPE_CHECKING:  # the session module loads the HTTP client: not before the first paint
+    from ..core.session import Account
+    from .history.detail import RunDetail
+    from .history.pane import HistoryPane
+    from .route_page import RoutePage
+    from .run_panel import RunPanel
+    from .welcome import WelcomeView
 
 APP_TITLE = "Ouro Desktop"
 
@@ -40,7 +46,13 @@ class MainWindow(QMainWindow):
     sign_out_requested = Signal()
     closing = Signal()
 
-    def __init__(self, settings: QSettings) -> None:
+    route_page: RoutePage
+    run_panel: RunPanel
+    history: HistoryPane
+    run_detail: RunDetail
+
+    def __init__(self, settings: QSettings, *, build_panes: bool = True) -> None:
+        """The window; with ``build_panes=False`` only the shell, until :meth:`build_panes`."""
         super().__init__()
         self._qsettings = settings
         self.setWindowTitle(APP_TITLE)
@@ -48,8 +60,7 @@ class MainWindow(QMainWindow):
         self.keyring_backend = "none"
 
         self.stack = QStackedWidget(self)
-        self.welcome = WelcomeView(self.stack)
-        self.stack.addWidget(self.welcome)
+        self._welcome: WelcomeView | None = None  # built when first needed
 
         self.workspace = QWidget(self.stack)
         column = QVBoxLayout(self.workspace)
@@ -59,15 +70,9 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self.workspace)
         self.splitter.setChildrenCollapsible(False)
         self.browser = RouteBrowser(self.splitter)
-        self.route_page = RoutePage(self.splitter)
-        self.run_panel = RunPanel(self.route_page.form_area)
-        self.route_page.form_layout.addWidget(self.run_panel)
-        # Right: the runs table above the selected run's detail.
-        self.history_split = QSplitter(Qt.Orientation.Vertical, self.splitter)
-        self.history = HistoryPane(self.history_split)
-        self.run_detail = RunDetail(self.history_split)
-        self.history_split.setStretchFactor(0, 1)
-        self.history_split.setStretchFactor(1, 2)
+        # Places for the route page and the history, filled by build_panes().
+        self._placeholders = [QWidget(self.splitter), QWidget(self.splitter)]
+        self.panes_built = False
         # Files dropped on the browser ask "which routes take this?"; anywhere else in the
         # window they go to the open route's matching input.
         self.browser_drops = FileDropCatcher(self.browser)
@@ -83,6 +88,49 @@ class MainWindow(QMainWindow):
         self.connection_label.setAccessibleName("Connection state")
         self.statusBar().addPermanentWidget(self.connection_label)
         self._restore_layout()
+        if build_panes:
+            self.stack.setCurrentWidget(self.welcome)  # until someone signs in
+            self.build_panes()
+
+    @property
+    def welcome(self) -> WelcomeView:
+        """The sign-in view; built on first use, as a signed-in start may never need it."""
+        if self._welcome is None:
+            from .welcome import WelcomeView
+
+            self._welcome = WelcomeView(self.stack)
+            self.stack.insertWidget(0, self._welcome)
+        return self._welcome
+
+    def build_panes(self) -> None:
+        """Build the route page (with the form) and the history into their places."""
+        if self.panes_built:
+            return
+        from .history.detail import RunDetail
+        from .history.pane import HistoryPane
+        from .route_page import RoutePage
+        from .run_panel import RunPanel
+
+        sizes = self.splitter.sizes()
+        self.route_page = RoutePage()
+        self.run_panel = RunPanel(self.route_page.form_area)
+        self.route_page.form_layout.addWidget(self.run_panel)
+        # Right: the runs table above the selected run's detail.
+        self.history_split = QSplitter(Qt.Orientation.Vertical)
+        self.history = HistoryPane(self.history_split)
+        self.run_detail = RunDetail(self.history_split)
+        self.history_split.setStretchFactor(0, 1)
+        self.history_split.setStretchFactor(1, 2)
+        for index, pane in ((1, self.route_page), (2, self.history_split)):
+            old = self.splitter.replaceWidget(index, pane)
+            if old is not None:
+                old.deleteLater()
+        self._placeholders = []
+        self.splitter.setSizes(sizes)
+        history = self._qsettings.value("window/history_splitter")
+        if isinstance(history, QByteArray) and not history.isEmpty():
+            self.history_split.restoreState(history)
+        self.panes_built = True
 
     # -- menus -----------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -145,6 +193,10 @@ class MainWindow(QMainWindow):
         self.connection_label.setText(text)
 
     def show_about(self) -> None:
+        import platform
+
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(
             self,
             "About Ouro Desktop",
@@ -160,9 +212,6 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1360, 820)
-        history = self._qsettings.value("window/history_splitter")
-        if isinstance(history, QByteArray) and not history.isEmpty():
-            self.history_split.restoreState(history)
         sizes = self._qsettings.value("window/splitter")
         if isinstance(sizes, QByteArray) and not sizes.isEmpty():
             self.splitter.restoreState(sizes)
@@ -172,7 +221,8 @@ class MainWindow(QMainWindow):
     def save_layout(self) -> None:
         self._qsettings.setValue("window/geometry", self.saveGeometry())
         self._qsettings.setValue("window/splitter", self.splitter.saveState())
-        self._qsettings.setValue("window/history_splitter", self.history_split.saveState())
+        if self.panes_built:
+            self._qsettings.setValue("window/history_splitter", self.history_split.saveState())
         self._qsettings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override

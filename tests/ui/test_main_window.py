@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings
 
+from ouro_desktop.core.route_list_cache import RouteListCache
 from ouro_desktop.core.secrets import KeyringStore, MemoryStore, SecretStoreUnavailable
 from ouro_desktop.core.session import Session
 from ouro_desktop.core.settings import SettingsStore
@@ -32,6 +33,7 @@ class Harness:
         secrets: Any,
         notice: str | None = None,
         base_url: str | None = None,
+        route_cache: RouteListCache | None = None,
     ) -> None:
         self.aio = aio
         self.settings_store = SettingsStore(profile / "settings.json")
@@ -44,7 +46,9 @@ class Harness:
             self.settings_store, settings, secrets, secret_notice=notice, environ={}
         )
         self.tasks = TaskRunner()
-        self.controller = AppController(self.window, self.session, self.tasks, profile / "demo")
+        self.controller = AppController(
+            self.window, self.session, self.tasks, profile / "demo", route_cache=route_cache
+        )
         self.loaded: list[int] = []
         self.shown: list[str] = []
         self.controller.routes_loaded.connect(self.loaded.append)
@@ -205,6 +209,28 @@ def test_demo_browse_open_by_name_and_link_favourites_and_recent_survive_restart
     again.start(demo=True)
     aio.wait_until(lambda: again.loaded)
     again.close()
+
+
+def test_the_plain_route_list_is_kept_for_the_next_start_and_forgotten_at_sign_out(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    cache = RouteListCache(tmp_path / "cache" / "route-list.json")
+    h = Harness(qtbot, aio, tmp_path, MemoryStore(), route_cache=cache)
+    h.start(demo=True)
+    aio.wait_until(lambda: h.loaded)
+    model = h.window.browser.model
+    shown = [model.route_at(i).id for i in range(model.rowCount())]
+    assert [r["id"] for r in cache.load("demo", "relevant")] == shown
+
+    # A search result is not "the list": the saved one stays the plain list.
+    h.window.browser.search_requested.emit("fermi", "relevant")
+    aio.wait_until(lambda: model.rowCount() == 1)
+    assert [r["id"] for r in cache.load("demo", "relevant")] == shown
+
+    h.window.sign_out_action.trigger()  # "Leave the demo"
+    aio.wait_until(lambda: h.on_welcome)
+    assert not cache.path.exists()
+    h.close()
 
 
 def test_search_sort_and_paging(qtbot: Any, aio: Any, tmp_path: Path) -> None:
