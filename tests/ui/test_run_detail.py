@@ -212,15 +212,21 @@ def test_dos_curve_run_has_one_chart_with_every_point(
     detail.select_tab(RunDetail.CHARTS)
     qtbot.waitUntil(lambda: detail.charts_view.is_built())
     (plot,) = detail.charts_view.plots
-    (curve_item,) = plot.getPlotItem().listDataItems()
-    xs, ys = curve_item.getData()
-    assert len(xs) == len(ys) == 40
-    assert list(ys) == [p["dos_per_eV_per_cell"] for p in run.action.response["curve"]]
-    assert plot.getPlotItem().getAxis("bottom").labelText == "energy_eV"
-    assert plot.getPlotItem().getAxis("left").labelText == "dos_per_eV_per_cell"
-    # The readout names the value under the mouse.
-    middle = plot.getPlotItem().vb.mapViewToScene(plot.getPlotItem().vb.viewRect().center())
+    (segment,) = plot.line_segments(0)  # no gaps: one unbroken line
+    points = run.action.response["curve"]
+    assert [x for x, _ in segment] == [p["energy_eV"] for p in points]
+    assert [y for _, y in segment] == [p["dos_per_eV_per_cell"] for p in points]
+    assert plot.axis_labels() == ("energy_eV", "dos_per_eV_per_cell")
+    assert plot.accessibleName() == "Free-electron DOS of ClNa"
+    # Every point lies inside the plot area.
+    area = plot.plot_rect().adjusted(-0.5, -0.5, 0.5, 0.5)
+    assert all(area.contains(plot.map_to_widget(x, y)) for x, y in segment)
+    # The readout names the value under the mouse, and the line under the plot shows it.
+    middle = plot.plot_rect().center()
     assert "dos_per_eV_per_cell = " in plot.readout_text(middle)
+    qtbot.mouseMove(plot, middle.toPoint())
+    (readout,) = detail.charts_view.readouts
+    qtbot.waitUntil(lambda: readout.text() == plot.readout_text(middle))
 
 
 def test_charts_use_the_palette_background(demo: Demo, detail: RunDetail, qtbot: Any) -> None:
@@ -232,9 +238,14 @@ def test_charts_use_the_palette_background(demo: Demo, detail: RunDetail, qtbot:
     detail.select_tab(RunDetail.CHARTS)
     qtbot.waitUntil(lambda: detail.charts_view.is_built())
     (plot,) = detail.charts_view.plots
-    assert plot.backgroundBrush().color() == QColor(30, 30, 34)
-    left_axis = plot.getPlotItem().getAxis("left")
-    assert left_axis.textPen().color() == QColor(230, 230, 230)
+    assert plot.background_color() == QColor(30, 30, 34)
+    assert plot.colors().text == QColor(230, 230, 230)
+    image = plot.grab().toImage()
+    assert image.pixelColor(1, 1) == QColor(30, 30, 34)
+    # A later palette change repaints the plot in the new colours.
+    dark.setColor(QPalette.ColorRole.Base, QColor(10, 40, 20))
+    detail.setPalette(dark)
+    assert plot.grab().toImage().pixelColor(1, 1) == QColor(10, 40, 20)
 
 
 def test_logs_set_and_append_incrementally(demo: Demo, detail: RunDetail, qtbot: Any) -> None:
@@ -495,8 +506,8 @@ def test_compare_identical_runs_says_so(demo: Demo, qtbot: Any) -> None:
     assert dialog.differing_keys() == [] and dialog.diff_text() == "(no differences)"
 
 
-# -- Lazy plotting import --------------------------------------------------------------------
-def test_pyqtgraph_is_imported_only_when_a_chart_is_shown(tmp_path: Path) -> None:
+# -- No plotting library ------------------------------------------------------------------
+def test_showing_a_chart_imports_neither_pyqtgraph_nor_numpy(tmp_path: Path) -> None:
     script = """
 import sys
 from PySide6.QtWidgets import QApplication
@@ -511,16 +522,15 @@ action = Action.from_json({"id": "a", "route_id": "r", "status": "success",
 detail = RunDetail()
 detail.show()
 detail.show_run("a", route_name="r", status="success", action=action, record=None, route=route)
-app.processEvents()
-print("before", "pyqtgraph" in sys.modules)
 detail.select_tab("Charts")
 app.processEvents()
-print("after", "pyqtgraph" in sys.modules, len(detail.charts_view.plots))
+detail.grab()  # paint it
+loaded = sorted(m for m in ("pyqtgraph", "numpy") if m in sys.modules)
+print("plots", len(detail.charts_view.plots), "loaded", loaded)
 """
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
     )
     assert done.returncode == 0, done.stderr
-    assert "before False" in done.stdout
-    assert "after True 1" in done.stdout
+    assert "plots 1 loaded []" in done.stdout
