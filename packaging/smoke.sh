@@ -62,6 +62,21 @@ w, h = struct.unpack(">II", data[16:24])
 print(f"screenshot ok: {w}x{h} px")
 PY
 
+echo "== desktop integration (a throwaway home folder)"
+home="$tmp/home"
+mkdir -p "$home"
+HOME="$home" XDG_DATA_HOME="$home/share" "$PWD/$bundle/install-desktop-integration.sh"
+entry="$home/share/applications/foundation.ouro.OuroDesktop.desktop"
+grep -qx "Exec=\"$exe\" %f" "$entry" || { echo "smoke: Exec does not point at the bundle" >&2; exit 1; }
+if command -v desktop-file-validate >/dev/null; then desktop-file-validate "$entry"; fi
+[ -s "$home/share/icons/hicolor/scalable/apps/foundation.ouro.OuroDesktop.svg" ]
+[ -s "$home/share/mime/packages/foundation.ouro.OuroDesktop.xml" ]
+[ "$(readlink "$home/.local/bin/ouro-desktop")" = "$exe" ]
+"$home/.local/bin/ouro-desktop" --version
+HOME="$home" XDG_DATA_HOME="$home/share" "$PWD/$bundle/install-desktop-integration.sh" --uninstall
+[ ! -e "$entry" ] && [ ! -e "$home/.local/bin/ouro-desktop" ]
+echo "desktop integration ok"
+
 echo "== bundle"
 du -sh "$bundle"
 echo "smoke passed (build $((built - started)) s, checks $((SECONDS - built)) s)"
