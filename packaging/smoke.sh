@@ -79,4 +79,11 @@ echo "desktop integration ok"
 
 echo "== bundle"
 du -sh "$bundle"
+# The size target for the unpacked one-folder bundle (issue 7): a new dependency that
+# pushes it over must be a decision, not an accident.
+size_mb=$(du -sm "$bundle" | cut -f1)
+if [ "$size_mb" -ge 150 ]; then
+  echo "smoke: the bundle is $size_mb MB unpacked; the target is under 150 MB" >&2
+  exit 1
+fi
 echo "smoke passed (build $((built - started)) s, checks $((SECONDS - built)) s)"
