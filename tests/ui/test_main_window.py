@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QItemSelectionModel, QSettings
 
+from ouro_desktop.api.models import Route
 from ouro_desktop.core.route_list_cache import RouteListCache
 from ouro_desktop.core.secrets import KeyringStore, MemoryStore, SecretStoreUnavailable
 from ouro_desktop.core.session import Session
@@ -227,10 +228,27 @@ def test_the_plain_route_list_is_kept_for_the_next_start_and_forgotten_at_sign_o
     aio.wait_until(lambda: model.rowCount() == 1)
     assert [r["id"] for r in cache.load("demo", "relevant")] == shown
 
-    h.window.sign_out_action.trigger()  # "Leave the demo"
-    aio.wait_until(lambda: h.on_welcome)
-    assert not cache.path.exists()
     h.close()
+
+    # The next start: a route picked in the saved list, before anyone is signed in, is the
+    # route the window opens once the session is up.
+    again = Harness(qtbot, aio, tmp_path, MemoryStore(), route_cache=cache)
+    saved = [Route.from_json(raw) for raw in cache.load("demo", "relevant")]
+    browser = again.window.browser
+    browser.show_results(saved, False)
+    view = browser.results_view
+    view.selectionModel().setCurrentIndex(
+        browser.model.index(2, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+    )
+    assert again.shown == []
+    again.start(demo=True)
+    aio.wait_until(lambda: again.shown)
+    assert again.shown == [saved[2].id]
+
+    again.window.sign_out_action.trigger()  # "Leave the demo"
+    aio.wait_until(lambda: again.on_welcome)
+    assert not cache.path.exists()
+    again.close()
 
 
 def test_search_sort_and_paging(qtbot: Any, aio: Any, tmp_path: Path) -> None:
