@@ -108,8 +108,11 @@ def main() -> None:
     app = QApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    with tempfile.TemporaryDirectory() as profile:
-        loop.run_until_complete(scenario(out, Path(profile)))
+    try:
+        with tempfile.TemporaryDirectory() as profile:
+            loop.run_until_complete(scenario(out, Path(profile)))
+    finally:
+        loop.close()  # stops qasync's worker threads before Qt tears down
     print(f"screenshots written to {out}")
 
 
