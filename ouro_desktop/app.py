@@ -158,12 +158,12 @@ def _show_shell(args: argparse.Namespace, paths: object, qsettings: object) -> o
         window.show_welcome()
     window.show()
     window.repaint()
-    if routes_shown(window) and os.environ.get("OURO_DESKTOP_REPORT_READY") == "1":
+    if _routes_shown(window) and os.environ.get("OURO_DESKTOP_REPORT_READY") == "1":
         print(f"painted {time.monotonic():.6f}", flush=True)
     return window
 
 
-def routes_shown(window: object) -> bool:
+def _routes_shown(window: object) -> bool:
     """True when the window's route list has rows (for the start-up benchmark's hook)."""
     return bool(window.browser.model.rowCount())  # type: ignore[attr-defined]
 
