@@ -31,6 +31,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from _bytecode import precompile_app
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -169,6 +171,7 @@ def main() -> int:
     if args.child is not None:
         child(args.child, args.page)
         return 0
+    precompile_app()  # as installed (see _bytecode.py)
 
     sizes = (args.small, args.large)
     with tempfile.TemporaryDirectory(prefix="history-scale-") as tmp:

@@ -68,6 +68,7 @@ from _app_harness import (  # noqa: E402
     qt_environment,
     wait_until,
 )
+from _bytecode import precompile_app  # noqa: E402
 
 MAX_STALL_MS = 50.0
 P99_MS = 16.0
@@ -447,6 +448,7 @@ def main() -> int:
     parser.add_argument("--why", action="store_true", help="sample the UI stack in stalls")
     parser.add_argument("--why-after", type=float, default=20.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    precompile_app()  # as installed (see _bytecode.py)
 
     qt_environment()
     with tempfile.TemporaryDirectory(prefix="ouro-ui-stalls-") as tmp:
