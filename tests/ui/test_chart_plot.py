@@ -15,14 +15,14 @@ from hypothesis import strategies as st
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QImage, QMouseEvent
 
-from ouro_desktop.core.charts import ChartData
-from ouro_desktop.ui.history.chart_plot import (
+from ouro_desktop.core.chart_axes import (
     MAX_CATEGORY_LABELS,
-    ChartPlot,
     category_ticks,
     nice_ticks,
     tick_texts,
 )
+from ouro_desktop.core.charts import ChartData
+from ouro_desktop.ui.history.chart_plot import ChartPlot
 from tests.ui.palettes import dark_palette
 
 NAN = float("nan")

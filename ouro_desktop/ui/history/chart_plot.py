@@ -6,10 +6,8 @@ widget's palette while painting (background ``Base``, text ``Text``, axes
 ``PlaceholderText``, series from :func:`series_colors`), so a palette change such as a dark
 theme only needs the repaint Qt already does on ``PaletteChange``.
 
-Numeric axes end on "nice" ticks (1, 2 or 5 × 10^n), so the first and last grid lines frame
-the data; categorical x values sit at 0, 1, 2, ... with at most
-:data:`MAX_CATEGORY_LABELS` labels. Moving the mouse over the plot area emits
-:attr:`ChartPlot.hovered` with the values at the nearest x (see
+The axes' ticks and labels come from :mod:`ouro_desktop.core.chart_axes`. Moving the mouse
+over the plot area emits :attr:`ChartPlot.hovered` with the values at the nearest x (see
 :meth:`ChartPlot.readout_text`).
 """
 
@@ -17,7 +15,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import sys
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, QSizeF, Qt, Signal
@@ -33,20 +30,17 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ouro_desktop.core.chart_axes import (
+    MAX_CATEGORY_LABELS,
+    category_ticks,
+    nice_ticks,
+    number_text,
+    tick_texts,
+)
 from ouro_desktop.core.charts import ChartData
 
-__all__ = [
-    "MAX_CATEGORY_LABELS",
-    "ChartColors",
-    "ChartPlot",
-    "category_ticks",
-    "nice_ticks",
-    "number_text",
-    "series_colors",
-    "tick_texts",
-]
+__all__ = ["ChartColors", "ChartPlot", "series_colors"]
 
-MAX_CATEGORY_LABELS = 12
 MARKER_LIMIT = 40  # point markers only while they don't crowd the line
 MIN_HEIGHT = 240
 _LINE_WIDTH = 2.0
@@ -60,7 +54,6 @@ _LEGEND_ALPHA = 210  # the legend box lets a line under it show through a little
 _CLIP_SLACK = 3.0  # px: a 2 px line on the top or bottom tick is not cut in half
 _LABEL_CAP = 120  # px: category labels up to this wide are thinned out, not elided
 _FAR = 1000.0  # plot sizes: points further off the plot are drawn (clipped) here
-_HALF_MAX = sys.float_info.max / 2
 
 
 # -- Colours -------------------------------------------------------------------------------
@@ -87,81 +80,6 @@ class ChartColors:
     axis: QColor
     grid: QColor
     series: list[QColor]
-
-
-# -- Axis arithmetic (no painting) ---------------------------------------------------------
-def number_text(value: float) -> str:
-    return "–" if math.isnan(value) else f"{value:.6g}"
-
-
-def tick_texts(values: list[float]) -> list[str]:
-    """Tick labels in ``:.6g``, with more digits only when that would repeat a label
-    (ticks 1e-6 apart around 1e9 must not all read ``1e+09``)."""
-    for digits in (6, 9, 12, 15):
-        texts = [f"{v:.{digits}g}" for v in values]
-        if len(set(texts)) == len(texts):
-            return texts
-    return texts
-
-
-def _widen(lo: float, hi: float) -> tuple[float, float]:
-    """A range with some width: a lone value (one point, all-equal values) gets ±10 % of
-    itself (±1 around zero), so it sits mid-axis instead of on a zero-width axis."""
-    if hi - lo > max(abs(lo), abs(hi)) * 1e-12:
-        return lo, hi
-    half = abs(lo) * 0.1 or 1.0
-    return lo - half, hi + half
-
-
-def nice_step(span: float, target: int) -> float:
-    """The smallest step of 1, 2 or 5 × 10^n that cuts ``span`` into at most ``target``
-    parts."""
-    raw = span / max(1, target)
-    power = 10.0 ** math.floor(math.log10(raw))
-    for factor in (1.0, 2.0, 5.0):
-        if raw <= factor * power * (1 + 1e-9):
-            return factor * power
-    return 10.0 * power
-
-
-def nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
-    """Multiples of a nice step from at or below ``lo`` to at or above ``hi``.
-
-    At most about ``target`` + 2 ticks. Ranges floats cannot split evenly (spanning more
-    than the largest float, or too narrow for their magnitude) get just two ends.
-    """
-    lo, hi = _widen(lo, hi)
-    try:
-        step = nice_step(hi - lo, target)
-        # the slack keeps float noise (0.6 / 0.2 = 2.9999999999999996) from adding a tick
-        first = math.floor(lo / step + 1e-9)
-        last = math.ceil(hi / step - 1e-9)
-    except (ValueError, OverflowError, ZeroDivisionError):
-        return _two_ends(lo, hi)
-    if not 0 < last - first <= 4 * max(1, target):
-        return _two_ends(lo, hi)
-    # k * step rather than a running sum: no drift, and an exact 0.0 at k = 0
-    ticks = [k * step for k in range(first, last + 1)]
-    return ticks if _usable(ticks[0], ticks[-1]) else _two_ends(lo, hi)
-
-
-def _usable(lo: float, hi: float) -> bool:
-    """True for a range the mapping to pixels can divide by."""
-    return math.isfinite(lo) and math.isfinite(hi) and math.isfinite(hi - lo) and hi > lo
-
-
-def _two_ends(lo: float, hi: float) -> list[float]:
-    # Past the largest float only the middle half of all floats is shown: data that far
-    # out cannot come from a JSON response the chart declaration made sense of anyway.
-    return [lo, hi] if _usable(lo, hi) else [-_HALF_MAX, _HALF_MAX]
-
-
-def category_ticks(
-    labels: list[float | str], limit: int = MAX_CATEGORY_LABELS
-) -> list[tuple[float, str]]:
-    """Every n-th category as (index, label), so that at most ``limit`` labels show."""
-    step = max(1, math.ceil(len(labels) / max(1, limit)))
-    return [(float(i), str(labels[i])) for i in range(0, len(labels), step)]
 
 
 def _clamp(value: int, lo: int, hi: int) -> int:
