@@ -1,6 +1,6 @@
 """One chart of the Charts tab, drawn with QPainter: lines or grouped bars, axes, a legend.
 
-This replaces pyqtgraph, which brought numpy with it (~45 MB of the bundle) for charts of
+This replaces pyqtgraph, which brought numpy with it (~50 MB of the bundle) for charts of
 tens to a few thousand points that never pan or zoom. Every colour is read from the
 widget's palette while painting (background ``Base``, text ``Text``, axes
 ``PlaceholderText``, series from :func:`series_colors`), so a palette change such as a dark
