@@ -71,7 +71,8 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.browser = RouteBrowser(self.splitter)
         # Places for the route page and the history, filled by build_panes().
-        self._placeholders = [QWidget(self.splitter), QWidget(self.splitter)]
+        QWidget(self.splitter)
+        QWidget(self.splitter)
         self.panes_built = False
         # Files dropped on the browser ask "which routes take this?"; anywhere else in the
         # window they go to the open route's matching input.
@@ -125,7 +126,6 @@ class MainWindow(QMainWindow):
             old = self.splitter.replaceWidget(index, pane)
             if old is not None:
                 old.deleteLater()
-        self._placeholders = []
         self.splitter.setSizes(sizes)
         history = self._qsettings.value("window/history_splitter")
         if isinstance(history, QByteArray) and not history.isEmpty():
