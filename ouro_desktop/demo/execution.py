@@ -13,8 +13,10 @@ import asyncio
 import base64
 import binascii
 import copy
+import importlib
 import logging
 import secrets
+import sys
 from typing import Any
 
 from .errors import ApiError
@@ -80,6 +82,24 @@ def _fill_defaults(schema: dict[str, Any] | None, body: dict[str, Any]) -> dict[
         if key not in filled and isinstance(prop, dict) and "default" in prop:
             filled[key] = copy.deepcopy(prop["default"])
     return filled
+
+
+# What the demo services and their request validation import on first use: tens of
+# milliseconds each (and ~6 MiB each, so not at start-up).
+_SERVICE_LIBRARIES = ("jsonschema", "gemmi")
+
+
+async def _import_service_libraries() -> None:
+    """Import the services' libraries in a worker thread before the first run needs them.
+
+    In the app the demo backend shares the window's event loop: the same import on the
+    loop would freeze the window for its whole length, while in a worker thread the
+    interpreter still switches back to the loop every few milliseconds.
+    """
+    missing = [name for name in _SERVICE_LIBRARIES if name not in sys.modules]
+    if missing:
+        loop = asyncio.get_event_loop()  # qasync may not report a running loop here
+        await loop.run_in_executor(None, lambda: [importlib.import_module(n) for n in missing])
 
 
 def _validation_detail(schema: dict[str, Any], body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -301,6 +321,7 @@ class Executor:
     async def _call_service(
         self, action: dict[str, Any], route: dict[str, Any], entry: Any
     ) -> dict[str, Any]:
+        await _import_service_libraries()
         latency = self._fault_for(self.faults.route_latency, route)
         if latency:
             await asyncio.sleep(latency)

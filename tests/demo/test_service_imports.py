@@ -1,0 +1,48 @@
+"""The demo services' heavy libraries load in a worker thread, never on the event loop
+the window shares with the in-process demo backend."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ouro_desktop.demo import execution
+
+
+def test_missing_libraries_are_imported_off_the_loop_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "heavy_demo_lib.py").write_text(
+        "import threading\nIMPORTED_IN = threading.current_thread()\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "heavy_demo_lib", raising=False)
+    monkeypatch.setattr(execution, "_SERVICE_LIBRARIES", ("heavy_demo_lib",))
+
+    async def main() -> Any:
+        loop_thread = threading.current_thread()
+        await execution._import_service_libraries()
+        module = sys.modules["heavy_demo_lib"]
+        await execution._import_service_libraries()  # already there: nothing to do
+        assert sys.modules["heavy_demo_lib"] is module
+        return loop_thread, module.IMPORTED_IN
+
+    loop_thread, imported_in = asyncio.run(main())
+    assert imported_in is not loop_thread
+    monkeypatch.delitem(sys.modules, "heavy_demo_lib")
+
+
+def test_the_services_need_only_what_is_warmed() -> None:
+    # The libraries the demo services import lazily are the ones warmed before a run.
+    lazy = set()
+    for path in Path(execution.__file__).parent.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for name in ("gemmi", "jsonschema"):
+            if f'LazyModule("{name}")' in text or f"import {name}" in text:
+                lazy.add(name)
+    assert lazy == set(execution._SERVICE_LIBRARIES)
