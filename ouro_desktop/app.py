@@ -104,8 +104,14 @@ def main(argv: list[str] | None = None) -> int:
     icon = _app_icon(QIcon)
     if not icon.isNull():
         app.setWindowIcon(icon)
+    from .core.settings import SettingsStore
+
     qsettings = QSettings(str(paths.config / "window.ini"), QSettings.Format.IniFormat)
-    window = _show_shell(args, paths, qsettings)
+    # Read once, for the shell and the session: a second read would also miss the notice
+    # the first one gives when it sets an unreadable file aside.
+    settings_store = SettingsStore(paths.settings_file)
+    settings = settings_store.load()
+    window = _show_shell(args, paths, qsettings, settings)
     _setup_logging(paths.log_file)  # after the first paint: logging.handlers is not free
     # Only now the event loop's modules: asyncio and qasync cost a visible part of a start.
     import asyncio
@@ -115,23 +121,25 @@ def main(argv: list[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
-        return loop.run_until_complete(_run(app, args, paths, window))
+        return loop.run_until_complete(_run(app, args, paths, window, settings_store, settings))
     finally:
         loop.close()
 
 
-def _show_shell(args: argparse.Namespace, paths: object, qsettings: object) -> object:
+def _show_shell(
+    args: argparse.Namespace, paths: object, qsettings: object, settings: object
+) -> object:
     """Show the window's shell, with the route list as last seen from this source, and
     paint it now: the user has something to read while the rest loads."""
     from .api.errors import OuroError
     from .api.models import Route
     from .core.route_list_cache import RouteListCache, source_key
-    from .core.settings import SettingsStore
+    from .core.settings import Settings
     from .paths import Paths
     from .ui.main_window import MainWindow
 
     assert isinstance(paths, Paths)
-    settings = SettingsStore(paths.settings_file).load()
+    assert isinstance(settings, Settings)
     window = MainWindow(qsettings, build_panes=False)  # type: ignore[arg-type]
     browser = window.browser
     browser.set_sort(settings.search_sort)
@@ -186,7 +194,14 @@ def _app_icon(qicon: type) -> object:
     return icon
 
 
-async def _run(app: object, args: argparse.Namespace, paths: object, window: object) -> int:
+async def _run(
+    app: object,
+    args: argparse.Namespace,
+    paths: object,
+    window: object,
+    settings_store: object,
+    settings: object,
+) -> int:
     import asyncio
 
     from PySide6.QtCore import QTimer
@@ -196,7 +211,7 @@ async def _run(app: object, args: argparse.Namespace, paths: object, window: obj
     from .core.route_list_cache import RouteListCache
     from .core.secrets import open_secret_store
     from .core.session import Session
-    from .core.settings import SettingsStore
+    from .core.settings import Settings, SettingsStore
     from .core.upload_cache import UploadCache
     from .paths import Paths
     from .ui.controllers import AppController
@@ -209,8 +224,8 @@ async def _run(app: object, args: argparse.Namespace, paths: object, window: obj
     assert isinstance(paths, Paths)
     assert isinstance(window, MainWindow)
     install_excepthook()
-    settings_store = SettingsStore(paths.settings_file)
-    settings = settings_store.load()
+    assert isinstance(settings_store, SettingsStore)
+    assert isinstance(settings, Settings)
     if args.base_url:
         settings.base_url = args.base_url.rstrip("/")
     window.build_panes()

@@ -75,13 +75,14 @@ import sys
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from ouro_desktop import app
+from ouro_desktop.core.settings import SettingsStore
 from ouro_desktop.paths import Paths
 
 args = app.parse_args(["--demo", "--profile-dir", sys.argv[1]])
 paths = Paths.for_profile(args.profile_dir)
 qapp = QApplication([])
 ini = QSettings(str(paths.config / "window.ini"), QSettings.Format.IniFormat)
-window = app._show_shell(args, paths, ini)
+window = app._show_shell(args, paths, ini, SettingsStore(paths.settings_file).load())
 model = window.browser.model
 print("rows", model.rowCount())
 print("first", model.route_at(0).full_name if model.rowCount() else "-")
