@@ -123,12 +123,12 @@ class AppUnderTest:
         from ouro_desktop.core.settings import SettingsStore
         from ouro_desktop.core.upload_cache import UploadCache
         from ouro_desktop.paths import Paths
-        from ouro_desktop.ui.controllers import AppController
-        from ouro_desktop.ui.history_controller import HistoryController
-        from ouro_desktop.ui.main_window import MainWindow
-        from ouro_desktop.ui.notify import RunNotifier
-        from ouro_desktop.ui.run_controller import RunController
-        from ouro_desktop.ui.tasks import TaskRunner
+        from ouro_desktop.ui.common.tasks import TaskRunner
+        from ouro_desktop.ui.history.history_controller import HistoryController
+        from ouro_desktop.ui.history.run_notifier import RunNotifier
+        from ouro_desktop.ui.run.run_controller import RunController
+        from ouro_desktop.ui.shell.app_controller import AppController
+        from ouro_desktop.ui.shell.main_window import MainWindow
 
         self.errors: list[str] = []
         sys.excepthook = self._excepthook

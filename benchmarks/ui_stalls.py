@@ -307,7 +307,7 @@ async def phase_history(
 
 
 async def phase_upload(aut: AppUnderTest, path: Path, timeout: float, ph: Phases) -> None:
-    from ouro_desktop.ui.form.drop_zone import ZoneState
+    from ouro_desktop.ui.run.form.drop_zone import ZoneState
 
     zone = aut.window.run_panel.inputs.zone("file")
     done_states = {ZoneState.UPLOADED, ZoneState.ERROR, ZoneState.REJECTED}

@@ -27,12 +27,12 @@ from ouro_desktop.core.secrets import MemoryStore  # noqa: E402
 from ouro_desktop.core.session import Session  # noqa: E402
 from ouro_desktop.core.settings import SettingsStore  # noqa: E402
 from ouro_desktop.core.upload_cache import UploadCache  # noqa: E402
-from ouro_desktop.ui.controllers import AppController  # noqa: E402
-from ouro_desktop.ui.history_controller import HistoryController  # noqa: E402
-from ouro_desktop.ui.main_window import MainWindow  # noqa: E402
-from ouro_desktop.ui.notify import RunNotifier  # noqa: E402
-from ouro_desktop.ui.run_controller import RunController  # noqa: E402
-from ouro_desktop.ui.tasks import TaskRunner  # noqa: E402
+from ouro_desktop.ui.common.tasks import TaskRunner  # noqa: E402
+from ouro_desktop.ui.history.history_controller import HistoryController  # noqa: E402
+from ouro_desktop.ui.history.run_notifier import RunNotifier  # noqa: E402
+from ouro_desktop.ui.run.run_controller import RunController  # noqa: E402
+from ouro_desktop.ui.shell.app_controller import AppController  # noqa: E402
+from ouro_desktop.ui.shell.main_window import MainWindow  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "ouro_desktop" / "demo" / "examples"
 

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__
+from ouro_desktop import __version__
 
 APP_ID = "foundation.ouro.OuroDesktop"
 log = logging.getLogger("ouro_desktop")
@@ -86,14 +86,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     os.environ.setdefault("QT_API", "pyside6")
     if args.self_test:
-        from . import selftest
+        from ouro_desktop import selftest
 
         return selftest.run(require_keyring=args.require_keyring)
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QGuiApplication, QIcon
     from PySide6.QtWidgets import QApplication
 
-    from .paths import Paths
+    from ouro_desktop.paths import Paths
 
     paths = Paths.for_profile(args.profile_dir)
     QGuiApplication.setDesktopFileName(APP_ID)
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     icon = _app_icon(QIcon)
     if not icon.isNull():
         app.setWindowIcon(icon)
-    from .core.settings import SettingsStore
+    from ouro_desktop.core.settings import SettingsStore
 
     qsettings = QSettings(str(paths.config / "window.ini"), QSettings.Format.IniFormat)
     # Read once, for the shell and the session: a second read would also miss the notice
@@ -131,12 +131,12 @@ def _show_shell(
 ) -> object:
     """Show the window's shell, with the route list as last seen from this source, and
     paint it now: the user has something to read while the rest loads."""
-    from .api.errors import OuroError
-    from .api.models import Route
-    from .core.route_list_cache import RouteListCache, source_key
-    from .core.settings import Settings
-    from .paths import Paths
-    from .ui.main_window import MainWindow
+    from ouro_desktop.api.errors import OuroError
+    from ouro_desktop.api.models import Route
+    from ouro_desktop.core.route_list_cache import RouteListCache, source_key
+    from ouro_desktop.core.settings import Settings
+    from ouro_desktop.paths import Paths
+    from ouro_desktop.ui.shell.main_window import MainWindow
 
     assert isinstance(paths, Paths)
     assert isinstance(settings, Settings)
@@ -207,19 +207,20 @@ async def _run(
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from .core.ledger import RunLedger
-    from .core.route_list_cache import RouteListCache
-    from .core.secrets import open_secret_store
-    from .core.session import Session
-    from .core.settings import Settings, SettingsStore
-    from .core.upload_cache import UploadCache
-    from .paths import Paths
-    from .ui.controllers import AppController
-    from .ui.history_controller import HistoryController
-    from .ui.main_window import MainWindow
-    from .ui.notify import RunNotifier, install_excepthook
-    from .ui.run_controller import RunController
-    from .ui.tasks import TaskRunner
+    from ouro_desktop.core.ledger import RunLedger
+    from ouro_desktop.core.route_list_cache import RouteListCache
+    from ouro_desktop.core.secrets import open_secret_store
+    from ouro_desktop.core.session import Session
+    from ouro_desktop.core.settings import Settings, SettingsStore
+    from ouro_desktop.core.upload_cache import UploadCache
+    from ouro_desktop.paths import Paths
+    from ouro_desktop.ui.common.tasks import TaskRunner
+    from ouro_desktop.ui.history.history_controller import HistoryController
+    from ouro_desktop.ui.history.run_notifier import RunNotifier
+    from ouro_desktop.ui.run.run_controller import RunController
+    from ouro_desktop.ui.shell.app_controller import AppController
+    from ouro_desktop.ui.shell.error_dialog import install_excepthook
+    from ouro_desktop.ui.shell.main_window import MainWindow
 
     assert isinstance(paths, Paths)
     assert isinstance(window, MainWindow)
@@ -231,7 +232,7 @@ async def _run(
     window.build_panes()
     if args.demo:
         # The demo keeps no key, so it needs no keyring: skip the probe (and its delay).
-        from .core.secrets import MemoryStore
+        from ouro_desktop.core.secrets import MemoryStore
 
         secrets, notice = MemoryStore(), None
     else:

@@ -3,7 +3,7 @@ which category labels to show.
 
 Numeric axes end on multiples of 1, 2 or 5 × 10^n, so the first and last grid lines frame
 the data; categorical x values sit at 0, 1, 2, ... with at most
-:data:`MAX_CATEGORY_LABELS` labels. :mod:`ouro_desktop.ui.history.chart_plot` draws with
+:data:`MAX_CATEGORY_LABELS` labels. :mod:`ouro_desktop.ui.results.chart_plot` draws with
 these.
 """
 

@@ -26,7 +26,7 @@ from ouro_desktop.api.schema import (
     OptionalNode,
     StringNode,
 )
-from ouro_desktop.ui.form.choice import value_key
+from ouro_desktop.ui.run.form.choice import value_key
 
 
 def _json_equal_key(value: Any) -> str:

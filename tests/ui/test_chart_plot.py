@@ -22,7 +22,7 @@ from ouro_desktop.core.chart_axes import (
     tick_texts,
 )
 from ouro_desktop.core.charts import ChartData
-from ouro_desktop.ui.history.chart_plot import ChartPlot
+from ouro_desktop.ui.results.chart_plot import ChartPlot
 from tests.ui.palettes import dark_palette
 
 NAN = float("nan")

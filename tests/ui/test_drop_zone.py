@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QVBoxLayout, QWidget
 from ouro_desktop.api.models import InputDeclaration
 from ouro_desktop.core.cif_preview import preview_cif
 from ouro_desktop.core.file_checks import check_local_file
-from ouro_desktop.ui.form.drop_target import name_filters
-from ouro_desktop.ui.form.drop_zone import DropZone, FileInputs, ZoneState
+from ouro_desktop.ui.run.form.drop_target import name_filters
+from ouro_desktop.ui.run.form.drop_zone import DropZone, FileInputs, ZoneState
 from tests.ui.palettes import dark_palette
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "ouro_desktop" / "demo" / "examples"

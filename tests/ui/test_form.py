@@ -17,13 +17,13 @@ from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QScroll
 
 from ouro_desktop.api.models import Route
 from ouro_desktop.api.schema import MISSING
-from ouro_desktop.ui.form import RequestForm
-from ouro_desktop.ui.form.array import ArrayEditor
-from ouro_desktop.ui.form.choice import ChoiceEditor
-from ouro_desktop.ui.form.number import NumberEditor
-from ouro_desktop.ui.form.optional import OptionalEditor
-from ouro_desktop.ui.form.row import FieldRow
-from ouro_desktop.ui.form.text import MultilineEditor
+from ouro_desktop.ui.run.form import RequestForm
+from ouro_desktop.ui.run.form.array import ArrayEditor
+from ouro_desktop.ui.run.form.choice import ChoiceEditor
+from ouro_desktop.ui.run.form.number import NumberEditor
+from ouro_desktop.ui.run.form.optional import OptionalEditor
+from ouro_desktop.ui.run.form.row import FieldRow
+from ouro_desktop.ui.run.form.text import MultilineEditor
 from tests.ui.form_schemas import SCHEMAS, route_for
 from tests.ui.palettes import dark_palette
 
@@ -471,7 +471,7 @@ def test_wheel_over_an_unfocused_number_scrolls_the_page(
 def test_date_date_time_and_password_helpers(form: RequestForm) -> None:
     from PySide6.QtCore import QDate
 
-    from ouro_desktop.ui.form.text import DateEditor, DateTimeEditor, LineEditor
+    from ouro_desktop.ui.run.form.text import DateEditor, DateTimeEditor, LineEditor
 
     form.set_route(route_for(SCHEMAS["string-date"], "day"))
     day = _row(form, "day").editor

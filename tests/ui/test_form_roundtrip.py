@@ -33,7 +33,7 @@ from ouro_desktop.api.schema import (
     validate,
 )
 from ouro_desktop.api.schema_normalize import openapi30_compat
-from ouro_desktop.ui.form import RequestForm
+from ouro_desktop.ui.run.form import RequestForm
 from tests.ui.form_schemas import SCHEMAS, route_for
 from tests.ui.form_strategies import object_values
 
@@ -281,7 +281,7 @@ def test_hostile_reasons_are_specific(form: RequestForm) -> None:
 
 def test_large_enum_is_a_searchable_line_edit(form: RequestForm) -> None:
     form.set_route(route_for({"body": HOSTILE["enum-100000"]}, "enum"))
-    from ouro_desktop.ui.form.choice import SearchChoiceEditor
+    from ouro_desktop.ui.run.form.choice import SearchChoiceEditor
 
     slot = form.slots()["pick"]
     assert isinstance(slot.editor, SearchChoiceEditor)

@@ -18,9 +18,9 @@ from ouro_desktop.core.route_list_cache import RouteListCache
 from ouro_desktop.core.secrets import KeyringStore, MemoryStore, SecretStoreUnavailable
 from ouro_desktop.core.session import Session
 from ouro_desktop.core.settings import SettingsStore
-from ouro_desktop.ui.controllers import AppController
-from ouro_desktop.ui.main_window import MainWindow
-from ouro_desktop.ui.tasks import TaskRunner
+from ouro_desktop.ui.common.tasks import TaskRunner
+from ouro_desktop.ui.shell.app_controller import AppController
+from ouro_desktop.ui.shell.main_window import MainWindow
 
 
 class Harness:
@@ -252,7 +252,7 @@ def test_the_plain_route_list_is_kept_for_the_next_start_and_forgotten_at_sign_o
 
 
 def test_search_sort_and_paging(qtbot: Any, aio: Any, tmp_path: Path) -> None:
-    from ouro_desktop.ui import controllers
+    from ouro_desktop.ui.shell import app_controller as controllers
 
     h = Harness(qtbot, aio, tmp_path, MemoryStore())
     old = controllers.PAGE_SIZE

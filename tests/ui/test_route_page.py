@@ -15,8 +15,8 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit, QWidget
 
 from ouro_desktop.api.models import Route
-from ouro_desktop.ui.rich_text import description_html, tiptap_to_html
-from ouro_desktop.ui.route_page import RoutePage
+from ouro_desktop.ui.run.rich_text import description_html, tiptap_to_html
+from ouro_desktop.ui.run.route_page import RoutePage
 from tests.ui.palettes import dark_palette
 
 DEMO = "http://127.0.0.1:8003"

@@ -32,8 +32,8 @@ from ouro_desktop.demo.faults import Faults
 from ouro_desktop.ui.history.compare import MARK, CompareDialog
 from ouro_desktop.ui.history.detail import CodeDialog, RunDetail
 from ouro_desktop.ui.history.errors_view import NOT_STARTED_TEXT, TIMED_OUT_TEXT, UNKNOWN_TEXT
-from ouro_desktop.ui.history.json_tree import JsonTreeModel
 from ouro_desktop.ui.history.logs_view import LogsModel
+from ouro_desktop.ui.results.json_tree import JsonTreeModel
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "ouro_desktop" / "demo" / "examples"

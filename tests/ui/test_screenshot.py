@@ -89,8 +89,8 @@ print("first", model.route_at(0).full_name if model.rowCount() else "-")
 print("workspace", window.stack.currentWidget() is window.workspace)
 print("panes", window.panes_built)
 heavy = ("asyncio", "qasync", "httpx", "starlette", "ouro_desktop.demo",
-         "ouro_desktop.core.session", "ouro_desktop.ui.route_page", "ouro_desktop.ui.history",
-         "ouro_desktop.ui.form", "ouro_desktop.ui.welcome", "logging.handlers")
+         "ouro_desktop.core.session", "ouro_desktop.ui.run.route_page", "ouro_desktop.ui.history",
+         "ouro_desktop.ui.run.form", "ouro_desktop.ui.shell.welcome", "logging.handlers")
 print("loaded", sorted(m for m in heavy if m in sys.modules))
 """
 

@@ -36,8 +36,7 @@ from ouro_desktop.core.charts import response_charts
 from ouro_desktop.core.cif_preview import CifPreview
 from ouro_desktop.core.history_diff import run_inputs
 from ouro_desktop.core.run_record import RunRecord
-from ouro_desktop.ui.form.cif_card import ElidedLabel, muted, plain_label
-from ouro_desktop.ui.history.chart_view import ChartsView
+from ouro_desktop.ui.common.labels import ElidedLabel, muted, plain_label
 from ouro_desktop.ui.history.errors_view import (
     PROBLEM_STATUSES,
     ErrorsView,
@@ -45,9 +44,10 @@ from ouro_desktop.ui.history.errors_view import (
     normal_status,
     status_word,
 )
-from ouro_desktop.ui.history.json_tree import JsonTreeView
 from ouro_desktop.ui.history.logs_view import LogsView
-from ouro_desktop.ui.history.outputs_view import OutputsView, output_items
+from ouro_desktop.ui.results.chart_view import ChartsView
+from ouro_desktop.ui.results.json_tree import JsonTreeView
+from ouro_desktop.ui.results.outputs_view import OutputsView, output_items
 
 __all__ = ["CodeDialog", "RunDetail"]
 

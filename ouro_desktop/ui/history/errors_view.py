@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 from ouro_desktop.api.models import Action
 from ouro_desktop.core.history_diff import pretty_json
 from ouro_desktop.core.run_record import RunRecord
-from ouro_desktop.ui.collapsible import CollapsibleSection
-from ouro_desktop.ui.form.cif_card import plain_label
+from ouro_desktop.ui.common.collapsible import CollapsibleSection
+from ouro_desktop.ui.common.labels import plain_label
 
 __all__ = [
     "NOT_STARTED_TEXT",

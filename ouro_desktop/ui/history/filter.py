@@ -22,8 +22,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyM
 
 from ouro_desktop.core.history import HistoryEntry
 from ouro_desktop.core.run_record import RunState
-
-from .model import HistoryTableModel
+from ouro_desktop.ui.history.model import HistoryTableModel
 
 __all__ = ["STATUS_FILTERS", "HistoryFilterProxy"]
 

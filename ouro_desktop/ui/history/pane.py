@@ -41,10 +41,9 @@ from PySide6.QtWidgets import (
 )
 
 from ouro_desktop.core.history import HistoryEntry
-
-from ..routes.notice import InlineNotice
-from .filter import STATUS_FILTERS, HistoryFilterProxy
-from .model import HistoryTableModel
+from ouro_desktop.ui.common.inline_notice import InlineNotice
+from ouro_desktop.ui.history.filter import STATUS_FILTERS, HistoryFilterProxy
+from ouro_desktop.ui.history.model import HistoryTableModel
 
 __all__ = ["EMPTY_TEXT", "NO_MATCH_TEXT", "HistoryPane"]
 

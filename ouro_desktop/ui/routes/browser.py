@@ -38,12 +38,11 @@ from PySide6.QtWidgets import (
 
 from ouro_desktop.api.models import Route
 from ouro_desktop.core.settings import RouteBookmark
-
-from .bookmarks import BookmarkList
-from .delegate import RouteDelegate
-from .model import RouteListModel
-from .notice import InlineNotice
-from .refs import ROUTE_REF_HINT, parse_route_ref
+from ouro_desktop.ui.common.inline_notice import InlineNotice
+from ouro_desktop.ui.routes.bookmarks import BookmarkList
+from ouro_desktop.ui.routes.delegate import RouteDelegate
+from ouro_desktop.ui.routes.model import RouteListModel
+from ouro_desktop.ui.routes.refs import ROUTE_REF_HINT, parse_route_ref
 
 __all__ = ["SEARCH_DEBOUNCE_MS", "SORTS", "RouteBrowser"]
 

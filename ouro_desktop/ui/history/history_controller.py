@@ -1,0 +1,398 @@
+"""The history controller: fills the runs table, follows live runs, and acts on a run.
+
+The table merges the server's actions with the local run ledger, so a run started here
+shows at once and a run started elsewhere shows too. The tracker's callbacks keep rows
+and the open detail live (status, logs); the detail's buttons download and open
+outputs, re-run with the same inputs (nothing re-uploaded), show the code, and compare.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from ouro_desktop.api.errors import OuroError
+from ouro_desktop.api.models import Action, ActionLog, Route
+from ouro_desktop.core.cif_preview import CifPreviewError, preview_cif
+from ouro_desktop.core.error_text import friendly
+from ouro_desktop.core.history import LOCAL_KEY_PREFIX, HistoryEntry, expected_seconds, merge
+from ouro_desktop.core.history_diff import run_inputs
+from ouro_desktop.core.ledger import RunLedger, RunRecord
+from ouro_desktop.core.runs import RunTracker
+from ouro_desktop.core.session import Session
+from ouro_desktop.core.snippets import run_snippet
+from ouro_desktop.ui.common.tasks import TaskRunner, off_thread
+from ouro_desktop.ui.history.compare import CompareDialog
+from ouro_desktop.ui.history.detail import CodeDialog, RunDetail
+from ouro_desktop.ui.history.pane import HistoryPane
+from ouro_desktop.ui.history.run_notifier import RunNotifier
+from ouro_desktop.ui.run.run_panel import RunPanel
+
+log = logging.getLogger(__name__)
+PAGE = 100
+
+
+def _ask_save_path(parent: QWidget, suggested: str) -> Path | None:
+    path, _filter = QFileDialog.getSaveFileName(parent, "Save the output file", suggested)
+    return Path(path) if path else None
+
+
+def _open_file(path: Path) -> None:
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+class HistoryController(QObject):
+    def __init__(
+        self,
+        pane: HistoryPane,
+        detail: RunDetail,
+        session: Session,
+        tasks: TaskRunner,
+        ledger: RunLedger,
+        run_panel: RunPanel,
+        open_route: Callable[[str], Awaitable[Route | None]],
+        notifier: RunNotifier,
+        outputs_dir: Path,
+        *,
+        ask_save_path: Callable[[QWidget, str], Path | None] = _ask_save_path,
+        open_file: Callable[[Path], None] = _open_file,
+    ) -> None:
+        super().__init__(pane)
+        self.pane, self.detail, self.session, self.tasks = pane, detail, session, tasks
+        self.ledger, self.run_panel, self.open_route = ledger, run_panel, open_route
+        self.notifier, self.outputs_dir = notifier, outputs_dir
+        self.ask_save_path, self.open_file = ask_save_path, open_file
+        self.route: Route | None = None
+        self.routes: dict[str, Route] = {}
+        self._route_names: dict[str, str] = {}
+        self._offsets = (0, 0)  # ledger rows and server actions already listed
+        self._selected: str | None = None
+        self._actions: dict[str, Action] = {}
+        self._unsubscribe: Callable[[], None] | None = None
+        self.tracker = None
+        pane.scope_changed.connect(self._on_pane_scope_changed)
+        pane.more_requested.connect(self._on_pane_more_requested)
+        pane.retry_requested.connect(self.reload)
+        pane.run_selected.connect(self._on_pane_run_selected)
+        pane.compare_requested.connect(self._on_pane_compare_requested)
+        detail.download_requested.connect(self._on_detail_download_requested)
+        detail.open_requested.connect(self._on_detail_open_requested)
+        detail.rerun_requested.connect(self._on_detail_rerun_requested)
+        detail.show_code_requested.connect(self._on_detail_show_code_requested)
+        notifier.run_clicked.connect(self._on_notifier_run_clicked)
+
+    # -- following the tracker -------------------------------------------------------------
+    def attach(self, tracker: RunTracker) -> None:
+        self.detach()
+        self.tracker: RunTracker | None = tracker
+        self._unsubscribe = tracker.subscribe(
+            on_update=self._on_tracker_update,
+            on_logs=self._on_tracker_logs,
+            on_finished=self._on_tracker_finished,
+        )
+        self.notifier.set_running(len(tracker.watching))
+
+    def detach(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def _entry(self, record: RunRecord, action: Action | None) -> HistoryEntry:
+        expected = self._expected()
+        rows = merge([record], [action] if action else [], self._route_names, expected)
+        return rows[0]
+
+    def _expected(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for route_id, route in self.routes.items():
+            seconds = expected_seconds(route.metrics)
+            if seconds is not None:
+                out[route_id] = seconds
+        return out
+
+    def _shows(self, route_id: str) -> bool:
+        return self.pane.scope() == "all" or (self.route is not None and self.route.id == route_id)
+
+    def _on_tracker_update(self, record: RunRecord, action: Action | None) -> None:
+        if action is not None:
+            self._actions[action.id] = action
+        if self.tracker is not None:
+            self.notifier.set_running(len(self.tracker.watching))
+        if not self._shows(record.route_id):
+            return
+        entry = self._entry(record, action)
+        old_key = LOCAL_KEY_PREFIX + record.local_id
+        # Once the server's action id is known it replaces the local key: one row stays.
+        self.pane.model.upsert(entry, replaces=old_key)
+        if self._selected in (entry.key, old_key):
+            self._selected = entry.key
+            self.pane.select_run(entry.key)
+            self._show_detail(entry.key, record, action)
+
+    def _on_tracker_logs(self, local_id: str, lines: list[ActionLog]) -> None:
+        record = self.ledger.get(local_id)
+        if record is not None and self._selected in (
+            record.action_id,
+            LOCAL_KEY_PREFIX + local_id,
+        ):
+            self.detail.append_logs(lines)
+
+    def _on_tracker_finished(self, record: RunRecord) -> None:
+        self._on_tracker_update(record, self._actions.get(record.action_id or ""))
+        key = record.action_id or LOCAL_KEY_PREFIX + record.local_id
+        self.notifier.run_finished(record, key)
+
+    # -- loading the table -----------------------------------------------------------------
+    def set_route(self, route: Route) -> None:
+        self.route = route
+        self.routes[route.id] = route
+        self._route_names[route.id] = route.full_name
+        self.pane.set_route_scope_enabled(True)
+        if self.pane.scope() == "route":
+            self.reload()
+
+    def reload(self) -> None:
+        self.tasks.run("history", self._load(reset=True))
+
+    def _on_pane_scope_changed(self, _scope: str) -> None:
+        self.reload()
+
+    def _on_pane_more_requested(self) -> None:
+        if not self.tasks.running("history"):
+            self.tasks.run("history", self._load(reset=False))
+
+    async def _load(self, *, reset: bool) -> None:
+        client, account = self.session.client, self.session.account
+        if client is None or account is None:
+            return
+        ledger_offset, server_offset = (0, 0) if reset else self._offsets
+        route = self.route if self.pane.scope() == "route" else None
+        self.pane.clear_error()
+        self.pane.set_loading(True)
+        records = await off_thread(
+            self.ledger.list,
+            base_url=account.base_url,
+            route_id=route.id if route else None,
+            limit=PAGE,
+            offset=ledger_offset,
+        )
+        try:
+            if route is not None:
+                page = await client.list_route_actions(route, limit=PAGE, offset=server_offset)
+            else:
+                page = await client.list_my_actions(limit=PAGE, offset=server_offset)
+        except OuroError as exc:
+            self.pane.set_loading(False)
+            self.pane.show_error(f"Could not load the runs from Ouro: {friendly(exc)}")
+            page = None
+        for record in records:
+            self._route_names.setdefault(record.route_id, record.route_name)
+        actions = page.items if page is not None else []
+        for action in actions:
+            self._actions[action.id] = action
+            name = (action.raw.get("route") or {}).get("name") if action.raw else None
+            self._route_names.setdefault(action.route_id, str(name or action.route_id))
+        entries = merge(records, actions, self._route_names, self._expected())
+        self._offsets = (ledger_offset + len(records), server_offset + len(actions))
+        more = len(records) == PAGE or bool(page and page.has_more)
+        self.pane.set_loading(False)
+        if reset:
+            self.pane.model.set_entries(entries, more)
+        else:
+            self.pane.model.append_entries(entries, more)
+
+    # -- the detail ------------------------------------------------------------------------
+    def _on_pane_run_selected(self, key: str) -> None:
+        self._selected = key
+        self.tasks.run("history-detail", self._load_detail(key))
+
+    def _record_for(self, key: str) -> RunRecord | None:
+        if key.startswith(LOCAL_KEY_PREFIX):
+            return self.ledger.get(key[len(LOCAL_KEY_PREFIX) :])
+        return self.ledger.by_action_id(key)
+
+    async def _route_for(self, route_id: str) -> Route | None:
+        client = self.session.client
+        if route_id in self.routes or client is None:
+            return self.routes.get(route_id)
+        try:
+            route = await client.get_route(route_id)
+        except OuroError:
+            return None
+        self.routes[route_id] = route
+        self._route_names[route_id] = route.full_name
+        return route
+
+    async def _load_detail(self, key: str) -> None:
+        client = self.session.client
+        record = self._record_for(key)
+        action: Action | None = None
+        logs: list[ActionLog] = []
+        action_id = record.action_id if record else (None if key.startswith("local:") else key)
+        if client is not None and action_id:
+            try:
+                action = await client.get_action(action_id)
+                logs = (await client.action_logs(action_id, limit=500)).items
+            except OuroError as exc:
+                self.pane.show_status(f"Could not load this run from Ouro: {friendly(exc)}")
+        if action is not None:
+            self._actions[action.id] = action
+        route_id = record.route_id if record else (action.route_id if action else "")
+        route = await self._route_for(route_id) if route_id else None
+        if self._selected != key:
+            return
+        self._show_detail(key, record, action, route)
+        self.detail.set_logs(logs)
+
+    def _show_detail(
+        self,
+        key: str,
+        record: RunRecord | None,
+        action: Action | None,
+        route: Route | None = None,
+    ) -> None:
+        route = route or self.routes.get(record.route_id if record else "")
+        entry = self.pane.model.entry_for(key)
+        status = str(entry.status) if entry else (action.status if action else "unknown")
+        name = self._route_names.get(route.id if route else "", "") or (
+            record.route_name if record else ""
+        )
+        self.detail.show_run(
+            key, route_name=name, status=status, action=action, record=record, route=route
+        )
+
+    # -- outputs ---------------------------------------------------------------------------
+    def _on_detail_download_requested(self, asset_id: str, suggested: str) -> None:
+        target = self.ask_save_path(self.detail, suggested)
+        if target is not None:
+            self.tasks.run(f"download:{asset_id}", self._download(asset_id, target, False))
+
+    def _on_detail_open_requested(self, asset_id: str) -> None:
+        folder = self.outputs_dir / asset_id
+        self.tasks.run(f"download:{asset_id}", self._download(asset_id, folder, True))
+
+    async def _download(self, asset_id: str, target: Path, open_after: bool) -> None:
+        client = self.session.client
+        if client is None:
+            return
+        try:
+            if open_after:
+                asset = await client.get_file(asset_id)
+                target.mkdir(parents=True, exist_ok=True)
+                target = target / (Path(asset.name).name or asset_id)
+                if asset.extension and not target.suffix:
+                    target = target.with_suffix("." + asset.extension)
+            path = await client.download_file(
+                asset_id,
+                target,
+                progress=lambda done, total: self.detail.set_download_progress(
+                    asset_id, done, total
+                ),
+            )
+        except OuroError as exc:
+            self.detail.set_download_failed(asset_id, f"Download failed: {friendly(exc)}")
+            return
+        self.detail.set_download_done(asset_id, str(path))
+        if path.suffix.lower() == ".cif":
+            try:
+                preview = await off_thread(preview_cif, path)
+            except CifPreviewError as exc:
+                self.detail.show_cif_preview(asset_id, None, exc.message)
+            else:
+                self.detail.show_cif_preview(asset_id, preview)
+        if open_after:
+            self.open_file(path)
+
+    # -- re-run, code, compare -------------------------------------------------------------
+    def _inputs(self, key: str) -> tuple[RunRecord | None, Action | None, dict[str, object]]:
+        record = self._record_for(key)
+        action = self._actions.get(record.action_id if record and record.action_id else key)
+        return record, action, run_inputs(action, record)
+
+    def _on_detail_rerun_requested(self, key: str) -> None:
+        self.tasks.run("rerun", self._rerun(key))
+
+    async def _rerun(self, key: str) -> None:
+        record, action, inputs = self._inputs(key)
+        route_id = record.route_id if record else (action.route_id if action else None)
+        if route_id is None:
+            return
+        route = await self.open_route(route_id)
+        if route is None:
+            return
+        form = self.run_panel.form
+        form.set_value(
+            dict(inputs.get("body") or {}),
+            dict(inputs.get("query") or {}) or None,
+            dict(inputs.get("path") or {}) or None,
+        )
+        files = inputs.get("files") or {}
+        assert isinstance(files, dict)
+        for input_key, info in files.items():
+            if input_key in route.input_assets and isinstance(info, dict):
+                zone = self.run_panel.inputs.zone(input_key)
+                name = str(info.get("name") or info.get("asset_id"))
+                zone.show_uploaded(str(info.get("asset_id")), name, True)
+        self.run_panel.show_status("Inputs filled in from the earlier run. Press Run to run again.")
+
+    def _on_detail_show_code_requested(self, key: str) -> None:
+        self.tasks.run("show-code", self._show_code(key))
+
+    async def _show_code(self, key: str) -> None:
+        record, action, inputs = self._inputs(key)
+        route_id = record.route_id if record else (action.route_id if action else "")
+        route = await self._route_for(route_id) if route_id else None
+        if route is None:
+            return
+        files = inputs.get("files") or {}
+        assert isinstance(files, dict)
+        account = self.session.account
+        base = account.base_url if account and not account.demo else "http://127.0.0.1:8765"
+        code = run_snippet(
+            route,
+            body=dict(inputs.get("body") or {}),
+            query=dict(inputs.get("query") or {}),
+            path_params=dict(inputs.get("path") or {}),
+            input_assets={k: str(v.get("asset_id")) for k, v in files.items()},
+            base_url=base,
+        )
+        dialog = CodeDialog(
+            code, title=f"Code for this run of {route.full_name}", parent=self.detail
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.last_dialog: QWidget = dialog
+
+    def _on_pane_compare_requested(self, key_a: str, key_b: str) -> None:
+        self.tasks.run("compare", self._compare(key_a, key_b))
+
+    async def _compare(self, key_a: str, key_b: str) -> None:
+        client = self.session.client
+        sides = []
+        for key in (key_a, key_b):
+            record, action, inputs = self._inputs(key)
+            if action is None and client is not None and not key.startswith(LOCAL_KEY_PREFIX):
+                try:
+                    action = await client.get_action(key)
+                except OuroError:
+                    action = None
+            entry = self.pane.model.entry_for(key)
+            label = f"{entry.route_name} · {entry.status}" if entry else key[:8]
+            inputs = run_inputs(action, record)
+            sides.append((label, inputs, action.response if action else None))
+        dialog = CompareDialog(sides[0], sides[1], parent=self.pane)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.last_dialog = dialog
+
+    def _on_notifier_run_clicked(self, key: str) -> None:
+        self.pane.set_scope("all")
+        self.reload()
+        self._selected = key
+        self.pane.select_run(key)
+        self.tasks.run("history-detail", self._load_detail(key))

@@ -1,0 +1,343 @@
+"""The route page (centre pane): what a route does, what it needs and gives, how to call it.
+
+A synchronous widget: the controller loads the route and calls :meth:`RoutePage.show_route`,
+:meth:`~RoutePage.show_loading`, :meth:`~RoutePage.show_error` or :meth:`~RoutePage.clear`.
+The request form goes into :attr:`RoutePage.form_area` (left empty here). The wording of
+the sections lives in :mod:`ouro_desktop.ui.run.route_text`; colours come from the palette.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ouro_desktop.api.models import Route
+from ouro_desktop.core.route_facts import price_text, visibility_text
+from ouro_desktop.core.snippets import DEFAULT_BASE_URL, route_snippets
+from ouro_desktop.ui.common.collapsible import CollapsibleSection
+from ouro_desktop.ui.run import route_text
+from ouro_desktop.ui.run.api_panel import ApiPanel
+from ouro_desktop.ui.run.rich_text import description_html, safe_href
+
+__all__ = ["RoutePage"]
+
+_LINKS = (
+    Qt.TextInteractionFlag.TextSelectableByMouse
+    | Qt.TextInteractionFlag.LinksAccessibleByMouse
+    | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+)
+
+
+def _badge(parent: QWidget, name: str, *, filled: bool) -> QLabel:
+    """A small tag drawn with palette roles only (so it follows any theme change)."""
+    badge = QLabel(parent)
+    badge.setAccessibleName(name)
+    badge.setMargin(3)
+    badge.setIndent(6)
+    if filled:
+        badge.setAutoFillBackground(True)
+        badge.setBackgroundRole(QPalette.ColorRole.Highlight)
+        badge.setForegroundRole(QPalette.ColorRole.HighlightedText)
+        font = badge.font()
+        font.setBold(True)
+        badge.setFont(font)
+    else:
+        badge.setFrameShape(QFrame.Shape.Box)
+        badge.setFrameShadow(QFrame.Shadow.Plain)
+    return badge
+
+
+def _rich_label(parent: QWidget, name: str, *, links: bool = False) -> QLabel:
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    label.setTextInteractionFlags(_LINKS if links else Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setOpenExternalLinks(True)
+    label.setAccessibleName(name)
+    return label
+
+
+def _heading(parent: QWidget, text: str) -> QLabel:
+    label = QLabel(text, parent)
+    font = label.font()
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 1.15)
+    label.setFont(font)
+    label.setAccessibleName(text)
+    return label
+
+
+def _rule(parent: QWidget) -> QFrame:
+    line = QFrame(parent)
+    line.setFrameShape(QFrame.Shape.HLine)
+    line.setFrameShadow(QFrame.Shadow.Sunken)
+    return line
+
+
+class RoutePage(QWidget):
+    """Centre pane: empty, loading, error (with Retry) or one route."""
+
+    favourite_toggled = Signal(str, str)  # route id, full name
+    retry_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Route page")
+        self.route: Route | None = None
+        self.base_url = DEFAULT_BASE_URL
+        self.stack = QStackedWidget(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        self._build_empty_page()
+        self._build_loading_page()
+        self._build_error_page()
+        self._build_content_page()
+        self.clear()
+
+    # -- building ---------------------------------------------------------------------------
+    def _centred_page(self) -> tuple[QWidget, QVBoxLayout]:
+        page = QWidget(self.stack)
+        column = QVBoxLayout(page)
+        column.setContentsMargins(24, 24, 24, 24)
+        column.addStretch(1)
+        self.stack.addWidget(page)
+        return page, column
+
+    def _build_empty_page(self) -> None:
+        self.empty_page, column = self._centred_page()
+        self.empty_label = QLabel("Choose a route to see what it does and how to run it.")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        column.addWidget(self.empty_label)
+        column.addStretch(2)
+
+    def _build_loading_page(self) -> None:
+        self.loading_page, column = self._centred_page()
+        self.loading_label = QLabel()
+        self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.loading_label.setWordWrap(True)
+        self.loading_bar = QProgressBar()
+        self.loading_bar.setRange(0, 0)
+        self.loading_bar.setTextVisible(False)
+        self.loading_bar.setMaximumWidth(240)
+        self.loading_bar.setAccessibleName("Loading")
+        column.addWidget(self.loading_label)
+        column.addWidget(self.loading_bar, 0, Qt.AlignmentFlag.AlignHCenter)
+        column.addStretch(2)
+
+    def _build_error_page(self) -> None:
+        self.error_page, column = self._centred_page()
+        self.error_title = _heading(self.error_page, "This route could not be shown")
+        self.error_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.error_label = QLabel()
+        self.error_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.error_label.setWordWrap(True)
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_label.setAccessibleName("Error message")
+        self.error_label.setObjectName("route_page_error")
+        self.retry_button = QPushButton("Retry")
+        self.retry_button.setAccessibleName("Retry loading the route")
+        self.retry_button.setObjectName("route_page_retry")
+        self.retry_button.clicked.connect(self.retry_requested)
+        column.addWidget(self.error_title)
+        column.addWidget(self.error_label)
+        column.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        column.addStretch(2)
+
+    def _build_content_page(self) -> None:
+        self.scroll_area = QScrollArea(self.stack)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setAccessibleName("Route details")
+        self.stack.addWidget(self.scroll_area)
+        body = QWidget()
+        self.scroll_area.setWidget(body)
+        column = QVBoxLayout(body)
+        column.setContentsMargins(20, 16, 20, 20)
+        column.setSpacing(10)
+
+        self.title_label = QLabel(body)
+        self.title_label.setWordWrap(True)
+        self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title_label.setAccessibleName("Route name")
+        font = self.title_label.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        self.title_label.setFont(font)
+        self.favourite_button = QToolButton(body)
+        self.favourite_button.setCheckable(True)
+        self.favourite_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.favourite_button.clicked.connect(self._on_favourite_button_clicked)
+        top = QHBoxLayout()
+        top.addWidget(self.title_label, 1)
+        top.addWidget(self.favourite_button, 0, Qt.AlignmentFlag.AlignTop)
+        column.addLayout(top)
+
+        self.byline_label = _rich_label(body, "Owner and visibility", links=True)
+        self.byline_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        column.addWidget(self.byline_label)
+        self.paid_badge = _badge(body, "Paid route", filled=True)
+        self.async_badge = _badge(body, "Async route", filled=False)
+        self.async_badge.setText("Runs in the background")
+        self.async_badge.setToolTip(
+            "Async: the run goes on after the request; its result comes later."
+        )
+        badges = QHBoxLayout()
+        badges.setSpacing(6)
+        badges.addWidget(self.paid_badge)
+        badges.addWidget(self.async_badge)
+        badges.addStretch(1)
+        column.addLayout(badges)
+
+        self.description_label = _rich_label(body, "Description", links=True)
+        column.addWidget(self.description_label)
+        self.facts_label = _rich_label(body, "Route facts")
+        column.addWidget(self.facts_label)
+
+        column.addWidget(_rule(body))
+        column.addWidget(_heading(body, "What it needs"))
+        self.inputs_label = _rich_label(body, "Inputs")
+        column.addWidget(self.inputs_label)
+        column.addSpacing(6)
+        column.addWidget(_heading(body, "What it gives back"))
+        self.outputs_label = _rich_label(body, "Outputs")
+        column.addWidget(self.outputs_label)
+
+        self.details_label = _rich_label(body, "Details")
+        self.details_section = CollapsibleSection(
+            "Details: values Ouro fills in", self.details_label
+        )
+        column.addWidget(self.details_section)
+
+        column.addWidget(_rule(body))
+        self.form_area = QWidget(body)
+        self.form_area.setAccessibleName("Run form")
+        self.form_area.setObjectName("route_page_form_area")
+        self.form_layout = QVBoxLayout(self.form_area)
+        self.form_layout.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.form_area)
+
+        self.api_panel = ApiPanel()
+        self.api_section = CollapsibleSection("Use via API (Python, curl)", self.api_panel)
+        column.addWidget(self.api_section)
+        column.addStretch(1)
+
+    # -- public API --------------------------------------------------------------------------
+    def clear(self) -> None:
+        """Show the "choose a route" hint (the form area is left to its owner)."""
+        self.route = None
+        self.stack.setCurrentWidget(self.empty_page)
+
+    def show_loading(self, text: str = "Loading the route…") -> None:
+        self.loading_label.setText(text)
+        self.stack.setCurrentWidget(self.loading_page)
+
+    def show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.stack.setCurrentWidget(self.error_page)
+        self.retry_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_route(self, route: Route, *, base_url: str, is_favourite: bool = False) -> None:
+        new_route = self.route is None or self.route.id != route.id
+        self.route = route
+        self.base_url = base_url
+        self._render()
+        self.set_favourite(is_favourite)
+        self.api_panel.set_snippets(route_snippets(route, base_url))
+        self.stack.setCurrentWidget(self.scroll_area)
+        if new_route:
+            self.details_section.set_expanded(False)
+            self.scroll_area.verticalScrollBar().setValue(0)
+
+    def set_favourite(self, is_favourite: bool) -> None:
+        """Reflect the favourite state (no signal: the caller already knows)."""
+        self.favourite_button.setChecked(is_favourite)
+        self._sync_favourite_text()
+
+    @property
+    def is_showing_route(self) -> bool:
+        return self.stack.currentWidget() is self.scroll_area
+
+    # -- rendering ---------------------------------------------------------------------------
+    def _muted(self) -> str:
+        """The palette's placeholder colour made opaque over the window colour (rich text
+        drops the alpha that makes it muted in most palettes)."""
+        palette = self.palette()
+        fore = palette.color(QPalette.ColorRole.PlaceholderText)
+        back = palette.color(QPalette.ColorRole.Window)
+        a = fore.alphaF()
+        mixed = [
+            round(f * a + b * (1 - a))
+            for f, b in (
+                (fore.red(), back.red()),
+                (fore.green(), back.green()),
+                (fore.blue(), back.blue()),
+            )
+        ]
+        return "#{:02x}{:02x}{:02x}".format(*mixed)
+
+    def _render(self) -> None:
+        route = self.route
+        if route is None:
+            return
+        muted = self._muted()
+        self.title_label.setText(route.name or route.slug or route.id)
+        byline = f"by <b>{escape(route.owner or 'unknown')}</b> · {escape(visibility_text(route))}"
+        byline += f" · <code>{escape(route.full_name)}</code>"
+        web = safe_href(route.raw.get("url"))
+        if web and self.base_url.rstrip("/") in ("", DEFAULT_BASE_URL):
+            byline += f' · <a href="{escape(web, quote=True)}">Open on ouro.foundation</a>'
+        self.byline_label.setText(byline)
+        self.paid_badge.setText(f"Paid route · {price_text(route)}")
+        self.paid_badge.setVisible(route.is_paid)
+        self.async_badge.setVisible(route.is_async)
+        summary = route.summary.strip()
+        if summary and summary.rstrip(".").lower() not in route.description.lower():
+            summary = f"<p><i>{escape(summary)}</i></p>"
+        else:
+            summary = ""  # the description already says it
+        described = description_html(route.raw.get("description"), route.description)
+        self.description_label.setText(summary + described)
+        self.description_label.setVisible(bool(summary or described))
+        self.facts_label.setText(route_text.facts_html(route, muted))
+        self.inputs_label.setText(route_text.inputs_html(route, muted))
+        self.outputs_label.setText(route_text.outputs_html(route, muted))
+        self.details_label.setText(route_text.details_html(route, muted))
+
+    def _sync_favourite_text(self) -> None:
+        on = self.favourite_button.isChecked()
+        self.favourite_button.setText("★ Favourite" if on else "☆ Add to favourites")
+        self.favourite_button.setAccessibleName(
+            "Remove from favourites" if on else "Add to favourites"
+        )
+
+    def _on_favourite_button_clicked(self) -> None:
+        self._sync_favourite_text()
+        if self.route is not None:
+            self.favourite_toggled.emit(self.route.id, self.route.full_name)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.route is not None:
+            self._render()  # the muted colour is baked into the HTML

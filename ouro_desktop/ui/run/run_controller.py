@@ -1,0 +1,391 @@
+"""The run controller: file inputs (check, preview, upload), the Run button, the tracker.
+
+Everything slow happens off the UI thread (file checks, CIF parsing and hashing in an
+executor; uploads and the run itself as async tasks). A file already uploaded from this
+profile (same content hash) is reused. A run is submitted once: Run is disabled while a
+submission is in flight and a paid route is never run without the user confirming its
+price.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+
+from ouro_desktop.api.errors import (
+    NotFoundError,
+    OuroError,
+    UnprocessableEntityError,
+    UploadCancelled,
+)
+from ouro_desktop.api.models import Action, Route
+from ouro_desktop.core.cif_preview import CifPreview, CifPreviewError, preview_cif
+from ouro_desktop.core.error_text import friendly
+from ouro_desktop.core.file_checks import CheckedFile, FileRejected, check_local_file, check_many
+from ouro_desktop.core.ledger import LedgerError, RunLedger, RunRecord
+from ouro_desktop.core.route_facts import price_text
+from ouro_desktop.core.runs import RunTracker
+from ouro_desktop.core.session import Session
+from ouro_desktop.core.upload_cache import UploadCache, file_sha256
+from ouro_desktop.ui.common.tasks import TaskRunner, off_thread
+from ouro_desktop.ui.run.run_panel import RunPanel
+
+log = logging.getLogger(__name__)
+CIF_EXTENSIONS = {"cif", "mcif"}
+STATE_WORDS = {
+    "submitting": "Sending the run…",
+    "unknown": "Checking whether Ouro received the run…",
+    "queued": "Queued on Ouro…",
+    "in-progress": "Running…",
+    "success": "Finished.",
+    "error": "Failed.",
+    "timed-out": "Timed out: Ouro stopped waiting for the service; nothing was charged.",
+    "not-started": "Not started — run again?",
+}
+
+
+@dataclass
+class _Staged:
+    """A checked local file waiting for (or done with) its upload."""
+
+    checked: CheckedFile
+    cancel: asyncio.Event
+
+
+def confirm_price(parent: QWidget, route: Route) -> bool:
+    answer = QMessageBox.question(
+        parent,
+        "Run a paid route?",
+        f"“{route.full_name}” is a paid route: {price_text(route)}.\n\n"
+        "Your account is charged when the run succeeds. Run it now?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+class RunController(QObject):
+    run_submitted = Signal(object)  # RunRecord
+    run_finished = Signal(object)  # RunRecord
+
+    def __init__(
+        self,
+        panel: RunPanel,
+        session: Session,
+        tasks: TaskRunner,
+        ledger: RunLedger,
+        uploads: UploadCache,
+        *,
+        confirm: Callable[[QWidget, Route], bool] = confirm_price,
+        choose: Callable[[QWidget, str, list[str]], str | None] | None = None,
+    ) -> None:
+        super().__init__(panel)
+        self.panel = panel
+        self.session = session
+        self.tasks = tasks
+        self.ledger = ledger
+        self.uploads = uploads
+        self.confirm = confirm
+        self.choose = choose or _choose_item
+        self.tracker: RunTracker | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._staged: dict[str, _Staged] = {}
+        self._last: RunRecord | None = None
+        inputs = panel.inputs
+        inputs.files_dropped.connect(self._on_inputs_files_dropped)
+        inputs.cancel_requested.connect(self._on_inputs_cancel_requested)
+        inputs.retry_requested.connect(self._on_inputs_retry_requested)
+        inputs.removed.connect(self._on_inputs_removed)
+        inputs.choose_remote_requested.connect(self._on_inputs_choose_remote_requested)
+        panel.run_requested.connect(self._on_panel_run_requested)
+
+    # -- session lifecycle -----------------------------------------------------------------
+    async def attach(self) -> int:
+        """Start tracking runs for the signed-in account; resume unfinished ones."""
+        await self.detach()
+        client, account = self.session.client, self.session.account
+        if client is None or account is None:
+            return 0
+        self.tracker = RunTracker(
+            client, self.ledger, base_url=account.base_url, account=account.user.username
+        )
+        self._unsubscribe = self.tracker.subscribe(
+            on_update=self._on_tracker_update,
+            on_finished=self._on_tracker_finished,
+            on_notice=self.panel.show_error,
+        )
+        return await self.tracker.resume()
+
+    async def detach(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self.tracker is not None:
+            await self.tracker.aclose()
+            self.tracker = None
+
+    def show_route(self, route: Route) -> None:
+        for staged in self._staged.values():
+            staged.cancel.set()
+        self._staged.clear()
+        self.panel.set_route(route)
+
+    # -- file inputs -----------------------------------------------------------------------
+    def drop_anywhere(self, items: list[str]) -> None:
+        """Files dropped on the window: each goes to the input that accepts it."""
+        route = self.panel.route
+        if route is None or not route.input_assets:
+            self.panel.show_error("This route takes no files.")
+            return
+        self.tasks.run("drop", self._route_drop(route, items))
+
+    async def _route_drop(self, route: Route, items: list[str]) -> None:
+        taken = set(self.panel.inputs.filled_keys())
+        accepted, rejected, ambiguous = await off_thread(
+            check_many, items, route.input_assets, taken=taken
+        )
+        for key, checked in accepted:
+            self._stage(key, checked)
+        for checked, keys in ambiguous:
+            key = self.choose(self.panel, f"Which input is “{checked.name}” for?", keys)
+            if key:
+                self._stage(key, checked)
+        if rejected:
+            self.panel.show_error("\n".join(message for _item, message in rejected))
+
+    def _on_inputs_files_dropped(self, key: str, items: list[str]) -> None:
+        route = self.panel.route
+        if route is None or key not in route.input_assets:
+            return
+        if len(items) > 1:
+            self.panel.inputs.zone(key).show_rejected(
+                f"This input takes one file; {len(items)} were dropped. Drop just one."
+            )
+            return
+        self.tasks.run(f"file:{key}", self._check_then_stage(key, items[0], route))
+
+    async def _check_then_stage(self, key: str, item: str, route: Route) -> None:
+        zone = self.panel.inputs.zone(key)
+        zone.show_checking(Path(item).name)
+        try:
+            checked = await off_thread(check_local_file, item, route.input_assets[key])
+        except FileRejected as exc:
+            zone.show_rejected(exc.message)
+            return
+        self._stage(key, checked)
+
+    def _stage(self, key: str, checked: CheckedFile) -> None:
+        old = self._staged.pop(key, None)
+        if old is not None:
+            old.cancel.set()
+        staged = _Staged(checked, asyncio.Event())
+        self._staged[key] = staged
+        self.tasks.run(f"file:{key}", self._preview_and_upload(key, staged))
+
+    async def _preview_and_upload(self, key: str, staged: _Staged) -> None:
+        zone = self.panel.inputs.zone(key)
+        checked = staged.checked
+        preview: CifPreview | None = None
+        problem: str | None = None
+        if checked.extension in CIF_EXTENSIONS:
+            try:
+                preview = await off_thread(preview_cif, checked.path)
+            except CifPreviewError as exc:
+                problem = exc.message
+        zone.show_preview(checked, preview, problem)
+        await self._upload(key, staged)
+
+    async def _upload(self, key: str, staged: _Staged) -> None:
+        client, account = self.session.client, self.session.account
+        if client is None or account is None:
+            return
+        zone = self.panel.inputs.zone(key)
+        checked = staged.checked
+        try:
+            digest = await off_thread(file_sha256, checked.path, cancelled=staged.cancel.is_set)
+        except (InterruptedError, OSError) as exc:
+            if not staged.cancel.is_set():
+                zone.show_upload_error(f"Could not read the file: {exc}")
+            return
+        user = account.user.username
+        cached = self.uploads.lookup(account.base_url, user, digest, checked.size)
+        if cached is not None:
+            try:
+                await client.get_file(cached.asset_id)
+            except NotFoundError:
+                self.uploads.forget(cached.asset_id)
+            except OuroError:
+                pass  # can't check now: upload again rather than guess
+            else:
+                zone.show_uploaded(cached.asset_id, checked.name, True)
+                return
+        zone.show_progress(0, checked.size)
+        try:
+            asset = await client.upload_file(
+                checked.path,
+                name=checked.name,
+                progress=zone.show_progress,
+                cancel=staged.cancel,
+            )
+        except UploadCancelled:
+            zone.clear()
+            return
+        except OuroError as exc:
+            zone.show_upload_error(f"Upload failed: {friendly(exc)}")
+            return
+        self.uploads.remember(account.base_url, user, digest, checked.size, asset.id, checked.name)
+        zone.show_uploaded(asset.id, checked.name, False)
+
+    def _on_inputs_cancel_requested(self, key: str) -> None:
+        staged = self._staged.get(key)
+        if staged is not None:
+            staged.cancel.set()
+
+    def _on_inputs_retry_requested(self, key: str) -> None:
+        staged = self._staged.get(key)
+        if staged is not None:
+            staged.cancel = asyncio.Event()
+            self.tasks.run(f"file:{key}", self._upload(key, staged))
+
+    def _on_inputs_removed(self, key: str) -> None:
+        staged = self._staged.pop(key, None)
+        if staged is not None:
+            staged.cancel.set()
+
+    def _on_inputs_choose_remote_requested(self, key: str) -> None:
+        route = self.panel.route
+        if route is not None and key in route.input_assets:
+            self.tasks.run(f"file:{key}", self._choose_remote(key, route))
+
+    async def _choose_remote(self, key: str, route: Route) -> None:
+        client = self.session.client
+        if client is None:
+            return
+        decl = route.input_assets[key]
+        try:
+            page = await client.search_files(extensions=list(decl.file_extensions), limit=200)
+        except OuroError as exc:
+            self.panel.inputs.zone(key).show_upload_error(
+                f"Could not list your files: {friendly(exc)}"
+            )
+            return
+        if not page.items:
+            kinds = ", ".join("." + e for e in decl.file_extensions) or "matching"
+            self.panel.inputs.zone(key).show_rejected(f"You have no {kinds} files on Ouro yet.")
+            return
+        labels = [f"{f.name} ({f.extension or '?'}) — {f.id[:8]}" for f in page.items]
+        picked = self.choose(self.panel, "Choose one of your Ouro files", labels)
+        if picked is None:
+            return
+        chosen = page.items[labels.index(picked)]
+        self._staged.pop(key, None)
+        self.panel.inputs.zone(key).show_uploaded(chosen.id, chosen.name, True)
+
+    # -- running ---------------------------------------------------------------------------
+    def _on_panel_run_requested(self) -> None:
+        if self.tasks.running("submit") or self.panel.submitting:
+            return  # a second click while the first is in flight does nothing
+        route = self.panel.route
+        if route is None or self.tracker is None:
+            return
+        form = self.panel.form
+        required = [k for k in route.input_assets if _input_required(route, k)]
+        missing = self.panel.inputs.missing_required(required)
+        errors = form.errors()
+        if missing or errors:
+            if errors:
+                form.show_field_errors(errors)
+            names = ", ".join(missing)
+            self.panel.show_error(
+                (f"Add a file for: {names}. " if missing else "")
+                + ("Fix the highlighted fields first." if errors else "")
+            )
+            return
+        if route.is_paid and not self.confirm(self.panel, route):
+            self.panel.show_status("Not run: the price was not confirmed.")
+            return
+        self.panel.clear_messages()
+        form.clear_field_errors()
+        self.panel.set_submitting(True)
+        self.tasks.run("submit", self._submit(route))
+
+    async def _submit(self, route: Route) -> None:
+        assert self.tracker is not None
+        value = self.panel.form.value()
+        assets = self.panel.inputs.asset_ids()
+        files = {
+            k: {"name": self._staged[k].checked.name if k in self._staged else None, "asset_id": v}
+            for k, v in assets.items()
+        }
+        try:
+            record = await self.tracker.submit(
+                route,
+                body=value.body,
+                query=value.query or None,
+                path_params=value.path_params or None,
+                input_assets=assets or None,
+                input_files=files or None,
+                price_shown=price_text(route) if route.is_paid else None,
+            )
+        except UnprocessableEntityError as exc:
+            self.panel.form.show_field_errors(exc.field_errors)
+            self.panel.show_error(f"Ouro refused the request: {friendly(exc)}")
+            return
+        except (OuroError, LedgerError) as exc:
+            self.panel.show_error(f"The run was not started: {friendly(exc)}")
+            return
+        finally:
+            self.panel.set_submitting(False)
+        self._last = record
+        self.panel.show_status(STATE_WORDS.get(record.state, record.state))
+        self.run_submitted.emit(record)
+
+    def _on_tracker_update(self, record: RunRecord, action: Action | None) -> None:
+        if self._last is None or record.local_id != self._last.local_id:
+            return
+        self._last = record
+        self.panel.show_status(STATE_WORDS.get(record.state, record.state))
+        if action is not None and action.status == "error" and action.field_errors:
+            # The service's own validation (422) names fields: show each at its field.
+            self.panel.form.show_field_errors(action.field_errors)
+
+    def _on_tracker_finished(self, record: RunRecord) -> None:
+        self.run_finished.emit(record)
+        if self._last is None or record.local_id != self._last.local_id:
+            return
+        self._last = record
+        words = STATE_WORDS.get(record.state, record.state)
+        if record.state == "success":
+            # Until the history pane shows full results, list the top-level values here.
+            lines = [
+                f"{k}: {_short(v)}" for k, v in list((record.result_summary or {}).items())[:12]
+            ]
+            self.panel.show_status("\n".join([words, *lines]))
+        else:
+            self.panel.show_status(words)
+            if record.status_detail:
+                self.panel.show_error(record.status_detail)
+
+
+def _short(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    text = str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _input_required(route: Route, key: str) -> bool:
+    schema = route.request_schema or {}
+    required = schema.get("required") if isinstance(schema, dict) else None
+    return isinstance(required, list) and key in required
+
+
+def _choose_item(parent: QWidget, prompt: str, items: list[str]) -> str | None:
+    item, ok = QInputDialog.getItem(parent, "Ouro Desktop", prompt, items, 0, False)
+    return item if ok else None
