@@ -122,13 +122,10 @@ class AppUnderTest:
         from ouro_desktop.core.session import Session
         from ouro_desktop.core.settings import SettingsStore
         from ouro_desktop.core.upload_cache import UploadCache
+        from ouro_desktop.demo.in_process import InProcessDemo
         from ouro_desktop.paths import Paths
-        from ouro_desktop.ui.common.tasks import TaskRunner
-        from ouro_desktop.ui.history.history_controller import HistoryController
-        from ouro_desktop.ui.history.run_notifier import RunNotifier
-        from ouro_desktop.ui.run.run_controller import RunController
-        from ouro_desktop.ui.shell.app_controller import AppController
         from ouro_desktop.ui.shell.main_window import MainWindow
+        from ouro_desktop.ui.shell.workspace import build_workspace
 
         self.errors: list[str] = []
         sys.excepthook = self._excepthook
@@ -137,29 +134,19 @@ class AppUnderTest:
         store = SettingsStore(paths.settings_file)
         self.window = window = MainWindow(qsettings)
         window.show()
-        self.session = Session(store, store.load(), MemoryStore(), environ={})
-        self.tasks = TaskRunner()
-        self.ledger, _notice = RunLedger.open(paths.ledger_file)
-        self.uploads = UploadCache(paths.data / "uploads.sqlite3")
-        self.runs = RunController(
-            window.run_panel, self.session, self.tasks, self.ledger, self.uploads
+        self.session = Session(
+            store, store.load(), MemoryStore(), environ={}, demo=InProcessDemo(paths.demo_data)
         )
-        self.controller = AppController(
-            window, self.session, self.tasks, paths.demo_data, self.runs
-        )
-        self.notifier = RunNotifier(window)
-        self.history = HistoryController(
-            window.history,
-            window.run_detail,
+        ledger, _notice = RunLedger.open(paths.ledger_file)
+        self.workspace = w = build_workspace(
+            window,
             self.session,
-            self.tasks,
-            self.ledger,
-            window.run_panel,
-            self.controller.open_route,
-            self.notifier,
-            paths.cache / "outputs",
+            ledger,
+            UploadCache(paths.data / "uploads.sqlite3"),
+            outputs_dir=paths.cache / "outputs",
         )
-        self.controller.history = self.history
+        self.tasks, self.ledger, self.uploads = w.tasks, w.ledger, w.uploads
+        self.runs, self.history, self.controller = w.runs, w.history, w.controller
         self.finished: list[Any] = []
         self.runs.run_finished.connect(self.finished.append)
         self._loaded: list[int] = []
@@ -199,14 +186,9 @@ class AppUnderTest:
     @property
     def backend(self) -> Any:
         """The in-process demo backend (for its fault switches)."""
-        return self.session._demo_app.state.backend
+        return self.session.demo.backend  # type: ignore[union-attr]
 
     async def aclose(self) -> None:
         """Shut down in the order ``ouro_desktop.app`` does."""
-        self.history.detach()
-        await self.runs.detach()
-        await self.tasks.aclose()
-        await self.session.aclose()
-        self.ledger.close()
-        self.uploads.close()
+        await self.workspace.aclose()
         self.window.hide()

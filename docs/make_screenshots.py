@@ -27,12 +27,9 @@ from ouro_desktop.core.secrets import MemoryStore  # noqa: E402
 from ouro_desktop.core.session import Session  # noqa: E402
 from ouro_desktop.core.settings import SettingsStore  # noqa: E402
 from ouro_desktop.core.upload_cache import UploadCache  # noqa: E402
-from ouro_desktop.ui.common.tasks import TaskRunner  # noqa: E402
-from ouro_desktop.ui.history.history_controller import HistoryController  # noqa: E402
-from ouro_desktop.ui.history.run_notifier import RunNotifier  # noqa: E402
-from ouro_desktop.ui.run.run_controller import RunController  # noqa: E402
-from ouro_desktop.ui.shell.app_controller import AppController  # noqa: E402
+from ouro_desktop.demo.in_process import InProcessDemo  # noqa: E402
 from ouro_desktop.ui.shell.main_window import MainWindow  # noqa: E402
+from ouro_desktop.ui.shell.workspace import build_workspace  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "ouro_desktop" / "demo" / "examples"
 
@@ -50,28 +47,22 @@ async def scenario(out: Path, profile: Path) -> None:
     window = MainWindow(QSettings(str(profile / "w.ini"), QSettings.Format.IniFormat))
     window.resize(1500, 900)
     window.show()
-    session = Session(store, store.load(), MemoryStore(), environ={})
-    tasks = TaskRunner()
+    demo = InProcessDemo(profile / "demo")
+    session = Session(store, store.load(), MemoryStore(), environ={}, demo=demo)
     ledger, _ = RunLedger.open(profile / "runs.sqlite3")
-    uploads = UploadCache(profile / "uploads.sqlite3")
-    runs = RunController(window.run_panel, session, tasks, ledger, uploads)
-    controller = AppController(window, session, tasks, profile / "demo", runs)
-    controller.history = HistoryController(
-        window.history,
-        window.run_detail,
+    workspace = build_workspace(
+        window,
         session,
-        tasks,
         ledger,
-        window.run_panel,
-        controller.open_route,
-        RunNotifier(window),
-        profile / "outputs",
+        UploadCache(profile / "uploads.sqlite3"),
+        outputs_dir=profile / "outputs",
     )
+    runs, controller = workspace.runs, workspace.controller
     finished: list[object] = []
     runs.run_finished.connect(finished.append)
     controller.start(demo=True)
     await until(lambda: runs.tracker is not None)
-    session._demo_app.state.backend.faults.time_scale = 0.3
+    demo.backend.faults.time_scale = 0.3
 
     # 1. The DOS route with Cu.cif dropped in: the preview, the form, Run.
     await controller.open_route("demo/free-electron-dos-curve")
@@ -95,11 +86,7 @@ async def scenario(out: Path, profile: Path) -> None:
     await asyncio.sleep(0.8)
     window.grab().save(str(out / "history-with-chart.png"))
 
-    await runs.detach()
-    await tasks.aclose()
-    await session.aclose()
-    ledger.close()
-    uploads.close()
+    await workspace.aclose()
 
 
 def main() -> None:

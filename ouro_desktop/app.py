@@ -213,14 +213,11 @@ async def _run(
     from ouro_desktop.core.session import Session
     from ouro_desktop.core.settings import Settings, SettingsStore
     from ouro_desktop.core.upload_cache import UploadCache
+    from ouro_desktop.demo.in_process import InProcessDemo
     from ouro_desktop.paths import Paths
-    from ouro_desktop.ui.common.tasks import TaskRunner
-    from ouro_desktop.ui.history.history_controller import HistoryController
-    from ouro_desktop.ui.history.run_notifier import RunNotifier
-    from ouro_desktop.ui.run.run_controller import RunController
-    from ouro_desktop.ui.shell.app_controller import AppController
     from ouro_desktop.ui.shell.error_dialog import install_excepthook
     from ouro_desktop.ui.shell.main_window import MainWindow
+    from ouro_desktop.ui.shell.workspace import build_workspace
 
     assert isinstance(paths, Paths)
     assert isinstance(window, MainWindow)
@@ -238,26 +235,23 @@ async def _run(
     else:
         secrets, notice = await open_secret_store()
     window.keyring_backend = secrets.backend_name
-    session = Session(settings_store, settings, secrets, secret_notice=notice)
-    tasks = TaskRunner()
+    session = Session(
+        settings_store,
+        settings,
+        secrets,
+        secret_notice=notice,
+        demo=InProcessDemo(paths.demo_data),
+    )
     ledger, ledger_notice = RunLedger.open(paths.ledger_file)
-    uploads = UploadCache(paths.data / "uploads.sqlite3")
-    runs = RunController(window.run_panel, session, tasks, ledger, uploads)
-    controller = AppController(
-        window, session, tasks, paths.demo_data, runs, RouteListCache(paths.route_list_file)
-    )
-    notifier = RunNotifier(window)
-    controller.history = HistoryController(
-        window.history,
-        window.run_detail,
+    workspace = build_workspace(
+        window,
         session,
-        tasks,
         ledger,
-        window.run_panel,
-        controller.open_route,
-        notifier,
-        paths.cache / "outputs",
+        UploadCache(paths.data / "uploads.sqlite3"),
+        outputs_dir=paths.cache / "outputs",
+        route_cache=RouteListCache(paths.route_list_file),
     )
+    controller = workspace.controller
     if ledger_notice:
         window.banner.show_message(ledger_notice)
     done: asyncio.Future[int] = asyncio.get_event_loop().create_future()
@@ -285,11 +279,7 @@ async def _run(
         files=[str(Path(f).expanduser().resolve()) for f in args.files],
     )
     code = await done
-    await runs.detach()
-    await tasks.aclose()
-    await session.aclose()
-    ledger.close()
-    uploads.close()
+    await workspace.aclose()
     return code
 
 

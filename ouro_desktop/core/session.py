@@ -2,8 +2,9 @@
 
 A key is verified with the server before it is stored. Keys live only in a
 :class:`SecretStore` (the OS keyring, or memory for this session when no secure keyring
-works); ``OURO_API_KEY`` from the environment is used read-only. The offline demo runs
-the embedded backend in-process and signs in as its demo user without storing anything.
+works); ``OURO_API_KEY`` from the environment is used read-only. The offline demo (a
+:class:`DemoBackend` the composition root passes in) signs in as its demo user without
+storing anything.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..api.client import OuroClient
 from ..api.errors import AuthenticationError
@@ -40,6 +40,16 @@ class Account:
 ClientFactory = Callable[[str, str, Any], OuroClient]
 
 
+class DemoBackend(Protocol):
+    """The offline demo, built by the composition root (core does not import the demo)."""
+
+    def connect(self) -> tuple[Any, str]:
+        """An httpx transport to the demo backend, and its demo user's API key."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
 def _default_client(base_url: str, api_key: str, transport: Any) -> OuroClient:
     return OuroClient(base_url, api_key, transport=transport)
 
@@ -56,6 +66,7 @@ class Session:
         secret_notice: str | None = None,
         environ: Mapping[str, str] | None = None,
         client_factory: ClientFactory = _default_client,
+        demo: DemoBackend | None = None,
     ) -> None:
         self.settings_store = settings_store
         self.settings = settings
@@ -66,7 +77,7 @@ class Session:
         self._client_factory = client_factory
         self.client: OuroClient | None = None
         self.account: Account | None = None
-        self._demo_app: Any = None
+        self.demo = demo
 
     @staticmethod
     def account_key(base_url: str) -> str:
@@ -139,16 +150,11 @@ class Session:
         await self._replace(client, Account(user, url, store.backend_name, store.persistent))
         return self.account  # type: ignore[return-value]
 
-    async def start_demo(self, data_dir: Path) -> Account:
-        """Sign in to the embedded demo backend, in-process; nothing is stored."""
-        import httpx  # noqa: PLC0415 - the transport only; the client owns the connection
-
-        from ..demo.app import create_app  # noqa: PLC0415 - the demo is loaded only when used
-
-        if self._demo_app is None:
-            self._demo_app = create_app(data_dir)
-        transport = httpx.ASGITransport(app=self._demo_app)
-        key = self._demo_app.state.backend.api_key
+    async def start_demo(self) -> Account:
+        """Sign in to the offline demo backend as its demo user; nothing is stored."""
+        if self.demo is None:
+            raise RuntimeError("this session has no demo backend")
+        transport, key = self.demo.connect()
         client, user = await self._connect(DEMO_BASE_URL, key, transport)
         await self._replace(client, Account(user, DEMO_BASE_URL, "offline demo", False, True))
         return self.account  # type: ignore[return-value]
@@ -172,6 +178,5 @@ class Session:
         if self.client is not None:
             await self.client.aclose()
             self.client = None
-        if self._demo_app is not None:
-            await self._demo_app.state.backend.aclose()
-            self._demo_app = None
+        if self.demo is not None:
+            await self.demo.aclose()

@@ -7,7 +7,6 @@ import codecs
 import os
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -457,10 +456,7 @@ def test_hundred_files_at_once(tmp_path: Path) -> None:
             path.write_bytes(CU)
             expected[str(path)] = "one file"
         items.append(str(path))
-    started = time.perf_counter()
     accepted, rejected_items, ambiguous = check_many(items, {"file": CIF})
-    elapsed = time.perf_counter() - started
-    assert elapsed < 2.0
     assert [(k, c.name) for k, c in accepted] == [("file", "f000.cif")]
     assert ambiguous == []
     assert len(rejected_items) == 99

@@ -12,12 +12,9 @@ from ouro_desktop.core.secrets import MemoryStore
 from ouro_desktop.core.session import Session
 from ouro_desktop.core.settings import SettingsStore
 from ouro_desktop.core.upload_cache import UploadCache
-from ouro_desktop.ui.common.tasks import TaskRunner
-from ouro_desktop.ui.history.history_controller import HistoryController
-from ouro_desktop.ui.history.run_notifier import RunNotifier
-from ouro_desktop.ui.run.run_controller import RunController
-from ouro_desktop.ui.shell.app_controller import AppController
+from ouro_desktop.demo.in_process import InProcessDemo
 from ouro_desktop.ui.shell.main_window import MainWindow
+from ouro_desktop.ui.shell.workspace import build_workspace
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "ouro_desktop" / "demo" / "examples"
 
@@ -39,43 +36,37 @@ class App:
         self.window = MainWindow(QSettings(str(profile / "w.ini"), QSettings.Format.IniFormat))
         qtbot.addWidget(self.window)
         self.window.show()
-        self.session = Session(store, store.load(), MemoryStore(), environ={})
-        self.tasks = TaskRunner()
-        self.ledger, _ = RunLedger.open(profile / "runs.sqlite3")
-        self.uploads = UploadCache(profile / "uploads.sqlite3")
+        self.session = Session(
+            store, store.load(), MemoryStore(), environ={}, demo=InProcessDemo(profile / "demo")
+        )
         self.confirmations: list[str] = []
         self.confirm_answer = True
-        self.runs = RunController(
-            self.window.run_panel,
+        self.saved: list[Path] = []
+        self.opened: list[Path] = []
+        ledger, _ = RunLedger.open(profile / "runs.sqlite3")
+        self.workspace = build_workspace(
+            self.window,
             self.session,
-            self.tasks,
-            self.ledger,
-            self.uploads,
-            confirm=self._confirm,
-            choose=lambda _p, _t, items: items[0],
+            ledger,
+            UploadCache(profile / "uploads.sqlite3"),
+            outputs_dir=profile / "outputs",
+            notify_after_s=notify_after_s,
+            run_options={"confirm": self._confirm, "choose": lambda _p, _t, items: items[0]},
+            history_options={
+                "ask_save_path": lambda _w, name: self._save_path(profile, name),
+                "open_file": self.opened.append,
+            },
+        )
+        w = self.workspace
+        self.tasks, self.ledger, self.uploads = w.tasks, w.ledger, w.uploads
+        self.runs, self.history, self.notifier, self.controller = (
+            w.runs,
+            w.history,
+            w.notifier,
+            w.controller,
         )
         self.finished: list[Any] = []
         self.runs.run_finished.connect(self.finished.append)
-        self.controller = AppController(
-            self.window, self.session, self.tasks, profile / "demo", self.runs
-        )
-        self.notifier = RunNotifier(self.window, threshold_s=notify_after_s)
-        self.saved: list[Path] = []
-        self.opened: list[Path] = []
-        self.history = HistoryController(
-            self.window.history,
-            self.window.run_detail,
-            self.session,
-            self.tasks,
-            self.ledger,
-            self.window.run_panel,
-            self.controller.open_route,
-            self.notifier,
-            profile / "outputs",
-            ask_save_path=lambda _w, name: self._save_path(profile, name),
-            open_file=self.opened.append,
-        )
-        self.controller.history = self.history
         self.shown: list[str] = []
         self.controller.route_shown.connect(self.shown.append)
         loaded: list[int] = []
@@ -96,7 +87,7 @@ class App:
 
     @property
     def backend(self) -> Any:
-        return self.session._demo_app.state.backend
+        return self.session.demo.backend  # type: ignore[union-attr]
 
     def open(self, ref: str) -> Any:
         count = len(self.shown)
@@ -121,9 +112,4 @@ class App:
         return items
 
     def close(self) -> None:
-        self.history.detach()
-        self.aio.run(self.runs.detach())
-        self.aio.run(self.tasks.aclose())
-        self.aio.run(self.session.aclose())
-        self.ledger.close()
-        self.uploads.close()
+        self.aio.run(self.workspace.aclose())

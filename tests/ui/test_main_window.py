@@ -14,13 +14,15 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, QSettings
 
 from ouro_desktop.api.models import Route
+from ouro_desktop.core.ledger import RunLedger
 from ouro_desktop.core.route_list_cache import RouteListCache
 from ouro_desktop.core.secrets import KeyringStore, MemoryStore, SecretStoreUnavailable
 from ouro_desktop.core.session import Session
 from ouro_desktop.core.settings import SettingsStore
-from ouro_desktop.ui.common.tasks import TaskRunner
-from ouro_desktop.ui.shell.app_controller import AppController
+from ouro_desktop.core.upload_cache import UploadCache
+from ouro_desktop.demo.in_process import InProcessDemo
 from ouro_desktop.ui.shell.main_window import MainWindow
+from ouro_desktop.ui.shell.workspace import build_workspace
 
 
 class Harness:
@@ -44,12 +46,24 @@ class Harness:
         self.window = MainWindow(QSettings(str(profile / "window.ini"), QSettings.Format.IniFormat))
         qtbot.addWidget(self.window)
         self.session = Session(
-            self.settings_store, settings, secrets, secret_notice=notice, environ={}
+            self.settings_store,
+            settings,
+            secrets,
+            secret_notice=notice,
+            environ={},
+            demo=InProcessDemo(profile / "demo"),
         )
-        self.tasks = TaskRunner()
-        self.controller = AppController(
-            self.window, self.session, self.tasks, profile / "demo", route_cache=route_cache
+        ledger, _ = RunLedger.open(profile / "runs.sqlite3")
+        self.workspace = build_workspace(
+            self.window,
+            self.session,
+            ledger,
+            UploadCache(profile / "uploads.sqlite3"),
+            outputs_dir=profile / "outputs",
+            route_cache=route_cache,
         )
+        self.tasks = self.workspace.tasks
+        self.controller = self.workspace.controller
         self.loaded: list[int] = []
         self.shown: list[str] = []
         self.controller.routes_loaded.connect(self.loaded.append)
@@ -59,8 +73,7 @@ class Harness:
         self.controller.start(demo=demo)
 
     def close(self) -> None:
-        self.aio.run(self.tasks.aclose())
-        self.aio.run(self.session.aclose())
+        self.aio.run(self.workspace.aclose())
         self.window.close()
 
     @property
@@ -252,7 +265,7 @@ def test_the_plain_route_list_is_kept_for_the_next_start_and_forgotten_at_sign_o
 
 
 def test_search_sort_and_paging(qtbot: Any, aio: Any, tmp_path: Path) -> None:
-    from ouro_desktop.ui.shell import app_controller as controllers
+    from ouro_desktop.ui.routes import routes_controller as controllers
 
     h = Harness(qtbot, aio, tmp_path, MemoryStore())
     old = controllers.PAGE_SIZE

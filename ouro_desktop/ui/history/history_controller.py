@@ -9,10 +9,10 @@ outputs, re-run with the same inputs (nothing re-uploaded), show the code, and c
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QWidget
 
@@ -22,6 +22,7 @@ from ouro_desktop.core.cif_preview import CifPreviewError, preview_cif
 from ouro_desktop.core.error_text import friendly
 from ouro_desktop.core.history import LOCAL_KEY_PREFIX, HistoryEntry, expected_seconds, merge
 from ouro_desktop.core.history_diff import run_inputs
+from ouro_desktop.core.history_pages import HistoryPager
 from ouro_desktop.core.ledger import RunLedger, RunRecord
 from ouro_desktop.core.runs import RunTracker
 from ouro_desktop.core.session import Session
@@ -31,10 +32,8 @@ from ouro_desktop.ui.history.compare import CompareDialog
 from ouro_desktop.ui.history.detail import CodeDialog, RunDetail
 from ouro_desktop.ui.history.pane import HistoryPane
 from ouro_desktop.ui.history.run_notifier import RunNotifier
-from ouro_desktop.ui.run.run_panel import RunPanel
 
 log = logging.getLogger(__name__)
-PAGE = 100
 
 
 def _ask_save_path(parent: QWidget, suggested: str) -> Path | None:
@@ -47,6 +46,10 @@ def _open_file(path: Path) -> None:
 
 
 class HistoryController(QObject):
+    # "Re-run" on a run: (route id, its inputs as :func:`run_inputs` gives them). The
+    # window opens that route and fills its form; this pane does not own the form.
+    rerun_requested = Signal(str, object)
+
     def __init__(
         self,
         pane: HistoryPane,
@@ -54,8 +57,6 @@ class HistoryController(QObject):
         session: Session,
         tasks: TaskRunner,
         ledger: RunLedger,
-        run_panel: RunPanel,
-        open_route: Callable[[str], Awaitable[Route | None]],
         notifier: RunNotifier,
         outputs_dir: Path,
         *,
@@ -64,13 +65,12 @@ class HistoryController(QObject):
     ) -> None:
         super().__init__(pane)
         self.pane, self.detail, self.session, self.tasks = pane, detail, session, tasks
-        self.ledger, self.run_panel, self.open_route = ledger, run_panel, open_route
+        self.ledger = ledger
         self.notifier, self.outputs_dir = notifier, outputs_dir
         self.ask_save_path, self.open_file = ask_save_path, open_file
         self.route: Route | None = None
         self.routes: dict[str, Route] = {}
-        self._route_names: dict[str, str] = {}
-        self._offsets = (0, 0)  # ledger rows and server actions already listed
+        self.pager = HistoryPager(ledger)
         self._selected: str | None = None
         self._actions: dict[str, Action] = {}
         self._unsubscribe: Callable[[], None] | None = None
@@ -104,7 +104,7 @@ class HistoryController(QObject):
 
     def _entry(self, record: RunRecord, action: Action | None) -> HistoryEntry:
         expected = self._expected()
-        rows = merge([record], [action] if action else [], self._route_names, expected)
+        rows = merge([record], [action] if action else [], self.pager.names, expected)
         return rows[0]
 
     def _expected(self) -> dict[str, float]:
@@ -151,7 +151,7 @@ class HistoryController(QObject):
     def set_route(self, route: Route) -> None:
         self.route = route
         self.routes[route.id] = route
-        self._route_names[route.id] = route.full_name
+        self.pager.names[route.id] = route.full_name
         self.pane.set_route_scope_enabled(True)
         if self.pane.scope() == "route":
             self.reload()
@@ -170,41 +170,21 @@ class HistoryController(QObject):
         client, account = self.session.client, self.session.account
         if client is None or account is None:
             return
-        ledger_offset, server_offset = (0, 0) if reset else self._offsets
         route = self.route if self.pane.scope() == "route" else None
         self.pane.clear_error()
         self.pane.set_loading(True)
-        records = await off_thread(
-            self.ledger.list,
-            base_url=account.base_url,
-            route_id=route.id if route else None,
-            limit=PAGE,
-            offset=ledger_offset,
+        page = await self.pager.load(
+            client, base_url=account.base_url, route=route, reset=reset, expected=self._expected()
         )
-        try:
-            if route is not None:
-                page = await client.list_route_actions(route, limit=PAGE, offset=server_offset)
-            else:
-                page = await client.list_my_actions(limit=PAGE, offset=server_offset)
-        except OuroError as exc:
-            self.pane.set_loading(False)
-            self.pane.show_error(f"Could not load the runs from Ouro: {friendly(exc)}")
-            page = None
-        for record in records:
-            self._route_names.setdefault(record.route_id, record.route_name)
-        actions = page.items if page is not None else []
-        for action in actions:
+        for action in page.actions:
             self._actions[action.id] = action
-            name = (action.raw.get("route") or {}).get("name") if action.raw else None
-            self._route_names.setdefault(action.route_id, str(name or action.route_id))
-        entries = merge(records, actions, self._route_names, self._expected())
-        self._offsets = (ledger_offset + len(records), server_offset + len(actions))
-        more = len(records) == PAGE or bool(page and page.has_more)
         self.pane.set_loading(False)
+        if page.error is not None:
+            self.pane.show_error(f"Could not load the runs from Ouro: {page.error}")
         if reset:
-            self.pane.model.set_entries(entries, more)
+            self.pane.model.set_entries(page.entries, page.more)
         else:
-            self.pane.model.append_entries(entries, more)
+            self.pane.model.append_entries(page.entries, page.more)
 
     # -- the detail ------------------------------------------------------------------------
     def _on_pane_run_selected(self, key: str) -> None:
@@ -225,7 +205,7 @@ class HistoryController(QObject):
         except OuroError:
             return None
         self.routes[route_id] = route
-        self._route_names[route_id] = route.full_name
+        self.pager.names[route_id] = route.full_name
         return route
 
     async def _load_detail(self, key: str) -> None:
@@ -259,7 +239,7 @@ class HistoryController(QObject):
         route = route or self.routes.get(record.route_id if record else "")
         entry = self.pane.model.entry_for(key)
         status = str(entry.status) if entry else (action.status if action else "unknown")
-        name = self._route_names.get(route.id if route else "", "") or (
+        name = self.pager.names.get(route.id if route else "", "") or (
             record.route_name if record else ""
         )
         self.detail.show_run(
@@ -320,25 +300,8 @@ class HistoryController(QObject):
     async def _rerun(self, key: str) -> None:
         record, action, inputs = self._inputs(key)
         route_id = record.route_id if record else (action.route_id if action else None)
-        if route_id is None:
-            return
-        route = await self.open_route(route_id)
-        if route is None:
-            return
-        form = self.run_panel.form
-        form.set_value(
-            dict(inputs.get("body") or {}),
-            dict(inputs.get("query") or {}) or None,
-            dict(inputs.get("path") or {}) or None,
-        )
-        files = inputs.get("files") or {}
-        assert isinstance(files, dict)
-        for input_key, info in files.items():
-            if input_key in route.input_assets and isinstance(info, dict):
-                zone = self.run_panel.inputs.zone(input_key)
-                name = str(info.get("name") or info.get("asset_id"))
-                zone.show_uploaded(str(info.get("asset_id")), name, True)
-        self.run_panel.show_status("Inputs filled in from the earlier run. Press Run to run again.")
+        if route_id is not None:
+            self.rerun_requested.emit(route_id, inputs)
 
     def _on_detail_show_code_requested(self, key: str) -> None:
         self.tasks.run("show-code", self._show_code(key))

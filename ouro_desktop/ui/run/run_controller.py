@@ -19,7 +19,6 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from ouro_desktop.api.errors import (
-    NotFoundError,
     OuroError,
     UnprocessableEntityError,
     UploadCancelled,
@@ -30,9 +29,11 @@ from ouro_desktop.core.error_text import friendly
 from ouro_desktop.core.file_checks import CheckedFile, FileRejected, check_local_file, check_many
 from ouro_desktop.core.ledger import LedgerError, RunLedger, RunRecord
 from ouro_desktop.core.route_facts import price_text
+from ouro_desktop.core.route_fields import asset_input_required
 from ouro_desktop.core.runs import RunTracker
 from ouro_desktop.core.session import Session
-from ouro_desktop.core.upload_cache import UploadCache, file_sha256
+from ouro_desktop.core.upload_cache import UploadCache
+from ouro_desktop.core.upload_pipeline import upload_or_reuse
 from ouro_desktop.ui.common.tasks import TaskRunner, off_thread
 from ouro_desktop.ui.run.run_panel import RunPanel
 
@@ -208,30 +209,14 @@ class RunController(QObject):
         zone = self.panel.inputs.zone(key)
         checked = staged.checked
         try:
-            digest = await off_thread(file_sha256, checked.path, cancelled=staged.cancel.is_set)
-        except (InterruptedError, OSError) as exc:
-            if not staged.cancel.is_set():
-                zone.show_upload_error(f"Could not read the file: {exc}")
-            return
-        user = account.user.username
-        cached = self.uploads.lookup(account.base_url, user, digest, checked.size)
-        if cached is not None:
-            try:
-                await client.get_file(cached.asset_id)
-            except NotFoundError:
-                self.uploads.forget(cached.asset_id)
-            except OuroError:
-                pass  # can't check now: upload again rather than guess
-            else:
-                zone.show_uploaded(cached.asset_id, checked.name, True)
-                return
-        zone.show_progress(0, checked.size)
-        try:
-            asset = await client.upload_file(
-                checked.path,
-                name=checked.name,
-                progress=zone.show_progress,
+            outcome = await upload_or_reuse(
+                client,
+                self.uploads,
+                checked,
+                base_url=account.base_url,
+                account=account.user.username,
                 cancel=staged.cancel,
+                progress=zone.show_progress,
             )
         except UploadCancelled:
             zone.clear()
@@ -239,8 +224,11 @@ class RunController(QObject):
         except OuroError as exc:
             zone.show_upload_error(f"Upload failed: {friendly(exc)}")
             return
-        self.uploads.remember(account.base_url, user, digest, checked.size, asset.id, checked.name)
-        zone.show_uploaded(asset.id, checked.name, False)
+        except OSError as exc:  # InterruptedError too: hashing stopped on cancel
+            if not staged.cancel.is_set():
+                zone.show_upload_error(f"Could not read the file: {exc}")
+            return
+        zone.show_uploaded(outcome.asset_id, checked.name, outcome.reused)
 
     def _on_inputs_cancel_requested(self, key: str) -> None:
         staged = self._staged.get(key)
@@ -287,6 +275,26 @@ class RunController(QObject):
         self._staged.pop(key, None)
         self.panel.inputs.zone(key).show_uploaded(chosen.id, chosen.name, True)
 
+    def fill_from_run(self, route: Route, inputs: dict[str, object]) -> None:
+        """Put an earlier run's inputs into the open form of ``route`` (files by their
+        asset ids: nothing is uploaded again)."""
+        if self.panel.route is None or self.panel.route.id != route.id:
+            return
+        self.panel.form.set_value(
+            dict(inputs.get("body") or {}),  # type: ignore[call-overload]
+            dict(inputs.get("query") or {}) or None,  # type: ignore[call-overload]
+            dict(inputs.get("path") or {}) or None,  # type: ignore[call-overload]
+        )
+        files = inputs.get("files") or {}
+        if isinstance(files, dict):
+            for input_key, info in files.items():
+                if input_key in route.input_assets and isinstance(info, dict):
+                    name = str(info.get("name") or info.get("asset_id"))
+                    self.panel.inputs.zone(input_key).show_uploaded(
+                        str(info.get("asset_id")), name, True
+                    )
+        self.panel.show_status("Inputs filled in from the earlier run. Press Run to run again.")
+
     # -- running ---------------------------------------------------------------------------
     def _on_panel_run_requested(self) -> None:
         if self.tasks.running("submit") or self.panel.submitting:
@@ -295,7 +303,7 @@ class RunController(QObject):
         if route is None or self.tracker is None:
             return
         form = self.panel.form
-        required = [k for k in route.input_assets if _input_required(route, k)]
+        required = [k for k in route.input_assets if asset_input_required(route, k)]
         missing = self.panel.inputs.missing_required(required)
         errors = form.errors()
         if missing or errors:
@@ -378,12 +386,6 @@ def _short(value: object) -> str:
         return f"{value:.4g}"
     text = str(value)
     return text if len(text) <= 40 else text[:39] + "…"
-
-
-def _input_required(route: Route, key: str) -> bool:
-    schema = route.request_schema or {}
-    required = schema.get("required") if isinstance(schema, dict) else None
-    return isinstance(required, list) and key in required
 
 
 def _choose_item(parent: QWidget, prompt: str, items: list[str]) -> str | None:
