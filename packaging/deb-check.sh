@@ -57,10 +57,14 @@ snapshot >"$tmp/before.txt"
 dpkg-query -W -f '${Package}\n' | LC_ALL=C sort >"$tmp/packages-before.txt"
 
 echo "== apt-get install $(basename "$deb")"
-apt-get install -y -qq "$deb" >"$tmp/apt-install.log" 2>&1 || {
-  cat "$tmp/apt-install.log" >&2
-  exit 1
-}
+# (Package lists older than the machine's packages would miss a dependency: refresh once.)
+if ! apt-get install -y -qq "$deb" >"$tmp/apt-install.log" 2>&1; then
+  apt-get update -qq
+  apt-get install -y -qq "$deb" >"$tmp/apt-install.log" 2>&1 || {
+    cat "$tmp/apt-install.log" >&2
+    exit 1
+  }
+fi
 dpkg-query -W -f '${Package}\n' | LC_ALL=C sort >"$tmp/packages-after.txt"
 # From here on the PATH of a desktop session: a copy of the app installed with pip (as
 # on a developer's machine) must not stand in for the packaged one.
@@ -116,7 +120,8 @@ env -u QT_QPA_PLATFORM PATH="$desktop_path" xvfb-run -a -s "-screen 0 1400x900x2
 # Today a file given at start makes the app list the routes that take it (issue 12 will
 # put it into the form of the route named with --route: then this check reads the form).
 tesseract "$shot" "$tmp/ocr" >/dev/null 2>&1
-expected='Routes that accept .{1,2}Cu sample\.cif.{1,2} \(([1-9][0-9]*)\)'
+# (OCR may read the curly quotes as other marks, or put a space around the dot.)
+expected='Routes that accept .{1,2}Cu sample ?\. ?cif.{1,2} \([1-9][0-9]*\)'
 if ! caption=$(tr '\n' ' ' <"$tmp/ocr.txt" | grep -oE "$expected"); then
   echo "deb-check: the window does not show the routes for the file; it reads:" >&2
   cat "$tmp/ocr.txt" >&2

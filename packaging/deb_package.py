@@ -209,6 +209,7 @@ def build(bundle: Path, out_dir: Path, work: Path, info: DebInfo) -> Path:
         check=True,
         stdout=subprocess.DEVNULL,
     )
+    shutil.rmtree(work)  # hard links: it would keep an old bundle's files on disk
     return target
 
 
