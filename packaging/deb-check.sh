@@ -47,11 +47,11 @@ export HOME=$tmp/home XDG_CONFIG_HOME=$tmp/home/.config XDG_DATA_HOME=$tmp/home/
   XDG_CACHE_HOME=$tmp/home/.cache XDG_STATE_HOME=$tmp/home/.local/state
 
 snapshot() {
-  # Everything a package or its scripts could leave, less what apt and dpkg keep about
-  # packages (their databases, caches and logs) and fontconfig's cache (written when the
-  # app runs as root, not by the package).
+  # Everything a package or its scripts could leave, less the records dpkg, apt and ucf
+  # keep about packages. /var/cache and /var/log are not looked at: apt's caches and logs,
+  # and fontconfig's cache, which the app (running as root here) may write.
   find /opt /usr /etc /var/lib -xdev \( -path /var/lib/dpkg -o -path /var/lib/apt \
-    -o -path /var/lib/ucf -o -path /var/cache \) -prune -o -print 2>/dev/null | LC_ALL=C sort
+    -o -path /var/lib/ucf \) -prune -o -print 2>/dev/null | LC_ALL=C sort
 }
 snapshot >"$tmp/before.txt"
 dpkg-query -W -f '${Package}\n' | LC_ALL=C sort >"$tmp/packages-before.txt"
