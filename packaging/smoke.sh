@@ -1,26 +1,29 @@
 #!/usr/bin/env bash
-# Build the one-folder bundle and prove it starts: the frozen app's --self-test (with a
-# real, unlocked GNOME Keyring in a fresh D-Bus session) and a --demo screenshot under
-# Xvfb. Prints the bundle size. Run from anywhere: bash packaging/smoke.sh
-# Set OURO_SMOKE_SKIP_BUILD=1 to test an existing dist/ouro-desktop/.
+# Build the one-folder bundle (and the .deb and portable archive: packaging/build.py) and
+# prove it starts: the frozen app's --self-test (with a real, unlocked GNOME Keyring in a
+# fresh D-Bus session) and a --demo screenshot under Xvfb; then unpack the portable
+# archive and install its desktop integration into a throwaway home. Prints the bundle
+# size. Run from anywhere: bash packaging/smoke.sh. The .deb is checked by deb-check.sh.
+# Set OURO_SMOKE_SKIP_BUILD=1 to test an existing dist/ (bundle and archive).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$SECONDS
 
 # Runtime libraries the xcb platform plugin links against (the frozen app uses the host's
 # X libraries) plus the session tools; the same list as .ci/run, plus libxcb-icccm4 and
-# libxcb-keysyms1 which libqxcb.so needs.
+# libxcb-keysyms1 which libqxcb.so needs, and the Wayland client libraries: the .deb's
+# Depends are read from the packages that provide the libraries here (build.py).
 export DEBIAN_FRONTEND=noninteractive
+runtime=(gnome-keyring dbus dbus-x11 xvfb xauth libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1
+  libfontconfig1 libdbus-1-3 libxcb-icccm4 libxcb-keysyms1 libwayland-client0
+  libwayland-cursor0 libwayland-egl1)
 need_apt=0
-for pkg in gnome-keyring dbus xvfb xauth libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 \
-  libfontconfig1 libdbus-1-3 libxcb-icccm4 libxcb-keysyms1; do
+for pkg in "${runtime[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt=1
 done
 if [ "$need_apt" = 1 ] && command -v apt-get >/dev/null; then
   apt-get update -qq
-  apt-get install -y -qq gnome-keyring dbus dbus-x11 xvfb xauth libxcb-cursor0 \
-    libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libxcb-icccm4 \
-    libxcb-keysyms1 >/dev/null
+  apt-get install -y -qq "${runtime[@]}" >/dev/null
 fi
 
 bundle=dist/ouro-desktop
@@ -62,10 +65,19 @@ w, h = struct.unpack(">II", data[16:24])
 print(f"screenshot ok: {w}x{h} px")
 PY
 
-echo "== desktop integration (a throwaway home folder)"
+echo "== portable archive: unpack, desktop integration (a throwaway home folder)"
+archives=(dist/ouro-desktop-*-linux-*.tar.gz)
+[ "${#archives[@]}" = 1 ] && [ -f "${archives[0]}" ] || { echo "smoke: expected one portable archive in dist/" >&2; exit 1; }
+# Unpacked where a user might (a name with a space), as an ordinary tar does it.
+unpacked="$tmp/Downloads folder"
+mkdir -p "$unpacked"
+tar -xzf "${archives[0]}" -C "$unpacked"
+du -sh "${archives[0]}"
+exe="$unpacked/ouro-desktop/ouro-desktop"
+"$exe" --version
 home="$tmp/home"
 mkdir -p "$home"
-HOME="$home" XDG_DATA_HOME="$home/share" "$PWD/$bundle/install-desktop-integration.sh"
+HOME="$home" XDG_DATA_HOME="$home/share" "$unpacked/ouro-desktop/install-desktop-integration.sh"
 entry="$home/share/applications/foundation.ouro.OuroDesktop.desktop"
 grep -qx "Exec=\"$exe\" %f" "$entry" || { echo "smoke: Exec does not point at the bundle" >&2; exit 1; }
 if command -v desktop-file-validate >/dev/null; then desktop-file-validate "$entry"; fi
@@ -73,7 +85,11 @@ if command -v desktop-file-validate >/dev/null; then desktop-file-validate "$ent
 [ -s "$home/share/mime/packages/foundation.ouro.OuroDesktop.xml" ]
 [ "$(readlink "$home/.local/bin/ouro-desktop")" = "$exe" ]
 "$home/.local/bin/ouro-desktop" --version
-HOME="$home" XDG_DATA_HOME="$home/share" "$PWD/$bundle/install-desktop-integration.sh" --uninstall
+# The menu entry's command, as a launcher builds it, starts the unpacked program.
+mapfile -d '' -t command < <(python3 packaging/desktop_exec.py -0 "$entry")
+[ "${command[0]}" = "$exe" ] || { echo "smoke: the menu entry runs ${command[0]}" >&2; exit 1; }
+"${command[@]}" --version
+HOME="$home" XDG_DATA_HOME="$home/share" "$unpacked/ouro-desktop/install-desktop-integration.sh" --uninstall
 [ ! -e "$entry" ] && [ ! -e "$home/.local/bin/ouro-desktop" ]
 echo "desktop integration ok"
 

@@ -8,69 +8,22 @@ dollar sign and an ampersand, since the menu entry must still start the program.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
+import desktop_exec
+import desktop_files
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_ID = "foundation.ouro.OuroDesktop"
 
 
-def _desktop_files() -> object:
-    # Loaded by path: "packaging" is also the name of a PyPI package.
-    spec = importlib.util.spec_from_file_location(
-        "ouro_desktop_files", ROOT / "packaging" / "desktop_files.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _exec_argv(value: str) -> list[str]:
-    """Split a Desktop Entry ``Exec`` value the way a launcher does (string escapes
-    first, then the quoting rules), dropping field codes such as ``%f``."""
-    unescaped, i = [], 0
-    while i < len(value):
-        if value[i] == "\\" and i + 1 < len(value):
-            nxt = value[i + 1]
-            unescaped.append(
-                {"s": " ", "n": "\n", "t": "\t", "r": "\r", "\\": "\\"}.get(nxt, "\\" + nxt)
-            )
-            i += 2
-        else:
-            unescaped.append(value[i])
-            i += 1
-    text = "".join(unescaped)
-    args, current, quoted, i, started = [], [], False, 0, False
-    while i < len(text):
-        c = text[i]
-        if quoted:
-            if c == "\\" and i + 1 < len(text) and text[i + 1] in '"`$\\':
-                current.append(text[i + 1])
-                i += 2
-                continue
-            if c == '"':
-                quoted = False
-            else:
-                current.append(c)
-        elif c == '"':
-            quoted = started = True
-        elif c == " ":
-            if started:
-                args.append("".join(current))
-            current, started = [], False
-        else:
-            current.append(c)
-            started = True
-        i += 1
-    if started:
-        args.append("".join(current))
-    return [a for a in args if not (len(a) == 2 and a[0] == "%")]
+    """The command a launcher runs for an ``Exec`` value, started without a file."""
+    return desktop_exec.expand(desktop_exec.split_exec(value), [], {}, "")
 
 
 def _fake_bundle(tmp_path: Path) -> Path:
@@ -79,7 +32,7 @@ def _fake_bundle(tmp_path: Path) -> Path:
     program = bundle / "ouro-desktop"
     program.write_text('#!/bin/sh\necho "started with: $*"\n')
     program.chmod(0o755)
-    _desktop_files().add_desktop_files(bundle)  # type: ignore[attr-defined]
+    desktop_files.add_desktop_files(bundle)
     return bundle
 
 
@@ -162,3 +115,31 @@ def test_the_shipped_desktop_file_validates() -> None:
         ["desktop-file-validate", str(entry)], capture_output=True, text=True, check=False
     )
     assert check.returncode == 0 and not check.stdout.strip(), check.stdout
+
+
+def test_a_launcher_puts_the_opened_files_where_the_field_codes_are() -> None:
+    expand, split = desktop_exec.expand, desktop_exec.split_exec
+    entry = {"Name": "Ouro Desktop", "Icon": APP_ID}
+    files = ["/data/My crystal.cif", "/data/b$c.cif"]
+    assert expand(split("ouro-desktop %f"), files, entry, "/e.desktop") == [
+        "ouro-desktop",
+        "/data/My crystal.cif",
+    ]
+    assert expand(split("ouro-desktop %F"), files, entry, "") == ["ouro-desktop", *files]
+    assert expand(split("ouro-desktop %U --x"), files, entry, "") == ["ouro-desktop", *files, "--x"]
+    assert expand(split("ouro-desktop %f"), [], entry, "") == ["ouro-desktop"]
+    assert expand(split("app %i --name=%c %k 100%%"), [], entry, "/e.desktop") == [
+        "app",
+        "--icon",
+        APP_ID,
+        "--name=Ouro Desktop",
+        "/e.desktop",
+        "100%",
+    ]
+    # quoting and the string escapes of the file format
+    # (in the file: "/opt/My \\"apps\" \$HOME/x" %f, and four backslashes for one)
+    assert split('"/opt/My \\\\"apps\\" \\$HOME/x" %f') == ['/opt/My "apps" $HOME/x', "%f"]
+    assert split('"/opt/a\\\\\\\\b"') == ["/opt/a\\b"]
+    assert split("a\\sb c") == ["a", "b", "c"]  # \s is a space, and spaces separate
+    with pytest.raises(ValueError, match="unterminated"):
+        split('"/opt/x %f')
