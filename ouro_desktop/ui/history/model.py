@@ -68,6 +68,16 @@ _STATUS_ORDER = {
 }
 
 
+def route_label(entry: HistoryEntry) -> str:
+    """The route column: its title; a bare ``owner/route-name`` loses the owner part (the
+    table is narrow, and "demo/…" says nothing). The tooltip has the full name."""
+    name = entry.route_name or entry.route_id
+    owner, slash, rest = name.partition("/")
+    if slash and rest and " " not in name and "/" not in rest and owner:
+        return rest
+    return name
+
+
 # --------------------------------------------------------------------------- icons
 
 
@@ -370,7 +380,7 @@ class HistoryTableModel(QAbstractTableModel):
         if column == self.STATUS:
             return STATUS_WORDS[entry.status]
         if column == self.ROUTE:
-            return entry.route_name or entry.route_id
+            return route_label(entry)
         if column == self.STARTED:
             return format_started(entry.started_at, self._today)
         if entry.is_running:
@@ -424,7 +434,7 @@ class HistoryTableModel(QAbstractTableModel):
         if column == self.STATUS:
             return lambda e: _STATUS_ORDER.get(e.status, 99)
         if column == self.ROUTE:
-            return lambda e: (e.route_name or e.route_id).casefold()
+            return lambda e: route_label(e).casefold()
         if column == self.DURATION:
             return lambda e: e.duration_s(self._now) or -1.0
         return lambda e: e.started_at

@@ -73,7 +73,8 @@ class RouteBrowser(QWidget):
     # -- construction ----------------------------------------------------------------------
     def _build(self) -> None:
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search routes (Ctrl+K)")
+        self.search.setPlaceholderText("Search routes")
+        self.search.setToolTip("Search routes (Ctrl+K)")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search routes")
         self.search.setAccessibleDescription("Type to search; Enter searches at once")
@@ -236,6 +237,21 @@ class RouteBrowser(QWidget):
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
+    def focus_open_field(self) -> None:
+        """Ctrl+L: "Open by name", ready for a name or a pasted link."""
+        self.open_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.open_field.selectAll()
+
+    def focus_list(self) -> None:
+        """Ctrl+1: the list on show (results, favourites or recent), at its current row."""
+        view = {0: self.results_view, 1: self.favourites.list, 2: self.recent.list}.get(
+            self.tabs.currentIndex(), self.results_view
+        )
+        if view is self.results_view and not view.currentIndex().isValid():
+            if self.model.rowCount():
+                view.setCurrentIndex(self.model.index(0, 0))
+        view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def show_loading(self, loading: bool) -> None:
         self.loading_label.setVisible(loading)
 
@@ -292,10 +308,17 @@ class RouteBrowser(QWidget):
         self.star_button.setProperty("favourite", favourite)
 
     def set_current_route(self, route_id: str, full_name: str) -> None:
-        """Make the star act on a route opened elsewhere (e.g. by name), without emitting."""
+        """``route_id`` was opened (from this list, by name, from a run…): select its row
+        in every list that has it, without emitting, and let the star act on it."""
         self._selected = RouteBookmark(route_id, full_name)
         self.star_button.setEnabled(True)
         self.set_current_favourite(route_id in self._favourite_ids)
+        row = self.model.row_of(route_id)
+        self._select_results_row_silently(row)
+        if row >= 0:
+            self.results_view.scrollTo(self.model.index(row, 0))
+        self.favourites.show_current(route_id)
+        self.recent.show_current(route_id)
 
     def selected_route(self) -> RouteBookmark | None:
         return self._selected

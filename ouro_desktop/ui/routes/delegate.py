@@ -131,31 +131,37 @@ class RouteDelegate(QStyledItemDelegate):
         y = inner.top()
 
         # Line 1: name (bold) on the left, owner (muted) on the right; the name gets priority.
+        # A long name (a title like "Generate a crystal structure — CrystaLLM") takes a
+        # second line from the description rather than being cut.
         bold_fm = QFontMetrics(bold)
         fm = QFontMetrics(option.font)
         owner_w = min(fm.horizontalAdvance(owner), inner.width() // 3) if owner else 0
         name_w = inner.width() - (owner_w + 12 if owner else 0)
+        name_lines = _wrapped(name, bold, name_w, 2) or [""]
         painter.setFont(bold)
         painter.setPen(text)
-        painter.drawText(
-            QRect(inner.left(), y, name_w, bold_fm.height()),
-            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-            bold_fm.elidedText(name, Qt.TextElideMode.ElideRight, name_w),
-        )
+        for line in name_lines:
+            painter.drawText(
+                QRect(inner.left(), y, name_w, bold_fm.height()),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                line,
+            )
+            y += bold_fm.height()
         if owner:
             painter.setFont(option.font)
             painter.setPen(muted)
             painter.drawText(
-                QRect(inner.right() - owner_w + 1, y, owner_w, bold_fm.height()),
+                QRect(inner.right() - owner_w + 1, inner.top(), owner_w, bold_fm.height()),
                 int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
                 fm.elidedText(owner, Qt.TextElideMode.ElideRight, owner_w),
             )
-        y += bold_fm.height() + _GAP
+        y += _GAP - (bold_fm.height() - fm.height()) * (len(name_lines) - 1)
 
-        # Lines 2-3: the description, wrapped and elided.
+        # Then the description, wrapped and elided, in the lines the name left.
         painter.setFont(option.font)
         painter.setPen(blend(text, background, 0.85))
-        for line in _wrapped(description, option.font, inner.width(), _DESCRIPTION_LINES):
+        room = _DESCRIPTION_LINES - (len(name_lines) - 1)
+        for line in _wrapped(description, option.font, inner.width(), room):
             painter.drawText(
                 QRect(inner.left(), y, inner.width(), fm.height()),
                 int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
