@@ -36,6 +36,7 @@ __all__ = [
     "readable_palette",
     "reject_colour",
     "rgb",
+    "selection_colour",
     "tint",
 ]
 
@@ -62,19 +63,33 @@ def readable(colour: QColor, background: QColor, minimum: float) -> QColor:
     return _q(readable_against(_over(colour, background), rgb(background), minimum))
 
 
-def border_colour(palette: QPalette, background: _Role = _Role.Base) -> QColor:
-    """The outline of a drop zone, a radio button or a check box (3:1)."""
-    return readable(palette.color(_Role.Mid), palette.color(background), NON_TEXT)
+def _readable_on_all(colour: QColor, palette: QPalette, roles: tuple[_Role, ...]) -> QColor:
+    """``colour`` nudged until it has 3:1 against each of ``roles`` (a mark drawn where
+    they meet: the field inside, the window outside)."""
+    for _ in range(3):
+        for role in roles:
+            colour = readable(colour, palette.color(role), NON_TEXT)
+    return colour
 
 
-def focus_colour(palette: QPalette, background: _Role = _Role.Window) -> QColor:
-    """The ring around whatever has the keyboard focus (3:1)."""
-    return readable(palette.color(_Role.Highlight), palette.color(background), NON_TEXT)
+def border_colour(palette: QPalette, background: _Role | None = None) -> QColor:
+    """The outline of a drop zone, a radio button or a check box: 3:1 against the field
+    inside it and the window around it (or against ``background`` alone)."""
+    roles = (background,) if background is not None else (_Role.Base, _Role.Window)
+    return _readable_on_all(palette.color(_Role.Mid), palette, roles)
+
+
+def focus_colour(palette: QPalette) -> QColor:
+    """The ring around whatever has the keyboard focus: 3:1 on the window, on a field and
+    on a button, the three things it is drawn over."""
+    return _readable_on_all(
+        palette.color(_Role.Highlight), palette, (_Role.Window, _Role.Base, _Role.Button)
+    )
 
 
 def accept_colour(palette: QPalette) -> QColor:
-    """The border of a drop zone a dragged file would go into (3:1 on ``Base``)."""
-    return readable(palette.color(_Role.Highlight), palette.color(_Role.Base), NON_TEXT)
+    """The border of a drop zone a dragged file would go into (3:1 inside and out)."""
+    return _readable_on_all(palette.color(_Role.Highlight), palette, (_Role.Base, _Role.Window))
 
 
 def reject_colour(palette: QPalette, background: QColor | None = None) -> QColor:
@@ -103,11 +118,22 @@ def notice_colours(palette: QPalette) -> tuple[QColor, QColor, QColor]:
     return back, text, border
 
 
+def selection_colour(palette: QPalette, group: QPalette.ColorGroup | None = None) -> QColor:
+    """The selected row's fill: the highlight, darkened or lightened until its text
+    (``HighlightedText``) reads on it at 4.5:1."""
+    group = group if group is not None else QPalette.ColorGroup.Active
+    text = palette.color(group, _Role.HighlightedText)
+    fill = palette.color(group, _Role.Highlight)
+    return _q(readable_against(rgb(fill), rgb(text), TEXT))
+
+
 def readable_palette(palette: QPalette) -> QPalette:
     """``palette`` with its muted text made readable (4.5:1) on both ``Window`` and
-    ``Base``; a palette whose muted text already reads comes back unchanged."""
+    ``Base``, and its selection colour dark (or light) enough for the selected text; a
+    palette that already reads comes back unchanged."""
     out = QPalette(palette)
     for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        out.setColor(group, _Role.Highlight, selection_colour(palette, group))
         placeholder = palette.color(group, _Role.PlaceholderText)
         window = palette.color(group, _Role.Window)
         base = palette.color(group, _Role.Base)

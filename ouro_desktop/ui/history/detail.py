@@ -155,6 +155,8 @@ class RunDetail(QWidget):
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
+        self.tabs.setAccessibleName("Parts of the run")
+        self.tabs.tabBar().setAccessibleName("Parts of the run")
         for widget, title in (
             (self._response_stack, self.RESPONSE),
             (self.charts_view, self.CHARTS),

@@ -8,6 +8,8 @@ signals and the controller answers by calling its ``show_*`` / ``set_*`` methods
 * ``more_requested()``: the results list scrolled to its end and the last page had more.
   Answer with :meth:`RouteBrowser.append_results`.
 * ``route_selected(route_id)``: a row was selected in any list, or Enter pressed on one.
+* ``route_activated(route_id)``: Enter on a row -- after ``route_selected``: the window
+  then puts the keyboard in the route's form.
 * ``open_requested(ref)``: "Open by name" with a valid ``user/route-name`` (links are parsed).
 * ``favourite_toggled(route_id, full_name)``: the star; answer with :meth:`set_favourites`.
 * ``retry_requested()``: the Retry button of the error shown by :meth:`show_error`.
@@ -55,6 +57,7 @@ class RouteBrowser(QWidget):
     search_requested = Signal(str, str)
     more_requested = Signal()
     route_selected = Signal(str)
+    route_activated = Signal(str)  # Enter on a row: open it and go to its form
     open_requested = Signal(str)
     favourite_toggled = Signal(str, str)
     retry_requested = Signal()
@@ -127,6 +130,7 @@ class RouteBrowser(QWidget):
         self.recent = BookmarkList("Recently opened routes", "Routes you open will appear here.")
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Route lists")
+        self.tabs.tabBar().setAccessibleName("Route lists: results, favourites, recent")
         self.tabs.addTab(results_page, "Results")
         self.tabs.addTab(self.favourites, "Favourites")
         self.tabs.addTab(self.recent, "Recent")
@@ -426,17 +430,19 @@ class RouteBrowser(QWidget):
                 self._select(route.id, route.full_name)
             else:
                 selection.select(index, selection.SelectionFlag.ClearAndSelect)
+            self.route_activated.emit(route.id)
             return True
         for bookmarks in (self.favourites, self.recent):
             if view is bookmarks.list:
                 item = bookmarks.list.currentItem()
                 if item is None:
                     return False
+                mark = bookmarks.current_bookmark()
+                assert mark is not None
                 if item.isSelected():
-                    mark = bookmarks.current_bookmark()
-                    assert mark is not None
                     self._select(mark.route_id, mark.full_name)
                 else:
                     item.setSelected(True)
+                self.route_activated.emit(mark.route_id)
                 return True
         return False

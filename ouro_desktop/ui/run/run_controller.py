@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
@@ -104,6 +105,7 @@ class RunController(QObject):
         self._last: RunRecord | None = None
         # What was typed and chosen, per route, kept for the next visit (and the next start).
         self.memory = memory
+        self._showing = False
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(1000)
@@ -152,10 +154,19 @@ class RunController(QObject):
         for staged in self._staged.values():
             staged.cancel.set()
         self._staged.clear()
-        self.panel.set_route(route)
+        # Checks, previews and uploads for the form being left: its drop zones are going.
+        for key in self.panel.inputs.keys():
+            self.tasks.cancel(f"file:{key}")
+        self.tasks.cancel("drop")
         kept = self._recall(route)
+        self._showing = True  # the fresh form at its defaults is not a draft to keep
+        try:
+            self.panel.set_route(route)
+            if kept is not None:
+                self.panel.restore(kept.value, kept.files)
+        finally:
+            self._showing = False
         if kept is not None:
-            self.panel.restore(kept.value, kept.files)
             self.panel.show_status(
                 "Your entries from last time are back. “Clear form” starts afresh."
             )
@@ -173,8 +184,10 @@ class RunController(QObject):
         return self.memory.recall(scope, route.id)
 
     def _remember(self) -> None:
+        if self.memory is None or self._showing or not shiboken6.isValid(self.panel):
+            return  # (the window may already be gone when the app closes)
         route, scope = self.panel.route, self._scope()
-        if self.memory is None or route is None or scope is None:
+        if route is None or scope is None:
             return
         if self.panel.inputs.busy():
             return  # a file half-checked is remembered once it settles
@@ -189,7 +202,8 @@ class RunController(QObject):
 
     def flush_memory(self) -> None:
         """Write the remembered forms now (the app is closing, a route is left)."""
-        self._flush_timer.stop()
+        if shiboken6.isValid(self._flush_timer):
+            self._flush_timer.stop()
         if self.memory is not None:
             self.memory.flush()
 

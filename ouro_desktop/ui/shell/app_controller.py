@@ -56,6 +56,7 @@ class AppController(QObject):
         self.history = history
         self._current: Route | None = None
         self._startup_files: list[str] = []
+        self._focus_form_for: str | None = None  # Enter on a route: its form gets the keys
 
         window.welcome.sign_in_requested.connect(self._on_welcome_sign_in_requested)
         window.welcome.demo_requested.connect(self._on_welcome_demo_requested)
@@ -64,6 +65,7 @@ class AppController(QObject):
         window.route_page.retry_requested.connect(self._on_page_retry_requested)
         window.route_page.offer_accepted.connect(self._on_routes_open_requested)
         window.browser_drops.files_dropped.connect(self._on_browser_files_dropped)
+        window.browser.route_activated.connect(self._on_browser_route_activated)
         window.window_drops.files_dropped.connect(self._on_window_files_dropped)
         routes.open_requested.connect(self._on_routes_open_requested)
         routes.favourite_changed.connect(self._on_routes_favourite_changed)
@@ -253,7 +255,14 @@ class AppController(QObject):
             self.runs.drop_anywhere(dropped)
         elif files:
             self.runs.panel.show_problem("drop", "This route takes no files.")
+        if self._focus_form_for == route.id:
+            self._focus_form_for = None
+            self.window.focus_form()
         self.route_shown.emit(route.id)
+
+    def _on_browser_route_activated(self, route_id: str) -> None:
+        """Enter on a route in a list: once it is open, the keyboard goes to its form."""
+        self._focus_form_for = route_id
 
     async def _demo_copy_of(self, ref: str) -> str | None:
         """In the demo, a real route's name (as in the README) whose copy is ``demo/…``."""

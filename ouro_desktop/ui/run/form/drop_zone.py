@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 
 from ouro_desktop.api.models import InputDeclaration
 from ouro_desktop.core.cif_preview import CifPreview
+from ouro_desktop.core.contrast import TEXT
 from ouro_desktop.core.file_checks import (
     CheckedFile,
     accepted_types_text,
@@ -62,6 +63,7 @@ from ouro_desktop.ui.common.labels import muted, plain_label
 from ouro_desktop.ui.common.theme import (
     accept_colour,
     border_colour,
+    readable,
     reject_colour,
     tint,
 )
@@ -425,11 +427,10 @@ class DropZone(QFrame):
 
     def _colour_drag_label(self) -> None:
         palette = self.drag_label.palette()
-        back = tint(self.palette(), self.drag_colour())
         colour = (
-            reject_colour(self.palette(), back)
+            self.drag_colour()
             if self._drag_refusal is not None
-            else self.palette().color(QPalette.ColorRole.Text)
+            else readable(self.palette().color(QPalette.ColorRole.Text), self.drag_fill(), TEXT)
         )
         palette.setColor(QPalette.ColorRole.WindowText, colour)
         self.drag_label.setPalette(palette)
@@ -443,10 +444,18 @@ class DropZone(QFrame):
         """While a file is dragged over the zone: why it would be refused (None: taken)."""
         return self._drag_refusal
 
+    def drag_fill(self) -> QColor:
+        """The zone's inside while a file is dragged over it: a wash of the verdict's hue."""
+        base = (
+            reject_colour(self.palette()) if self._drag_refusal else accept_colour(self.palette())
+        )
+        return tint(self.palette(), base)
+
     def drag_colour(self) -> QColor:
-        """The highlight of a drag: the accept colour, or the refuse colour."""
+        """The highlight of a drag: the accept colour, or the refuse colour (which the
+        reason is written in, so it reads at 4.5:1 on :meth:`drag_fill`)."""
         if self._drag_refusal is not None:
-            return reject_colour(self.palette())
+            return reject_colour(self.palette(), self.drag_fill())
         return accept_colour(self.palette())
 
     def border_colour(self) -> QColor:
@@ -460,7 +469,7 @@ class DropZone(QFrame):
         rect = QRectF(self.rect()).adjusted(1, 1, -1, -1)
         if self._drag_active:
             colour = self.drag_colour()
-            painter.setBrush(tint(palette, colour))
+            painter.setBrush(self.drag_fill())
             pen = QPen(colour, 2)
             if self._drag_refusal is not None:
                 pen.setStyle(Qt.PenStyle.DashLine)  # not by colour alone
