@@ -28,6 +28,7 @@ DEMO_SLUGS = [
     "build-supercell",
     "free-electron-dos-curve",
     "predict-electronic-dos-at-fermi-level",
+    "simulate-powder-xrd-pattern",
 ]
 
 
