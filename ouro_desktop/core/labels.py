@@ -208,6 +208,9 @@ def label_and_unit(key: str, schema: Mapping[str, Any] | None) -> tuple[str, str
 def _distinguishing(keys: Sequence[str]) -> list[str]:
     """The humanised words of each key (unit suffix included) that differ among them."""
     word_lists = [[_word(w) for w in _words(k)] for k in keys]
+    for words in word_lists:
+        if len(words) > 1 and words[0].lower() in _COUNT_PREFIXES:
+            words[:1] = ["number", "of"]
     # Drop the words every key shares at the start; what is left tells them apart.
     shared = 0
     while all(len(w) > shared for w in word_lists) and len({w[shared] for w in word_lists}) == 1:

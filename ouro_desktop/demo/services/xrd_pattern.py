@@ -169,7 +169,7 @@ RESPONSE_SCHEMA = response_model(
         "wavelength_A": field("number", "Wavelength", "X-ray wavelength.", "Å"),
         "two_theta_min_deg": field("number", "Lowest 2θ", "Start of the simulated range.", "°"),
         "two_theta_max_deg": field("number", "Highest 2θ", "End of the simulated range.", "°"),
-        "n_peaks": field("integer", "Peaks", "Peaks in the range (those above 0.05 %)."),
+        "n_peaks": field("integer", "Number of peaks", "Peaks in the range (those above 0.05 %)."),
         "strongest_peak_hkl": field("string", "Strongest peak", "Its Miller indices."),
         "strongest_peak_two_theta_deg": field(
             "number", "Strongest peak position", "2θ of the strongest peak.", "°"
