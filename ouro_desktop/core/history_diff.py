@@ -6,7 +6,10 @@
   side by side, each row saying whether the two differ. Lists are compared whole.
 * :func:`response_diff` -- the two responses as pretty-printed JSON with sorted keys, diffed
   line by line (``difflib.unified_diff``): ``+`` lines only in the second, ``-`` only in the
-  first. Identical responses give an empty list.
+  first. Identical responses give an empty list. Only for bounded text: answers whose JSON
+  would pass :data:`TEXT_DIFF_LIMIT` characters (:func:`text_diff_allowed`, a walk that stops
+  at the limit) give one line saying so, without being written out or diffed; the table of
+  :func:`ouro_desktop.core.run_compare.compare_runs` compares any size.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from ouro_desktop.core.run_record import RunRecord
 
 __all__ = [
     "MISSING",
+    "TEXT_DIFF_LIMIT",
+    "TOO_LARGE_TO_DIFF",
     "Row",
     "compare_inputs",
     "display_value",
@@ -30,7 +35,15 @@ __all__ = [
     "pretty_json",
     "response_diff",
     "run_inputs",
+    "text_diff_allowed",
 ]
+
+# Above this many characters of JSON, a line diff costs seconds and megabytes (difflib is
+# quadratic in the worst case): the answers are compared as a table instead.
+TEXT_DIFF_LIMIT: Final = 200_000
+TOO_LARGE_TO_DIFF: Final = (
+    "(These answers are too large to show as a text diff; the comparison table lists what differs.)"
+)
 
 
 class _Missing:
@@ -112,10 +125,46 @@ def pretty_json(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
 
 
+def _json_size_exceeds(value: Any, limit: int) -> bool:
+    """True when ``value`` as indented JSON would pass ``limit`` characters (an estimate
+    that errs high; the walk stops as soon as it passes, so it costs O(limit) at most)."""
+    total = 0
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        total += 2 * depth + 4  # indentation, brackets, comma, line end
+        if isinstance(item, dict):
+            for key, child in item.items():
+                total += len(str(key)) + 4
+                stack.append((child, depth + 1))
+        elif isinstance(item, list | tuple):
+            stack.extend((child, depth + 1) for child in item)
+        elif isinstance(item, str):
+            total += len(item) + 2
+        else:
+            total += 24
+        if total > limit:
+            return True
+    return False
+
+
+def text_diff_allowed(a: Any, b: Any, limit: int = TEXT_DIFF_LIMIT) -> bool:
+    """True when both answers are small enough for a line diff of their JSON."""
+    return not _json_size_exceeds(a, limit) and not _json_size_exceeds(b, limit)
+
+
 def response_diff(
-    a: Any, b: Any, *, labels: tuple[str, str] = ("first", "second"), context: int = 3
+    a: Any,
+    b: Any,
+    *,
+    labels: tuple[str, str] = ("first", "second"),
+    context: int = 3,
+    limit: int = TEXT_DIFF_LIMIT,
 ) -> list[str]:
-    """Unified diff lines (no line ends) from response ``a`` to response ``b``."""
+    """Unified diff lines (no line ends) from response ``a`` to response ``b``; one line
+    (:data:`TOO_LARGE_TO_DIFF`) when either is larger than ``limit`` characters."""
+    if not text_diff_allowed(a, b, limit):
+        return [TOO_LARGE_TO_DIFF]
     if _canonical(a) == _canonical(b):
         return []
     return list(

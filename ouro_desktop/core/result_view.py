@@ -54,6 +54,7 @@ __all__ = [
     "leaf_items",
     "output_info",
     "output_items",
+    "sibling_unit",
     "view_for_route",
 ]
 
@@ -311,7 +312,7 @@ def _replace(item: ResultItem, **changes: Any) -> ResultItem:
     return ResultItem(**fields)
 
 
-def _sibling_unit(siblings: Mapping[str, Any], key: str) -> str:
+def sibling_unit(siblings: Mapping[str, Any], key: str) -> str:
     """The unit a sibling ``<key>_unit`` (or ``<key>Unit``) names, when it is one."""
     for name in (f"{key}_unit", f"{key}Unit", f"{key}_units"):
         text = siblings.get(name)
@@ -333,7 +334,7 @@ def child_items(item: ResultItem, start: int = 0, stop: int | None = None) -> li
             key = str(key)
             sub = property_schema(item.schema, key, child)
             label, unit = label_and_unit(key, sub)
-            unit = unit or _sibling_unit(value, key)
+            unit = unit or sibling_unit(value, key)
             entries.append((key, label, unit, child, sub))
         labels = distinct_labels([(k, lab, u) for k, lab, u, _, _ in entries])
         outputs = ctx.outputs if item.depth == 0 else {}
