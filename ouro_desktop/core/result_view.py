@@ -22,7 +22,7 @@ formats rows only when asked, long text is cut for display (``exact`` keeps it w
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Final, Literal
@@ -50,10 +50,7 @@ __all__ = [
     "ViewLimits",
     "build_view",
     "child_items",
-    "headline_items",
-    "leaf_items",
     "output_info",
-    "output_items",
     "sibling_unit",
     "view_for_route",
 ]
@@ -396,46 +393,3 @@ def view_for_route(route: Route, response: Any, limits: ViewLimits | None = None
         charts=route.response_charts,
         limits=limits,
     )
-
-
-# -- reading a view --------------------------------------------------------------------------
-def leaf_items(
-    items: Sequence[ResultItem], limit: int = 500, prefix: tuple[str, ...] = ()
-) -> Iterator[tuple[tuple[str, ...], ResultItem]]:
-    """Scalar items depth-first with the labels of the groups above them (``("Conditions",)``
-    for Conditions › Temperature); tables, lists and outputs are not entered. At most
-    ``limit`` items."""
-    count = 0
-    stack: list[tuple[tuple[str, ...], Iterator[ResultItem]]] = [(prefix, iter(items))]
-    while stack and count < limit:
-        labels, iterator = stack[-1]
-        item = next(iterator, None)
-        if item is None:
-            stack.pop()
-            continue
-        if item.kind == "group":
-            stack.append(((*labels, item.label), iter(item.children)))
-        elif item.is_scalar:
-            count += 1
-            yield labels, item
-
-
-def headline_items(view: ResultView, count: int = 4) -> list[ResultItem]:
-    """The first few values worth a glance: top-level numbers first, then short texts and
-    yes/no answers, in the answer's order."""
-    top = [i for i in view.items if i.kind in ("number", "boolean", "text") and not i.wrap]
-    numbers = [i for i in top if i.kind == "number"]
-    others = [i for i in top if i.kind != "number"]
-    chosen = set(map(id, (numbers + others)[:count]))
-    return [i for i in top if id(i) in chosen]
-
-
-def output_items(view: ResultView) -> list[ResultItem]:
-    """Output items at the top level and one level down."""
-    found = []
-    for item in view.items:
-        if item.kind == "output":
-            found.append(item)
-        elif item.kind == "group":
-            found.extend(c for c in item.children if c.kind == "output")
-    return found

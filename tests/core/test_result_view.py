@@ -17,14 +17,18 @@ import pytest
 from ouro_desktop.api.models import Route
 from ouro_desktop.core.labels import humanise_key, is_generated_title
 from ouro_desktop.core.response_schema import output_declarations, response_schema
+from ouro_desktop.core.result_summary import (
+    headline_items,
+    leaf_items,
+    output_items,
+    property_paths,
+    schema_columns,
+)
 from ouro_desktop.core.result_view import (
     ResultItem,
     ViewLimits,
     build_view,
     child_items,
-    headline_items,
-    leaf_items,
-    output_items,
     view_for_route,
 )
 from ouro_desktop.core.units import split_key_unit, split_title_unit
@@ -415,16 +419,47 @@ def test_deep_groups_wait_for_their_expansion() -> None:
     assert child.label.startswith("Level")
 
 
-def test_headline_and_leaf_items() -> None:
+def test_headline_values_put_the_routes_own_properties_first() -> None:
     route, answer = demo_answer("predict-electronic-dos-at-fermi-level")
     view = view_for_route(route, answer)
-    assert [i.label for i in headline_items(view, 3)] == [
-        "Atoms in the cell",
-        "Cell volume",
-        "Valence electrons in the cell",
+    assert property_paths(route) == ["fermi_energy_eV", "dos_at_fermi_level_per_eV_per_atom"]
+    shown = headline_items(view, 3, property_paths(route))
+    assert [(i.label, i.display) for i in shown] == [
+        ("Cell volume", "47.24 Å³"),
+        ("Fermi energy", "7.031 eV"),
+        ("DOS at the Fermi level, per atom", "0.2133 states/eV/atom"),
     ]
+    # without properties: numbers with a unit first, in the answer's order
+    assert [i.label for i in headline_items(view, 2)] == [
+        "Cell volume",
+        "Conduction-electron density",
+    ]
+    route, answer = demo_answer("simulate-powder-xrd-pattern", "Si.cif")
+    view = view_for_route(route, answer)
+    (first,) = headline_items(view, 1, property_paths(route))
+    assert (first.label, first.display) == ("Strongest peak position", "28.4421°")
+
+
+def test_leaf_items_carry_the_groups_above_them() -> None:
     route, answer = demo_answer("formula-properties")
     leaves = list(leaf_items(view_for_route(route, answer).items))
     paths = [(" › ".join(p), i.label) for p, i in leaves]
     assert ("Conditions", "Temperature") in paths
     assert all(i.is_scalar for _, i in leaves)
+
+
+def test_schema_columns_for_a_table_of_many_runs() -> None:
+    route, _ = ROUTES["predict-electronic-dos-at-fermi-level"]
+    headers = [c.header for c in schema_columns(route)]
+    assert headers[:5] == [
+        "Formula",
+        "Atoms in the cell",
+        "Cell volume (Å³)",
+        "Valence electrons in the cell",
+        "Conduction-electron density (Å⁻³)",
+    ]
+    assert "Fermi energy (eV)" in headers
+    xrd, _ = ROUTES["simulate-powder-xrd-pattern"]
+    keys = [c.key for c in schema_columns(xrd)]
+    assert "peaks" not in keys and "pattern" not in keys and "n_peaks" in keys
+    assert schema_columns(REAL["/materials/structure/relax"]) == []  # it does not say

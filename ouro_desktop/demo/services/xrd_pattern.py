@@ -213,6 +213,16 @@ OPENAPI: dict[str, Any] = document(
                 }
             },
             "x-ouro-execution-mode": "sync",
+            "x-ouro-properties": [
+                {
+                    "property": "strongest_xrd_peak_two_theta",
+                    "value": "strongest_peak_two_theta_deg",
+                    "unit": "deg",
+                    "subject": {"input": "file"},
+                    "method": "kinematic powder diffraction (simulated)",
+                    "conditions": {"wavelength_A": "{wavelength_A}"},
+                }
+            ],
             "x-ouro-response-charts": [
                 {
                     "data": "peaks",
