@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ouro_desktop.api.models import Action
+from ouro_desktop.core.json_size import json_size_exceeds
 from ouro_desktop.core.run_record import RunRecord
 
 __all__ = [
@@ -125,32 +126,9 @@ def pretty_json(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def _json_size_exceeds(value: Any, limit: int) -> bool:
-    """True when ``value`` as indented JSON would pass ``limit`` characters (an estimate
-    that errs high; the walk stops as soon as it passes, so it costs O(limit) at most)."""
-    total = 0
-    stack = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        total += 2 * depth + 4  # indentation, brackets, comma, line end
-        if isinstance(item, dict):
-            for key, child in item.items():
-                total += len(str(key)) + 4
-                stack.append((child, depth + 1))
-        elif isinstance(item, list | tuple):
-            stack.extend((child, depth + 1) for child in item)
-        elif isinstance(item, str):
-            total += len(item) + 2
-        else:
-            total += 24
-        if total > limit:
-            return True
-    return False
-
-
 def text_diff_allowed(a: Any, b: Any, limit: int = TEXT_DIFF_LIMIT) -> bool:
     """True when both answers are small enough for a line diff of their JSON."""
-    return not _json_size_exceeds(a, limit) and not _json_size_exceeds(b, limit)
+    return not json_size_exceeds(a, limit) and not json_size_exceeds(b, limit)
 
 
 def response_diff(

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Final, Literal
 
+from ouro_desktop.core.json_size import json_size_exceeds
 from ouro_desktop.core.labels import distinct_labels, label_and_unit
 from ouro_desktop.core.number_format import exact_text, format_number, is_number
 from ouro_desktop.core.response_schema import item_schema, property_schema
@@ -37,6 +38,7 @@ __all__ = [
 SAMPLE: Final = 50
 MAX_COLUMNS: Final = 40
 EMPTY: Final = "—"
+EXACT_CHARS: Final = 65536  # a nested cell's JSON is kept for Copy up to this size
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,9 @@ def cell_for(value: Any) -> Cell:
         return Cell(format_number(value), exact_text(value), float(value))
     if isinstance(value, str):
         return Cell(value, value)
-    return Cell(summary_text(value), json.dumps(value, ensure_ascii=False, default=str)[:65536])
+    if json_size_exceeds(value, EXACT_CHARS):
+        return Cell(summary_text(value), "")  # too big to hover or copy from one cell
+    return Cell(summary_text(value), json.dumps(value, ensure_ascii=False, default=str))
 
 
 TableMode = Literal["numbers", "rows", "records"]

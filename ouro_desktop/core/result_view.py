@@ -28,6 +28,7 @@ from itertools import islice
 from typing import Any, Final, Literal
 
 from ouro_desktop.api.models import Route
+from ouro_desktop.core.json_size import json_size_exceeds
 from ouro_desktop.core.labels import distinct_labels, humanise_key, label_and_unit
 from ouro_desktop.core.number_format import exact_text, format_number, is_number
 from ouro_desktop.core.output_kinds import asset_kind, extension_of, preview_family
@@ -268,7 +269,9 @@ def _build(
         return ResultItem(
             kind="output",
             text=info.name,
-            exact=json.dumps(value, ensure_ascii=False, default=str)[: ctx.limits.text_chars],
+            exact=""
+            if json_size_exceeds(value, ctx.limits.text_chars)
+            else json.dumps(value, ensure_ascii=False, default=str),
             output=info,
             **{**common, "help": common["help"] or info.description},
         )

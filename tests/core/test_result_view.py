@@ -463,3 +463,16 @@ def test_schema_columns_for_a_table_of_many_runs() -> None:
     keys = [c.key for c in schema_columns(xrd)]
     assert "peaks" not in keys and "pattern" not in keys and "n_peaks" in keys
     assert schema_columns(REAL["/materials/structure/relax"]) == []  # it does not say
+
+
+def test_a_huge_nested_cell_is_summarised_not_written_out() -> None:
+    records = [
+        {"name": f"s{i}", "energy_eV": -1.0 * i, "forces": [[0.0] * 3] * 50_000} for i in range(60)
+    ]
+    (item,) = build_view({"structures": records}).items
+    assert item.table is not None
+    name, energy, forces = item.table.rows(0, 1)[0]
+    assert (name.text, energy.text) == ("s0", "0") and forces.text == "50000 items"
+    assert forces.exact == ""  # too big to copy from a cell: "Show as JSON" has it
+    small = build_view({"rows": [{"a": 1, "c": "x", "b": [1, 2]}] * 3}).items[0]
+    assert small.table is not None and small.table.rows(0, 1)[0][2].exact == "[1, 2]"
