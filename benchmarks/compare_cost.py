@@ -1,5 +1,6 @@
 """Compare cost: the table of :func:`ouro_desktop.core.run_compare.compare_runs` against the
-old unified JSON diff, on two DOS-like answers of 2, 5 and 20 MB that differ in one point.
+old unified JSON diff, on two answers of 2, 5 and 20 MB that differ in one value: a DOS-like
+``long`` list of records, and a ``wide`` object of many labelled numbers.
 
 Printed per size: seconds and peak Python memory (tracemalloc) for
 
@@ -33,6 +34,14 @@ from ouro_desktop.core.run_compare import RunSide, compare_runs  # noqa: E402
 BYTES_PER_POINT = 64  # {"energy_eV": ..., "dos_per_eV_per_cell": ...} as JSON, about
 
 
+def wide(megabytes: float, changed: bool) -> dict[str, Any]:
+    count = int(megabytes * 1_000_000 / 24)  # "value_12345_eV": 1.2345, about
+    values = {f"value_{i}_eV": i * 1.0001 for i in range(count)}
+    if changed:
+        values[f"value_{count * 3 // 4}_eV"] = -1.0
+    return {"formula": "Cu", "values": values}
+
+
 def answer(megabytes: float, changed: bool) -> dict[str, Any]:
     points = int(megabytes * 1_000_000 / BYTES_PER_POINT)
     curve = [
@@ -63,10 +72,13 @@ def main() -> None:
     parser.add_argument("--diff-max", type=float, default=2, help="largest size for the text diff")
     args = parser.parse_args()
     compare_runs(RunSide({}, answer(0.01, False)), RunSide({}, answer(0.01, True)))  # warm up
-    print(f"{'size':>6} {'what':>10} {'seconds':>9} {'peak MB':>9}")
-    for size in args.sizes:
-        a, b = answer(size, False), answer(size, True)
+    print(f"{'size':>6} {'shape':>5} {'what':>10} {'seconds':>9} {'peak MB':>9}")
+    cases = [(size, shape) for size in args.sizes for shape in ("long", "wide")]
+    for size, shape in cases:
+        make = answer if shape == "long" else wide
+        a, b = make(size, False), make(size, True)
         actual = len(json.dumps(a)) / 1e6
+        tag = f"{actual:5.1f}M {shape:>5}"
 
         def pretty(a: dict[str, Any] = a, b: dict[str, Any] = b) -> tuple[str, str]:
             return (
@@ -84,13 +96,13 @@ def main() -> None:
 
         base_s, base_mb = measure(pretty)
         table_s, table_mb = measure(table)
-        print(f"{actual:5.1f}M {'json':>10} {base_s:9.3f} {base_mb:9.1f}")
-        print(f"{actual:5.1f}M {'table':>10} {table_s:9.3f} {table_mb:9.1f}")
+        print(f"{tag} {'json':>10} {base_s:9.3f} {base_mb:9.1f}")
+        print(f"{tag} {'table':>10} {table_s:9.3f} {table_mb:9.1f}")
         if size <= args.diff_max:
             diff_s, diff_mb = measure(text_diff)
-            print(f"{actual:5.1f}M {'text diff':>10} {diff_s:9.3f} {diff_mb:9.1f}")
+            print(f"{tag} {'text diff':>10} {diff_s:9.3f} {diff_mb:9.1f}")
         print(
-            f"{actual:5.1f}M table ÷ json: {table_s / base_s:.2f}× time, "
+            f"{tag} table ÷ json: {table_s / base_s:.2f}× time, "
             f"{table_mb / max(base_mb, 1e-9):.2f}× memory"
         )
 

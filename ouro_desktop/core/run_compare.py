@@ -127,6 +127,7 @@ class _Walk:
     cancel: Callable[[], bool] | None
     outputs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     steps: int = 0
+    counting: bool = False  # past the row cap: rows are only counted, not labelled or formatted
 
     def check(self) -> None:
         self.steps += 1
@@ -224,23 +225,42 @@ def _count_text(values: Sequence[Any]) -> str:
 
 
 # -- the walk --------------------------------------------------------------------------------
+# Past the row cap a value row is only counted: one shared row each for "same" and "differs".
+_COUNTED: Final = {
+    flag: CompareRow(RESULTS, "", "", "value", "", "", flag) for flag in (False, True)
+}
 Labelled = tuple[str, str, str, Any, Any, dict[str, Any]]  # key, label, unit, a, b, schema
 
 
-def _children(a: Any, b: Any, schema: Mapping[str, Any]) -> list[Labelled]:
+_PLAIN: Final = frozenset({int, float, str, bool, type(None)})
+_PAGE: Final = 256  # sibling keys labelled together (clashing labels are told apart)
+
+
+def _children(a: Any, b: Any, schema: Mapping[str, Any], walk: _Walk) -> Iterator[Labelled]:
+    """Both sides' keys (``a``'s order, then keys only ``b`` has), labelled a page at a
+    time; once the row cap is reached only the keys are needed, to count differences."""
     a_map = a if isinstance(a, Mapping) else {}
     b_map = b if isinstance(b, Mapping) else {}
-    keys = list(a_map) + [k for k in b_map if k not in a_map]
-    entries = []
-    for key in keys:
-        left, right = a_map.get(key, _ABSENT), b_map.get(key, _ABSENT)
-        sample = left if left is not _ABSENT else right
-        sub = property_schema(schema, str(key), sample)
-        label, unit = label_and_unit(str(key), sub)
-        unit = unit or sibling_unit(a_map, str(key)) or sibling_unit(b_map, str(key))
-        entries.append((str(key), label, unit, left, right, sub))
-    labels = distinct_labels([(k, lab, u) for k, lab, u, *_ in entries])
-    return [(k, lab, u, x, y, s) for (k, _, u, x, y, s), lab in zip(entries, labels, strict=True)]
+    keys = iter([*a_map, *(k for k in b_map if k not in a_map)])
+    while page := list(islice(keys, _PAGE)):
+        entries: list[Labelled] = []
+        for key in page:
+            left, right = a_map.get(key, _ABSENT), b_map.get(key, _ABSENT)
+            if walk.counting:
+                entries.append((str(key), str(key), "", left, right, {}))
+                continue
+            sample = left if left is not _ABSENT else right
+            sub = property_schema(schema, str(key), sample)
+            label, unit = label_and_unit(str(key), sub)
+            unit = unit or sibling_unit(a_map, str(key)) or sibling_unit(b_map, str(key))
+            entries.append((str(key), label, unit, left, right, sub))
+        if not walk.counting:
+            labels = distinct_labels([(k, lab, u) for k, lab, u, *_ in entries])
+            entries = [
+                (k, lab, u, x, y, s)
+                for (k, _, u, x, y, s), lab in zip(entries, labels, strict=True)
+            ]
+        yield from entries
 
 
 def _absence_note(a: Any, b: Any, labels: tuple[str, str]) -> str:
@@ -289,8 +309,13 @@ def _rows(
     walk: _Walk,
     labels: tuple[str, str],
 ) -> Iterator[CompareRow]:
-    for key, label, unit, left, right, sub in _children(a, b, schema):
+    for key, label, unit, left, right, sub in _children(a, b, schema, walk):
         walk.check()
+        if walk.counting and type(left) in _PLAIN and type(right) in _PLAIN:
+            # past the row cap, a plain pair is only counted: the fast path of _value_row
+            same = (type(left) is type(right) and left == right) or _same_scalar(left, right)
+            yield _COUNTED[not same]
+            continue
         where = f"{path}.{key}" if path else key
         name = SEPARATOR.join((*trail, label))
         declaration = walk.outputs.get(key) if section == RESULTS and not path else None
@@ -325,12 +350,14 @@ def _value_row(
     walk: _Walk,
     labels: tuple[str, str],
 ) -> CompareRow:
-    a_text, a_exact = _cell(a, unit, walk)
-    b_text, b_exact = _cell(b, unit, walk)
     if a is _ABSENT or b is _ABSENT:
         differs = not (a is _ABSENT and b is _ABSENT)
     else:
         differs = not _same(a, b, walk)
+    if walk.counting:
+        return _COUNTED[differs]
+    a_text, a_exact = _cell(a, unit, walk)
+    b_text, b_exact = _cell(b, unit, walk)
     change, percent = _change(a, b, unit) if differs else ("", "")
     note = _absence_note(a, b, labels)
     return CompareRow(
@@ -456,6 +483,7 @@ def compare_runs(
         differing += row.differs
         if len(rows) < limits.max_rows:
             rows.append(row)
+            walk.counting = len(rows) == limits.max_rows
         else:
             omitted += 1
             omitted_differing += row.differs
