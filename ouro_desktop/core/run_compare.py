@@ -21,15 +21,26 @@ Output files are compared by name and kind (their bytes are not downloaded to co
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Final, Literal
 
 from ouro_desktop.api.models import Route
+from ouro_desktop.core.compare_values import (
+    ABSENT,
+    Absent,
+    Checker,
+    CompareCancelled,
+    cell_text,
+    change_text,
+    count_text,
+    first_difference,
+    same,
+    same_scalar,
+)
 from ouro_desktop.core.labels import distinct_labels, label_and_unit
-from ouro_desktop.core.number_format import MINUS, exact_text, format_number, is_number
+from ouro_desktop.core.number_format import is_number
 from ouro_desktop.core.response_schema import (
     item_schema,
     output_declarations,
@@ -40,7 +51,6 @@ from ouro_desktop.core.response_schema import (
 )
 from ouro_desktop.core.result_table import EMPTY, summary_text
 from ouro_desktop.core.result_view import OutputInfo, output_info, sibling_unit
-from ouro_desktop.core.units import with_unit
 
 __all__ = [
     "CompareCancelled",
@@ -55,18 +65,6 @@ RowKind = Literal["value", "list", "output", "file", "more"]
 INPUTS: Final = "Inputs"
 RESULTS: Final = "Results"
 SEPARATOR: Final = " › "
-
-
-class CompareCancelled(Exception):
-    """The caller's ``cancel`` asked to stop."""
-
-
-class _Absent:
-    def __repr__(self) -> str:
-        return "ABSENT"
-
-
-_ABSENT: Final = _Absent()
 
 
 @dataclass(frozen=True)
@@ -121,107 +119,19 @@ class Comparison:
         return [row for row in self.rows if row.differs]
 
 
-@dataclass
-class _Walk:
-    limits: CompareLimits
-    cancel: Callable[[], bool] | None
-    outputs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    steps: int = 0
-    counting: bool = False  # past the row cap: rows are only counted, not labelled or formatted
+class _Walk(Checker):
+    """The state of one comparison: its limits, the route's outputs, the cancel checks."""
 
-    def check(self) -> None:
-        self.steps += 1
-        if self.cancel is not None and self.steps % 64 == 0 and self.cancel():
-            raise CompareCancelled
-
-    def check_now(self) -> None:
-        if self.cancel is not None and self.cancel():
-            raise CompareCancelled
-
-
-# -- sameness ------------------------------------------------------------------------------
-def _same_scalar(a: Any, b: Any) -> bool:
-    if is_number(a) and is_number(b):
-        return bool(a == b) or (math.isnan(a) and math.isnan(b))
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    return type(a) is type(b) and bool(a == b)
-
-
-def _same(a: Any, b: Any, walk: _Walk) -> bool:
-    """Deep equality that treats NaN as the same and checks ``cancel`` on big values."""
-    if isinstance(a, list) and isinstance(b, list):
-        return _first_difference(a, b, walk) is None
-    if isinstance(a, Mapping) and isinstance(b, Mapping):
-        if a.keys() != b.keys():
-            return False
-        walk.check()
-        return all(_same(a[k], b[k], walk) for k in a)
-    if isinstance(a, list | Mapping) or isinstance(b, list | Mapping):
-        return False
-    return _same_scalar(a, b)
-
-
-def _first_difference(a: Sequence[Any], b: Sequence[Any], walk: _Walk) -> int | None:
-    """The first index where two lists differ (the shorter length if one is a prefix of the
-    other), or None; compared a chunk at a time at C speed."""
-    shortest = min(len(a), len(b))
-    step = walk.limits.chunk
-    for start in range(0, shortest, step):
-        walk.check_now()
-        stop = min(start + step, shortest)
-        if a[start:stop] == b[start:stop]:
-            continue
-        for index in range(start, stop):
-            if not _same(a[index], b[index], walk):
-                return index
-    return None if len(a) == len(b) else shortest
-
-
-# -- cells ---------------------------------------------------------------------------------
-def _cell(value: Any, unit: str, walk: _Walk) -> tuple[str, str]:
-    if value is _ABSENT or value is None:
-        return EMPTY, "" if value is _ABSENT else "null"
-    if isinstance(value, bool):
-        return ("Yes" if value else "No"), exact_text(value)
-    if is_number(value):
-        return with_unit(format_number(value), unit), exact_text(value)
-    if isinstance(value, str):
-        limit = walk.limits.text_chars
-        shown = value if len(value) <= limit else value[:limit] + "…"
-        return shown, value
-    if isinstance(value, list) and all(is_number(v) for v in value):
-        return with_unit(", ".join(format_number(v) for v in value), unit), exact_text(value)
-    return summary_text(value), ""
-
-
-def _signed(value: float) -> str:
-    text = format_number(value)
-    if text.startswith(MINUS) or value == 0:
-        return text
-    return "+" + text
-
-
-def _change(a: Any, b: Any, unit: str) -> tuple[str, str]:
-    """``b − a`` with its unit, and relative to ``a`` in percent (none when ``a`` is 0)."""
-    if not (is_number(a) and is_number(b)) or isinstance(a, bool) or isinstance(b, bool):
-        return "", ""
-    if not (math.isfinite(a) and math.isfinite(b)):
-        return "", ""
-    delta = b - a
-    if isinstance(delta, float) and not math.isfinite(delta):
-        return "", ""
-    absolute = with_unit(_signed(delta), unit)
-    if a == 0:
-        return absolute, ""
-    percent = delta / abs(a) * 100
-    return absolute, f"{_signed(float(f'{percent:.3g}'))} %"
-
-
-def _count_text(values: Sequence[Any]) -> str:
-    count = len(values)
-    noun = "value" if all(is_number(v) for v in islice(values, 50)) else "item"
-    return f"{count} {noun}{'s' if count != 1 else ''}" if count else EMPTY
+    def __init__(
+        self,
+        limits: CompareLimits,
+        cancel: Callable[[], bool] | None,
+        outputs: Mapping[str, Mapping[str, Any]],
+    ) -> None:
+        super().__init__(cancel, limits.chunk)
+        self.limits = limits
+        self.outputs = outputs
+        self.counting = False  # past the row cap: rows are only counted, not labelled
 
 
 # -- the walk --------------------------------------------------------------------------------
@@ -245,11 +155,11 @@ def _children(a: Any, b: Any, schema: Mapping[str, Any], walk: _Walk) -> Iterato
     while page := list(islice(keys, _PAGE)):
         entries: list[Labelled] = []
         for key in page:
-            left, right = a_map.get(key, _ABSENT), b_map.get(key, _ABSENT)
+            left, right = a_map.get(key, ABSENT), b_map.get(key, ABSENT)
             if walk.counting:
                 entries.append((str(key), str(key), "", left, right, {}))
                 continue
-            sample = left if left is not _ABSENT else right
+            sample = left if left is not ABSENT else right
             sub = property_schema(schema, str(key), sample)
             label, unit = label_and_unit(str(key), sub)
             unit = unit or sibling_unit(a_map, str(key)) or sibling_unit(b_map, str(key))
@@ -264,9 +174,9 @@ def _children(a: Any, b: Any, schema: Mapping[str, Any], walk: _Walk) -> Iterato
 
 
 def _absence_note(a: Any, b: Any, labels: tuple[str, str]) -> str:
-    if a is _ABSENT:
+    if a is ABSENT:
         return f"only in {labels[1]}"
-    if b is _ABSENT:
+    if b is ABSENT:
         return f"only in {labels[0]}"
     return ""
 
@@ -290,7 +200,7 @@ def _output_row(
 ) -> CompareRow:
     def text(info: OutputInfo | None, value: Any) -> str:
         if info is None:
-            return EMPTY if value in (None, _ABSENT) else summary_text(value)
+            return EMPTY if value in (None, ABSENT) else summary_text(value)
         return f"{info.name} · {info.kind}"
 
     left, right = text(infos[0], a), text(infos[1], b)
@@ -313,7 +223,7 @@ def _rows(
         walk.check()
         if walk.counting and type(left) in _PLAIN and type(right) in _PLAIN:
             # past the row cap, a plain pair is only counted: the fast path of _value_row
-            same = (type(left) is type(right) and left == right) or _same_scalar(left, right)
+            same = (type(left) is type(right) and left == right) or same_scalar(left, right)
             yield _COUNTED[not same]
             continue
         where = f"{path}.{key}" if path else key
@@ -328,7 +238,7 @@ def _rows(
         elif section == INPUTS and trail and trail[0] == "Input files":
             yield _file_row(section, where, name, left, right, labels)
         elif isinstance(left, Mapping) and left or isinstance(right, Mapping) and right:
-            if isinstance(left, Mapping | _Absent) and isinstance(right, Mapping | _Absent):
+            if isinstance(left, Mapping | Absent) and isinstance(right, Mapping | Absent):
                 yield from _rows(section, where, (*trail, label), left, right, sub, walk, labels)
             else:
                 yield _value_row(section, where, name, unit, left, right, walk, labels)
@@ -350,15 +260,15 @@ def _value_row(
     walk: _Walk,
     labels: tuple[str, str],
 ) -> CompareRow:
-    if a is _ABSENT or b is _ABSENT:
-        differs = not (a is _ABSENT and b is _ABSENT)
+    if a is ABSENT or b is ABSENT:
+        differs = not (a is ABSENT and b is ABSENT)
     else:
-        differs = not _same(a, b, walk)
+        differs = not same(a, b, walk)
     if walk.counting:
         return _COUNTED[differs]
-    a_text, a_exact = _cell(a, unit, walk)
-    b_text, b_exact = _cell(b, unit, walk)
-    change, percent = _change(a, b, unit) if differs else ("", "")
+    a_text, a_exact = cell_text(a, unit, walk.limits.text_chars)
+    b_text, b_exact = cell_text(b, unit, walk.limits.text_chars)
+    change, percent = change_text(a, b, unit) if differs else ("", "")
     note = _absence_note(a, b, labels)
     return CompareRow(
         section,
@@ -422,8 +332,8 @@ def _list_rows(
         items = max(len(a_list), len(b_list))
         sub = item_schema(schema)
         for index in range(items):
-            left = a_list[index] if index < len(a_list) else _ABSENT
-            right = b_list[index] if index < len(b_list) else _ABSENT
+            left = a_list[index] if index < len(a_list) else ABSENT
+            right = b_list[index] if index < len(b_list) else ABSENT
             name = _record_label(left, right, index)
             where = f"{path}.{index}"
             yield from _rows(section, where, (*trail, name), left, right, sub, walk, labels)
@@ -444,11 +354,11 @@ def _record_label(a: Any, b: Any, index: int) -> str:
 def _long_list_row(
     section: str, path: str, label: str, a: Any, b: Any, walk: _Walk, labels: tuple[str, str]
 ) -> CompareRow:
-    a_text = _count_text(a) if isinstance(a, list) else _cell(a, "", walk)[0]
-    b_text = _count_text(b) if isinstance(b, list) else _cell(b, "", walk)[0]
+    a_text = count_text(a) if isinstance(a, list) else cell_text(a, "", walk.limits.text_chars)[0]
+    b_text = count_text(b) if isinstance(b, list) else cell_text(b, "", walk.limits.text_chars)[0]
     note = _absence_note(a, b, labels)
     if isinstance(a, list) and isinstance(b, list):
-        first = _first_difference(a, b, walk)
+        first = first_difference(a, b, walk)
         differs = first is not None
         if first is None:
             note = "the same items"
@@ -516,15 +426,15 @@ def _all_rows(
         INPUTS,
         "body",
         (),
-        a_in.get("body", _ABSENT),
-        b_in.get("body", _ABSENT),
+        a_in.get("body", ABSENT),
+        b_in.get("body", ABSENT),
         body_schema,
         walk,
         labels,
     )
     for part, title in (("query", "Query"), ("path", "Path"), ("files", "Input files")):
-        left, right = a_in.get(part, _ABSENT), b_in.get(part, _ABSENT)
-        if left is _ABSENT and right is _ABSENT:
+        left, right = a_in.get(part, ABSENT), b_in.get(part, ABSENT)
+        if left is ABSENT and right is ABSENT:
             continue
         yield from _rows(INPUTS, part, (title,), left, right, {}, walk, labels)
     left, right = a.response, b.response
