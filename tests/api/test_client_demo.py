@@ -100,17 +100,17 @@ def test_search_pages_and_sorts(make_client: Any) -> None:
         client, _ = make_client()
         async with client:
             first = await client.search_routes(limit=3)
-            assert len(first.items) == 3 and first.has_more and first.total == 7
+            assert len(first.items) == 3 and first.has_more and first.total == 8
             second = await client.search_routes(limit=3, offset=3)
             last = await client.search_routes(limit=3, offset=6)
             ids = [r.id for r in first.items + second.items + last.items]
-            assert len(set(ids)) == 7 and not last.has_more
+            assert len(set(ids)) == 8 and not last.has_more
             assert all(isinstance(r, Route) and r.owner == "demo" for r in first.items)
             hits = await client.search_routes("supercell")
             assert [r.slug for r in hits.items][0] == "build-supercell"
             for sort in ("recent", "updated", "popular", "relevant"):
                 page = await client.search_routes(sort=sort, scope="all")
-                assert page.total == 7
+                assert page.total == 8
             assert (await client.search_routes("no-such-thing-anywhere")).items == []
 
     run(scenario())

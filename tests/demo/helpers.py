@@ -32,6 +32,7 @@ REPORT = "structure-report"
 FORMULA = "formula-properties"
 RELAX = "post-materials-structure-relax"
 GENERATE = "post-generate"
+XRD = "simulate-powder-xrd-pattern"
 
 
 def example(name: str = "Cu.cif") -> bytes:

@@ -593,6 +593,7 @@ def test_demo_services_and_their_route_names() -> None:
         "build-supercell",
         "free-electron-dos-curve",
         "predict-electronic-dos-at-fermi-level",
+        "simulate-powder-xrd-pattern",
         "structure-report",
     ]
     assert set(materials.handlers) == set(materials.route_names)
@@ -614,7 +615,7 @@ def test_demo_services_and_their_route_names() -> None:
 
 def test_every_demo_route_schema_is_valid_and_its_example_body_validates() -> None:
     routes = _demo_routes()
-    assert len(routes) == 7
+    assert len(routes) == 8
     for service, definition in routes:
         schema = _body_schema(definition)
         Draft202012Validator.check_schema(schema)

@@ -11,7 +11,14 @@ import copy
 from types import ModuleType
 from typing import Any
 
-from . import dos_curve, dos_fermi, formula_properties, structure_report, supercell
+from . import (
+    dos_curve,
+    dos_fermi,
+    formula_properties,
+    structure_report,
+    supercell,
+    xrd_pattern,
+)
 from .base import DemoService, Handler, ServiceCall, ServiceError, file_payload
 from .real_specs import crystallm_service, materials_service
 
@@ -25,7 +32,13 @@ __all__ = [
     "merge_documents",
 ]
 
-MATERIALS_MODULES: tuple[ModuleType, ...] = (dos_fermi, dos_curve, supercell, structure_report)
+MATERIALS_MODULES: tuple[ModuleType, ...] = (
+    dos_fermi,
+    dos_curve,
+    supercell,
+    structure_report,
+    xrd_pattern,
+)
 CHEMISTRY_MODULES: tuple[ModuleType, ...] = (formula_properties,)
 
 
@@ -74,7 +87,8 @@ def demo_services() -> list[DemoService]:
             "demo-materials",
             "Demo materials tools",
             "Quick materials-science calculations on crystal structures (CIF files): "
-            "free-electron density of states, supercells and a structure report.",
+            "free-electron density of states, supercells, a structure report and a simulated "
+            "powder X-ray diffraction pattern.",
             MATERIALS_MODULES,
         ),
         _service(
