@@ -147,3 +147,29 @@ def test_form_fields_carry_the_schemas_words_for_screen_readers(app_for: Any) ->
     assert formula.accessibleName() == "Formula"
     assert "Chemical formula" in formula.accessibleDescription()
     assert "required" in formula.accessibleDescription()
+
+
+def test_tab_follows_the_page_from_top_to_bottom(app_for: Any) -> None:
+    import asyncio
+
+    from PySide6.QtCore import QPoint
+
+    app: App = app_for
+    window = app.window
+    app.open("demo/build-supercell")
+    app.aio.run(asyncio.sleep(0.2))  # the page is re-chained once its widgets are shown
+    content = window.route_page.scroll_area.widget()
+    tops = []
+    widget = window.route_page.scroll_area.nextInFocusChain()
+    while widget is not window.history.first_control():
+        if content.isAncestorOf(widget) and widget.isVisibleTo(content):
+            if widget.focusPolicy().value & Qt.FocusPolicy.TabFocus.value:
+                tops.append(widget.mapTo(content, QPoint(0, 0)).y() + widget.height() // 2)
+        widget = widget.nextInFocusChain()
+        assert widget is not window.route_page.scroll_area  # the chain reaches the runs
+    assert len(tops) > 10
+    assert all(b >= a - 12 for a, b in zip(tops, tops[1:], strict=False))  # never back up
+    names = [
+        w.accessibleName() for w in (window.run_panel.clear_button, window.run_panel.run_button)
+    ]
+    assert names == ["Clear form", "Run the route"]

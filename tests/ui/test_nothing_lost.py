@@ -43,6 +43,10 @@ def test_a_typed_value_and_a_file_come_back_after_switching_and_restarting(
         again.open(FORMULA)
         assert _formula_field(again).text() == "H2O"
         assert again.window.run_panel.form.value().body["formula"] == "H2O"
+        status = again.window.run_panel.status_label
+        assert "from last time" in status.text()
+        qtbot.keyClicks(_formula_field(again), "2")  # H2O2: the notice has said its piece
+        assert status.text() == ""
         again.open(DOS)
         zone = again.window.run_panel.inputs.zone("file")
         assert zone.asset_id == asset_id and zone.card.name_label.text() == "NaCl.cif"

@@ -263,6 +263,10 @@ class HistoryPane(QWidget):
         )
         return max(0, around) + table + 2
 
+    def first_control(self) -> QWidget:
+        """Where Tab enters this pane."""
+        return self.scope_buttons["route"]
+
     def focus_table(self) -> None:
         """Put the keyboard in the runs table, on its current (or first) run."""
         if self.stack.currentWidget() is self.view:

@@ -139,7 +139,8 @@ class RouteBrowser(QWidget):
         self.star_button.setEnabled(False)
 
         self.open_field = QLineEdit(self)
-        self.open_field.setPlaceholderText("user/route-name or a link")
+        self.open_field.setPlaceholderText("user/route-name")
+        self.open_field.setToolTip("A route's name, user/route-name, or a link to it (Ctrl+L)")
         self.open_field.setAccessibleName("Open route by name")
         self.open_button = QPushButton("&Open", self)
         self.open_button.setAccessibleName("Open route")

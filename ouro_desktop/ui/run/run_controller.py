@@ -42,6 +42,7 @@ from ouro_desktop.ui.common.tasks import TaskRunner, off_thread
 from ouro_desktop.ui.run.run_panel import RunPanel
 
 log = logging.getLogger(__name__)
+RESTORED = "Your entries from last time are back. “Clear form” starts afresh."
 CIF_EXTENSIONS = {"cif", "mcif"}
 STATE_WORDS = {
     "submitting": "Sending the run…",
@@ -117,6 +118,8 @@ class RunController(QObject):
         inputs.removed.connect(self._on_inputs_removed)
         inputs.choose_remote_requested.connect(self._on_inputs_choose_remote_requested)
         inputs.changed.connect(self._on_inputs_changed)
+        inputs.files_dropped.connect(self._on_form_changed_by_hand)
+        panel.form.edited.connect(self._on_form_changed_by_hand)
         panel.form.validated.connect(self._on_form_validated)
         panel.cleared.connect(self._remember)
         panel.run_requested.connect(self._on_panel_run_requested)
@@ -167,9 +170,7 @@ class RunController(QObject):
         finally:
             self._showing = False
         if kept is not None:
-            self.panel.show_status(
-                "Your entries from last time are back. “Clear form” starts afresh."
-            )
+            self.panel.show_status(RESTORED)
         self.flush_memory()
 
     # -- remembering the form --------------------------------------------------------------
@@ -213,6 +214,10 @@ class RunController(QObject):
         if self.memory is not None and scope is not None:
             self.memory.forget_scope(scope)
             self.memory.flush()
+
+    def _on_form_changed_by_hand(self, *_args: object) -> None:
+        if self.panel.status_label.text() == RESTORED:
+            self.panel.show_status("")  # said once; the form is the person's again
 
     def _on_form_validated(self) -> None:
         if self.panel.problem("fields") and self.panel.form.is_valid():

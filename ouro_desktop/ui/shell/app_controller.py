@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from ouro_desktop.api.errors import AuthenticationError, NotFoundError, OuroError
 from ouro_desktop.api.models import Route
@@ -255,9 +255,12 @@ class AppController(QObject):
             self.runs.drop_anywhere(dropped)
         elif files:
             self.runs.panel.show_problem("drop", "This route takes no files.")
+        # After the event loop's next turn (the new form's widgets are shown then): Tab
+        # follows the page, and Enter on a route puts the keyboard in its form.
+        QTimer.singleShot(0, self.window.order_route_page_focus)
         if self._focus_form_for == route.id:
             self._focus_form_for = None
-            self.window.focus_form()
+            QTimer.singleShot(0, self.window.focus_form)
         self.route_shown.emit(route.id)
 
     def _on_browser_route_activated(self, route_id: str) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QByteArray, QRect, QSettings, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QRect, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from ouro_desktop import __version__
 from ouro_desktop.ui.common.banner import Banner
 from ouro_desktop.ui.common.file_drop import FileDropCatcher
+from ouro_desktop.ui.common.focus_order import chain_by_position
 from ouro_desktop.ui.common.shortcuts import shortcut_keys
 from ouro_desktop.ui.common.splitter import GripSplitter
 from ouro_desktop.ui.routes.browser import RouteBrowser
@@ -164,6 +165,13 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes(sizes)
         history = self._qsettings.value("window/history_splitter")
         self.panes_built = True
+        # Tab through the route page in reading order, again whenever it changes.
+        self._order_timer = QTimer(self)
+        self._order_timer.setSingleShot(True)
+        self._order_timer.setInterval(0)
+        self._order_timer.timeout.connect(self.order_route_page_focus)
+        self.run_panel.inputs.changed.connect(self._order_timer.start)
+        self.run_panel.form.validated.connect(self._order_timer.start)
         if isinstance(history, QByteArray) and not history.isEmpty():
             self.history_split.restoreState(history)
         elif self._default_sizes and self._sized:
@@ -235,6 +243,18 @@ class MainWindow(QMainWindow):
         self.route_page.scroll_area.ensureWidgetVisible(target)
         target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    def order_route_page_focus(self) -> list[QWidget]:
+        """Chain the route page's controls top to bottom, from the browser's last control
+        to the runs pane's first (its form and drop zones are built per route)."""
+        if not self.panes_built:
+            return []
+        content = self.route_page.scroll_area.widget()
+        return chain_by_position(
+            content,
+            after=self.route_page.scroll_area,
+            before=self.history.first_control(),
+        )
+
     def focus_runs(self) -> None:
         """Ctrl+3: the runs table (its current row)."""
         if self.panes_built:
@@ -242,7 +262,9 @@ class MainWindow(QMainWindow):
 
     def show_route_title(self, title: str) -> None:
         """The open route's title in the window's title (and so in the task switcher)."""
-        self.setWindowTitle(f"{title} — {APP_TITLE}" if title else APP_TITLE)
+        base = f"{title} — {APP_TITLE}" if title else APP_TITLE
+        self.setProperty("baseTitle", base)
+        self.setWindowTitle(base + str(self.property("runningSuffix") or ""))
 
     # -- help ------------------------------------------------------------------------------
     def show_getting_started(self) -> None:

@@ -37,6 +37,7 @@ from PySide6.QtGui import (
     QPen,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -325,21 +326,52 @@ class DropZone(QFrame):
 
     def _render(self) -> None:
         state = self._state
-        has_file = state in (
-            ZoneState.PREVIEW,
-            ZoneState.UPLOADING,
-            ZoneState.UPLOADED,
-            ZoneState.ERROR,
+        has_file = state in _HOLDING
+        shown: dict[QWidget, bool] = {
+            self.target: state in (ZoneState.EMPTY, ZoneState.REJECTED),
+            self.message_label: bool(self.message_label.text()),
+            self.card: has_file,
+            self.progress_row: state in (ZoneState.CHECKING, ZoneState.UPLOADING),
+            self.cancel_button: state is ZoneState.UPLOADING,
+            self.status_label: bool(self.status_label.text()),
+            self.retry_button: state is ZoneState.ERROR,
+            # While uploading, Cancel is the way out; Remove comes back afterwards.
+            self.remove_button: has_file and state is not ZoneState.UPLOADING,
+        }
+        for widget, visible in shown.items():
+            if visible:
+                widget.setVisible(True)
+        self._keep_focus(shown)
+        for widget, visible in shown.items():
+            if not visible:
+                widget.setVisible(False)
+
+    def _keep_focus(self, shown: dict[QWidget, bool]) -> None:
+        """The keyboard is on a button of this zone that is about to go (Browse… once a
+        file is chosen, Cancel once it is uploaded): move it to the zone's next button
+        first, so it neither jumps to the top of the window nor flickers on the way."""
+        focus = QApplication.focusWidget()
+        if focus is None or focus.window() is not self.window():
+            focus = self.window().focusWidget()  # a dialog is up: where focus returns
+        if focus is None or not (focus is self or self.isAncestorOf(focus)):
+            return
+        going = focus is self or any(
+            not visible and (widget is focus or widget.isAncestorOf(focus))
+            for widget, visible in shown.items()
         )
-        self.target.setVisible(state in (ZoneState.EMPTY, ZoneState.REJECTED))
-        self.message_label.setVisible(bool(self.message_label.text()))
-        self.card.setVisible(has_file)
-        self.progress_row.setVisible(state in (ZoneState.CHECKING, ZoneState.UPLOADING))
-        self.cancel_button.setVisible(state is ZoneState.UPLOADING)
-        self.status_label.setVisible(bool(self.status_label.text()))
-        self.retry_button.setVisible(state is ZoneState.ERROR)
-        # While uploading, Cancel is the way out; Remove comes back afterwards.
-        self.remove_button.setVisible(has_file and state is not ZoneState.UPLOADING)
+        if not going:
+            return
+        for button, owner in (
+            (self.remove_button, self.remove_button),
+            (self.cancel_button, self.cancel_button),
+            (self.retry_button, self.retry_button),
+            (self.target.browse_button, self.target),
+            (self.target.remote_button, self.target),
+        ):
+            if shown.get(owner) and not button.isHidden():
+                button.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+        self.setFocus(Qt.FocusReason.OtherFocusReason)  # until one of them is back
 
     # -- offers for a file dropped on the window that fits several inputs -----------------
     def offer(self, checked: CheckedFile) -> None:
