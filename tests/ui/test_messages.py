@@ -147,13 +147,19 @@ def test_an_endpoint_named_route_reads_as_its_summary_and_service(app_for: Any) 
 def test_the_demo_offers_its_copy_of_a_real_route(app_for: Any) -> None:
     app: App = app_for
     count = len(app.shown)
-    app.window.browser.open_requested.emit("mmoderwell/predict-electronic-dos-at-fermi-level")
+    # As the README says: ouro-desktop --route mmoderwell/predict-… NaCl.cif
+    app.controller.open_route_with_files(
+        "mmoderwell/predict-electronic-dos-at-fermi-level", [str(EXAMPLES / "NaCl.cif")]
+    )
     page = app.window.route_page
     app.aio.wait_until(lambda: page.offer_button.isVisible())
     assert "demo/predict-electronic-dos-at-fermi-level" in page.error_label.text()
     page.offer_button.click()
     app.aio.wait_until(lambda: len(app.shown) > count)
     assert app.window.run_panel.route.full_name == "demo/predict-electronic-dos-at-fermi-level"
+    zone = app.window.run_panel.inputs.zone("file")
+    app.aio.wait_until(lambda: zone.asset_id is not None)  # the file came along
+    assert zone.card.name_label.text() == "NaCl.cif"
     assert all(label.text() != "" for label in [page.title_label]) and isinstance(
         page.title_label, QLabel
     )

@@ -70,7 +70,6 @@ class RunPanel(QWidget):
         self.status_label.setAccessibleName("Run status")
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        row.addWidget(self.status_label, 1)
         self.clear_button = QPushButton("Clear form", self)
         self.clear_button.setAccessibleName("Clear form")
         self.clear_button.setAccessibleDescription(
@@ -78,15 +77,18 @@ class RunPanel(QWidget):
         )
         self.clear_button.setToolTip("Start this form afresh (settings to defaults, no files)")
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
-        row.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignBottom)
+        row.addWidget(self.clear_button)
+        row.addStretch(1)
         self.run_button = QPushButton("Run", self)
         self.run_button.setAccessibleName("Run the route")
         keys = shortcut_keys("run")
         self.run_button.setToolTip(f"Run this route with these inputs ({keys[0].toString()})")
         self.run_button.setMinimumWidth(120)
         self.run_button.clicked.connect(self._on_run_clicked)
-        row.addWidget(self.run_button, 0, Qt.AlignmentFlag.AlignBottom)
+        row.addWidget(self.run_button)
         layout.addLayout(row)
+        # Under Run, the whole width: a long result line never widens the page.
+        layout.addWidget(self.status_label)
         for sequence in keys:
             shortcut = QShortcut(sequence, self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)

@@ -57,13 +57,14 @@ class AppController(QObject):
         self._current: Route | None = None
         self._startup_files: list[str] = []
         self._focus_form_for: str | None = None  # Enter on a route: its form gets the keys
+        self._offered_files: list[str] = []  # files that were for a route offered instead
 
         window.welcome.sign_in_requested.connect(self._on_welcome_sign_in_requested)
         window.welcome.demo_requested.connect(self._on_welcome_demo_requested)
         window.sign_out_requested.connect(self._on_window_sign_out_requested)
         window.route_page.favourite_toggled.connect(routes.toggle_favourite)
         window.route_page.retry_requested.connect(self._on_page_retry_requested)
-        window.route_page.offer_accepted.connect(self._on_routes_open_requested)
+        window.route_page.offer_accepted.connect(self._on_page_offer_accepted)
         window.browser_drops.files_dropped.connect(self._on_browser_files_dropped)
         window.browser.route_activated.connect(self._on_browser_route_activated)
         window.window_drops.files_dropped.connect(self._on_window_files_dropped)
@@ -227,6 +228,7 @@ class AppController(QObject):
             route = await client.get_route(ref)
         except NotFoundError:
             offer = await self._demo_copy_of(ref)
+            self._offered_files = list(files or [])
             page.show_error(
                 f"There is no route “{ref}”, or you don't have access to it."
                 + (f" The demo has its own copy: {offer}." if offer else ""),
@@ -266,6 +268,12 @@ class AppController(QObject):
     def _on_browser_route_activated(self, route_id: str) -> None:
         """Enter on a route in a list: once it is open, the keyboard goes to its form."""
         self._focus_form_for = route_id
+
+    def _on_page_offer_accepted(self, ref: str) -> None:
+        """The route offered instead of one that could not be opened: it gets the files
+        that were meant for that one."""
+        files, self._offered_files = self._offered_files, []
+        self.tasks.run("route", self._open(ref, files))
 
     async def _demo_copy_of(self, ref: str) -> str | None:
         """In the demo, a real route's name (as in the README) whose copy is ``demo/…``."""

@@ -48,8 +48,9 @@ def getting_started_html() -> str:
         (
             "Drop your file",
             "Drag a file (a .cif, say) onto the box that asks for it, or press "
-            "<b>Browse…</b>. While you drag, the box says whether it will take the file. A "
-            "file dropped on the list of routes shows the routes that take it.",
+            "<b>Browse…</b> to pick it. While you drag, the box says whether it will take "
+            "the file; a file it refuses never replaces the one already there. A file "
+            "dropped on the list of routes shows the routes that take it.",
         ),
         (
             "Run",
@@ -96,7 +97,6 @@ class ShortcutsDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
-        self.resize(560, 440)
         self.table = QTableWidget(len(SHORTCUTS), 2, self)
         self.table.setAccessibleName("Keyboard shortcuts")
         self.table.setHorizontalHeaderLabels(["Keys", "What they do"])
@@ -104,7 +104,7 @@ class ShortcutsDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(True)
+        self.table.setWordWrap(False)
         for row, entry in enumerate(SHORTCUTS):
             keys = QTableWidgetItem(shortcut_text(entry.id))
             words = QTableWidgetItem(entry.words)
@@ -115,6 +115,9 @@ class ShortcutsDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        rows = self.table.rowCount() * self.table.verticalHeader().defaultSectionSize()
+        # Every row in sight without scrolling (up to a height any screen has).
+        self.resize(600, min(700, rows + header.sizeHint().height() + 80))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
