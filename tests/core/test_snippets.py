@@ -28,6 +28,9 @@ DEMO_SLUGS = [
     "build-supercell",
     "free-electron-dos-curve",
     "predict-electronic-dos-at-fermi-level",
+    "write-structure-report",
+    "fit-equation-of-state",
+    "read-post-facts",
 ]
 
 
