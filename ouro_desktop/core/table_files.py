@@ -30,6 +30,7 @@ import re
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import call
 from pathlib import Path
 from typing import IO, Any
 
@@ -167,56 +168,70 @@ class _Bad(Exception):
 
 
 def _converter(kind: str) -> Any:
+    """A cell → value function for a column of ``kind`` (raises ``_Bad`` for a misfit).
+
+    Built for speed (called for every cell of big tables): the common case is one builtin
+    call; null markers are looked at only when that fails.
+    """
     if kind == "text":
-        return lambda s: s if s != "" else None
-
-    def null(s: str) -> bool:
-        return s.strip() in NULLS
-
+        return _text_value
     if kind == "integer":
-
-        def to_int(s: str) -> int | None:
-            if null(s):
-                return None
-            t = s.strip()
-            if not _INTEGER.fullmatch(t):
-                raise _Bad
-            return int(t)
-
-        return to_int
+        return _int_value
     if kind == "number":
-
-        def to_float(s: str) -> float | None:
-            if null(s):
-                return None
-            try:
-                value = float(s)
-            except ValueError:
-                raise _Bad from None
-            return None if value != value or value in (float("inf"), float("-inf")) else value
-
-        return to_float
+        return _float_value
     if kind == "boolean":
+        return _bool_value
+    return _date_value if kind == "date" else _datetime_value
 
-        def to_bool(s: str) -> bool | None:
-            if null(s):
-                return None
-            try:
-                return _BOOL[s.strip().lower()]
-            except KeyError:
-                raise _Bad from None
 
-        return to_bool
+def _text_value(s: str) -> str | None:
+    return s if s else None
 
-    def to_time(s: str) -> str | None:
-        if null(s):
+
+def _int_value(s: str) -> int | None:
+    try:
+        return int(s)
+    except ValueError:
+        if s.strip() in NULLS:
             return None
-        t = s.strip()
-        if _kind_of(t) not in ("date", "date-time") or (kind == "date" and _kind_of(t) != "date"):
-            raise _Bad
-        return t.replace(" ", "T", 1) if kind == "date-time" else t
+        raise _Bad from None
 
-    return to_time
+
+def _float_value(s: str) -> float | None:
+    try:
+        value = float(s)
+    except ValueError:
+        if s.strip() in NULLS:
+            return None
+        raise _Bad from None
+    return value if value - value == 0 else None  # NaN and ±inf: no JSON number, null
+
+
+def _bool_value(s: str) -> bool | None:
+    value = _BOOL.get(s.strip().lower())
+    if value is None:
+        if s.strip() in NULLS:
+            return None
+        raise _Bad
+    return value
+
+
+def _date_value(s: str) -> str | None:
+    t = s.strip()
+    if t in NULLS:
+        return None
+    if _kind_of(t) != "date":
+        raise _Bad
+    return t
+
+
+def _datetime_value(s: str) -> str | None:
+    t = s.strip()
+    if t in NULLS:
+        return None
+    if _kind_of(t) not in ("date", "date-time"):
+        raise _Bad
+    return t.replace(" ", "T", 1)
 
 
 # -- sniffing ------------------------------------------------------------------------------------
@@ -449,7 +464,7 @@ class TableRows:
                                 f"{width} columns. Check the delimiter or quoting there."
                             )
                     try:
-                        values = tuple(c(v) for c, v in zip(convert, row, strict=True))
+                        values = tuple(map(call, convert, row))
                     except _Bad:
                         raise self._bad_cell(row, convert, line) from None
                     self.rows += 1
