@@ -48,7 +48,7 @@ RowsProgress = Callable[[int, int], None]
 # JSON bytes per row batch. ouro-py aims at 6,000,000; smaller batches keep both the app
 # and the in-process demo backend lean (each side holds a few batches at once) and cost
 # little on a fast link.
-DEFAULT_BATCH_BYTES = 2_000_000
+DEFAULT_BATCH_BYTES = 1_000_000
 INLINE_CREATE_BYTES = 6_000_000  # the whole create body, rows included, at most this (§13.5)
 GZIP_MIN_BYTES = 2048
 PREVIEW_ROWS = 12
@@ -108,9 +108,10 @@ class _RowEncoder:
         ).encode
 
     def encode(self, row: Sequence[Any]) -> bytes:
-        if len(row) != len(self.names):
-            raise ValueError(f"a row has {len(row)} values for {len(self.names)} columns")
-        record = dict(zip(self.names, row, strict=True))
+        try:
+            record = dict(zip(self.names, row, strict=True))
+        except ValueError:
+            raise ValueError(f"a row has {len(row)} values for {len(self.names)} columns") from None
         try:
             return self._dumps(record).encode("utf-8")
         except ValueError:  # NaN or infinity: JSON has no such number, Ouro stores null
@@ -159,16 +160,26 @@ class _Producer:
         limit = self.limit
         rows: list[bytes] = []
         size = 0
-        while not self.stop.is_set():
-            row = self._next_row()
-            if row is None:
-                break
-            if rows and size + len(row) + 1 > limit:
-                self._held = row
-                break
-            rows.append(row)
-            size += len(row) + 1
-        if self.stop.is_set() or not rows:
+        if self._held is not None:
+            rows.append(self._held)
+            size = len(self._held) + 1
+            self._held = None
+        encode = self._encoder.encode
+        stop = self.stop
+        if not self._done:
+            # The hot loop of big uploads: locals only, the stop flag looked at now and then.
+            for count, row in enumerate(self._rows):
+                data = encode(row)
+                if rows and size + len(data) + 1 > limit:
+                    self._held = data
+                    break
+                rows.append(data)
+                size += len(data) + 1
+                if count % 1024 == 1023 and stop.is_set():
+                    return None
+            else:
+                self._done = True
+        if stop.is_set() or not rows:
             return None
         last = self._held is None and self._next_row_is_end()
         batch = _Batch(rows, last, size)
