@@ -197,6 +197,11 @@ def test_execute_every_demo_route_and_follow_it(make_client: Any, tmp_path: Path
                 assert outcomes[slug].status == "success", outcomes[slug].error_message
                 assert outcomes[slug].error_message is None
             assert outcomes["build-supercell"].output_file_ids
+            (fit_out,) = outcomes["fit-equation-of-state"].output_refs
+            assert fit_out[:2] == ("residuals", "dataset")
+            assert (await client.dataset_stats(fit_out[2])).count == 11
+            (report,) = outcomes["write-structure-report"].output_refs
+            assert report[1] == "post" and (await client.get_post(report[2])).text
             # The two real-model routes cannot run offline: a finished error, in words.
             assert outcomes["post-generate"].status == "error"
             assert "offline" in (outcomes["post-generate"].error_message or "")
