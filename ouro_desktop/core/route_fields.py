@@ -184,9 +184,7 @@ def _field(
     children: tuple[FieldInfo, ...] = ()
     if depth < _MAX_DEPTH:
         if isinstance(schema.get("items"), dict):
-            items = _field(
-                "item", schema["items"], root, required=True, depth=depth + 1, item=True
-            )
+            items = _field("item", schema["items"], root, required=True, depth=depth + 1, item=True)
         props = schema.get("properties")
         if isinstance(props, dict):
             req = required_keys(schema)
