@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
         self._order_timer.setInterval(0)
         self._order_timer.timeout.connect(self.order_route_page_focus)
         self.run_panel.inputs.changed.connect(self._order_timer.start)
-        self.run_panel.form.validated.connect(self._order_timer.start)
+        self.run_panel.form.fields_changed.connect(self._order_timer.start)
         if isinstance(history, QByteArray) and not history.isEmpty():
             self.history_split.restoreState(history)
         elif self._default_sizes and self._sized:

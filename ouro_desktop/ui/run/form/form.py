@@ -103,6 +103,7 @@ class RequestForm(QWidget):
     validity_changed = Signal(bool)
     validated = Signal()  # after every validation pass (errors are on screen)
     edited = Signal()  # the person changed something (not a reset, a re-run or a restore)
+    fields_changed = Signal()  # fields came or went (a new route, a list item, JSON mode)
     DEBOUNCE_MS = 250
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -117,6 +118,7 @@ class RequestForm(QWidget):
         self._refusal = ""
         self._last_raw: dict[str, Any] = {}
         self._programmatic = 0  # > 0 while the form itself changes values
+        self._field_count = -1
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(self.DEBOUNCE_MS)
@@ -437,6 +439,9 @@ class RequestForm(QWidget):
 
     def _display(self) -> None:
         slots = self.slots()
+        if len(slots) != self._field_count:
+            self._field_count = len(slots)
+            self.fields_changed.emit()
         messages: dict[str, list[str]] = {path: [] for path in slots}
         loose: list[str] = []
         merged = dict(self._errors)
