@@ -259,6 +259,20 @@ class RunLedger:
                 raise
 
     @contextlib.contextmanager
+    def write(self, what: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction for the ledger's other tables (batches, saved outputs):
+        the connection, committed on leaving, rolled back and raised as
+        :class:`LedgerWriteError` (``what`` names it for the user) on failure."""
+        with self._writing(what) as conn, self._transaction(conn):
+            yield conn
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """The connection for a read of the ledger's other tables (rows by column name)."""
+        with self._reading() as conn:
+            yield conn
+
+    @contextlib.contextmanager
     def _transaction(self, conn: sqlite3.Connection) -> Iterator[None]:
         # IMMEDIATE takes the write lock up front, so a read-then-write sequence cannot
         # interleave with another app instance writing the same row.
@@ -288,6 +302,9 @@ class RunLedger:
         price_shown: str | None = None,
         idempotency_key: str | None = None,
         started_at: float | None = None,
+        provenance: JsonDict | None = None,
+        batch_id: str | None = None,
+        batch_item: int | None = None,
     ) -> RunRecord:
         """Record a run about to be sent; it is committed when this returns.
 
@@ -313,6 +330,9 @@ class RunLedger:
             started_at=now if started_at is None else started_at,
             updated_at=now,
             price_shown=price_shown,
+            provenance=None if provenance is None else dict(provenance),
+            batch_id=batch_id,
+            batch_item=batch_item,
         )
         with self._writing("the new run") as conn:
             conn.execute(INSERT_SQL, record_params(record))
@@ -331,6 +351,16 @@ class RunLedger:
                 "UPDATE runs SET state = ?, status_detail = COALESCE(?, status_detail), "
                 "updated_at = ? WHERE local_id = ? AND state = ? AND action_id IS NULL",
                 (RunState.UNKNOWN.value, detail, time.time(), local_id, RunState.SUBMITTING),
+            )
+            return cursor.rowcount > 0
+
+    def discard_refused(self, local_id: str) -> bool:
+        """Remove a run Ouro provably never started (``not-started``, no action id) that
+        is being sent again, e.g. after a 429: the retry is the file's run. True if removed."""
+        with self._writing("the run history") as conn:
+            cursor = conn.execute(
+                "DELETE FROM runs WHERE local_id = ? AND state = ? AND action_id IS NULL",
+                (local_id, RunState.NOT_STARTED.value),
             )
             return cursor.rowcount > 0
 

@@ -128,6 +128,57 @@ MIGRATIONS: Sequence[Sequence[str]] = (
         "CREATE INDEX runs_state_started ON runs (state, started_at)",
         "CREATE INDEX runs_action_id ON runs (action_id)",
     ),
+    (
+        # What a citation needs that the first schema did not keep (route version and
+        # author, each input file's size and SHA-256, the app version), as one JSON object.
+        "ALTER TABLE runs ADD COLUMN provenance TEXT",
+        # A run started as part of a folder batch: the batch and the file's place in it.
+        # Written in the same INSERT as the run, so a kill can never leave a file's run
+        # without its place (which would send the file again on restart).
+        "ALTER TABLE runs ADD COLUMN batch_id TEXT",
+        "ALTER TABLE runs ADD COLUMN batch_item INTEGER",
+        "CREATE INDEX runs_batch ON runs (batch_id, batch_item)",
+        """
+        CREATE TABLE batches (
+            batch_id        TEXT PRIMARY KEY NOT NULL,
+            route_id        TEXT NOT NULL,
+            route_name      TEXT NOT NULL,
+            base_url        TEXT NOT NULL,
+            account         TEXT NOT NULL DEFAULT '',
+            input_key       TEXT NOT NULL,
+            settings        TEXT NOT NULL DEFAULT '{}',
+            state           TEXT NOT NULL,
+            concurrency     INTEGER NOT NULL DEFAULT 4,
+            price_confirmed TEXT,
+            created_at      REAL NOT NULL,
+            updated_at      REAL NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE batch_items (
+            batch_id  TEXT NOT NULL,
+            position  INTEGER NOT NULL,
+            path      TEXT NOT NULL,
+            name      TEXT NOT NULL,
+            size      INTEGER NOT NULL,
+            state     TEXT NOT NULL DEFAULT 'pending',
+            PRIMARY KEY (batch_id, position)
+        )
+        """,
+        # Output files saved from a run: their SHA-256 for the provenance record.
+        """
+        CREATE TABLE run_outputs (
+            local_id  TEXT NOT NULL,
+            asset_id  TEXT NOT NULL,
+            name      TEXT NOT NULL,
+            size      INTEGER,
+            sha256    TEXT NOT NULL,
+            path      TEXT,
+            saved_at  REAL NOT NULL,
+            PRIMARY KEY (local_id, asset_id)
+        )
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -124,6 +124,11 @@ class RunRecord:
     duration_s: float | None = None
     result_summary: JsonDict | None = None
     price_shown: str | None = None  # the price the user confirmed, for paid routes
+    # Facts kept for the run's provenance record (see :mod:`.provenance`), or None for a
+    # run recorded before this was kept.
+    provenance: JsonDict | None = None
+    batch_id: str | None = None  # the folder batch this run belongs to, if any
+    batch_item: int | None = None  # the file's place in that batch
 
     @property
     def is_terminal(self) -> bool:
@@ -199,6 +204,10 @@ def _float_or_none(value: Any) -> float | None:
     return None
 
 
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -238,6 +247,9 @@ def record_from_row(row: sqlite3.Row) -> RunRecord:
         duration_s=_float_or_none(data.get("duration_s")),
         result_summary=None if summary_text is None else _loads_dict(summary_text),
         price_shown=_str_or_none(data.get("price_shown")),
+        provenance=None if data.get("provenance") is None else _loads_dict(data["provenance"]),
+        batch_id=_str_or_none(data.get("batch_id")),
+        batch_item=_int_or_none(data.get("batch_item")),
     )
 
 
@@ -263,6 +275,9 @@ _INSERT_COLUMNS = (
     "updated_at",
     "finished_at",
     "duration_s",
+    "provenance",
+    "batch_id",
+    "batch_item",
 )
 INSERT_SQL = (
     f"INSERT INTO runs ({', '.join(_INSERT_COLUMNS)}) "
@@ -298,4 +313,7 @@ def record_params(record: RunRecord) -> dict[str, Any]:
         "updated_at": record.updated_at,
         "finished_at": record.finished_at,
         "duration_s": record.duration_s,
+        "provenance": None if record.provenance is None else dumps_json(record.provenance),
+        "batch_id": record.batch_id,
+        "batch_item": record.batch_item,
     }

@@ -57,6 +57,8 @@ class RunSubmitter:
         input_assets: dict[str, str] | None,
         input_files: JsonDict | None,
         price_shown: str | None,
+        provenance: JsonDict | None = None,
+        batch: tuple[str, int] | None = None,
     ) -> RunRecord:
         """See :meth:`ouro_desktop.core.runs.RunTracker.submit`."""
         ctx = self._ctx
@@ -75,6 +77,9 @@ class RunSubmitter:
             input_files=input_files,
             price_shown=price_shown,
             started_at=ctx.clock(),
+            provenance=provenance,
+            batch_id=None if batch is None else batch[0],
+            batch_item=None if batch is None else batch[1],
         )
         local_id = record.local_id
         self.sending.add(local_id)

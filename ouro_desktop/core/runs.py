@@ -152,6 +152,8 @@ class RunTracker:
         input_assets: dict[str, str] | None = None,
         input_files: JsonDict | None = None,
         price_shown: str | None = None,
+        provenance: JsonDict | None = None,
+        batch: tuple[str, int] | None = None,
     ) -> RunRecord:
         """Record the run, send it once, and start following it.
 
@@ -170,6 +172,8 @@ class RunTracker:
             input_assets=input_assets,
             input_files=input_files,
             price_shown=price_shown,
+            provenance=provenance,
+            batch=batch,
         )
 
     async def resume(self) -> int:

@@ -141,6 +141,15 @@ class UploadCache:
                 (_norm_base(base_url), account, sha256.lower(), size, asset_id, file_name, when),
             )
 
+    def content_of(self, asset_id: str) -> tuple[str, int] | None:
+        """The SHA-256 and size of the content uploaded as ``asset_id`` from here, if known
+        (a file reused by its asset id still gets its hash in the run's record)."""
+        with self._locked() as db:
+            row = db.execute(
+                "SELECT sha256, size FROM uploads WHERE asset_id = ? LIMIT 1", (asset_id,)
+            ).fetchone()
+        return None if row is None else (str(row[0]), int(row[1]))
+
     def forget(self, asset_id: str) -> int:
         """Drop every entry pointing at ``asset_id`` (deleted or gone on the server)."""
         with self._locked() as db:

@@ -25,6 +25,8 @@ Progress = Callable[[int, int], None]
 class UploadOutcome:
     asset_id: str
     reused: bool  # True: an earlier upload of the same content, nothing sent
+    sha256: str = ""  # the content's hash, for the run's provenance record
+    size: int = 0
 
 
 async def upload_or_reuse(
@@ -53,11 +55,11 @@ async def upload_or_reuse(
         except OuroError:
             pass  # can't check now: upload again rather than guess
         else:
-            return UploadOutcome(cached.asset_id, True)
+            return UploadOutcome(cached.asset_id, True, digest, checked.size)
     if progress is not None:
         progress(0, checked.size)
     asset = await client.upload_file(
         checked.path, name=checked.name, progress=progress, cancel=cancel
     )
     uploads.remember(base_url, account, digest, checked.size, asset.id, checked.name)
-    return UploadOutcome(asset.id, False)
+    return UploadOutcome(asset.id, False, digest, checked.size)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
 from .app_harness import EXAMPLES, App
@@ -157,5 +160,45 @@ def test_failed_and_timed_out_runs_explain_themselves(qtbot: Any, aio: Any, tmp_
                 in app.window.run_detail.errors_text()
             )
         )
+    finally:
+        app.close()
+
+
+def test_provenance_tab_copies_saves_and_cites_the_run(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    app = App(qtbot, aio, tmp_path)
+    try:
+        app.open("demo/build-supercell")
+        app.drop("file", EXAMPLES / "NaCl.cif")
+        done = app.run()
+        key = done.action_id
+        _select(app, key)
+        detail = app.window.run_detail
+        assert "Provenance" in detail.tab_titles()
+        view = detail.provenance_view
+        digest = hashlib.sha256((EXAMPLES / "NaCl.cif").read_bytes()).hexdigest()
+        aio.wait_until(lambda: digest in view.text())
+        assert f"Action id: {key}" in view.text()
+        # Saving an output puts its hash in the record.
+        output_id = app.backend.store.action(key)["output_assets"][0]["asset_id"]
+        detail.download_requested.emit(output_id, "supercell.cif")
+        aio.wait_until(lambda: "Output file: supercell.cif · SHA-256" in view.text())
+        saved = app.saved[-1]
+        assert hashlib.sha256(saved.read_bytes()).hexdigest() in view.text()
+
+        view.copy_button.click()
+        assert QGuiApplication.clipboard().text() == view.text()
+        view.cite_button.click()
+        citation = QGuiApplication.clipboard().text()
+        assert citation.startswith("Results were computed with the Ouro route")
+        assert key in citation
+        view.save_button.click()
+        aio.wait_until(lambda: app.saved[-1].name.startswith("provenance-"))
+        aio.wait_until(lambda: app.saved[-1].exists())
+        data = json.loads(app.saved[-1].read_text())
+        assert data["run"]["action_id"] == key
+        assert data["inputs"]["files"][0]["sha256"] == digest
+        assert data["outputs"][0]["sha256"] == hashlib.sha256(saved.read_bytes()).hexdigest()
     finally:
         app.close()

@@ -5,7 +5,8 @@
 ledger's :class:`~ouro_desktop.core.run_record.RunRecord` (a run not yet on the server has
 only that), and the :class:`~ouro_desktop.api.models.Route` (for its charts). Tabs:
 Response (JSON tree), Charts (only when the route declares some the response fills),
-Logs, Outputs, Request and Errors (only for a failed, timed-out, never-started or
+Logs, Outputs, Request, Provenance (the citable record of a run in the ledger) and
+Errors (only for a failed, timed-out, never-started or
 unconfirmed run). It holds no client: Re-run, Show code, Download and Open are signals
 for the controller. :class:`CodeDialog` shows the ouro-py code of a run.
 """
@@ -36,6 +37,7 @@ from ouro_desktop.core.charts import response_charts
 from ouro_desktop.core.cif_preview import CifPreview
 from ouro_desktop.core.history import HistoryEntry, format_duration
 from ouro_desktop.core.history_diff import run_inputs
+from ouro_desktop.core.provenance import Provenance
 from ouro_desktop.core.run_record import RunRecord
 from ouro_desktop.ui.common.labels import ElidedLabel, muted, plain_label
 from ouro_desktop.ui.history.errors_view import (
@@ -46,6 +48,7 @@ from ouro_desktop.ui.history.errors_view import (
     status_word,
 )
 from ouro_desktop.ui.history.logs_view import LogsView
+from ouro_desktop.ui.history.provenance_view import ProvenanceView
 from ouro_desktop.ui.results.chart_view import ChartsView
 from ouro_desktop.ui.results.json_tree import JsonTreeView
 from ouro_desktop.ui.results.outputs_view import OutputsView, output_items
@@ -106,12 +109,14 @@ class RunDetail(QWidget):
     download_requested = Signal(str, str)  # asset id, suggested file name
     open_requested = Signal(str)  # asset id
 
-    RESPONSE, CHARTS, LOGS, OUTPUTS, REQUEST, ERRORS = (
+    provenance_save_requested = Signal(str)  # run key
+    RESPONSE, CHARTS, LOGS, OUTPUTS, REQUEST, PROVENANCE, ERRORS = (
         "Response",
         "Charts",
         "Logs",
         "Outputs",
         "Request",
+        "Provenance",
         "Errors",
     )
 
@@ -152,6 +157,8 @@ class RunDetail(QWidget):
         self.outputs_view.open_requested.connect(self.open_requested)
         self.request_view = JsonTreeView(self, empty_text="Request")
         self.errors_view = ErrorsView(self)
+        self.provenance_view = ProvenanceView(self)
+        self.provenance_view.save_requested.connect(self._on_provenance_save_requested)
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
@@ -163,6 +170,7 @@ class RunDetail(QWidget):
             (self.logs_view, self.LOGS),
             (self.outputs_view, self.OUTPUTS),
             (self.request_view, self.REQUEST),
+            (self.provenance_view, self.PROVENANCE),
             (self.errors_view, self.ERRORS),
         ):
             self.tabs.addTab(widget, title)
@@ -239,6 +247,7 @@ class RunDetail(QWidget):
             self.CHARTS: bool(charts),
             self.OUTPUTS: bool(self.outputs_view.items()),
             self.ERRORS: explanation is not None,
+            self.PROVENANCE: record is not None,
         }
         for index in range(self.tabs.count()):
             self.tabs.setTabVisible(index, visible.get(self.tabs.tabText(index), True))
@@ -284,9 +293,10 @@ class RunDetail(QWidget):
         self.logs_view.clear()
         self.outputs_view.clear()
         self.request_view.set_value({})
+        self.provenance_view.set_record(None)
+        hidden = (self.CHARTS, self.OUTPUTS, self.ERRORS, self.PROVENANCE)
         for index in range(self.tabs.count()):
-            title = self.tabs.tabText(index)
-            self.tabs.setTabVisible(index, title not in (self.CHARTS, self.OUTPUTS, self.ERRORS))
+            self.tabs.setTabVisible(index, self.tabs.tabText(index) not in hidden)
         self.rerun_button.setEnabled(False)
         self.code_button.setEnabled(False)
 
@@ -303,6 +313,10 @@ class RunDetail(QWidget):
                 self.tabs.setCurrentIndex(index)
                 return
 
+    def set_provenance(self, record: Provenance | None) -> None:
+        """The run's record (the controller builds it from the ledger)."""
+        self.provenance_view.set_record(record)
+
     def errors_text(self) -> str:
         return self.errors_view.text()
 
@@ -310,6 +324,10 @@ class RunDetail(QWidget):
     def _on_rerun_button_clicked(self) -> None:
         if self._key is not None:
             self.rerun_requested.emit(self._key)
+
+    def _on_provenance_save_requested(self) -> None:
+        if self._key is not None:
+            self.provenance_save_requested.emit(self._key)
 
     def _on_code_button_clicked(self) -> None:
         if self._key is not None:

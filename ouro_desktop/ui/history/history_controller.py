@@ -18,12 +18,19 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from ouro_desktop.api.errors import OuroError
 from ouro_desktop.api.models import Action, ActionLog, Route
+from ouro_desktop.core.atomic_file import write_text_atomic
 from ouro_desktop.core.cif_preview import CifPreviewError, preview_cif
 from ouro_desktop.core.error_text import friendly
 from ouro_desktop.core.history import LOCAL_KEY_PREFIX, HistoryEntry, expected_seconds, merge
 from ouro_desktop.core.history_diff import run_inputs
 from ouro_desktop.core.history_pages import HistoryPager
-from ouro_desktop.core.ledger import RunLedger, RunRecord
+from ouro_desktop.core.ledger import LedgerError, RunLedger, RunRecord
+from ouro_desktop.core.provenance import (
+    Provenance,
+    build_provenance,
+    record_output,
+    saved_outputs,
+)
 from ouro_desktop.core.route_naming import RouteNames
 from ouro_desktop.core.runs import RunTracker
 from ouro_desktop.core.session import Session
@@ -89,6 +96,7 @@ class HistoryController(QObject):
         detail.open_requested.connect(self._on_detail_open_requested)
         detail.rerun_requested.connect(self._on_detail_rerun_requested)
         detail.show_code_requested.connect(self._on_detail_show_code_requested)
+        detail.provenance_save_requested.connect(self._on_detail_provenance_save_requested)
         notifier.run_clicked.connect(self._on_notifier_run_clicked)
 
     # -- following the tracker -------------------------------------------------------------
@@ -260,18 +268,56 @@ class HistoryController(QObject):
             route=route,
             entry=entry,  # the runs list's start and duration: list and detail agree
         )
+        self.detail.set_provenance(self._provenance(record, action))
+
+    def _provenance(self, record: RunRecord | None, action: Action | None) -> Provenance | None:
+        if record is None:
+            return None
+        try:
+            saved = saved_outputs(self.ledger, record.local_id)
+        except Exception:  # a read error must not hide the rest of the run
+            log.exception("could not read the saved outputs of run %s", record.local_id)
+            saved = []
+        return build_provenance(
+            record, outputs=saved, action_outputs=action.output_assets if action else None
+        )
+
+    def _on_detail_provenance_save_requested(self, key: str) -> None:
+        record = self._record_for(key)
+        if record is None:
+            return
+        action = self._actions.get(record.action_id or "")
+        provenance = self._provenance(record, action)
+        assert provenance is not None
+        target = self.ask_save_path(
+            self.detail, f"provenance-{record.action_id or record.local_id}.json"
+        )
+        if target is None:
+            return
+        try:
+            write_text_atomic(target, provenance.json_text())
+        except OSError as exc:
+            self.pane.show_status(f"Could not save the record: {exc}")
+            return
+        self.pane.show_status(f"Provenance record saved to {target}.")
 
     # -- outputs ---------------------------------------------------------------------------
     def _on_detail_download_requested(self, asset_id: str, suggested: str) -> None:
         target = self.ask_save_path(self.detail, suggested)
         if target is not None:
-            self.tasks.run(f"download:{asset_id}", self._download(asset_id, target, False))
+            self.tasks.run(
+                f"download:{asset_id}", self._download(asset_id, target, False, self.detail.key())
+            )
 
     def _on_detail_open_requested(self, asset_id: str) -> None:
         folder = self.outputs_dir / asset_id
-        self.tasks.run(f"download:{asset_id}", self._download(asset_id, folder, True))
+        self.tasks.run(
+            f"download:{asset_id}", self._download(asset_id, folder, True, self.detail.key())
+        )
 
-    async def _download(self, asset_id: str, target: Path, open_after: bool) -> None:
+    async def _download(
+        self, asset_id: str, target: Path, open_after: bool, key: str | None = None
+    ) -> None:
         client = self.session.client
         if client is None:
             return
@@ -293,6 +339,7 @@ class HistoryController(QObject):
             self.detail.set_download_failed(asset_id, f"Download failed: {friendly(exc)}")
             return
         self.detail.set_download_done(asset_id, str(path))
+        await self._remember_output(key, asset_id, path)
         if path.suffix.lower() == ".cif":
             try:
                 preview = await off_thread(preview_cif, path)
@@ -302,6 +349,21 @@ class HistoryController(QObject):
                 self.detail.show_cif_preview(asset_id, preview)
         if open_after:
             self.open_file(path)
+
+    async def _remember_output(self, key: str | None, asset_id: str, path: Path) -> None:
+        """Keep the saved output's SHA-256 for the run's provenance record."""
+        record = self._record_for(key) if key else None
+        if record is None:
+            return
+        try:
+            await off_thread(record_output, self.ledger, record.local_id, asset_id, path.name, path)
+        except (OSError, LedgerError) as exc:
+            log.warning("could not record the saved output %s: %s", path, exc)
+            return
+        if self.detail.key() == key:
+            self.detail.set_provenance(
+                self._provenance(record, self._actions.get(record.action_id or ""))
+            )
 
     # -- re-run, code, compare -------------------------------------------------------------
     def _inputs(self, key: str) -> tuple[RunRecord | None, Action | None, dict[str, object]]:

@@ -32,6 +32,7 @@ from ouro_desktop.core.file_checks import CheckedFile, FileRejected, check_local
 from ouro_desktop.core.form_memory import FormMemory, RememberedFile, RememberedForm
 from ouro_desktop.core.input_words import missing_files_text
 from ouro_desktop.core.ledger import LedgerError, RunLedger, RunRecord
+from ouro_desktop.core.provenance import FileFact, submit_facts
 from ouro_desktop.core.route_facts import price_text
 from ouro_desktop.core.route_fields import asset_input_required
 from ouro_desktop.core.runs import RunTracker
@@ -62,6 +63,7 @@ class _Staged:
 
     checked: CheckedFile
     cancel: asyncio.Event
+    sha256: str = ""  # known once hashed for the upload
 
 
 def confirm_price(parent: QWidget, route: Route) -> bool:
@@ -327,6 +329,7 @@ class RunController(QObject):
             if not staged.cancel.is_set():
                 zone.show_upload_error(f"Could not read the file: {exc}")
             return
+        staged.sha256 = outcome.sha256
         zone.show_uploaded(outcome.asset_id, checked.name, outcome.reused)
 
     def _on_inputs_cancel_requested(self, key: str) -> None:
@@ -434,9 +437,23 @@ class RunController(QObject):
             k: {"name": self._staged[k].checked.name if k in self._staged else None, "asset_id": v}
             for k, v in assets.items()
         }
+        facts = {}
+        for key, asset_id in assets.items():
+            staged = self._staged.get(key)
+            if staged is not None and staged.sha256:
+                facts[key] = FileFact(
+                    staged.checked.name, staged.checked.size, staged.sha256, asset_id
+                )
+            else:  # a file chosen on Ouro or filled in from an earlier run
+                known = self.uploads.content_of(asset_id)
+                name = files[key]["name"] or asset_id
+                facts[key] = FileFact(
+                    name, known[1] if known else None, known[0] if known else None, asset_id
+                )
         try:
             record = await self.tracker.submit(
                 route,
+                provenance=submit_facts(route, facts),
                 body=value.body,
                 query=value.query or None,
                 path_params=value.path_params or None,
