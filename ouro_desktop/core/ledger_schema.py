@@ -162,6 +162,8 @@ MIGRATIONS: Sequence[Sequence[str]] = (
             name      TEXT NOT NULL,
             size      INTEGER NOT NULL,
             state     TEXT NOT NULL DEFAULT 'pending',
+            attempts  INTEGER NOT NULL DEFAULT 1,
+            detail    TEXT,
             PRIMARY KEY (batch_id, position)
         )
         """,

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from ouro_desktop.api.models import Route
 
-__all__ = ["duration_text", "execution_mode_text", "money_text", "price_text", "visibility_text"]
+__all__ = [
+    "about_text",
+    "duration_text",
+    "execution_mode_text",
+    "money_text",
+    "price_text",
+    "visibility_text",
+]
 
 _VISIBILITY = {
     "public": "Public",
@@ -40,6 +47,11 @@ def price_text(route: Route) -> str:
     if unit == "second" and isinstance(cap, int | float) and not isinstance(cap, bool) and cap > 0:
         text += f" (at most {int(cap)} s billed)"
     return text
+
+
+def about_text(ms: float) -> str:
+    """``under a second``, ``about 42 s``, ``about 7 min``, ``about 2.5 h``."""
+    return _seconds_text(ms)
 
 
 def _seconds_text(ms: float) -> str:

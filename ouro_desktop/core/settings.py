@@ -46,6 +46,8 @@ class Settings:
     favourites: list[RouteBookmark] = field(default_factory=list)
     recent: list[RouteBookmark] = field(default_factory=list)
     search_sort: str = "relevant"
+    # How many files of a folder batch are sent or running at once.
+    batch_concurrency: int = 4
 
     def is_favourite(self, route_id: str) -> bool:
         return any(b.route_id == route_id for b in self.favourites)
