@@ -17,15 +17,29 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ouro_desktop.api.models import InputDeclaration, Route
 
 from .file_checks import CheckedFile, FileRejected, check_local_file, display_name
 from .route_facts import about_text, money_text
 
-__all__ = ["BatchPlan", "batch_input", "expand_items", "plan_batch"]
+__all__ = ["BatchPlan", "BatchRequest", "batch_input", "expand_items", "plan_batch"]
 
 MAX_FILES = 100_000  # a folder bigger than this is surely a mistake
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    """A folder or several files to run a route on, with the form's settings for all."""
+
+    route: Route
+    input_key: str
+    items: list[str]
+    body: dict[str, Any] | None
+    query: dict[str, Any]
+    path_params: dict[str, Any]
+    input_assets: dict[str, str]  # the other inputs' files, the same for every run
 
 
 @dataclass(frozen=True)

@@ -262,6 +262,10 @@ class BatchRunner:
         if not task.cancelled() and task.exception() is not None:
             log.error("a batch stopped", exc_info=task.exception())
 
+    async def route_for(self, route_id: str) -> Route:
+        """The route of a batch (fetched once, then kept)."""
+        return await self._route(route_id)
+
     async def _route(self, route_id: str) -> Route:
         route = self._routes.get(route_id)
         if route is None:

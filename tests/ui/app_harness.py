@@ -60,9 +60,14 @@ class App:
                 "ask_save_path": lambda _w, name: self._save_path(profile, name),
                 "open_file": self.opened.append,
             },
+            batch_options={
+                "ask_save_path": lambda _w, name: self._save_path(profile, name),
+                "ask_folder": lambda _w: self._save_path(profile, "outputs-folder"),
+            },
         )
         w = self.workspace
         self.tasks, self.ledger, self.uploads = w.tasks, w.ledger, w.uploads
+        self.batches = w.batches
         self.runs, self.history, self.notifier, self.controller = (
             w.runs,
             w.history,

@@ -40,6 +40,7 @@ from ouro_desktop.core.session import Session
 from ouro_desktop.core.upload_cache import UploadCache
 from ouro_desktop.core.upload_pipeline import upload_or_reuse
 from ouro_desktop.ui.common.tasks import TaskRunner, off_thread
+from ouro_desktop.ui.run.batch_request import ask_folder_batch, batch_request, choose_folder
 from ouro_desktop.ui.run.run_panel import RunPanel
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ def confirm_price(parent: QWidget, route: Route) -> bool:
 class RunController(QObject):
     run_submitted = Signal(object)  # RunRecord
     run_finished = Signal(object)  # RunRecord
+    batch_requested = Signal(object)  # BatchRequest
 
     def __init__(
         self,
@@ -93,6 +95,7 @@ class RunController(QObject):
         confirm: Callable[[QWidget, Route], bool] = confirm_price,
         choose: Callable[[QWidget, str, list[str]], str | None] | None = None,
         memory: FormMemory | None = None,
+        choose_folder: Callable[[QWidget], str | None] = choose_folder,
     ) -> None:
         super().__init__(panel)
         self.panel = panel
@@ -102,6 +105,7 @@ class RunController(QObject):
         self.uploads = uploads
         self.confirm = confirm
         self.choose = choose or _choose_item
+        self.choose_folder = choose_folder
         self.tracker: RunTracker | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._staged: dict[str, _Staged] = {}
@@ -125,6 +129,8 @@ class RunController(QObject):
         panel.form.validated.connect(self._on_form_validated)
         panel.cleared.connect(self._remember)
         panel.run_requested.connect(self._on_panel_run_requested)
+        panel.folder_run_requested.connect(self._on_panel_folder_run_requested)
+        inputs.batch_dropped.connect(self._on_inputs_batch_dropped)
 
     # -- session lifecycle -----------------------------------------------------------------
     async def attach(self) -> int:
@@ -404,6 +410,17 @@ class RunController(QObject):
         self.panel.clear_messages()
         self.panel.show_status("Inputs filled in from the earlier run. Press Run to run again.")
         self._remember()
+
+    # -- a batch: the route on each file of a folder ------------------------------------
+    def _on_panel_folder_run_requested(self) -> None:
+        request = ask_folder_batch(self.panel, self.choose, self.choose_folder)
+        if request is not None:
+            self.batch_requested.emit(request)
+
+    def _on_inputs_batch_dropped(self, key: str, items: list[str]) -> None:
+        request = batch_request(self.panel, key, items)
+        if request is not None:
+            self.batch_requested.emit(request)
 
     # -- running ---------------------------------------------------------------------------
     def _on_panel_run_requested(self) -> None:

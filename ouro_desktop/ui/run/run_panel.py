@@ -31,6 +31,7 @@ __all__ = ["RunPanel"]
 
 class RunPanel(QWidget):
     run_requested = Signal()
+    folder_run_requested = Signal()  # "Run on a folder…"
     cleared = Signal()  # "Clear form" (or its Undo) changed what the form holds
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -78,6 +79,14 @@ class RunPanel(QWidget):
         self.clear_button.setToolTip("Start this form afresh (settings to defaults, no files)")
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
         row.addWidget(self.clear_button)
+        self.folder_button = QPushButton("Run on a folder…", self)
+        self.folder_button.setToolTip(
+            "Run this route once for each file in a folder, with these settings "
+            "(you see the plan before anything is sent)"
+        )
+        self.folder_button.clicked.connect(self.folder_run_requested)
+        self.folder_button.hide()
+        row.addWidget(self.folder_button)
         row.addStretch(1)
         self.run_button = QPushButton("Run", self)
         self.run_button.setAccessibleName("Run the route")
@@ -112,6 +121,9 @@ class RunPanel(QWidget):
             labels={k: asset_input_label(route, k) for k in keys},
         )
         self.form.set_route(route)
+        self.folder_button.setVisible(
+            any(d.asset_type == "file" for d in route.input_assets.values())
+        )
         if route.is_paid:
             self.price_label.setText(
                 f"<b>Paid route:</b> {price_text(route)}. You will be asked to confirm "

@@ -18,6 +18,7 @@ from ouro_desktop.api.errors import AuthenticationError, NotFoundError, OuroErro
 from ouro_desktop.api.models import Route
 from ouro_desktop.core.error_text import friendly
 from ouro_desktop.core.session import Session
+from ouro_desktop.ui.batch.batch_controller import BatchController
 from ouro_desktop.ui.common.tasks import TaskRunner
 from ouro_desktop.ui.history.history_controller import HistoryController
 from ouro_desktop.ui.routes.routes_controller import RoutesController
@@ -46,6 +47,7 @@ class AppController(QObject):
         routes: RoutesController,
         runs: RunController,
         history: HistoryController,
+        batches: BatchController | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -54,6 +56,10 @@ class AppController(QObject):
         self.routes = routes
         self.runs = runs
         self.history = history
+        self.batches = batches
+        if batches is not None:
+            runs.batch_requested.connect(batches.plan)
+            batches.run_activated.connect(self._on_batches_run_activated)
         self._current: Route | None = None
         self._startup_files: list[str] = []
         self._focus_form_for: str | None = None  # Enter on a route: its form gets the keys
@@ -135,12 +141,27 @@ class AppController(QObject):
         if tracker is not None:
             tracker.subscribe(on_connection=self._on_tracker_connection)
             self.history.attach(tracker)
+            if self.batches is not None:
+                open_batches = self.batches.attach(tracker)
+                if open_batches:
+                    self.window.statusBar().showMessage(
+                        "A folder batch left running was picked up where it stopped.", 10_000
+                    )
         self.history.reload()
         if resumed:
             plural = "s" if resumed != 1 else ""
             text = f"{resumed} run{plural} resumed"
             self.window.statusBar().showMessage(text, 10_000)
             self.window.history.show_status(text)
+
+    def _on_batches_run_activated(self, local_id: str) -> None:
+        """A file's run double-clicked in the batch window: show it in the history."""
+        record = self.history.ledger.get(local_id)
+        if record is None:
+            return
+        key = record.action_id or f"local:{local_id}"
+        self.window.activateWindow()
+        self.window.history.select_run(key)
 
     def _on_tracker_connection(self, online: bool) -> None:
         """One banner while Ouro can't be reached, and the status bar says so too;
@@ -181,6 +202,8 @@ class AppController(QObject):
 
     async def _sign_out(self) -> None:
         self.history.detach()
+        if self.batches is not None:
+            await self.batches.detach()
         await self.runs.detach()
         self.runs.forget_account()
         await self.session.sign_out()

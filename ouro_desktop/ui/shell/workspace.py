@@ -14,6 +14,7 @@ from ouro_desktop.core.route_list_cache import RouteListCache
 from ouro_desktop.core.route_naming import RouteNames
 from ouro_desktop.core.session import Session
 from ouro_desktop.core.upload_cache import UploadCache
+from ouro_desktop.ui.batch.batch_controller import BatchController
 from ouro_desktop.ui.common.tasks import TaskRunner
 from ouro_desktop.ui.history.history_controller import HistoryController
 from ouro_desktop.ui.history.run_notifier import RunNotifier
@@ -36,12 +37,14 @@ class Workspace:
     notifier: RunNotifier
     controller: AppController
     names: RouteNames
+    batches: BatchController
 
     async def aclose(self) -> None:
         """Stop following runs, end every task, close the session and the local stores."""
         self.runs.flush_memory()
         self.names.flush()
         self.history.detach()
+        await self.batches.detach()
         await self.runs.detach()
         await self.tasks.aclose()
         await self.session.aclose()
@@ -61,11 +64,13 @@ def build_workspace(
     notify_after_s: float = 10.0,
     run_options: dict[str, Any] | None = None,
     history_options: dict[str, Callable[..., Any]] | None = None,
+    batch_options: dict[str, Callable[..., Any]] | None = None,
     forms: FormMemory | None = None,
     names: RouteNames | None = None,
 ) -> Workspace:
     """Every controller of ``window``; ``run_options`` and ``history_options`` pass the
-    dialogs' stand-ins (``confirm``, ``choose``, ``ask_save_path``, ``open_file``) in tests.
+    dialogs' stand-ins (``confirm``, ``choose``, ``ask_save_path``, ``open_file``) in tests;
+    ``batch_options`` the batch window's (``ask_save_path``, ``ask_folder``).
     ``forms`` keeps what was typed per route; ``names`` the routes' readable titles."""
     window.build_panes()
     tasks = tasks or TaskRunner()
@@ -86,7 +91,21 @@ def build_workspace(
         names=names,
         **(history_options or {}),
     )
-    controller = AppController(window, session, tasks, routes, runs, history)
+    batches = BatchController(
+        window, session, tasks, ledger, uploads, names=names, **(batch_options or {})
+    )
+    controller = AppController(window, session, tasks, routes, runs, history, batches)
     return Workspace(
-        window, session, tasks, ledger, uploads, routes, runs, history, notifier, controller, names
+        window,
+        session,
+        tasks,
+        ledger,
+        uploads,
+        routes,
+        runs,
+        history,
+        notifier,
+        controller,
+        names,
+        batches,
     )

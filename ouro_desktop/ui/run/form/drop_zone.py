@@ -20,6 +20,7 @@ the full check applies after the drop. Colours come from the palette
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -97,6 +98,8 @@ class DropZone(QFrame):
     """One asset input: a drop target, then the chosen file's card and upload state."""
 
     files_dropped = Signal(str, list)  # key, raw items: local paths or URL strings
+    # key, local paths: a folder or several files, to run the route on each (a batch)
+    batch_dropped = Signal(str, list)
     choose_remote_requested = Signal(str)
     cancel_requested = Signal(str)
     retry_requested = Signal(str)
@@ -126,6 +129,8 @@ class DropZone(QFrame):
         self.file_dialog: QFileDialog | None = None
         self.chooser = chooser
         self.start_folder = ""
+        # A folder or several files dropped here become a batch (the run panel turns it on).
+        self.batch_enabled = False
         self.setAcceptDrops(True)
         # As tall as its content: a form in a scroll area must not stretch the zone.
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
@@ -399,9 +404,19 @@ class DropZone(QFrame):
     def _takes_drops(self) -> bool:
         return self._state not in (ZoneState.CHECKING, ZoneState.UPLOADING)
 
+    def is_batch(self, items: list[str]) -> bool:
+        """A folder or several local files, which go to a batch (when batches are on)."""
+        if not self.batch_enabled or self.decl.asset_type != "file" or not items:
+            return False
+        if len(items) > 1:
+            return all(Path(item).is_absolute() for item in items)
+        return Path(items[0]).is_absolute() and os.path.isdir(items[0])
+
     def refusal_for(self, items: list[str]) -> str | None:
         """Why dropping ``items`` here would be refused (decided from their names, the
         rules the full check uses after the drop), or None when they would be taken."""
+        if self.is_batch(items):
+            return None  # the plan checks each file and says which are skipped
         if not self._takes_drops():
             return "Wait: the file here is still being checked or uploaded."
         return drag_verdict(items, self.decl)
@@ -438,6 +453,9 @@ class DropZone(QFrame):
             # Refused here, from the names: the file already in the zone stays.
             self.show_rejected(refusal)
             return
+        if self.is_batch(items):
+            self.batch_dropped.emit(self.key, items)
+            return
         self.files_dropped.emit(self.key, items)
 
     def _set_drag(self, active: bool, refusal: str | None = None, items: list[str] = ()) -> None:  # type: ignore[assignment]
@@ -447,6 +465,11 @@ class DropZone(QFrame):
             name = display_name(Path(items[0]).name) if len(items) == 1 else ""
             if refusal is not None:
                 text = f"✕ {refusal}"
+            elif self.is_batch(items):
+                what = (
+                    f"each file in “{name}”" if len(items) == 1 else f"each of {len(items)} files"
+                )
+                text = f"Release to run the route on {what} (you see the plan first)."
             elif self.holds_file:
                 text = f"Release to use “{name}” instead."
             else:

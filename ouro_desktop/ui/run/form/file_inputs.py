@@ -28,6 +28,7 @@ class FileInputs(QWidget):
     """The drop zones of one route, in declaration order (primary input first)."""
 
     files_dropped = Signal(str, list)  # key, raw items (dropped or picked with Browse…)
+    batch_dropped = Signal(str, list)  # key, a folder or several files: run on each
     choose_remote_requested = Signal(str)
     cancel_requested = Signal(str)
     retry_requested = Signal(str)
@@ -72,6 +73,8 @@ class FileInputs(QWidget):
             )
             zone.start_folder = self.start_folder
             zone.files_dropped.connect(self.files_dropped)
+            zone.batch_dropped.connect(self.batch_dropped)
+            zone.batch_enabled = True
             zone.state_changed.connect(self.changed)
             zone.choose_remote_requested.connect(self.choose_remote_requested)
             zone.cancel_requested.connect(self.cancel_requested)

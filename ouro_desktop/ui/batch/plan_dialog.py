@@ -1,0 +1,144 @@
+"""The plan of a folder batch, shown before anything is sent.
+
+How many files fit the input and which are skipped (each with its reason), the settings
+every run shares, how many run at once, the time it should take, and -- for a paid route --
+the total price, which must be agreed to (one tick for the whole batch) before Start is
+enabled. Start emits :attr:`BatchPlanDialog.start_requested` with the concurrency chosen.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ouro_desktop.core.batch_plan import BatchPlan
+from ouro_desktop.ui.common.labels import muted, plain_label
+
+__all__ = ["BatchPlanDialog", "settings_text"]
+
+MAX_CONCURRENCY = 16
+
+
+def settings_text(body: Any, query: dict[str, Any], path_params: dict[str, Any]) -> str:
+    """The shared settings in one line each, or a sentence when there are none."""
+    lines = []
+    for part in (body if isinstance(body, dict) else {}, query, path_params):
+        for key, value in part.items():
+            shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            lines.append(f"{key}: {shown}")
+    return "\n".join(lines) if lines else "The route's defaults (nothing set in the form)."
+
+
+class BatchPlanDialog(QDialog):
+    start_requested = Signal(int)  # the concurrency chosen
+
+    def __init__(
+        self, plan: BatchPlan, title: str, settings: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.plan = plan
+        self.setWindowTitle("Run on each file")
+        self.setMinimumWidth(520)
+        n = plan.count
+        heading = plain_label(self, name="Plan")
+        heading.setWordWrap(True)
+        font = heading.font()
+        font.setBold(True)
+        heading.setFont(font)
+        if n:
+            heading.setText(
+                f"Run “{title}” on {n} file{'s' if n != 1 else ''} "
+                f"(input “{plan.input_key}”), one run each."
+            )
+        else:
+            heading.setText("No file here fits this route's input: nothing to run.")
+        self.heading = heading
+
+        self.skipped_label = plain_label(self, name="Skipped")
+        self.skipped_label.setWordWrap(True)
+        self.skipped_view = QPlainTextEdit(self)
+        self.skipped_view.setReadOnly(True)
+        self.skipped_view.setAccessibleName("Skipped files and why")
+        self.skipped_view.setMaximumHeight(110)
+        skipped = plan.skipped
+        if skipped:
+            self.skipped_label.setText(f"{len(skipped)} skipped (not sent):")
+            self.skipped_view.setPlainText("\n".join(reason for _name, reason in skipped))
+        else:
+            self.skipped_label.setText("No file skipped.")
+            self.skipped_view.hide()
+
+        self.settings_view = plain_label(self, settings, name="Settings for every run")
+        self.settings_view.setWordWrap(True)
+        self.concurrency = QSpinBox(self)
+        self.concurrency.setRange(1, MAX_CONCURRENCY)
+        self.concurrency.setValue(max(1, min(MAX_CONCURRENCY, plan.concurrency)))
+        self.concurrency.setAccessibleName("Runs at once")
+        self.concurrency.setSuffix(" at once")
+        self.concurrency.valueChanged.connect(self._on_concurrency_changed)
+        self.estimate_label = plain_label(self, name="Time")
+        self.price_label = plain_label(self, plan.price_text(), name="Price")
+        self.price_label.setWordWrap(True)
+        self.agree = QCheckBox(self)
+        self.agree.setVisible(plan.total_price is not None and n > 0)
+        if plan.total_price is not None:
+            self.agree.setText(f"I agree to pay {plan.price_text()}")
+        self.agree.toggled.connect(self._update_start)
+
+        form = QFormLayout()
+        form.addRow("Settings:", self.settings_view)
+        form.addRow("Price:", self.price_label)
+        form.addRow("", self.agree)
+        form.addRow("Runs:", self.concurrency)
+        form.addRow("Time:", self.estimate_label)
+        note = muted(
+            plain_label(
+                self,
+                "Each file is an ordinary run in your history. You can pause, cancel the rest "
+                "or retry failed files while it runs; quitting loses nothing.",
+            )
+        )
+        note.setWordWrap(True)
+        self.buttons = QDialogButtonBox(self)
+        self.start_button = self.buttons.addButton(
+            f"Start {n} run{'s' if n != 1 else ''}", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._on_start)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.skipped_label)
+        layout.addWidget(self.skipped_view)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.buttons)
+        self._on_concurrency_changed(self.concurrency.value())
+        self._update_start()
+
+    def _on_concurrency_changed(self, value: int) -> None:
+        self.plan = replace(self.plan, concurrency=value)
+        self.estimate_label.setText(self.plan.estimate_text())
+
+    def _update_start(self) -> None:
+        paid_ok = self.plan.total_price is None or self.agree.isChecked()
+        self.start_button.setEnabled(self.plan.count > 0 and paid_ok)
+
+    def _on_start(self) -> None:
+        if not self.start_button.isEnabled():
+            return
+        self.start_requested.emit(self.concurrency.value())
+        self.accept()

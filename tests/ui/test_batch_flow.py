@@ -1,0 +1,160 @@
+"""A folder batch in the whole window, against the in-process demo: the plan, the table of
+Fermi energies with its CSV, a provenance record per run, a paid batch's one confirmation,
+and quitting halfway."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from ouro_desktop.core.batch_store import BatchState
+
+from .app_harness import EXAMPLES, App
+
+DOS = "demo/predict-electronic-dos-at-fermi-level"
+
+
+def cif_folder(folder: Path, names: list[str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, name in enumerate(names):
+        (folder / f"{i}-{name}").write_text((EXAMPLES / name).read_text() + f"\n# {i}\n")
+    return folder
+
+
+def _drop_folder(app: App, folder: Path) -> Any:
+    zone = app.window.run_panel.inputs.zone("file")
+    assert zone.is_batch([str(folder)]) and zone.refusal_for([str(folder)]) is None
+    zone.batch_dropped.emit("file", [str(folder)])
+    app.aio.wait_until(lambda: app.batches.plan_dialog is not None)
+    dialog = app.batches.plan_dialog
+    app.aio.wait_until(dialog.isVisible)
+    return dialog
+
+
+def _state(app: App) -> BatchState | None:
+    batch = app.batches.batch
+    return None if batch is None else app.batches.store.get(batch.batch_id).state  # type: ignore[union-attr]
+
+
+def test_folder_on_the_dos_route_gives_a_table_of_fermi_energies_csv_and_provenance(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    app = App(qtbot, aio, tmp_path)
+    try:
+        app.open(DOS)
+        folder = cif_folder(tmp_path / "cifs", ["Al.cif", "Cu.cif", "Na.cif", "NaCl.cif"])
+        (folder / "readme.txt").write_text("notes")
+        dialog = _drop_folder(app, folder)
+        assert "on 4 files" in dialog.heading.text()
+        assert "1 skipped" in dialog.skipped_label.text()
+        assert "“readme.txt”" in dialog.skipped_view.toPlainText()
+        assert dialog.price_label.text() == "Free" and not dialog.agree.isVisible()
+        assert dialog.start_button.isEnabled()
+        dialog.start_button.click()
+        aio.wait_until(lambda: _state(app) is BatchState.DONE, timeout=30)
+        app.batches.flush()
+        view = app.batches.view
+        assert view.isVisible()
+        model = view.model
+        headers = model.headers()
+        assert "Fermi energy (eV)" in headers
+        col = headers.index("Fermi energy (eV)")
+        rows = app.batches.rows()
+        assert [r.status for r in rows] == ["Done"] * 4
+        batch_id = app.batches.batch.batch_id  # type: ignore[union-attr]
+        runs = app.batches.store.runs(batch_id)
+        for position, run in runs.items():
+            shown = model.data(model.index(position, col))
+            exact = run.result_summary["fermi_energy_eV"]
+            assert abs(float(shown) - exact) / exact < 1e-3  # rounded for reading
+            path = Path(app.batches.store.items(batch_id)[position].path)
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            assert run.provenance["files"]["file"]["sha256"] == digest  # type: ignore[index]
+        assert "Finished · 4 of 4 done" in view.counts_label.text()
+
+        view.export_button.click()
+        table = list(csv.reader(io.StringIO(app.saved[-1].read_text())))
+        assert table[0][:2] == ["File", "Status"] and "Fermi energy (eV)" in table[0]
+        assert len(table) == 5
+        fermi = table[0].index("Fermi energy (eV)")
+        by_file = {row[0]: float(row[fermi]) for row in table[1:]}
+        for position, run in runs.items():
+            name = rows[position].name
+            assert by_file[name] == run.result_summary["fermi_energy_eV"]  # exact in the CSV
+
+        view.provenance_button.click()
+        aio.wait_until(lambda: app.saved[-1].suffix == ".json" and app.saved[-1].exists())
+        record = json.loads(app.saved[-1].read_text())
+        assert len(record["files"]) == 4
+        assert all(f["run"]["run"]["state"] == "success" for f in record["files"])
+
+        # Each file's run is an ordinary run in the history, with its Provenance tab.
+        run = runs[0]
+        aio.wait_until(lambda: app.window.history.select_run(run.action_id))
+        aio.wait_until(lambda: app.window.run_detail.key() == run.action_id)
+        aio.wait_until(lambda: "0-Al.cif" in app.window.run_detail.provenance_view.text())
+    finally:
+        app.close()
+
+
+def test_a_paid_batch_starts_only_once_its_total_is_agreed(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    app = App(qtbot, aio, tmp_path)
+    try:
+        route = app.open("demo/structure-report")
+        folder = cif_folder(tmp_path / "cifs", ["Al.cif", "Cu.cif", "Si.cif"])
+        dialog = _drop_folder(app, folder)
+        assert route.is_paid
+        assert "in all (3 runs at" in dialog.price_label.text()
+        assert dialog.agree.isVisible() and not dialog.start_button.isEnabled()
+        dialog.start_button.click()  # disabled: nothing happens
+        assert app.batches.batch is None and app.ledger.count() == 0
+        dialog.agree.setChecked(True)
+        assert dialog.start_button.isEnabled()
+        dialog.start_button.click()
+        aio.wait_until(lambda: _state(app) is BatchState.DONE, timeout=30)
+        assert app.confirmations == []  # one agreement for the batch, not one per run
+        runs = app.batches.store.runs(app.batches.batch.batch_id)  # type: ignore[union-attr]
+        assert len(runs) == 3
+        assert {r.price_shown for r in runs.values()} == {dialog.plan.price_text()}
+    finally:
+        app.close()
+
+
+def test_quitting_halfway_loses_nothing(qtbot: Any, aio: Any, tmp_path: Path) -> None:
+    app = App(qtbot, aio, tmp_path)
+    app.backend.faults.time_scale = 1.0
+    app.backend.faults.route_latency["predict-electronic-dos-at-fermi-level"] = 0.4
+    app.open(DOS)
+    names = ["Al.cif", "Cu.cif", "Na.cif", "NaCl.cif", "Al.cif", "Cu.cif"]
+    folder = cif_folder(tmp_path / "cifs", names)
+    dialog = _drop_folder(app, folder)
+    dialog.concurrency.setValue(2)
+    dialog.start_button.click()
+    aio.wait_until(lambda: app.batches.batch is not None)
+    batch_id = app.batches.batch.batch_id  # type: ignore[union-attr]
+    aio.wait_until(lambda: len(app.batches.store.runs(batch_id)) >= 2)
+    assert len(app.batches.store.runs(batch_id)) < 6
+    app.close()  # quit halfway: the demo backend and the window go away
+
+    again = App(qtbot, aio, tmp_path)  # same profile: same ledger, same demo data
+    try:
+        again.backend.faults.time_scale = 1.0
+        aio.wait_until(lambda: again.batches.batch is not None, timeout=20)
+        assert again.batches.batch.batch_id == batch_id  # type: ignore[union-attr]
+        aio.wait_until(lambda: _state(again) is BatchState.DONE, timeout=40)
+        store = again.batches.store
+        assert store.run_counts(batch_id) == dict.fromkeys(range(6), 1)
+        runs = store.runs(batch_id)
+        assert all(r.state == "success" for r in runs.values())
+        actions, _ = again.backend.store.actions()
+        assert sorted(a["id"] for a in actions) == sorted(r.action_id for r in runs.values())
+        again.batches.flush()
+        assert [r.status for r in again.batches.rows()] == ["Done"] * 6
+    finally:
+        again.close()
