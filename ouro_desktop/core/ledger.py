@@ -227,14 +227,22 @@ class RunLedger:
         self.close()
 
     @contextlib.contextmanager
-    def _writing(self, what: str) -> Iterator[sqlite3.Connection]:
-        """Serialize a write and turn SQLite failures into a plain LedgerWriteError."""
+    def _writing(self, what: str, *, flush: bool = True) -> Iterator[sqlite3.Connection]:
+        """Serialize a write and turn SQLite failures into a plain LedgerWriteError.
+
+        ``flush=False`` commits without waiting for the disk (``synchronous=NORMAL``):
+        for status updates Ouro can tell again. The row still survives ``kill -9``; only
+        a power cut could lose it, and then ``resume()`` re-learns it from Ouro. The
+        record of a run before it is sent always waits for the disk (and takes earlier
+        writes with it, in order)."""
         if self._read_only:
             raise LedgerReadOnlyError(
                 "Your run history was saved by a newer version of Ouro Desktop and is "
                 "read-only here; update Ouro Desktop to start new runs."
             )
         with self._lock:
+            if not flush:
+                self._conn.execute("PRAGMA synchronous=NORMAL")
             try:
                 yield self._conn
             except sqlite3.Error as error:
@@ -408,7 +416,7 @@ class RunLedger:
         """
         state = RunState.parse(status)
         now = time.time()
-        with self._writing("the run's action") as conn, self._transaction(conn):
+        with self._writing("the run's action", flush=False) as conn, self._transaction(conn):
             conn.execute(
                 "UPDATE runs SET action_id = ?, updated_at = ? "
                 "WHERE local_id = ? AND action_id IS NULL",
@@ -451,7 +459,7 @@ class RunLedger:
             raise ValueError(
                 f"use record_submission/mark_sent_unknown/mark_not_started for {state.value!r}"
             )
-        with self._writing("the run's status") as conn:
+        with self._writing("the run's status", flush=False) as conn:
             return self._advance(
                 conn, local_id, state, detail, finished_at, result_summary, time.time()
             )

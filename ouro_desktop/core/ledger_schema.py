@@ -2,8 +2,10 @@
 
 Durability: WAL journal with ``synchronous=FULL``. A committed row survives ``kill -9``
 with any mode (it is in the OS page cache); FULL additionally fsyncs the WAL on every
-commit so it survives power loss too. Writes are rare (a handful per run), so the
-fsync cost is irrelevant next to the value of never losing a paid submission.
+commit so it survives power loss too -- what never losing a paid submission needs.
+Status updates (``attach_action``, ``update_status``), which a folder batch makes
+dozens a second, commit with ``synchronous=NORMAL`` instead (no wait for the disk on
+the UI thread): only a power cut could lose one, and resuming re-learns it from Ouro.
 
 Schema versioning: ``PRAGMA user_version`` counts applied entries of ``MIGRATIONS``
 (an ordered list; later versions append entries, e.g. ``ALTER TABLE ... ADD COLUMN``).

@@ -46,12 +46,13 @@ async def upload_or_reuse(
     :class:`OuroError` when Ouro refuses it.
     """
     digest = await off_thread(file_sha256, checked.path, cancelled=cancel.is_set)
-    cached = uploads.lookup(base_url, account, digest, checked.size)
+    # The cache is a small SQLite file whose commits wait for the disk: off the loop.
+    cached = await off_thread(uploads.lookup, base_url, account, digest, checked.size)
     if cached is not None:
         try:
             await client.get_file(cached.asset_id)
         except NotFoundError:
-            uploads.forget(cached.asset_id)
+            await off_thread(uploads.forget, cached.asset_id)
         except OuroError:
             pass  # can't check now: upload again rather than guess
         else:
@@ -61,5 +62,7 @@ async def upload_or_reuse(
     asset = await client.upload_file(
         checked.path, name=checked.name, progress=progress, cancel=cancel
     )
-    uploads.remember(base_url, account, digest, checked.size, asset.id, checked.name)
+    await off_thread(
+        uploads.remember, base_url, account, digest, checked.size, asset.id, checked.name
+    )
     return UploadOutcome(asset.id, False, digest, checked.size)

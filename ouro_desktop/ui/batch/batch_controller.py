@@ -23,7 +23,7 @@ from ouro_desktop.core.atomic_file import write_text_atomic
 from ouro_desktop.core.batch_outputs import batch_provenance, save_batch_outputs
 from ouro_desktop.core.batch_plan import BatchPlan, BatchRequest, plan_batch
 from ouro_desktop.core.batch_runner import BatchRunner
-from ouro_desktop.core.batch_store import Batch, BatchItem, BatchStore, ItemState
+from ouro_desktop.core.batch_store import Batch, BatchItem, BatchState, BatchStore, ItemState
 from ouro_desktop.core.batch_table import (
     BatchRow,
     batch_counts,
@@ -44,7 +44,7 @@ from ouro_desktop.ui.common.tasks import TaskRunner, off_thread
 __all__ = ["BatchController"]
 
 log = logging.getLogger(__name__)
-FLUSH_MS = 150
+FLUSH_MS = 250
 
 
 def _ask_save_path(parent: QWidget, suggested: str) -> Path | None:
@@ -59,6 +59,7 @@ def _ask_folder(parent: QWidget) -> Path | None:
 
 class BatchController(QObject):
     batch_started = Signal(str)  # batch id
+    batch_finished = Signal(str)  # route id: the batch shown is over (its facts changed)
     run_activated = Signal(str)  # local id of a file's run (show it in the history)
 
     def __init__(
@@ -271,6 +272,8 @@ class BatchController(QObject):
                     model.set_columns(columns)
             model.update_rows(rows)
         self.batch = self.store.get(batch.batch_id) or batch
+        if batch.state is not BatchState.DONE and self.batch.state is BatchState.DONE:
+            self.batch_finished.emit(self.batch.route_id)
         self._show_counts()
 
     def _show_counts(self) -> None:

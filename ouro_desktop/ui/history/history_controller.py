@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QWidget
 
@@ -42,6 +42,7 @@ from ouro_desktop.ui.history.pane import HistoryPane
 from ouro_desktop.ui.history.run_notifier import RunNotifier
 
 log = logging.getLogger(__name__)
+HOLD_MS = 1000  # how long a batch run's change may wait to be shown with others
 
 
 def _ask_save_path(parent: QWidget, suggested: str) -> Path | None:
@@ -87,6 +88,11 @@ class HistoryController(QObject):
         self._actions: dict[str, Action] = {}
         self._unsubscribe: Callable[[], None] | None = None
         self.tracker = None
+        self._held: dict[str, tuple[RunRecord, Action | None]] = {}
+        self._hold_timer = QTimer(self)
+        self._hold_timer.setSingleShot(True)
+        self._hold_timer.setInterval(HOLD_MS)
+        self._hold_timer.timeout.connect(self._apply_held)
         pane.scope_changed.connect(self._on_pane_scope_changed)
         pane.more_requested.connect(self._on_pane_more_requested)
         pane.retry_requested.connect(self.reload)
@@ -138,6 +144,24 @@ class HistoryController(QObject):
             self.notifier.set_running(len(self.tracker.watching))
         if not self._shows(record.route_id):
             return
+        if record.batch_id is not None and self._selected not in (
+            record.action_id,
+            LOCAL_KEY_PREFIX + record.local_id,
+        ):
+            # A folder batch changes many rows a second: they are applied together a few
+            # times a second, so the table repaints a few times, not once per change.
+            self._held[record.local_id] = (record, action)
+            if not self._hold_timer.isActive():
+                self._hold_timer.start()
+            return
+        self._show_update(record, action)
+
+    def _apply_held(self) -> None:
+        held, self._held = self._held, {}
+        for record, action in held.values():
+            self._show_update(record, action)
+
+    def _show_update(self, record: RunRecord, action: Action | None) -> None:
         entry = self._entry(record, action)
         old_key = LOCAL_KEY_PREFIX + record.local_id
         # Once the server's action id is known it replaces the local key: one row stays.

@@ -59,6 +59,7 @@ class AppController(QObject):
         self.batches = batches
         if batches is not None:
             runs.batch_requested.connect(batches.plan)
+            batches.batch_finished.connect(self._refresh_facts_of)
             batches.run_activated.connect(self._on_batches_run_activated)
         self._current: Route | None = None
         self._startup_files: list[str] = []
@@ -315,8 +316,13 @@ class AppController(QObject):
         return copy
 
     def _on_runs_run_finished(self, record: object) -> None:
+        if getattr(record, "batch_id", None) is not None:
+            return  # a batch's runs: the facts are refreshed once, when it is over
+        self._refresh_facts_of(getattr(record, "route_id", None))
+
+    def _refresh_facts_of(self, route_id: object) -> None:
         current = self._current
-        if current is not None and getattr(record, "route_id", None) == current.id:
+        if current is not None and route_id == current.id:
             # Its typical duration ("Expected duration") now counts this run too.
             self.tasks.run("route-facts", self._refresh_facts(current.id))
 
