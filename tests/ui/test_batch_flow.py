@@ -158,3 +158,58 @@ def test_quitting_halfway_loses_nothing(qtbot: Any, aio: Any, tmp_path: Path) ->
         assert [r.status for r in again.batches.rows()] == ["Done"] * 6
     finally:
         again.close()
+
+
+def test_save_outputs_names_them_after_their_inputs_and_records_their_hashes(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    app = App(qtbot, aio, tmp_path)
+    try:
+        app.open("demo/build-supercell")
+        folder = cif_folder(tmp_path / "cifs", ["NaCl.cif", "Cu.cif"])
+        dialog = _drop_folder(app, folder)
+        dialog.start_button.click()
+        aio.wait_until(lambda: _state(app) is BatchState.DONE, timeout=30)
+        app.batches.flush()
+        view = app.batches.view
+        assert view.outputs_button.isEnabled()
+        view.outputs_button.click()
+        aio.wait_until(lambda: "saved to" in view.notice_label.text(), timeout=20)
+        saved_dir = tmp_path / "saved" / "outputs-folder"
+        names = sorted(p.name for p in saved_dir.iterdir())
+        assert len(names) == 2
+        assert names[0].startswith("0-NaCl - ") and names[1].startswith("1-Cu - ")
+        batch_id = app.batches.batch.batch_id  # type: ignore[union-attr]
+        record = batch_provenance_of(app, batch_id)
+        by_file = {f["file"]: f["run"]["outputs"] for f in record["files"]}
+        for path in saved_dir.iterdir():
+            stem = path.name.split(" - ")[0]
+            (output,) = by_file[f"{stem}.cif"]
+            assert output["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    finally:
+        app.close()
+
+
+def test_double_click_on_a_file_shows_its_run_in_the_history(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    app = App(qtbot, aio, tmp_path)
+    try:
+        app.open(DOS)
+        folder = cif_folder(tmp_path / "cifs", ["Al.cif", "Na.cif"])
+        dialog = _drop_folder(app, folder)
+        dialog.start_button.click()
+        aio.wait_until(lambda: _state(app) is BatchState.DONE, timeout=30)
+        app.batches.flush()
+        row = app.batches.rows()[1]
+        app.batches.view.run_activated.emit(row.local_id)
+        aio.wait_until(lambda: app.window.run_detail.key() == row.action_id)
+        assert "1-Na.cif" in app.window.run_detail.provenance_view.text()
+    finally:
+        app.close()
+
+
+def batch_provenance_of(app: App, batch_id: str) -> dict[str, Any]:
+    from ouro_desktop.core.batch_outputs import batch_provenance
+
+    return batch_provenance(app.batches.store, batch_id)

@@ -81,7 +81,7 @@ class BatchController(QObject):
         self.ask_save_path, self.ask_folder = ask_save_path, ask_folder
         self.store = BatchStore(ledger)
         self.runner: BatchRunner | None = None
-        self.view = BatchView(parent)
+        self.view = BatchView(None)
         self.plan_dialog: BatchPlanDialog | None = None
         self.batch: Batch | None = None
         self.route: Route | None = None
@@ -100,6 +100,7 @@ class BatchController(QObject):
         view.outputs_requested.connect(self._on_view_outputs_requested)
         view.provenance_requested.connect(self._on_view_provenance_requested)
         view.run_activated.connect(self.run_activated)
+        view.quit_requested.connect(parent.close)  # as Quit in the main window
 
     # -- the account -----------------------------------------------------------------------
     def attach(self, tracker: RunTracker) -> list[Batch]:
@@ -133,6 +134,8 @@ class BatchController(QObject):
             await self.runner.aclose()
             self.runner = None
         self._flush.stop()
+        self.batch = None
+        self.view.close()
 
     # -- planning --------------------------------------------------------------------------
     def plan(self, request: BatchRequest) -> None:
@@ -221,6 +224,9 @@ class BatchController(QObject):
         self.view.set_title(f"{self.names.title(route)} on {len(items)} files")
         self.view.show_notice("")
         self._show_counts()
+        if not self.view.isVisible():
+            self.view.place_over(self.parent_widget)
+        self.view.fit_columns()
         self.view.show()
         self.view.raise_()
 
@@ -270,6 +276,7 @@ class BatchController(QObject):
                 )
                 if columns:
                     model.set_columns(columns)
+                    self.view.fit_columns()
             model.update_rows(rows)
         self.batch = self.store.get(batch.batch_id) or batch
         if batch.state is not BatchState.DONE and self.batch.state is BatchState.DONE:
@@ -314,8 +321,11 @@ class BatchController(QObject):
             self._act(self.runner.retry_failed, "retry the failed files")
 
     def _suggested(self, suffix: str) -> str:
+        """A file name next to the batch's input files (where the user will look)."""
         slug = self.route.slug if self.route is not None else "batch"
-        return f"{slug}-batch{suffix}"
+        name = f"{slug}-batch{suffix}"
+        items = self.store.items_at(self.batch.batch_id, [0]) if self.batch else []
+        return str(Path(items[0].path).parent / name) if items else name
 
     def _on_view_export_requested(self) -> None:
         target = self.ask_save_path(self.view, self._suggested(".csv"))

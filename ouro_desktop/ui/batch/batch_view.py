@@ -8,6 +8,7 @@ button is a signal for :class:`~ouro_desktop.ui.batch.batch_controller.BatchCont
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, SignalInstance
+from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 from ouro_desktop.core.batch_store import BatchState
 from ouro_desktop.ui.batch.batch_model import BatchTableModel
 from ouro_desktop.ui.common.labels import muted, plain_label
+from ouro_desktop.ui.common.shortcuts import shortcut_keys
 
 __all__ = ["BatchView"]
 
@@ -35,9 +37,13 @@ class BatchView(QWidget):
     outputs_requested = Signal()
     provenance_requested = Signal()
     run_activated = Signal(str)  # local id of the file's run (to show it in the history)
+    quit_requested = Signal()  # the app's Quit keys, pressed here
 
     def __init__(self, parent: QWidget | None = None) -> None:
+        # A window of its own, not kept above the main window (the history there shows a
+        # file's run); it never keeps the app running once the main window is closed.
         super().__init__(parent, Qt.WindowType.Window)
+        self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
         self.setWindowTitle("Batch — Ouro Desktop")
         self.resize(1000, 560)
         self.title_label = plain_label(self, name="Batch")
@@ -93,6 +99,7 @@ class BatchView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setDefaultSectionSize(130)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
 
@@ -111,6 +118,39 @@ class BatchView(QWidget):
         layout.addLayout(actions)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.notice_label)
+        for sequence in shortcut_keys("quit"):
+            shortcut = QShortcut(sequence, self)
+            shortcut.activated.connect(self.quit_requested)
+
+    def fit_columns(self) -> None:
+        """Every column wide enough for its values (a long label is cut, in full on hover),
+        so the answer's columns fit side by side."""
+        table, header = self.table, self.table.horizontalHeader()
+        metrics = table.fontMetrics()
+        last = self.model.columnCount() - 1
+        for column in range(last):
+            widest = max(
+                (
+                    metrics.horizontalAdvance(
+                        str(self.model.data(self.model.index(r, column)) or "")
+                    )
+                    for r in range(min(50, self.model.rowCount()))
+                ),
+                default=0,
+            )
+            label = metrics.horizontalAdvance(self.model.headers()[column])
+            wanted = max(widest + 24, min(label + 16, 150), 70)
+            header.resizeSection(column, min(wanted, 220 if column == 0 else 160))
+
+    def place_over(self, window: QWidget) -> None:
+        """Over the main window, a little smaller, on the same screen."""
+        frame = window.frameGeometry()
+        width = max(640, int(frame.width() * 0.9))
+        height = max(360, int(frame.height() * 0.8))
+        self.resize(width, height)
+        self.move(
+            frame.x() + (frame.width() - width) // 2, frame.y() + (frame.height() - height) // 2
+        )
 
     def set_title(self, text: str) -> None:
         self.title_label.setText(text)

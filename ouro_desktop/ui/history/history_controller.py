@@ -156,7 +156,13 @@ class HistoryController(QObject):
             return
         self._show_update(record, action)
 
+    def select(self, key: str) -> bool:
+        """Show the run ``key`` in the list and the detail (changes held back first)."""
+        self._apply_held()
+        return self.pane.select_run(key)
+
     def _apply_held(self) -> None:
+        self._hold_timer.stop()
         held, self._held = self._held, {}
         for record, action in held.values():
             self._show_update(record, action)

@@ -162,7 +162,8 @@ class AppController(QObject):
             return
         key = record.action_id or f"local:{local_id}"
         self.window.activateWindow()
-        self.window.history.select_run(key)
+        self.window.raise_()
+        self.history.select(key)
 
     def _on_tracker_connection(self, online: bool) -> None:
         """One banner while Ouro can't be reached, and the status bar says so too;
