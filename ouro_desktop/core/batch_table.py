@@ -26,6 +26,7 @@ from .run_record import RunRecord, RunState
 __all__ = [
     "BatchRow",
     "ResultColumn",
+    "ValueCell",
     "batch_counts",
     "csv_text",
     "make_row",
@@ -58,6 +59,16 @@ class ResultColumn:
         return f"{self.label} ({self.unit})" if self.unit else self.label
 
 
+@dataclass(frozen=True, slots=True)
+class ValueCell:
+    """One value of a row, as read (``text``, rounded) and as sent (``exact``); small,
+    because a batch keeps a row per file."""
+
+    text: str
+    exact: str
+    kind: str  # the result view's kind: "number", "text", "boolean", ...
+
+
 @dataclass(frozen=True)
 class BatchRow:
     position: int
@@ -65,7 +76,7 @@ class BatchRow:
     status: str  # in words
     kind: str  # "waiting" | "active" | "done" | "failed" | "cancelled"
     problem: str = ""
-    values: Mapping[str, ResultItem] = field(default_factory=dict)
+    values: Mapping[str, ValueCell] = field(default_factory=dict)
     local_id: str | None = None
     action_id: str | None = None
 
@@ -135,9 +146,13 @@ def make_row(
         problem = item.detail or (run.status_detail if run is not None else "") or ""
         if not problem and run is not None and run.state is RunState.TIMED_OUT:
             problem = "Ouro stopped waiting for the service; nothing was charged."
-    values: dict[str, ResultItem] = {}
+    values: dict[str, ValueCell] = {}
     if run is not None and run.state is RunState.SUCCESS and run.result_summary:
-        values = {i.key: i for i in _top_items(route, run.result_summary)}
+        values = {
+            i.key: ValueCell(i.text, i.exact, i.kind)
+            for i in _top_items(route, run.result_summary)
+            if i.is_scalar
+        }
     return BatchRow(
         item.position,
         item.name,

@@ -138,8 +138,8 @@ class HistoryController(QObject):
         return self.pane.scope() == "all" or (self.route is not None and self.route.id == route_id)
 
     def _on_tracker_update(self, record: RunRecord, action: Action | None) -> None:
-        if action is not None:
-            self._actions[action.id] = action
+        if action is not None and (record.batch_id is None or action.id == self._selected):
+            self._actions[action.id] = action  # (a batch's thousand answers are not kept)
         if self.tracker is not None:
             self.notifier.set_running(len(self.tracker.watching))
         if not self._shows(record.route_id):
