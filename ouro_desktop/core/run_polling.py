@@ -210,6 +210,10 @@ class RunPoller:
         ctx = self._ctx
         if not ctx.events.wants_logs or watch.action_id is None:
             return
+        if watch.record.batch_id is not None:
+            # A folder batch's runs: their logs are read when one is opened in the history,
+            # not fetched for each of hundreds of runs nobody is looking at.
+            return
         action_id = watch.action_id
         for _ in range(LOG_MAX_PAGES):
             offset = watch.logs_seen
