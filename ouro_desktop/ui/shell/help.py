@@ -50,7 +50,10 @@ def getting_started_html() -> str:
             "Drag a file (a .cif, say) onto the box that asks for it, or press "
             "<b>Browse…</b> to pick it. While you drag, the box says whether it will take "
             "the file; a file it refuses never replaces the one already there. A file "
-            "dropped on the list of routes shows the routes that take it.",
+            "dropped on the list of routes shows the routes that take it. Drop a whole "
+            "folder (or several files), or press <b>Run on a folder…</b>, to run the route "
+            "once for each file: you see the plan first, then a table of every file's "
+            "results, which you can save as CSV.",
         ),
         (
             "Run",
@@ -61,7 +64,9 @@ def getting_started_html() -> str:
             "Read the result",
             "The run appears in <b>Runs</b> on the right. Select it to see its response, "
             "charts, logs and output files; <b>Re-run</b> fills the form with its inputs "
-            "again, and two selected runs can be compared.",
+            "again, and two selected runs can be compared. <b>Provenance</b> is the run's "
+            "record for a paper: what ran, when, on exactly which files (their SHA-256), "
+            "with Copy citation.",
         ),
     ]
     items = "".join(f"<li><p><b>{escape(t)}.</b> {body}</p></li>" for t, body in steps)
