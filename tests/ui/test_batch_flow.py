@@ -4,6 +4,7 @@ and quitting halfway."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import io
@@ -213,3 +214,56 @@ def batch_provenance_of(app: App, batch_id: str) -> dict[str, Any]:
     from ouro_desktop.core.batch_outputs import batch_provenance
 
     return batch_provenance(app.batches.store, batch_id)
+
+
+def test_several_files_dropped_and_the_buttons_pause_resume_and_cancel_the_rest(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    app = App(qtbot, aio, tmp_path)
+    try:
+        app.backend.faults.time_scale = 1.0
+        app.backend.faults.route_latency["predict-electronic-dos-at-fermi-level"] = 0.3
+        app.open(DOS)
+        folder = cif_folder(tmp_path / "cifs", ["Al.cif", "Cu.cif", "Na.cif", "Si.cif", "Al.cif"])
+        files = sorted(str(p) for p in folder.iterdir())
+        zone = app.window.run_panel.inputs.zone("file")
+        assert zone.is_batch(files) and zone.refusal_for(files) is None
+        zone.batch_dropped.emit("file", files)
+        aio.wait_until(lambda: app.batches.plan_dialog is not None)
+        dialog = app.batches.plan_dialog
+        assert "on 5 files" in dialog.heading.text()
+        dialog.concurrency.setValue(1)
+        dialog.start_button.click()
+        aio.wait_until(lambda: app.batches.batch is not None)
+        view = app.batches.view
+        batch_id = app.batches.batch.batch_id  # type: ignore[union-attr]
+        store = app.batches.store
+        aio.wait_until(view.pause_button.isEnabled)
+        view.pause_button.click()
+        aio.wait_until(lambda: view.counts_label.text().startswith("Paused"))
+        assert view.resume_button.isEnabled()
+        runner = app.batches.runner
+        assert runner is not None
+
+        def settled() -> bool:  # a file already on its way when paused still goes
+            on_way = any(runner.phase(batch_id, p) for p in range(5))
+            return not on_way and store.unfinished_runs(batch_id) == 0
+
+        aio.wait_until(settled, timeout=10)
+        sent = len(store.runs(batch_id))
+        aio.run(asyncio.sleep(0.8))
+        assert len(store.runs(batch_id)) == sent < 5  # nothing sent while paused
+        view.resume_button.click()
+        aio.wait_until(lambda: len(store.runs(batch_id)) > sent, timeout=10)
+        view.cancel_button.click()
+        aio.wait_until(lambda: _state(app) is BatchState.CANCELLED)
+        aio.wait_until(lambda: store.unfinished_runs(batch_id) == 0, timeout=10)
+        app.batches.flush()
+        statuses = [r.status for r in app.batches.rows()]
+        assert "Cancelled" in statuses and "Done" in statuses
+        assert set(statuses) <= {"Done", "Cancelled"}
+        assert statuses.count("Done") == len(store.runs(batch_id))
+        assert not view.retry_button.isEnabled()  # nothing failed
+        assert "cancelled" in view.counts_label.text()
+    finally:
+        app.close()
