@@ -4,10 +4,14 @@
 :class:`~ouro_desktop.api.models.Action` (a run started elsewhere has only that), the local
 ledger's :class:`~ouro_desktop.core.run_record.RunRecord` (a run not yet on the server has
 only that), and the :class:`~ouro_desktop.api.models.Route` (for its charts). Tabs:
-Response (JSON tree), Charts (only when the route declares some the response fills),
-Logs, Outputs, Request and Errors (only for a failed, timed-out, never-started or
-unconfirmed run). It holds no client: Re-run, Show code, Download and Open are signals
-for the controller. :class:`CodeDialog` shows the ouro-py code of a run.
+Response (the result view: labelled values with units, tables, charts and outputs shown;
+the JSON tree one click away), Charts (only when the route declares some the response
+fills; drawn when the tab is first shown), Logs, Outputs (a card per output, with its
+preview), Request and Errors (only for a failed, timed-out, never-started or unconfirmed
+run). It holds no client: Re-run, Show code, Save, Open and previews are signals for the
+controller, which answers through :attr:`RunDetail.outputs` (the run's
+:class:`~ouro_desktop.ui.results.outputs_view.OutputBoard`, shared by the result view's
+cards and the Outputs tab). :class:`CodeDialog` shows the ouro-py code of a run.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from ouro_desktop.api.models import Action, ActionLog, Route
 from ouro_desktop.core.charts import response_charts
 from ouro_desktop.core.cif_preview import CifPreview
 from ouro_desktop.core.history_diff import run_inputs
+from ouro_desktop.core.response_schema import response_schema
 from ouro_desktop.core.run_record import RunRecord
 from ouro_desktop.ui.common.labels import ElidedLabel, muted, plain_label
 from ouro_desktop.ui.history.errors_view import (
@@ -45,9 +50,10 @@ from ouro_desktop.ui.history.errors_view import (
     status_word,
 )
 from ouro_desktop.ui.history.logs_view import LogsView
+from ouro_desktop.ui.results.answer_view import AnswerView
 from ouro_desktop.ui.results.chart_view import ChartsView
 from ouro_desktop.ui.results.json_tree import JsonTreeView
-from ouro_desktop.ui.results.outputs_view import OutputsView, output_items
+from ouro_desktop.ui.results.outputs_view import OutputBoard, OutputsView, output_items
 
 __all__ = ["CodeDialog", "RunDetail"]
 
@@ -106,6 +112,7 @@ class RunDetail(QWidget):
     show_code_requested = Signal(str)  # run key
     download_requested = Signal(str, str)  # asset id, suggested file name
     open_requested = Signal(str)  # asset id
+    preview_requested = Signal(str, str)  # asset id, preview family ("image", "text", ...)
 
     RESPONSE, CHARTS, LOGS, OUTPUTS, REQUEST, ERRORS = (
         "Response",
@@ -121,6 +128,7 @@ class RunDetail(QWidget):
         self._key: str | None = None
         self._status = ""
         self._response: Any = None
+        self._route: Route | None = None
         self.route_label = ElidedLabel(self)
         font = self.route_label.font()
         font.setBold(True)
@@ -140,15 +148,18 @@ class RunDetail(QWidget):
         self.code_button.setToolTip("The Python (ouro-py) code that runs exactly this again")
         self.code_button.clicked.connect(self._on_code_button_clicked)
 
-        self.response_view = JsonTreeView(self, empty_text="Response")
+        self.outputs = OutputBoard(self)
+        self.outputs.preview_requested.connect(self.preview_requested)
+        self.answer_view = AnswerView(self, board=self.outputs)
+        self.response_view = self.answer_view.json_view  # the JSON tree, behind "Show as JSON"
         self.no_response_label = muted(QLabel("No response yet.", self))
         self.no_response_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._response_stack = QStackedWidget(self)
         self._response_stack.addWidget(self.no_response_label)
-        self._response_stack.addWidget(self.response_view)
+        self._response_stack.addWidget(self.answer_view)
         self.charts_view = ChartsView(self)
         self.logs_view = LogsView(self)
-        self.outputs_view = OutputsView(self)
+        self.outputs_view = OutputsView(self.outputs, self)
         self.outputs_view.download_requested.connect(self.download_requested)
         self.outputs_view.open_requested.connect(self.open_requested)
         self.request_view = JsonTreeView(self, empty_text="Request")
@@ -213,17 +224,29 @@ class RunDetail(QWidget):
 
         response = action.response if action is not None else None
         has_response = response is not None and status not in PROBLEM_STATUSES
-        if not same or response != self._response:
-            self._response = response
+        # The same answer object is not built again (a status tick); comparing a big answer
+        # by value would cost more than the view, so identity decides.
+        if not same or response is not self._response or route is not self._route:
+            if not same:
+                self.outputs.reset(output_items(action))
+            else:
+                self.outputs.add_items(output_items(action))
+            self._response, self._route = response, route
             if has_response:
-                self.response_view.set_value(response)
+                self.answer_view.set_answer(response, route)
+            else:
+                self.answer_view.clear()
         self.no_response_label.setText(
             "No response: see Errors." if explanation is not None else "No response yet."
         )
         self._response_stack.setCurrentWidget(
-            self.response_view if has_response else self.no_response_label
+            self.answer_view if has_response else self.no_response_label
         )
-        charts = response_charts(response, route.response_charts) if route and has_response else []
+        charts = (
+            response_charts(response, route.response_charts, response_schema(route))
+            if route and has_response and route.response_charts
+            else []
+        )
         self.charts_view.set_charts(charts)
         self.outputs_view.set_outputs(output_items(action))
         request = _request_tree(run_inputs(action, record))
@@ -254,28 +277,38 @@ class RunDetail(QWidget):
         self.logs_view.append_logs(logs)
 
     def set_download_progress(self, asset_id: str, done: int, total: int) -> None:
-        self.outputs_view.set_download_progress(asset_id, done, total)
+        self.outputs.set_progress(asset_id, done, total)
 
     def set_download_done(self, asset_id: str, path: str) -> None:
-        self.outputs_view.set_download_done(asset_id, path)
+        self.outputs.set_saved(asset_id, path)
 
     def set_download_failed(self, asset_id: str, message: str) -> None:
-        self.outputs_view.set_download_failed(asset_id, message)
+        self.outputs.set_failed(asset_id, message)
 
     def show_cif_preview(
         self, asset_id: str, preview: CifPreview | None, error: str | None = None
     ) -> None:
-        self.outputs_view.show_cif_preview(asset_id, preview, error)
+        card = self.outputs_view.card(asset_id)
+        if card is not None:
+            card.show_preview(preview, error)
+
+    def show_output_preview(self, asset_id: str, payload: Any) -> None:
+        """A preview the controller loaded for ``preview_requested``."""
+        self.outputs.set_preview(asset_id, payload)
+
+    def show_output_preview_failed(self, asset_id: str, message: str) -> None:
+        self.outputs.set_preview_failed(asset_id, message)
 
     def clear(self) -> None:
         """Nothing selected: an empty, disabled detail."""
-        self._key, self._status, self._response = None, "", None
+        self._key, self._status, self._response, self._route = None, "", None, None
+        self.outputs.reset()
         self.route_label.setText("")
         self.status_label.setText("")
         self.timing_label.setText("Select a run to see its details.")
         self.error_label.setText("")
         self.error_label.hide()
-        self.response_view.set_value(None)
+        self.answer_view.clear()
         self._response_stack.setCurrentWidget(self.no_response_label)
         self.charts_view.clear()
         self.logs_view.clear()

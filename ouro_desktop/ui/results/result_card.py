@@ -1,0 +1,131 @@
+"""The short result card beside the Run button: the answer where the user is looking.
+
+After a run it shows the first few values worth a glance
+(:func:`~ouro_desktop.core.result_summary.headline_items`: the route's recorded
+properties first, then numbers with units), labelled and rounded like the result view,
+the exact value on hover; the outputs by name and kind; and a line saying the whole
+answer is in the run's detail. A failed run reads as one plain sentence with what to do
+(:func:`~ouro_desktop.core.run_outcome.failure_sentence`). Colours come from the palette.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from ouro_desktop.core.result_view import ResultItem
+
+__all__ = ["ResultCard"]
+
+
+def _label(parent: QWidget, text: str = "", *, selectable: bool = False) -> QLabel:
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class ResultCard(QFrame):
+    """A few labelled values of the last run, or why it failed; hidden until there is one."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(QPalette.ColorRole.AlternateBase)
+        self.setAccessibleName("Result of the last run")
+        self.title_label = _label(self)
+        bold = QFont(self.title_label.font())
+        bold.setBold(True)
+        self.title_label.setFont(bold)
+        self.grid_widget = QWidget(self)
+        self.grid = QGridLayout(self.grid_widget)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(12)
+        self.grid.setVerticalSpacing(2)
+        self.grid.setColumnStretch(1, 1)
+        self.message_label = _label(self, selectable=True)
+        self.message_label.setWordWrap(True)
+        self.message_label.setAccessibleName("What happened")
+        self.footer_label = _label(self)
+        self.footer_label.setWordWrap(True)
+        self.footer_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(4)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.grid_widget)
+        layout.addWidget(self.message_label)
+        layout.addWidget(self.footer_label)
+        self._values: list[tuple[str, str]] = []
+        self.clear()
+
+    def clear(self) -> None:
+        self._set_values([])
+        self.title_label.clear()
+        self.message_label.clear()
+        self.message_label.hide()
+        self.footer_label.clear()
+        self.footer_label.hide()
+        self.hide()
+
+    def show_values(
+        self, title: str, items: list[ResultItem], outputs: list[str], footer: str
+    ) -> None:
+        """A finished run: ``items`` as label and value; ``outputs`` as "name · kind"."""
+        self.title_label.setText(title)
+        self._set_values(items)
+        lines = [f"Output: {text}" for text in outputs]
+        self.message_label.setText("\n".join(lines))
+        self.message_label.setVisible(bool(lines))
+        self.footer_label.setText(footer)
+        self.footer_label.setVisible(bool(footer))
+        self.setAccessibleDescription(self.text())
+        self.show()
+
+    def show_failure(self, title: str, sentence: str) -> None:
+        """A failed run, in one plain sentence with what to do."""
+        self.title_label.setText(title)
+        self._set_values([])
+        self.message_label.setText(sentence)
+        self.message_label.show()
+        self.footer_label.hide()
+        self.setAccessibleDescription(sentence)
+        self.show()
+
+    def values(self) -> list[tuple[str, str]]:
+        """The (label, value as read) pairs shown."""
+        return list(self._values)
+
+    def text(self) -> str:
+        """Everything the card says (for tests and screen readers)."""
+        parts = [self.title_label.text()]
+        parts += [f"{label}: {value}" for label, value in self._values]
+        for label in (self.message_label, self.footer_label):
+            if not label.isHidden() and label.text():
+                parts.append(label.text())
+        return "\n".join(p for p in parts if p)
+
+    def _set_values(self, items: list[ResultItem]) -> None:
+        while self.grid.count():
+            taken = self.grid.takeAt(0)
+            widget = taken.widget() if taken is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self._values = []
+        for row, item in enumerate(items):
+            name = _label(self.grid_widget, item.label)
+            name.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+            name.setToolTip(item.help)
+            value = _label(self.grid_widget, item.display, selectable=True)
+            value.setAccessibleName(item.label)
+            if item.exact and item.exact not in (item.text, item.display):
+                value.setToolTip(f"Exact value: {item.exact[:400]}")
+            self.grid.addWidget(name, row, 0)
+            self.grid.addWidget(value, row, 1)
+            self._values.append((item.label, item.display))
+        self.grid_widget.setVisible(bool(items))
