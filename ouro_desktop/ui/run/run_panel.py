@@ -2,7 +2,8 @@
 
 Synchronous widget. It shows the price of a paid route before anything else, keeps Run
 disabled while a submission is in flight, and has one status line for the run just
-started (the history pane shows every run).
+started and, when it ends, a short result card beside Run (its first values, or why it
+failed); the history pane shows every run in full.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from ouro_desktop.api.models import Route
 from ouro_desktop.core.route_facts import price_text
 from ouro_desktop.ui.common.banner import Banner
+from ouro_desktop.ui.results.result_card import ResultCard
 from ouro_desktop.ui.run.form.drop_zone import FileInputs
 from ouro_desktop.ui.run.form.form import RequestForm
 
@@ -52,7 +54,11 @@ class RunPanel(QWidget):
         self.status_label.setWordWrap(True)
         self.status_label.setAccessibleName("Run status")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        row.addWidget(self.status_label, 1)
+        self.result_card = ResultCard(self)
+        answer = QVBoxLayout()
+        answer.addWidget(self.status_label)
+        answer.addWidget(self.result_card)
+        row.addLayout(answer, 1)
         self.run_button = QPushButton("Run", self)
         self.run_button.setAccessibleName("Run the route")
         self.run_button.setToolTip("Run this route with these inputs (Ctrl+Enter)")
@@ -114,4 +120,5 @@ class RunPanel(QWidget):
 
     def clear_messages(self) -> None:
         self.status_label.clear()
+        self.result_card.clear()
         self.error_banner.hide()

@@ -74,6 +74,8 @@ def build_workspace(
         outputs_dir,
         **(history_options or {}),
     )
+    # A run just started becomes the selected one: its detail shows it live, then its answer.
+    runs.run_submitted.connect(history.follow_run)
     controller = AppController(window, session, tasks, routes, runs, history)
     return Workspace(
         window, session, tasks, ledger, uploads, routes, runs, history, notifier, controller
