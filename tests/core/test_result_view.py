@@ -35,7 +35,7 @@ from ouro_desktop.core.units import split_key_unit, split_title_unit
 from ouro_desktop.demo.openapi_import import route_definitions
 from ouro_desktop.demo.services import demo_services
 from ouro_desktop.demo.services.real_specs import load_spec
-from tests.demo.test_services import file_ref, make_call
+from tests.demo.test_services import file_ref, input_ref, make_call
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "ouro_desktop" / "demo" / "examples"
 SPECS = Path(__file__).resolve().parents[1] / "data" / "real-route-specs"
@@ -109,8 +109,8 @@ def demo_answer(slug: str, cif: str = "Cu.cif") -> tuple[Route, Any]:
     route, service = ROUTES[slug]
     handler = service.handlers[(route.method, route.path)]
     body = copy.deepcopy(BODIES.get(slug, {}))
-    if route.input_assets:
-        body["file"] = file_ref(cif)
+    for key, decl in route.input_assets.items():
+        body[key] = file_ref(cif) if decl.asset_type == "file" else input_ref(decl.asset_type)
     call, _ = make_call(body, (EXAMPLES / cif).read_bytes())
     answer = asyncio.run(handler(call))
     for key in output_declarations(route):
@@ -126,11 +126,14 @@ HANDLED = [slug for slug, (r, s) in ROUTES.items() if (r.method, r.path) in s.ha
 def test_every_demo_route_with_a_model_is_checked() -> None:
     assert sorted(HANDLED) == [
         "build-supercell",
+        "fit-equation-of-state",
         "formula-properties",
         "free-electron-dos-curve",
         "predict-electronic-dos-at-fermi-level",
+        "read-post-facts",
         "simulate-powder-xrd-pattern",
         "structure-report",
+        "write-structure-report",
     ]
 
 

@@ -29,6 +29,9 @@ DEMO_SLUGS = [
     "free-electron-dos-curve",
     "predict-electronic-dos-at-fermi-level",
     "simulate-powder-xrd-pattern",
+    "write-structure-report",
+    "fit-equation-of-state",
+    "read-post-facts",
 ]
 
 

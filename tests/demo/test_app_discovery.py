@@ -14,10 +14,13 @@ from ouro_desktop.demo.faults import Faults
 from .helpers import (
     DOS_CURVE,
     DOS_FERMI,
+    EOS,
     FORMULA,
     GENERATE,
+    POST_FACTS,
     RELAX,
     REPORT,
+    REPORT_POST,
     SUPERCELL,
     XRD,
     Demo,
@@ -26,8 +29,20 @@ from .helpers import (
     expect_error,
 )
 
-ROUTE_SLUGS = {DOS_FERMI, DOS_CURVE, SUPERCELL, REPORT, FORMULA, RELAX, GENERATE, XRD}
-CIF_ROUTES = {DOS_FERMI, DOS_CURVE, SUPERCELL, REPORT, RELAX, XRD}
+ROUTE_SLUGS = {
+    DOS_FERMI,
+    DOS_CURVE,
+    SUPERCELL,
+    REPORT,
+    REPORT_POST,
+    EOS,
+    FORMULA,
+    POST_FACTS,
+    RELAX,
+    GENERATE,
+    XRD,
+}
+CIF_ROUTES = {DOS_FERMI, DOS_CURVE, SUPERCELL, REPORT, REPORT_POST, RELAX, XRD}
 ASSET_REQUIRED = ("id", "user_id", "org_id", "team_id", "visibility", "asset_type", "created_at")
 
 
@@ -51,7 +66,7 @@ def test_search_pages_through_everything(demo_app: Any) -> None:
     async def scenario(demo: Demo) -> None:
         everything = await search(demo, limit=200)
         total = everything["pagination"]["total"]
-        assert total == len(everything["data"]) == 12  # 4 services + 8 routes
+        assert total == len(everything["data"]) == 15  # 4 services + 11 routes
         assert everything["pagination"]["hasMore"] is False
         for hit in everything["data"]:
             for key in ASSET_REQUIRED:
@@ -97,7 +112,7 @@ def test_search_filters_metadata_filters_and_bad_params(demo_app: Any) -> None:
         assert [r["name_url_slug"] for r in monetized["data"]] == [REPORT]
         # Blank filter values are ignored, as ouro-py strips them.
         blank = await search(demo, filters={"asset_type": "route", "org_id": "", "user_id": None})
-        assert blank["pagination"]["total"] == 8
+        assert blank["pagination"]["total"] == 11
 
         cif = await demo.upload("Cu.cif")
         csv = await demo.upload("table.csv", b"a,b\n1,2\n3,4\n")
@@ -137,7 +152,7 @@ def test_search_query_sort_and_scope(demo_app: Any) -> None:
         assert all("fermi" in json.dumps(h).lower() for h in hits["data"])
         assert (await search(demo, query="no-such-thing-anywhere"))["data"] == []
         multi = await search(demo, query="molar mass", filters={"asset_type": "route"})
-        assert [h["name_url_slug"] for h in multi["data"]] == [FORMULA]
+        assert [h["name_url_slug"] for h in multi["data"]] == [FORMULA, POST_FACTS]
         # A UUID query is a direct lookup.
         dos = demo.route(DOS_FERMI)
         direct = await search(demo, query=dos["id"])
@@ -173,7 +188,7 @@ def test_search_query_sort_and_scope(demo_app: Any) -> None:
         assert [f["id"] for f in shared["data"]] == [public["id"]]
         assert (await search(demo, query=private["id"]))["data"] == []
         # "null" and blank scopes are dropped (browse everything).
-        assert (await search(demo, scope="null", limit=200))["pagination"]["total"] == 15
+        assert (await search(demo, scope="null", limit=200))["pagination"]["total"] == 18
 
     drive(demo_app, scenario)
 
@@ -230,7 +245,7 @@ def _check_route_block(route: dict[str, Any]) -> None:
     schema = block["request_body"]["content"]["application/json"]["schema"]
     assert schema["type"] == "object" and schema["properties"]
     for decl in (block.get("input_assets") or {}).values():
-        assert decl["asset_type"] == "file"
+        assert decl["asset_type"] in ("file", "dataset", "post")
     for decl in (block.get("output_assets") or {}).values():
         assert decl["asset_type"] in ("file", "dataset", "post")
 
@@ -297,6 +312,8 @@ def test_services_routes_and_spec(demo_app: Any) -> None:
             DOS_CURVE,
             SUPERCELL,
             REPORT,
+            REPORT_POST,
+            EOS,
             XRD,
         }
         for route in routes:
@@ -311,6 +328,8 @@ def test_services_routes_and_spec(demo_app: Any) -> None:
             "/materials/dos/curve",
             "/materials/structure/supercell",
             "/materials/structure/report",
+            "/materials/structure/report/post",
+            "/materials/eos/fit",
             "/materials/xrd/powder-pattern",
         }
         relax_spec = data_of(await demo.get(f"/services/{demo.route(RELAX)['parent_id']}/spec"))
@@ -342,7 +361,10 @@ def test_compatible_routes(demo_app: Any) -> None:
         assert body["error"] is None
         slugs = {r["name_url_slug"] for r in body["data"]}
         assert slugs == CIF_ROUTES
-        assert body["pagination"]["total"] == 6 and body["pagination"]["hasMore"] is False
+        assert (
+            body["pagination"]["total"] == len(CIF_ROUTES)
+            and body["pagination"]["hasMore"] is False
+        )
         for route in body["data"]:
             _check_route_block(route)
 
@@ -353,10 +375,16 @@ def test_compatible_routes(demo_app: Any) -> None:
             )
         ).json()
         assert len(page["data"]) == 2
-        assert page["pagination"] == {"offset": 0, "limit": 2, "hasMore": True, "total": 6}
+        assert page["pagination"] == {
+            "offset": 0,
+            "limit": 2,
+            "hasMore": True,
+            "total": len(CIF_ROUTES),
+        }
         rest = (
             await demo.get(
-                f"/assets/{cu['id']}/compatible-routes", params={"limit": 2, "offset": 5}
+                f"/assets/{cu['id']}/compatible-routes",
+                params={"limit": 2, "offset": len(CIF_ROUTES) - 1},
             )
         ).json()
         assert len(rest["data"]) == 1 and rest["pagination"]["hasMore"] is False

@@ -1,8 +1,8 @@
 """The demo route services the embedded backend offers.
 
 Two services with working offline routes (each route a small module with its own OpenAPI
-document and handler), and two services imported from real wrapper specs whose models are not
-available offline.
+document and handler; among them routes that take or make datasets and posts), and two
+services imported from real wrapper specs whose models are not available offline.
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ from typing import Any
 from . import (
     dos_curve,
     dos_fermi,
+    eos_fit,
     formula_properties,
+    post_facts,
+    report_post,
     structure_report,
     supercell,
     xrd_pattern,
@@ -38,8 +41,10 @@ MATERIALS_MODULES: tuple[ModuleType, ...] = (
     supercell,
     structure_report,
     xrd_pattern,
+    report_post,
+    eos_fit,
 )
-CHEMISTRY_MODULES: tuple[ModuleType, ...] = (formula_properties,)
+CHEMISTRY_MODULES: tuple[ModuleType, ...] = (formula_properties, post_facts)
 
 
 def merge_documents(title: str, description: str, docs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -87,14 +92,16 @@ def demo_services() -> list[DemoService]:
             "demo-materials",
             "Demo materials tools",
             "Quick materials-science calculations on crystal structures (CIF files): "
-            "free-electron density of states, supercells, a structure report and a simulated "
-            "powder X-ray diffraction pattern.",
+            "free-electron density of states, supercells, a structure report (also as a "
+            "post), a simulated powder X-ray diffraction pattern, and equation-of-state fits "
+            "to energy–volume tables.",
             MATERIALS_MODULES,
         ),
         _service(
             "demo-chemistry",
             "Demo chemistry tools",
-            "Molar mass and composition of chemical formulas.",
+            "Molar mass and composition of chemical formulas, and the formulas and quantities "
+            "in a post's text.",
             CHEMISTRY_MODULES,
         ),
         materials_service(),
