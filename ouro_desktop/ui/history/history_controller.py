@@ -361,8 +361,20 @@ class HistoryController(QObject):
 
     async def _preview(self, asset_id: str, family: str) -> None:
         kind = PREVIEWS.get(family)
+        client = self.session.client
+        if kind is None or client is None:
+            return
+        if kind.load_asset is not None:  # read from Ouro, not from a downloaded file
+            try:
+                remote = await kind.load_asset(client, asset_id)
+            except (OuroError, PreviewFailed) as exc:
+                message = friendly(exc) if isinstance(exc, OuroError) else str(exc)
+                self.detail.show_output_preview_failed(asset_id, message)
+                return
+            self.detail.show_output_preview(asset_id, remote)
+            return
         path = await self._fetch(asset_id)
-        if path is None or kind is None:
+        if path is None:
             return
         thumb = self.cache.derived(asset_id, "preview.png")
         try:

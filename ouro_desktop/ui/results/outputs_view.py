@@ -77,8 +77,12 @@ class OutputItem:
 
     @property
     def family(self) -> str:
-        if self.named_family or not self.is_file:
+        """How it is previewed: a file's family ("image", "text", ...), else its asset type
+        ("dataset", "post"), for a :data:`~ouro_desktop.ui.results.previews.PREVIEWS` entry."""
+        if self.named_family:
             return self.named_family
+        if not self.is_file:
+            return self.asset_type
         return preview_family(self.name, self.extension, self.mime)
 
     @property

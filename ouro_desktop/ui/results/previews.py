@@ -1,8 +1,11 @@
 """How an output file is previewed, by its family: a picture, a structure, the start of a
 text. One :class:`PreviewKind` per family holds both halves: ``load`` (blocking, run off
 the UI thread by the controller: reads the cached file and returns a small payload) and
-``widget`` (shows that payload in an output card). A new kind of output (a dataset's first
-rows, a post's text) is one more entry in :data:`PREVIEWS`.
+``widget`` (shows that payload in an output card). A new kind of output is one more entry
+in :data:`PREVIEWS`, keyed by its family (for an asset that is not a file, its asset type:
+``"dataset"``, ``"post"``); one that is read from Ouro rather than from a downloaded file
+(a dataset's first rows, a post's text) sets ``load_asset`` instead, a coroutine the
+controller awaits with its client and the asset id.
 
 Files are never read whole to preview them: pictures are decoded scaled
 (:mod:`~ouro_desktop.ui.results.thumbnail`), texts from their first 64 KB, structures by
@@ -11,7 +14,7 @@ the CIF reader (CIF files are small; a big one is refused by its size first).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -183,14 +186,16 @@ def _show_text(widget: QWidget, payload: Any) -> None:
 
 @dataclass(frozen=True)
 class PreviewKind:
-    """One family's preview: ``load(path, thumb_path)`` off the UI thread, then
-    ``show(widget, payload)`` on a widget from ``widget(parent)``."""
+    """One family's preview: ``load(path, thumb_path)`` off the UI thread (or, for an
+    asset read from Ouro, ``await load_asset(client, asset_id)``), then ``show(widget,
+    payload)`` on a widget from ``widget(parent)``."""
 
     family: str
     load: Callable[[Path, Path], Any]
     widget: Callable[[QWidget], QWidget]
     show: Callable[[QWidget, Any], None]
     note: Callable[[Any], str] = lambda _payload: ""  # a line under the preview
+    load_asset: Callable[[Any, str], Awaitable[Any]] | None = None
 
 
 def _text_note(head: Any) -> str:
