@@ -380,6 +380,11 @@ def test_request_tab_lists_body_and_input_files(demo: Demo, detail: RunDetail) -
         "Input files": {"file": {"asset_id": demo.cif_id, "name": "NaCl.cif"}},
     }
     assert view.index_of("Input files.file.name").isValid()
+    # Read as the route's page words it; the ids are in the JSON.
+    shown = detail.request_answer.shown_values()
+    assert shown["Input files › File"] == "NaCl.cif"
+    assert not any(demo.cif_id in value for value in shown.values())
+    assert "points" not in " ".join(shown) and "Settings › Points" in " ".join(shown)
     # A local run the server has no record of: its inputs come from the ledger.
     record = _record(state=RunState.NOT_STARTED)
     detail.show_run(
@@ -460,6 +465,12 @@ def test_the_tab_the_user_is_on_is_kept_across_updates(demo: Demo, detail: RunDe
     assert detail.current_tab() == "Request"
     detail.select_tab(RunDetail.CHARTS)  # not shown for this run: nothing happens
     assert detail.current_tab() == "Request"
+    # The tab the user was on has nothing for the next run: the answer is shown, not a
+    # neighbouring tab.
+    show(detail, demo.runs["supercell"])
+    detail.select_tab(RunDetail.OUTPUTS)
+    show(detail, demo.runs["dos"])
+    assert detail.current_tab() == "Response"
     detail.clear()
     assert detail.tab_titles() == ["Response", "Logs", "Request"]
     assert not detail.rerun_button.isEnabled()

@@ -39,7 +39,8 @@ from ouro_desktop.api.models import Action, ActionLog, Route
 from ouro_desktop.core.charts import response_charts
 from ouro_desktop.core.cif_preview import CifPreview
 from ouro_desktop.core.history_diff import run_inputs
-from ouro_desktop.core.response_schema import response_schema
+from ouro_desktop.core.response_schema import request_schema, response_schema
+from ouro_desktop.core.result_view import build_view
 from ouro_desktop.core.run_record import RunRecord
 from ouro_desktop.ui.common.labels import ElidedLabel, muted, plain_label
 from ouro_desktop.ui.history.errors_view import (
@@ -52,7 +53,6 @@ from ouro_desktop.ui.history.errors_view import (
 from ouro_desktop.ui.history.logs_view import LogsView
 from ouro_desktop.ui.results.answer_view import AnswerView
 from ouro_desktop.ui.results.chart_view import ChartsView
-from ouro_desktop.ui.results.json_tree import JsonTreeView
 from ouro_desktop.ui.results.outputs_view import OutputBoard, OutputsView, output_items
 
 __all__ = ["CodeDialog", "RunDetail"]
@@ -162,7 +162,9 @@ class RunDetail(QWidget):
         self.outputs_view = OutputsView(self.outputs, self)
         self.outputs_view.download_requested.connect(self.download_requested)
         self.outputs_view.open_requested.connect(self.open_requested)
-        self.request_view = JsonTreeView(self, empty_text="Request")
+        self.request_answer = AnswerView(self)
+        self.request_answer.hint_label.setText("What this run was given.")
+        self.request_view = self.request_answer.json_view  # as sent, behind "Show as JSON"
         self.errors_view = ErrorsView(self)
 
         self.tabs = QTabWidget(self)
@@ -172,7 +174,7 @@ class RunDetail(QWidget):
             (self.charts_view, self.CHARTS),
             (self.logs_view, self.LOGS),
             (self.outputs_view, self.OUTPUTS),
-            (self.request_view, self.REQUEST),
+            (self.request_answer, self.REQUEST),
             (self.errors_view, self.ERRORS),
         ):
             self.tabs.addTab(widget, title)
@@ -249,12 +251,15 @@ class RunDetail(QWidget):
         )
         self.charts_view.set_charts(charts)
         self.outputs_view.set_outputs(output_items(action))
-        request = _request_tree(run_inputs(action, record))
+        inputs = run_inputs(action, record)
+        request = _request_tree(inputs)
         if not same or request != self.request_view.value():
-            self.request_view.set_value(request, expand_depth=-1)
+            view = build_view(_readable_request(inputs), schema=_request_schema(route))
+            self.request_answer.set_view(view, request, json_depth=-1)
         if explanation is not None:
             self.errors_view.show_explanation(explanation)
 
+        was_on = self.current_tab()
         visible = {
             self.CHARTS: bool(charts),
             self.OUTPUTS: bool(self.outputs_view.items()),
@@ -267,7 +272,8 @@ class RunDetail(QWidget):
         self.code_button.setEnabled(known_inputs and route is not None)
         if explanation is not None and (not same or was != status):
             self.select_tab(self.ERRORS)
-        elif not self.tabs.isTabVisible(self.tabs.currentIndex()):
+        elif not visible.get(was_on, True) or not self.tabs.isTabVisible(self.tabs.currentIndex()):
+            # The tab the user was on has nothing for this run: the answer, not a neighbour.
             self.select_tab(self.RESPONSE)
 
     def set_logs(self, logs: list[ActionLog]) -> None:
@@ -313,7 +319,7 @@ class RunDetail(QWidget):
         self.charts_view.clear()
         self.logs_view.clear()
         self.outputs_view.clear()
-        self.request_view.set_value({})
+        self.request_answer.clear()
         for index in range(self.tabs.count()):
             title = self.tabs.tabText(index)
             self.tabs.setTabVisible(index, title not in (self.CHARTS, self.OUTPUTS, self.ERRORS))
@@ -344,6 +350,38 @@ class RunDetail(QWidget):
     def _on_code_button_clicked(self) -> None:
         if self._key is not None:
             self.show_code_requested.emit(self._key)
+
+
+_PARTS = (
+    ("body", "Settings"),
+    ("query", "Query parameters"),
+    ("path", "Path parameters"),
+    ("files", "Input files"),
+)
+
+
+def _readable_request(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The run's inputs as the Request tab reads them: its settings by their titles, and
+    each input file by its name (its asset id is in the JSON)."""
+    readable: dict[str, Any] = {}
+    for key, title in _PARTS:
+        value = inputs.get(key)
+        if key == "files" and isinstance(value, dict):
+            value = {
+                name: (info.get("name") or "a file on Ouro") if isinstance(info, dict) else info
+                for name, info in value.items()
+            }
+        if value:
+            readable[title] = value
+    return readable or {"Inputs": "not known for this run"}
+
+
+def _request_schema(route: Route | None) -> dict[str, Any]:
+    body = (request_schema(route) if route is not None else None) or {}
+    return {
+        "type": "object",
+        "properties": {"Settings": {**body, "title": "Settings"}},
+    }
 
 
 def _request_tree(inputs: dict[str, Any]) -> dict[str, Any]:

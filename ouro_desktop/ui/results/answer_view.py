@@ -91,19 +91,35 @@ class AnswerView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        layout.addWidget(self.stack, 1)
         layout.addLayout(bar)
+        layout.addWidget(self.stack, 1)
         self.hint_label.setEnabled(False)  # drawn muted, in the palette's disabled text colour
 
     # -- public API ----------------------------------------------------------------------------
     def set_answer(self, response: Any, route: Route | None = None) -> None:
         """Show ``response`` as ``route`` describes it (labels, units, charts, outputs)."""
-        self._response, self._route = response, route
+        view = view_for_route(route, response) if route is not None else build_view(response)
+        self.set_view(view, response, route=route)
+
+    def set_view(
+        self,
+        view: ResultView,
+        as_sent: Any,
+        *,
+        route: Route | None = None,
+        json_depth: int | None = None,
+    ) -> None:
+        """Show a prepared ``view``; ``as_sent`` is what "Show as JSON" shows (built now
+        and expanded ``json_depth`` levels when that is given, e.g. -1 for a small request;
+        else when first asked for)."""
+        self._response, self._route, self._view = as_sent, route, view
         self._schema = response_schema(route) if route is not None else None
-        self._view = view_for_route(route, response) if route is not None else build_view(response)
         self._json_current = False
         self._rebuild()
-        if self.json_button.isChecked():
+        if json_depth is not None:
+            self.json_view.set_value(as_sent, expand_depth=json_depth)
+            self._json_current = True
+        elif self.json_button.isChecked():
             self._fill_json()
 
     def clear(self) -> None:
