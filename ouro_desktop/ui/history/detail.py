@@ -162,7 +162,7 @@ class RunDetail(QWidget):
         self.outputs_view = OutputsView(self.outputs, self)
         self.outputs_view.download_requested.connect(self.download_requested)
         self.outputs_view.open_requested.connect(self.open_requested)
-        self.request_answer = AnswerView(self)
+        self.request_answer = AnswerView(self, what="inputs")
         self.request_answer.hint_label.setText("What this run was given.")
         self.request_view = self.request_answer.json_view  # as sent, behind "Show as JSON"
         self.errors_view = ErrorsView(self)

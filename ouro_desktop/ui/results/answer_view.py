@@ -34,6 +34,7 @@ from ouro_desktop.core.charts import ChartData, chart_series
 from ouro_desktop.core.response_schema import response_schema
 from ouro_desktop.core.result_text import result_text
 from ouro_desktop.core.result_view import ResultItem, ResultView, build_view, view_for_route
+from ouro_desktop.ui.common.labels import muted
 from ouro_desktop.ui.results.json_tree import JsonTreeView
 from ouro_desktop.ui.results.outputs_view import OutputBoard, OutputCard, item_from_info
 from ouro_desktop.ui.results.result_items import ItemsPanel, RowContext, ValueLabel
@@ -48,7 +49,14 @@ class AnswerView(QWidget):
 
     copied = Signal(str)  # the text that went to the clipboard
 
-    def __init__(self, parent: QWidget | None = None, *, board: OutputBoard | None = None):
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        board: OutputBoard | None = None,
+        what: str = "result",
+    ) -> None:
+        """``what`` names the whole in the Copy button ("Copy result", "Copy inputs")."""
         super().__init__(parent)
         self.board = board or OutputBoard(self)
         self._view: ResultView | None = None
@@ -59,11 +67,10 @@ class AnswerView(QWidget):
         self.panel: ItemsPanel | None = None
         self.context = RowContext(self._copy_all_text)
 
-        self.hint_label = QLabel("Hover over a value for its exact figure.", self)
-        self.hint_label.setForegroundRole(self.hint_label.foregroundRole())
-        self.copy_button = QPushButton("Copy result", self)
+        self.hint_label = muted(QLabel("Hover over a value for its exact figure.", self))
+        self.copy_button = QPushButton(f"Copy {what}", self)
         self.copy_button.setToolTip(
-            "Copy the whole result as text: every value exact, with its unit; tables as "
+            f"Copy the whole {what} as text: every value exact, with its unit; tables as "
             "tab-separated rows"
         )
         self.copy_button.clicked.connect(self.copy_all)
@@ -93,7 +100,6 @@ class AnswerView(QWidget):
         layout.setSpacing(4)
         layout.addLayout(bar)
         layout.addWidget(self.stack, 1)
-        self.hint_label.setEnabled(False)  # drawn muted, in the palette's disabled text colour
 
     # -- public API ----------------------------------------------------------------------------
     def set_answer(self, response: Any, route: Route | None = None) -> None:
@@ -201,6 +207,6 @@ class AnswerView(QWidget):
     def _on_json_button_toggled(self, on: bool) -> None:
         if on:
             self._fill_json()
-        self.json_button.setText("Show as result" if on else "Show as JSON")
+        self.json_button.setText("Show as labelled values" if on else "Show as JSON")
         self.stack.setCurrentWidget(self.json_view if on else self._scroll)
         self.copy_button.setVisible(not on)

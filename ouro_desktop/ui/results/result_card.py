@@ -10,9 +10,9 @@ answer is in the run's detail. A failed run reads as one plain sentence with wha
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ouro_desktop.core.result_view import ResultItem
 
@@ -85,7 +85,7 @@ class ResultCard(QFrame):
         self.footer_label.setText(footer)
         self.footer_label.setVisible(bool(footer))
         self.setAccessibleDescription(self.text())
-        self.show()
+        self._appear()
 
     def show_failure(self, title: str, sentence: str) -> None:
         """A failed run, in one plain sentence with what to do."""
@@ -95,7 +95,19 @@ class ResultCard(QFrame):
         self.message_label.show()
         self.footer_label.hide()
         self.setAccessibleDescription(sentence)
+        self._appear()
+
+    def _appear(self) -> None:
+        """Show the card, scrolled into view (Ctrl+Enter may have run it from the top)."""
         self.show()
+        QTimer.singleShot(0, self._scroll_into_view)
+
+    def _scroll_into_view(self) -> None:
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if isinstance(parent, QScrollArea) and self.isVisible():
+            parent.ensureWidgetVisible(self, 0, 8)
 
     def values(self) -> list[tuple[str, str]]:
         """The (label, value as read) pairs shown."""
