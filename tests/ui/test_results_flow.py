@@ -86,6 +86,7 @@ def test_the_xrd_picture_is_shown_in_the_app(app: App) -> None:
     corner = image.pixelColor(2, 2)
     assert corner.lightness() > 200  # the pattern's white page
     # The Outputs tab shows the same picture, from the same single fetch.
+    app.window.run_detail.select_tab("Outputs")
     outputs = app.window.run_detail.outputs_view
     (item,) = outputs.items()
     assert outputs.card(item.asset_id).preview.has_image()

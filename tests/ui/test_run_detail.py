@@ -223,6 +223,8 @@ def test_dos_curve_run_has_one_chart_with_every_point(
     run = demo.runs["curve"]
     show(detail, run)
     assert "Charts" in detail.tab_titles()
+    assert detail.charts_view.charts() == []  # worked out when the tab is first shown
+    detail.select_tab(RunDetail.CHARTS)
     (chart,) = detail.charts_view.charts()
     assert chart.point_count == len(run.action.response["curve"]) == 40
     assert chart.title == "Free-electron DOS of ClNa"
@@ -329,13 +331,13 @@ def test_supercell_output_card_opens_saves_and_previews(
     detail.preview_requested.connect(lambda *args: previews.append(list(args)))
     show(detail, run)
     assert "Outputs" in detail.tab_titles()
+    detail.select_tab(RunDetail.OUTPUTS)
     (item,) = detail.outputs_view.items()
     (asset_id,) = run.action.output_file_ids
     assert item.asset_id == asset_id and item.is_cif
     assert item.suggested_name == "NaCl_supercell_2x2x2.cif"
     # The card asks for its structure preview once, however many views show it.
     assert previews == [[asset_id, "structure"]]
-    detail.select_tab(RunDetail.OUTPUTS)
     card = detail.outputs_view.card(asset_id)
     assert card is not None
     details = card.details_label.text()
@@ -374,6 +376,7 @@ def test_supercell_output_card_opens_saves_and_previews(
 def test_request_tab_lists_body_and_input_files(demo: Demo, detail: RunDetail) -> None:
     run = demo.runs["curve"]
     show(detail, run)
+    detail.select_tab(RunDetail.REQUEST)
     view = detail.request_view
     assert view.value() == {
         "Body": {"points": 40, "steps": 4},

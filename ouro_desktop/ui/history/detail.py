@@ -17,6 +17,7 @@ cards and the Outputs tab). :class:`CodeDialog` shows the ouro-py code of a run.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -36,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from ouro_desktop.api.models import Action, ActionLog, Route
-from ouro_desktop.core.charts import response_charts
+from ouro_desktop.core.charts import resolve_path, response_charts
 from ouro_desktop.core.cif_preview import CifPreview
 from ouro_desktop.core.history_diff import run_inputs
 from ouro_desktop.core.response_schema import request_schema, response_schema
@@ -129,6 +130,8 @@ class RunDetail(QWidget):
         self._status = ""
         self._response: Any = None
         self._route: Route | None = None
+        self._request: Any = None
+        self._deferred: dict[str, Callable[[], None]] = {}  # tab title -> how to fill it
         self.route_label = ElidedLabel(self)
         font = self.route_label.font()
         font.setBold(True)
@@ -169,6 +172,7 @@ class RunDetail(QWidget):
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         for widget, title in (
             (self._response_stack, self.RESPONSE),
             (self.charts_view, self.CHARTS),
@@ -244,25 +248,40 @@ class RunDetail(QWidget):
         self._response_stack.setCurrentWidget(
             self.answer_view if has_response else self.no_response_label
         )
-        charts = (
-            response_charts(response, route.response_charts, response_schema(route))
-            if route and has_response and route.response_charts
-            else []
-        )
-        self.charts_view.set_charts(charts)
-        self.outputs_view.set_outputs(output_items(action))
+        # Tabs not in view are filled when first shown (a big answer's charts, a run's
+        # output cards and its request cost nothing until then).
+        has_charts = bool(route and has_response and _fills_a_chart(response, route))
+        if has_charts:
+            assert route is not None
+            self._defer(
+                self.CHARTS,
+                lambda: self.charts_view.set_charts(
+                    response_charts(response, route.response_charts, response_schema(route))
+                ),
+            )
+        else:
+            self._defer(self.CHARTS, self.charts_view.clear)
+        items = output_items(action)
+        self._defer(self.OUTPUTS, lambda: self.outputs_view.set_outputs(items))
         inputs = run_inputs(action, record)
         request = _request_tree(inputs)
-        if not same or request != self.request_view.value():
-            view = build_view(_readable_request(inputs), schema=_request_schema(route))
-            self.request_answer.set_view(view, request, json_depth=-1)
+        if not same or request != self._request:
+            self._request = request
+            self._defer(
+                self.REQUEST,
+                lambda: self.request_answer.set_view(
+                    build_view(_readable_request(inputs), schema=_request_schema(route)),
+                    request,
+                    json_depth=-1,
+                ),
+            )
         if explanation is not None:
             self.errors_view.show_explanation(explanation)
 
         was_on = self.current_tab()
         visible = {
-            self.CHARTS: bool(charts),
-            self.OUTPUTS: bool(self.outputs_view.items()),
+            self.CHARTS: has_charts,
+            self.OUTPUTS: bool(items),
             self.ERRORS: explanation is not None,
         }
         for index in range(self.tabs.count()):
@@ -275,6 +294,19 @@ class RunDetail(QWidget):
         elif not visible.get(was_on, True) or not self.tabs.isTabVisible(self.tabs.currentIndex()):
             # The tab the user was on has nothing for this run: the answer, not a neighbour.
             self.select_tab(self.RESPONSE)
+
+    def _defer(self, title: str, fill: Callable[[], None]) -> None:
+        """Fill the tab ``title`` now if it is the one shown, else when it is first shown."""
+        if self.current_tab() == title and self.tabs.isVisible():
+            self._deferred.pop(title, None)
+            fill()
+        else:
+            self._deferred[title] = fill
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        fill = self._deferred.pop(self.tabs.tabText(index), None)
+        if fill is not None:
+            fill()
 
     def set_logs(self, logs: list[ActionLog]) -> None:
         self.logs_view.set_logs(logs)
@@ -308,6 +340,8 @@ class RunDetail(QWidget):
     def clear(self) -> None:
         """Nothing selected: an empty, disabled detail."""
         self._key, self._status, self._response, self._route = None, "", None, None
+        self._request = None
+        self._deferred.clear()
         self.outputs.reset()
         self.route_label.setText("")
         self.status_label.setText("")
@@ -382,6 +416,20 @@ def _request_schema(route: Route | None) -> dict[str, Any]:
         "type": "object",
         "properties": {"Settings": {**body, "title": "Settings"}},
     }
+
+
+def _fills_a_chart(response: Any, route: Route) -> bool:
+    """Whether one of the route's ``response_charts`` has a list to draw in ``response``
+    (cheap: the chart itself is computed when its tab is shown)."""
+    declarations = route.response_charts
+    if not isinstance(declarations, list):
+        return False
+    for declaration in declarations:
+        data = declaration.get("data") if isinstance(declaration, dict) else None
+        found = resolve_path(response, data) if isinstance(data, str) else None
+        if isinstance(found, list) and found:
+            return True
+    return False
 
 
 def _request_tree(inputs: dict[str, Any]) -> dict[str, Any]:

@@ -399,6 +399,7 @@ class OutputsView(QWidget):
                 card = OutputCard(item, self.board, self._container)
                 self._cards[item.asset_id] = card
             self._column.insertWidget(position, card)
+            card.show()  # at once, even when the tab is already on screen
         self.empty_label.setVisible(not items)
         self._scroll.setVisible(bool(items))
 
