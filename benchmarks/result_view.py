@@ -47,8 +47,8 @@ from ui_stalls import (  # noqa: E402
     MAX_STALL_MS,
     P99_MS,
     Heartbeat,
-    Stats,
     StallWatchdog,
+    Stats,
     _where,
     baseline,
 )
@@ -175,7 +175,11 @@ async def case_json(aut: AppUnderTest, args: argparse.Namespace) -> list[dict[st
         detail.clear()
         await asyncio.sleep(0)
         detail.show_run(
-            key, route_name=route.full_name, status="success", action=fetched, record=None,
+            key,
+            route_name=route.full_name,
+            status="success",
+            action=fetched,
+            record=None,
             route=route,
         )
         await asyncio.sleep(0)
@@ -270,7 +274,10 @@ def main() -> int:
     if args.case:
         return run_case(args)
 
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+    }
     rows: list[dict[str, Any]] = []
     for case in ("json", "png"):
         command = [sys.executable, __file__, "--case", case, "--interval", str(args.interval)]
