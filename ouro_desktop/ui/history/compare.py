@@ -295,6 +295,7 @@ class CompareDialog(QDialog):
         self.comparison, self.diff_lines = comparison, list(diff_lines)
         tint = _tint(self.palette(), QPalette.ColorRole.Highlight, 55)
         self.model.set_comparison(comparison, self.labels, tint)
+        self.table.setCurrentIndex(QModelIndex())  # no focus frame on the first heading
         self._fit_columns()
         self.diff_view.setPlainText("\n".join(diff_lines) if diff_lines else "(no differences)")
         inputs = [r for r in comparison.rows if r.section == INPUTS and r.kind != "more"]
