@@ -263,3 +263,34 @@ def test_ouro_refusing_a_run_names_the_field(app: App, body: bytes, field: str) 
     app.aio.wait_until(lambda: form.field_error(field))
     assert "Ouro refused the request" in app.window.run_panel.error_banner.label.text()
     assert app.actions(route.id) == []  # nothing ran
+
+
+def test_compare_can_be_cancelled_while_it_works(app: App, monkeypatch: Any) -> None:
+    """Cancel (or closing the dialog) stops the worker; the dialog says so."""
+    import threading
+
+    from ouro_desktop.core.run_compare import CompareCancelled
+    from ouro_desktop.ui.history import history_controller
+
+    stopped: list[bool] = []
+
+    def slow_compare(a: Any, b: Any, route: Any, stop: threading.Event) -> Any:
+        stopped.append(stop.wait(10))  # works until asked to stop
+        raise CompareCancelled
+
+    monkeypatch.setattr(history_controller, "_compare_runs", slow_compare)
+    app.open("demo/formula-properties")
+    form = app.window.run_panel.form
+    body = form.value().body
+    body["formula"] = "NaCl"
+    form.set_value(body)
+    keys = [app.run().action_id, app.run().action_id]
+    app.window.history.compare_requested.emit(*keys)
+    app.aio.wait_until(lambda: getattr(app.history, "last_dialog", None) is not None)
+    dialog = app.history.last_dialog
+    assert dialog.computing and dialog.progress.isVisible() and dialog.cancel_button.isVisible()
+    dialog.cancel_button.click()
+    app.aio.wait_until(lambda: not dialog.computing)
+    assert stopped == [True]
+    assert dialog.summary_label.text() == "The comparison was cancelled."
+    assert not dialog.cancel_button.isVisible()
