@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from ouro_desktop.core.charts import ChartData
 from ouro_desktop.core.result_text import item_text
 from ouro_desktop.core.result_view import ResultItem, child_items
+from ouro_desktop.core.units import with_unit
 from ouro_desktop.ui.common.collapsible import CollapsibleSection
 from ouro_desktop.ui.results.chart_plot import ChartPlot
 from ouro_desktop.ui.results.table_model import ResultTableView
@@ -70,6 +71,8 @@ def _tooltip(item: ResultItem) -> str:
         parts.append(item.help)
     if item.exact and item.exact not in (item.text, item.display) and item.kind != "output":
         exact = item.exact if len(item.exact) <= 400 else item.exact[:400] + "…"
+        if item.kind == "number" and item.unit:
+            exact = with_unit(exact, item.unit)  # the figure in the unit the row reads in
         parts.append(f"Exact value: {exact}")
     return "\n\n".join(parts)
 

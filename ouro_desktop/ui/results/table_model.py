@@ -31,10 +31,22 @@ from PySide6.QtWidgets import (
 
 from ouro_desktop.core.result_table import ResultTable
 
-__all__ = ["PAGE_ROWS", "ResultTableModel", "ResultTableView"]
+__all__ = ["PAGE_ROWS", "ResultTableModel", "ResultTableView", "two_lines"]
 
 PAGE_ROWS = 200
+HEADER_CHARS = 12  # a longer column header takes two lines
 Index = QModelIndex | QPersistentModelIndex
+
+
+def two_lines(header: str, longest: int = HEADER_CHARS) -> str:
+    """A long header broken at the space nearest its middle ("Relative\nintensity (%)"), so
+    a column is as wide as its numbers need rather than its title."""
+    if len(header) <= longest or " " not in header:
+        return header
+    middle = len(header) / 2
+    spaces = [i for i, char in enumerate(header) if char == " "]
+    cut = min(spaces, key=lambda i: abs(i - middle))
+    return f"{header[:cut]}\n{header[cut + 1 :]}"
 
 
 class ResultTableModel(QAbstractTableModel):
@@ -92,7 +104,7 @@ class ResultTableModel(QAbstractTableModel):
             return None
         column = self.table.columns[section]
         if role == Qt.ItemDataRole.DisplayRole:
-            return column.header
+            return two_lines(column.header)
         if role == Qt.ItemDataRole.ToolTipRole:
             return column.help or None
         return None
@@ -141,13 +153,13 @@ class ResultTableView(QTableView):
         metrics = self.fontMetrics()
         model = self.result_model
         for column in range(model.columnCount()):
-            texts = [str(model.headerData(column, Qt.Orientation.Horizontal))]
+            texts = str(model.headerData(column, Qt.Orientation.Horizontal)).split("\n")
             texts += [
                 str(model.data(model.index(r, column)) or "")
                 for r in range(min(20, model.rowCount()))
             ]
-            width = max(metrics.horizontalAdvance(t) for t in texts) + 24
-            self.setColumnWidth(column, min(max(width, 48), 320))
+            width = max(metrics.horizontalAdvance(t) for t in texts) + 16
+            self.setColumnWidth(column, min(max(width, 32), 320))
 
     def content_width(self) -> int:
         columns = sum(self.columnWidth(c) for c in range(self.result_model.columnCount()))
