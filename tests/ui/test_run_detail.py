@@ -7,6 +7,7 @@ and the widgets are fed what ``OuroClient`` read back, as the history controller
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import os
 import subprocess
@@ -19,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QColor, QFontDatabase, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QFontDatabase, QFontMetrics, QGuiApplication, QPalette
 
 from ouro_desktop.api.client import OuroClient
 from ouro_desktop.api.models import Action, ActionLog, Route
@@ -31,7 +32,7 @@ from ouro_desktop.core.run_compare import compare_runs
 from ouro_desktop.core.snippets import run_snippet
 from ouro_desktop.demo.app import create_app
 from ouro_desktop.demo.faults import Faults
-from ouro_desktop.ui.history.compare import MARK, CompareDialog
+from ouro_desktop.ui.history.compare import MARK, NARROWEST, CompareDialog
 from ouro_desktop.ui.history.detail import CodeDialog, RunDetail
 from ouro_desktop.ui.history.errors_view import NOT_STARTED_TEXT, TIMED_OUT_TEXT, UNKNOWN_TEXT
 from ouro_desktop.ui.history.logs_view import LogsModel
@@ -566,6 +567,40 @@ def test_compare_two_formula_runs(demo: Demo, qtbot: Any) -> None:
     assert lines[:2] == ["--- Run A", "+++ Run B"]
     assert any(line.startswith("-") and '"H2O"' in line for line in lines[2:])
     assert any(line.startswith("+") and '"NH3"' in line for line in lines[2:])
+
+
+def test_compare_leaves_the_note_its_room_and_cut_cells_read_whole_on_hover(qtbot: Any) -> None:
+    from tests.core.test_result_view import demo_answer
+
+    route, cu = demo_answer("simulate-powder-xrd-pattern", "NaCl.cif")
+    mo = copy.deepcopy(cu)  # as at a shorter wavelength: more peaks, at smaller angles
+    mo["peaks"] = copy.deepcopy(cu["peaks"] * 5)
+    mo["peaks"][0]["two_theta_deg"] = 12.5
+    labels = ("simulate-powder-xrd-pattern 07:30:49", "simulate-powder-xrd-pattern 07:31:23")
+    dialog = CompareDialog(labels)
+    qtbot.addWidget(dialog)
+    dialog.resize(980, 640)
+    dialog.show()
+    sides = [CompareSide({}, answer, label) for answer, label in zip((cu, mo), labels, strict=True)]
+    dialog.show_comparison(compare_runs(*sides, route=route), [])
+    model, table = dialog.model, dialog.table
+    peaks = dialog.shown_row("Peaks")
+    note = dialog.proxy.index(peaks, model.NOTE_COLUMN).data()
+    assert note == "lists differ from item 1 on"
+    font = dialog.proxy.index(peaks, model.NOTE_COLUMN).data(Qt.ItemDataRole.FontRole)
+    shown = table.viewport().width() - table.columnViewportPosition(model.NOTE_COLUMN)
+    assert shown >= QFontMetrics(font).horizontalAdvance(note) + 8  # whole, not "lists di…"
+    method = dialog.shown_row("Method")
+    text = dialog.proxy.index(method, model.A_COLUMN).data()
+    assert table.fontMetrics().horizontalAdvance(text) > table.columnWidth(model.A_COLUMN)
+    tip = dialog.proxy.index(method, model.A_COLUMN).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == f"Exact value: {cu['method']}"
+    # two runs of one route: the columns are told apart by their times, the title names it
+    a_head = model.headerData(model.A_COLUMN, Qt.Orientation.Horizontal)
+    b_head = model.headerData(model.B_COLUMN, Qt.Orientation.Horizontal)
+    assert (a_head, b_head) == ("Run at 07:30:49", "Run at 07:31:23")
+    assert "simulate-powder-xrd-pattern 07:30:49" in dialog.windowTitle()
+    assert min(table.columnWidth(c) for c in (model.A_COLUMN, model.B_COLUMN)) >= NARROWEST
 
 
 def test_compare_identical_runs_says_so(demo: Demo, qtbot: Any) -> None:

@@ -32,6 +32,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontDatabase,
+    QFontMetrics,
     QGuiApplication,
     QPalette,
     QSyntaxHighlighter,
@@ -58,9 +59,10 @@ from PySide6.QtWidgets import (
 
 from ouro_desktop.core.run_compare import INPUTS, CompareRow, Comparison
 
-__all__ = ["MARK", "CompareDialog", "CompareModel", "DiffHighlighter"]
+__all__ = ["MARK", "NARROWEST", "CompareDialog", "CompareModel", "DiffHighlighter", "short_labels"]
 
 MARK = "≠"
+NARROWEST = 120  # px: how narrow a run's column may get to leave the note its room
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -89,6 +91,17 @@ class DiffHighlighter(QSyntaxHighlighter):
             self.setFormat(0, len(text), self.added)
         elif text.startswith("-"):
             self.setFormat(0, len(text), self.removed)
+
+
+def short_labels(labels: tuple[str, str]) -> tuple[str, str]:
+    """Two runs of one route are told apart by what follows its name ("07:30:49"): the
+    dialog's title names the route, and the columns stay as wide as their values."""
+    a, b = labels
+    route_a, _, rest_a = a.rpartition(" ")
+    route_b, _, rest_b = b.rpartition(" ")
+    if route_a and route_a == route_b and rest_a and rest_b and rest_a != rest_b:
+        return f"Run at {rest_a}", f"Run at {rest_b}"
+    return labels
 
 
 class CompareModel(QAbstractTableModel):
@@ -134,10 +147,12 @@ class CompareModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            names = (MARK, "Value", *self._labels, "Change", "Change (%)", "Note")
+            names = (MARK, "Value", *short_labels(self._labels), "Change", "Change (%)", "Note")
             return names[section] if 0 <= section < len(names) else None
         if role == Qt.ItemDataRole.ToolTipRole and section == self.MARK_COLUMN:
             return "≠ marks the rows where the two runs differ"
+        if role == Qt.ItemDataRole.ToolTipRole and section in (self.A_COLUMN, self.B_COLUMN):
+            return self._labels[section - self.A_COLUMN]
         return None
 
     def _cell(self, row: CompareRow, column: int) -> str:
@@ -174,7 +189,7 @@ class CompareModel(QAbstractTableModel):
             if column == self.MARK_COLUMN and entry.differs:
                 return "The two runs differ here"
             text = self._cell(entry, column)
-            return text if len(text) > 40 else None
+            return text if column != self.MARK_COLUMN and text else None  # a cut cell in full
         if role == Qt.ItemDataRole.FontRole and entry.differs:
             return self._bold
         if role == Qt.ItemDataRole.BackgroundRole and entry.differs:
@@ -355,6 +370,25 @@ class CompareDialog(QDialog):
         ):
             if self.table.columnWidth(column) > cap:
                 self.table.setColumnWidth(column, cap)
+        # The note ("lists differ from item 3 on") is read whole: the runs' columns give
+        # way (down to NARROWEST) before it is cut; a cut value reads in full on hover.
+        widths = [self.table.columnWidth(c) for c in range(self.model.columnCount())]
+        bold = self.table.font()
+        bold.setBold(True)  # a differing row's note is bold; measured on every row, not the
+        metrics = QFontMetrics(bold)  # rows in view as resizeColumnsToContents does
+        notes = {row.note for row in self.rows() if row.note}
+        note = min(max((metrics.horizontalAdvance(n) + 12 for n in notes), default=0), 280)
+        over = sum(widths) - widths[CompareModel.NOTE_COLUMN] + note
+        over -= self.table.viewport().width() - self.table.verticalScrollBar().sizeHint().width()
+        runs = (CompareModel.A_COLUMN, CompareModel.B_COLUMN)
+        for columns in (runs, (CompareModel.LABEL_COLUMN,)):
+            for column in columns:  # the two runs' columns give way alike
+                give = min((over + len(columns) - 1) // len(columns), widths[column] - NARROWEST)
+                if give > 0:
+                    self.table.setColumnWidth(column, widths[column] - give)
+                    over -= give
+            if over <= 0:
+                break
 
     def _on_cancel_button_clicked(self) -> None:
         self.summary_label.setText("Cancelling…")
