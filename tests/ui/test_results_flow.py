@@ -177,6 +177,13 @@ def test_a_refusal_naming_a_field_is_shown_at_that_field(app: App) -> None:
     assert card.title_label.text() == "Failed"
     assert "Unknown element symbol 'Xx'" in card.message_label.text()
     assert "Fix the marked field (“Formula”)" in card.message_label.text()
+    # the card sits under Run, far below the field: one click goes there
+    target = form.slots()["formula"].editor.focus_target()
+    app.aio.wait_until(lambda: target.visibleRegion().isEmpty())  # the card was scrolled to
+    assert card.go_button.isVisibleTo(card) and card.go_button.text() == "Show “Formula”"
+    card.go_button.click()
+    assert not target.visibleRegion().isEmpty()
+    assert app.window.focusWidget() is target
 
 
 def test_compare_marks_exactly_the_changed_input_and_the_results_it_moved(app: App) -> None:

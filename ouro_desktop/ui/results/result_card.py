@@ -10,13 +10,24 @@ answer is in the run's detail. A failed run reads as one plain sentence with wha
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ouro_desktop.core.result_view import ResultItem
 
-__all__ = ["ResultCard"]
+__all__ = ["ResultCard", "scroll_to"]
 
 
 def _label(parent: QWidget, text: str = "", *, selectable: bool = False) -> QLabel:
@@ -54,6 +65,14 @@ class ResultCard(QFrame):
         self.footer_label = _label(self)
         self.footer_label.setWordWrap(True)
         self.footer_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        # A refusal about a field far up a long form: one click takes the user there.
+        self.go_button = QPushButton(self)
+        self.go_button.clicked.connect(self._on_go_button_clicked)
+        self._go_to: Callable[[], None] | None = None
+        go_row = QHBoxLayout()
+        go_row.setContentsMargins(0, 0, 0, 0)
+        go_row.addWidget(self.go_button)
+        go_row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         layout.setSpacing(4)
@@ -61,6 +80,7 @@ class ResultCard(QFrame):
         layout.addWidget(self.grid_widget)
         layout.addWidget(self.message_label)
         layout.addWidget(self.footer_label)
+        layout.addLayout(go_row)
         self._values: list[tuple[str, str]] = []
         self.clear()
 
@@ -71,6 +91,7 @@ class ResultCard(QFrame):
         self.message_label.hide()
         self.footer_label.clear()
         self.footer_label.hide()
+        self._set_go_to(None)
         self.hide()
 
     def show_values(
@@ -84,18 +105,36 @@ class ResultCard(QFrame):
         self.message_label.setVisible(bool(lines))
         self.footer_label.setText(footer)
         self.footer_label.setVisible(bool(footer))
+        self._set_go_to(None)
         self.setAccessibleDescription(self.text())
         self._appear()
 
-    def show_failure(self, title: str, sentence: str) -> None:
-        """A failed run, in one plain sentence with what to do."""
+    def show_failure(
+        self,
+        title: str,
+        sentence: str,
+        go_to: Callable[[], None] | None = None,
+        go_text: str = "",
+    ) -> None:
+        """A failed run, in one plain sentence with what to do; ``go_to`` (with its button
+        text, "Show “Formula”") takes the user to the field the refusal is about."""
         self.title_label.setText(title)
         self._set_values([])
         self.message_label.setText(sentence)
         self.message_label.show()
         self.footer_label.hide()
+        self._set_go_to(go_to, go_text)
         self.setAccessibleDescription(sentence)
         self._appear()
+
+    def _set_go_to(self, go_to: Callable[[], None] | None, text: str = "") -> None:
+        self._go_to = go_to
+        self.go_button.setText(text)
+        self.go_button.setVisible(go_to is not None)
+
+    def _on_go_button_clicked(self) -> None:
+        if self._go_to is not None:
+            self._go_to()
 
     def _appear(self) -> None:
         """Show the card, scrolled into view (Ctrl+Enter may have run it from the top)."""
@@ -103,11 +142,8 @@ class ResultCard(QFrame):
         QTimer.singleShot(0, self._scroll_into_view)
 
     def _scroll_into_view(self) -> None:
-        parent = self.parentWidget()
-        while parent is not None and not isinstance(parent, QScrollArea):
-            parent = parent.parentWidget()
-        if isinstance(parent, QScrollArea) and self.isVisible():
-            parent.ensureWidgetVisible(self, 0, 8)
+        if self.isVisible():
+            scroll_to(self)
 
     def values(self) -> list[tuple[str, str]]:
         """The (label, value as read) pairs shown."""
@@ -141,3 +177,12 @@ class ResultCard(QFrame):
             self.grid.addWidget(value, row, 1)
             self._values.append((item.label, item.display))
         self.grid_widget.setVisible(bool(items))
+
+
+def scroll_to(widget: QWidget, margin: int = 8) -> None:
+    """Scroll the nearest scroll area holding ``widget`` so that it is in view."""
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, QScrollArea):
+        parent = parent.parentWidget()
+    if isinstance(parent, QScrollArea):
+        parent.ensureWidgetVisible(widget, 0, margin)

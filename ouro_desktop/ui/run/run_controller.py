@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from ouro_desktop.api.errors import (
@@ -43,6 +43,7 @@ from ouro_desktop.core.session import Session
 from ouro_desktop.core.upload_cache import UploadCache
 from ouro_desktop.core.upload_pipeline import upload_or_reuse
 from ouro_desktop.ui.common.tasks import TaskRunner, off_thread
+from ouro_desktop.ui.results.result_card import scroll_to
 from ouro_desktop.ui.run.form.base import ErrorSlot
 from ouro_desktop.ui.run.run_panel import RunPanel
 
@@ -545,7 +546,24 @@ class RunController(QObject):
             sentence = failure_sentence(
                 record.state, action=action, detail=record.status_detail, fields=labels
             )
-            self.panel.result_card.show_failure(STATE_TITLES.get(record.state, "Failed"), sentence)
+            title = STATE_TITLES.get(record.state, "Failed")
+            first = next(iter(labels), None)
+            if first is None:
+                self.panel.result_card.show_failure(title, sentence)
+                return
+            self.panel.result_card.show_failure(
+                title, sentence, lambda: self._go_to_field(first), f"Show “{labels[first]}”"
+            )
+
+    def _go_to_field(self, path: str) -> None:
+        """Scroll the form to the field ``path`` (or the nearest one above it) and focus it."""
+        slots = self.panel.form.slots()
+        while path and path not in slots:
+            path = path.rpartition(".")[0]
+        if path in slots:
+            target = slots[path].editor.focus_target()
+            scroll_to(target, 60)  # its title and help above it in view too
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _show_result(self, route: Route, action: Action | None, record: RunRecord) -> None:
         card = self.panel.result_card
