@@ -601,6 +601,15 @@ def test_compare_leaves_the_note_its_room_and_cut_cells_read_whole_on_hover(qtbo
     assert (a_head, b_head) == ("Run at 07:30:49", "Run at 07:31:23")
     assert "simulate-powder-xrd-pattern 07:30:49" in dialog.windowTitle()
     assert min(table.columnWidth(c) for c in (model.A_COLUMN, model.B_COLUMN)) >= NARROWEST
+    # the runs' columns gave way, not the labels; a narrower dialog shares its width again,
+    # and a wider one gives the columns back
+    needed = table.fontMetrics().horizontalAdvance("Strongest peak d-spacing")
+    assert table.columnWidth(model.LABEL_COLUMN) > needed
+    dialog.resize(640, 640)
+    qtbot.waitUntil(lambda: table.columnWidth(model.LABEL_COLUMN) < needed)
+    dialog.resize(1300, 640)
+    qtbot.waitUntil(lambda: table.columnWidth(model.LABEL_COLUMN) > needed)
+    assert table.columnWidth(model.A_COLUMN) > NARROWEST + 40
 
 
 def test_compare_identical_runs_says_so(demo: Demo, qtbot: Any) -> None:

@@ -19,7 +19,9 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QPoint,
     QSortFilterProxyModel,
@@ -270,6 +272,9 @@ class CompareDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        self._natural: list[int] = []  # the columns' widths before fitting the table's width
+        self._sharing, self._shared_for = False, -1
+        self.table.viewport().installEventFilter(self)
 
         self.diff_view = QPlainTextEdit(self)
         self.diff_view.setReadOnly(True)
@@ -372,23 +377,48 @@ class CompareDialog(QDialog):
                 self.table.setColumnWidth(column, cap)
         # The note ("lists differ from item 3 on") is read whole: the runs' columns give
         # way (down to NARROWEST) before it is cut; a cut value reads in full on hover.
-        widths = [self.table.columnWidth(c) for c in range(self.model.columnCount())]
+        self._natural = [self.table.columnWidth(c) for c in range(self.model.columnCount())]
         bold = self.table.font()
-        bold.setBold(True)  # a differing row's note is bold; measured on every row, not the
-        metrics = QFontMetrics(bold)  # rows in view as resizeColumnsToContents does
+        bold.setBold(True)  # a differing row's note is bold; every row's note is measured
+        metrics = QFontMetrics(bold)
         notes = {row.note for row in self.rows() if row.note}
-        note = min(max((metrics.horizontalAdvance(n) + 12 for n in notes), default=0), 280)
-        over = sum(widths) - widths[CompareModel.NOTE_COLUMN] + note
-        over -= self.table.viewport().width() - self.table.verticalScrollBar().sizeHint().width()
+        note = max((metrics.horizontalAdvance(n) + 12 for n in notes), default=0)
+        self._natural[CompareModel.NOTE_COLUMN] = min(note, 280)
+        self._share_width()
+
+    def _share_width(self) -> None:
+        """Fit the natural column widths into the table's width (again when it resizes)."""
+        widths = self._natural
+        if not widths or self._sharing:
+            return  # (setting a width may show a scroll bar, which resizes the viewport)
+        self._sharing = True
+        try:
+            self._set_shares(widths)
+        finally:
+            self._sharing = False
+
+    def _set_shares(self, widths: list[int]) -> None:
+        room = self.table.viewport().width() - self.table.verticalScrollBar().sizeHint().width()
+        over = sum(widths) - room
+        for column in (CompareModel.LABEL_COLUMN, CompareModel.A_COLUMN, CompareModel.B_COLUMN):
+            self.table.setColumnWidth(column, widths[column])
         runs = (CompareModel.A_COLUMN, CompareModel.B_COLUMN)
         for columns in (runs, (CompareModel.LABEL_COLUMN,)):
-            for column in columns:  # the two runs' columns give way alike
-                give = min((over + len(columns) - 1) // len(columns), widths[column] - NARROWEST)
+            share = -(-over // len(columns))  # the two runs' columns give way alike
+            for column in columns:
+                give = min(share, over, widths[column] - NARROWEST)
                 if give > 0:
                     self.table.setColumnWidth(column, widths[column] - give)
                     over -= give
             if over <= 0:
                 break
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            if self.table.viewport().width() != self._shared_for:
+                self._shared_for = self.table.viewport().width()
+                self._share_width()
+        return super().eventFilter(watched, event)
 
     def _on_cancel_button_clicked(self) -> None:
         self.summary_label.setText("Cancelling…")
