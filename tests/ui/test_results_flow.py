@@ -69,6 +69,10 @@ def test_the_xrd_picture_is_shown_in_the_app(app: App) -> None:
     app.open("demo/simulate-powder-xrd-pattern")
     app.drop("file", EXAMPLES / "NaCl.cif")
     _run_selected(app)
+    # the card under Run: what the run found, not the wavelength and range it was given
+    shown = dict(app.window.run_panel.result_card.values())
+    assert shown["Strongest peak position"] == "31.7043°" and shown["Number of peaks"] == "9"
+    assert "Wavelength" not in shown and "Lowest 2θ" not in shown
     card = _card(app, "NaCl_xrd")
     assert card.details_label.text().startswith("image (SVG)")
     view = card.preview

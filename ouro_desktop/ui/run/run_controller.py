@@ -572,7 +572,9 @@ class RunController(QObject):
             card.show_values("Finished", [], [], "The run is in the Runs list.")
             return
         view = view_for_route(route, response)
-        items = headline_items(view, count=HEADLINE_VALUES, preferred=property_paths(route))
+        items = headline_items(
+            view, count=HEADLINE_VALUES, preferred=property_paths(route), echoes=record.body
+        )
         outputs = [
             f"{item.output.name} · {item.output.kind}"
             for item in output_items(view)[:3]
