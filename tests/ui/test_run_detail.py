@@ -32,7 +32,7 @@ from ouro_desktop.core.run_compare import compare_runs
 from ouro_desktop.core.snippets import run_snippet
 from ouro_desktop.demo.app import create_app
 from ouro_desktop.demo.faults import Faults
-from ouro_desktop.ui.history.compare import MARK, NARROWEST, CompareDialog
+from ouro_desktop.ui.history.compare import MARK, NARROWEST, CompareDialog, short_labels
 from ouro_desktop.ui.history.detail import CodeDialog, RunDetail
 from ouro_desktop.ui.history.errors_view import NOT_STARTED_TEXT, TIMED_OUT_TEXT, UNKNOWN_TEXT
 from ouro_desktop.ui.history.logs_view import LogsModel
@@ -610,6 +610,13 @@ def test_compare_leaves_the_note_its_room_and_cut_cells_read_whole_on_hover(qtbo
     dialog.resize(1300, 640)
     qtbot.waitUntil(lambda: table.columnWidth(model.LABEL_COLUMN) > needed)
     assert table.columnWidth(model.A_COLUMN) > NARROWEST + 40
+
+
+def test_compare_columns_are_headed_by_what_tells_the_runs_apart() -> None:
+    same_route = ("dos 07:30:49", "dos 07:31:23")
+    assert short_labels(same_route) == ("Run at 07:30:49", "Run at 07:31:23")
+    assert short_labels(("dos 07:30:49", "xrd 07:31:23")) == ("dos 07:30:49", "xrd 07:31:23")
+    assert short_labels(("Run A", "Run B")) == ("Run A", "Run B")  # started the same second
 
 
 def test_compare_identical_runs_says_so(demo: Demo, qtbot: Any) -> None:

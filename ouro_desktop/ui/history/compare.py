@@ -101,9 +101,13 @@ def short_labels(labels: tuple[str, str]) -> tuple[str, str]:
     a, b = labels
     route_a, _, rest_a = a.rpartition(" ")
     route_b, _, rest_b = b.rpartition(" ")
-    if route_a and route_a == route_b and rest_a and rest_b and rest_a != rest_b:
+
+    def is_time(text: str) -> bool:
+        return any(char.isdigit() for char in text)
+
+    if route_a and route_a == route_b and rest_a != rest_b and is_time(rest_a + rest_b):
         return f"Run at {rest_a}", f"Run at {rest_b}"
-    return labels
+    return labels  # other routes, or "Run A" and "Run B" (two runs started the same second)
 
 
 class CompareModel(QAbstractTableModel):
