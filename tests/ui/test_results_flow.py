@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QLabel
 
 from ouro_desktop.ui.history.compare import MARK, CompareModel
 from ouro_desktop.ui.results.outputs_view import OutputCard
@@ -58,6 +59,9 @@ def test_after_run_the_new_run_is_selected_and_the_card_shows_its_values(app: Ap
     card = app.window.run_panel.result_card
     assert card.isVisible() and dict(card.values())["Fermi energy"] == "7.031 eV"
     assert "Cell volume" in dict(card.values())
+    volume = next(w for w in card.findChildren(QLabel) if w.accessibleName() == "Cell volume")
+    assert volume.text() == "47.24 Å³"
+    assert volume.toolTip() == "Exact value: 47.241633375000006 Å³"
     shown = app.window.run_detail.answer_view.shown_values()
     assert shown["Fermi energy"] == "7.031 eV"
     # A second run: it becomes the selected one in turn.

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ouro_desktop.core.result_view import ResultItem
+from ouro_desktop.core.units import with_unit
 
 __all__ = ["ResultCard", "scroll_to"]
 
@@ -172,7 +173,9 @@ class ResultCard(QFrame):
             value = _label(self.grid_widget, item.display, selectable=True)
             value.setAccessibleName(item.label)
             if item.exact and item.exact not in (item.text, item.display):
-                value.setToolTip(f"Exact value: {item.exact[:400]}")
+                exact = item.exact[:400]
+                unit = item.unit if item.kind == "number" else ""
+                value.setToolTip(f"Exact value: {with_unit(exact, unit)}")
             self.grid.addWidget(name, row, 0)
             self.grid.addWidget(value, row, 1)
             self._values.append((item.label, item.display))
