@@ -41,6 +41,11 @@ def test_dos_route_run_sends_exactly_the_dropped_file(app: App) -> None:
     values = dict(card.values())
     assert values["Fermi energy"] == "7.031 eV"
     assert "fermi_energy_eV" not in card.text()
+    # Run pressed from the keyboard keeps the focus (it had gone to the history's radio)
+    run_button = app.window.run_panel.run_button
+    run_button.setFocus()
+    app.run()
+    assert app.window.focusWidget() is run_button
 
 
 def test_form_body_reaches_the_backend_unchanged(app: App) -> None:

@@ -98,6 +98,7 @@ class RunPanel(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(self._on_run_clicked)
         self._submitting = False
+        self._refocus_run = False  # Run had the focus when it was pressed
         self._route: Route | None = None
         self._problems: dict[str, str] = {}
         self.form.edited.connect(self.undo_bar.withdraw)
@@ -136,7 +137,16 @@ class RunPanel(QWidget):
 
     def set_submitting(self, submitting: bool) -> None:
         self._submitting = submitting
+        if submitting and self.run_button.hasFocus():
+            # Disabling the focused button would hand the focus to the next widget in the
+            # window (the history's "This route"): the panel holds it until Run is back.
+            self._refocus_run = True
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
         self.run_button.setEnabled(not submitting)
+        if not submitting and self._refocus_run:
+            self._refocus_run = False
+            if self.hasFocus():
+                self.run_button.setFocus(Qt.FocusReason.OtherFocusReason)
         if submitting:
             self.run_button.setText("Sending…")
         elif self._route is not None:
