@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSize
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QImage
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 
 from ouro_desktop.ui.history.compare import MARK, CompareModel
@@ -67,6 +68,15 @@ def test_after_run_the_new_run_is_selected_and_the_card_shows_its_values(app: Ap
     # A second run: it becomes the selected one in turn.
     second = _run_selected(app)
     assert second.action_id != first.action_id
+    # Ctrl still down from Ctrl+Enter when a quick run ends: still only the new run
+    QTest.keyPress(app.window, Qt.Key.Key_Control, Qt.KeyboardModifier.ControlModifier)
+    try:
+        assert QGuiApplication.keyboardModifiers() == Qt.KeyboardModifier.ControlModifier
+        third = _run_selected(app)
+    finally:
+        QTest.keyRelease(app.window, Qt.Key.Key_Control, Qt.KeyboardModifier.NoModifier)
+    assert QGuiApplication.keyboardModifiers() == Qt.KeyboardModifier.NoModifier
+    assert app.window.history.selected_keys() == [third.action_id]
 
 
 def test_the_xrd_picture_is_shown_in_the_app(app: App) -> None:
