@@ -73,6 +73,8 @@ async def scenario(out: Path, profile: Path) -> None:
     # them moves it back).
     await asyncio.sleep(0.2)
     window.history_split.setSizes([150, 10_000])
+    window.browser.search.setFocus()  # where a shown window starts (offscreen it is never
+    # activated, and the focus had fallen on the runs pane's "This route")
 
     # 1. The DOS route with Cu.cif dropped in: the preview, the form, Run.
     await controller.open_route("demo/free-electron-dos-curve")
