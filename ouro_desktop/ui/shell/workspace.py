@@ -91,6 +91,8 @@ def build_workspace(
         names=names,
         **(history_options or {}),
     )
+    # A run just started becomes the selected one: its detail shows it live, then its answer.
+    runs.run_submitted.connect(history.follow_run)
     batches = BatchController(
         window, session, tasks, ledger, uploads, names=names, **(batch_options or {})
     )
