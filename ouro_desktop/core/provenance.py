@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +36,7 @@ __all__ = [
     "OutputFact",
     "Provenance",
     "build_provenance",
+    "input_file_facts",
     "output_rows",
     "record_output",
     "saved_outputs",
@@ -121,6 +122,30 @@ def output_rows(action_outputs: Any) -> list[tuple[str, str]]:
         if isinstance(asset_id, str) and asset_id:
             rows.append((asset_id, str(asset.get("name") or row.get("name") or asset_id)))
     return rows
+
+
+def input_file_facts(
+    assets: Mapping[str, str],
+    files: Mapping[str, Mapping[str, Any]],
+    hashed: Mapping[str, tuple[str, int, str]],
+    known: Callable[[str], tuple[str, int] | None],
+) -> dict[str, FileFact]:
+    """Each input file of a run about to be sent: from the file hashed for its upload
+    (``hashed``: key -> name, size, SHA-256), else -- a file chosen on Ouro or filled in
+    from an earlier run -- from what this profile uploaded (``known``: asset id -> SHA-256,
+    size), else by name only."""
+    facts = {}
+    for key, asset_id in assets.items():
+        if key in hashed:
+            name, size, digest = hashed[key]
+            facts[key] = FileFact(name, size, digest, asset_id)
+            continue
+        content = known(asset_id)
+        name = str(files.get(key, {}).get("name") or asset_id)
+        facts[key] = FileFact(
+            name, content[1] if content else None, content[0] if content else None, asset_id
+        )
+    return facts
 
 
 # -- saved outputs ---------------------------------------------------------------------------

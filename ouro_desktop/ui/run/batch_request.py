@@ -1,15 +1,16 @@
 """A folder (or several files) to run the open route on: what the run panel hands the batch.
 
 Dropping a folder or several files on a file input, or "Run on a folder…", becomes a
-:class:`BatchRequest` carrying the form's settings, which every file's run shares. The form
-is checked first, as for Run: a setting to fix or another required file missing is shown on
-the form and nothing is planned.
+:class:`BatchRequest` (:class:`BatchRequests` listens to the panel) carrying the form's
+settings, which every file's run shares. The form is checked first, as for Run: a setting
+to fix or another required file missing is shown on the form and nothing is planned.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from ouro_desktop.core.batch_plan import BatchRequest
@@ -17,7 +18,36 @@ from ouro_desktop.core.input_words import missing_files_text
 from ouro_desktop.core.route_fields import asset_input_required
 from ouro_desktop.ui.run.run_panel import RunPanel
 
-__all__ = ["BatchRequest", "ask_folder_batch", "batch_request", "choose_folder"]
+__all__ = ["BatchRequest", "BatchRequests", "ask_folder_batch", "batch_request", "choose_folder"]
+
+
+class BatchRequests(QObject):
+    """The run panel's batch gestures -- a folder or several files dropped on a file input,
+    "Run on a folder…" -- as :attr:`requested` (a :class:`BatchRequest`)."""
+
+    requested = Signal(object)
+
+    def __init__(
+        self,
+        panel: RunPanel,
+        choose: Callable[[QWidget, str, list[str]], str | None],
+        ask_folder: Callable[[QWidget], str | None] | None = None,
+    ) -> None:
+        super().__init__(panel)
+        self.panel, self.choose = panel, choose
+        self.ask_folder = ask_folder or choose_folder
+        panel.folder_run_requested.connect(self._on_panel_folder_run_requested)
+        panel.inputs.batch_dropped.connect(self._on_inputs_batch_dropped)
+
+    def _on_panel_folder_run_requested(self) -> None:
+        request = ask_folder_batch(self.panel, self.choose, self.ask_folder)
+        if request is not None:
+            self.requested.emit(request)
+
+    def _on_inputs_batch_dropped(self, key: str, items: list[str]) -> None:
+        request = batch_request(self.panel, key, items)
+        if request is not None:
+            self.requested.emit(request)
 
 
 def choose_folder(parent: QWidget) -> str | None:

@@ -33,7 +33,7 @@ from ouro_desktop.core.file_checks import CheckedFile, FileRejected, check_local
 from ouro_desktop.core.form_memory import FormMemory, RememberedFile, RememberedForm
 from ouro_desktop.core.input_words import missing_files_text
 from ouro_desktop.core.ledger import LedgerError, RunLedger, RunRecord
-from ouro_desktop.core.provenance import FileFact, submit_facts
+from ouro_desktop.core.provenance import input_file_facts, submit_facts
 from ouro_desktop.core.result_summary import headline_items, output_items, property_paths
 from ouro_desktop.core.result_view import view_for_route
 from ouro_desktop.core.route_facts import price_text
@@ -45,7 +45,6 @@ from ouro_desktop.core.upload_cache import UploadCache
 from ouro_desktop.core.upload_pipeline import upload_or_reuse
 from ouro_desktop.ui.common.tasks import TaskRunner, off_thread
 from ouro_desktop.ui.results.result_card import scroll_to
-from ouro_desktop.ui.run.batch_request import ask_folder_batch, batch_request, choose_folder
 from ouro_desktop.ui.run.form.base import ErrorSlot
 from ouro_desktop.ui.run.run_panel import RunPanel
 
@@ -119,7 +118,6 @@ def confirm_price(parent: QWidget, route: Route) -> bool:
 class RunController(QObject):
     run_submitted = Signal(object)  # RunRecord
     run_finished = Signal(object)  # RunRecord
-    batch_requested = Signal(object)  # BatchRequest
 
     def __init__(
         self,
@@ -132,7 +130,6 @@ class RunController(QObject):
         confirm: Callable[[QWidget, Route], bool] = confirm_price,
         choose: Callable[[QWidget, str, list[str]], str | None] | None = None,
         memory: FormMemory | None = None,
-        choose_folder: Callable[[QWidget], str | None] = choose_folder,
     ) -> None:
         super().__init__(panel)
         self.panel = panel
@@ -142,7 +139,6 @@ class RunController(QObject):
         self.uploads = uploads
         self.confirm = confirm
         self.choose = choose or _choose_item
-        self.choose_folder = choose_folder
         self.tracker: RunTracker | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._staged: dict[str, _Staged] = {}
@@ -168,8 +164,6 @@ class RunController(QObject):
         panel.form.validated.connect(self._on_form_validated)
         panel.cleared.connect(self._remember)
         panel.run_requested.connect(self._on_panel_run_requested)
-        panel.folder_run_requested.connect(self._on_panel_folder_run_requested)
-        inputs.batch_dropped.connect(self._on_inputs_batch_dropped)
 
     # -- session lifecycle -----------------------------------------------------------------
     async def attach(self) -> int:
@@ -450,17 +444,6 @@ class RunController(QObject):
         self.panel.show_status("Inputs filled in from the earlier run. Press Run to run again.")
         self._remember()
 
-    # -- a batch: the route on each file of a folder ------------------------------------
-    def _on_panel_folder_run_requested(self) -> None:
-        request = ask_folder_batch(self.panel, self.choose, self.choose_folder)
-        if request is not None:
-            self.batch_requested.emit(request)
-
-    def _on_inputs_batch_dropped(self, key: str, items: list[str]) -> None:
-        request = batch_request(self.panel, key, items)
-        if request is not None:
-            self.batch_requested.emit(request)
-
     # -- running ---------------------------------------------------------------------------
     def _on_panel_run_requested(self) -> None:
         if self.tasks.running("submit") or self.panel.submitting:
@@ -490,19 +473,9 @@ class RunController(QObject):
         value = self.panel.form.value()
         assets = self.panel.inputs.asset_ids()
         files = {k: self._file_record(k, v) for k, v in assets.items()}
-        facts = {}
-        for key, asset_id in assets.items():
-            staged = self._staged.get(key)
-            if staged is not None and staged.sha256:
-                facts[key] = FileFact(
-                    staged.checked.name, staged.checked.size, staged.sha256, asset_id
-                )
-            else:  # a file chosen on Ouro or filled in from an earlier run
-                known = self.uploads.content_of(asset_id)
-                name = files[key]["name"] or asset_id
-                facts[key] = FileFact(
-                    name, known[1] if known else None, known[0] if known else None, asset_id
-                )
+        staged = {k: s for k, s in self._staged.items() if s.sha256}  # hashed for upload
+        hashed = {k: (s.checked.name, s.checked.size, s.sha256) for k, s in staged.items()}
+        facts = input_file_facts(assets, files, hashed, self.uploads.content_of)
         try:
             record = await self.tracker.submit(
                 route,

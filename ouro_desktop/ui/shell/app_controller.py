@@ -58,7 +58,6 @@ class AppController(QObject):
         self.history = history
         self.batches = batches
         if batches is not None:
-            runs.batch_requested.connect(batches.plan)
             batches.batch_finished.connect(self._refresh_facts_of)
             batches.run_activated.connect(self._on_batches_run_activated)
         self._current: Route | None = None

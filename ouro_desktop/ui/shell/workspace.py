@@ -19,6 +19,7 @@ from ouro_desktop.ui.common.tasks import TaskRunner
 from ouro_desktop.ui.history.history_controller import HistoryController
 from ouro_desktop.ui.history.run_notifier import RunNotifier
 from ouro_desktop.ui.routes.routes_controller import RoutesController
+from ouro_desktop.ui.run.batch_request import BatchRequests
 from ouro_desktop.ui.run.run_controller import RunController
 from ouro_desktop.ui.shell.app_controller import AppController
 from ouro_desktop.ui.shell.main_window import MainWindow
@@ -96,6 +97,9 @@ def build_workspace(
     batches = BatchController(
         window, session, tasks, ledger, uploads, names=names, **(batch_options or {})
     )
+    # A folder or several files for the open route: the batch plans them.
+    requests = BatchRequests(window.run_panel, runs.choose)
+    requests.requested.connect(batches.plan)
     controller = AppController(window, session, tasks, routes, runs, history, batches)
     return Workspace(
         window,
