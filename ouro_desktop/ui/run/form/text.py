@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ouro_desktop.api.schema import MISSING, Node, StringNode
+from ouro_desktop.ui.common.qt_text import exact
 from ouro_desktop.ui.run.form.base import Build, Editor
 
 __all__ = ["DateEditor", "DateTimeEditor", "LineEditor", "MultilineEditor"]
@@ -70,7 +71,7 @@ class LineEditor(Editor):
     def set_value(self, value: Any) -> None:
         text = _as_text(value)
         if text != self.line.text():
-            self.line.setText(text)
+            self.line.setText(exact(text))
 
     def focus_target(self) -> QWidget:
         return self.line
@@ -107,7 +108,7 @@ class MultilineEditor(Editor):
     def set_value(self, value: Any) -> None:
         text = _as_text(value)
         if text != self.text():
-            self.box.setPlainText(text)
+            self.box.setPlainText(exact(text))
 
     def focus_target(self) -> QWidget:
         return self.box
