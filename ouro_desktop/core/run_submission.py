@@ -57,6 +57,7 @@ class RunSubmitter:
         input_assets: dict[str, str] | None,
         input_files: JsonDict | None,
         price_shown: str | None,
+        headers: dict[str, str] | None = None,
     ) -> RunRecord:
         """See :meth:`ouro_desktop.core.runs.RunTracker.submit`."""
         ctx = self._ctx
@@ -89,6 +90,7 @@ class RunSubmitter:
                 path_params=path_params,
                 input_assets=input_assets,
                 idempotency_key=record.idempotency_key,
+                **({"headers": headers} if headers else {}),  # sent, never recorded
             )
         except ConnectError as exc:
             self._not_started(record, f"not started — Ouro could not be reached: {exc}")

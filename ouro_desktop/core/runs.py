@@ -152,8 +152,12 @@ class RunTracker:
         input_assets: dict[str, str] | None = None,
         input_files: JsonDict | None = None,
         price_shown: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> RunRecord:
         """Record the run, send it once, and start following it.
+
+        ``headers`` are the route's own header parameters (an access key, say): sent with
+        this one request and never recorded (not in the ledger, not in any log).
 
         Raises :class:`~ouro_desktop.core.ledger.LedgerError` if the run could not be
         recorded (nothing was sent). When the request provably did not run --
@@ -170,6 +174,7 @@ class RunTracker:
             input_assets=input_assets,
             input_files=input_files,
             price_shown=price_shown,
+            headers=headers,
         )
 
     async def resume(self) -> int:

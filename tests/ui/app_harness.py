@@ -30,6 +30,8 @@ class App:
         *,
         time_scale: float = 0.01,
         notify_after_s: float = 10.0,
+        services: list[Any] | None = None,
+        secrets: Any = None,
     ) -> None:
         self.aio = aio
         store = SettingsStore(profile / "settings.json")
@@ -37,7 +39,11 @@ class App:
         qtbot.addWidget(self.window)
         self.window.show()
         self.session = Session(
-            store, store.load(), MemoryStore(), environ={}, demo=InProcessDemo(profile / "demo")
+            store,
+            store.load(),
+            secrets or MemoryStore(),
+            environ={},
+            demo=InProcessDemo(profile / "demo", services=services),
         )
         self.confirmations: list[str] = []
         self.confirm_answer = True

@@ -22,6 +22,11 @@ from tests.ui.form_schemas import route_for
 # The characters Qt's editors treat specially, mixed into any text.
 TRICKY = '\u00a0\u2028\u2029\ufdd0\ufdd1\ufeff\r\n\t\x00\x85\u200b\U0001f600"\\'
 TEXT = st.text(alphabet=st.one_of(st.characters(), st.sampled_from(TRICKY)), max_size=40)
+# What a text field can hold: anything but lone surrogates (not text; Qt drops them).
+FIELD_TEXT = st.text(
+    alphabet=st.one_of(st.characters(exclude_categories=["Cs"]), st.sampled_from(TRICKY)),
+    max_size=40,
+)
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
@@ -86,7 +91,7 @@ def form(qtbot: Any) -> RequestForm:
 
 def test_switching_to_json_and_back_keeps_every_character(form: RequestForm) -> None:
     @EXAMPLES
-    @given(TEXT, st.lists(TEXT, max_size=3), TEXT)
+    @given(FIELD_TEXT, st.lists(FIELD_TEXT, max_size=3), FIELD_TEXT)
     def check(title: str, tags: list[str], notes: str) -> None:
         # A multi-line box holds line breaks as Qt does (\r, U+2029 and Qt's own block
         # markers U+FDD0/U+FDD1 read back as \n); every other character is kept.

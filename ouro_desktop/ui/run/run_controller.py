@@ -4,7 +4,10 @@ Everything slow happens off the UI thread (file checks, CIF parsing and hashing 
 executor; uploads and the run itself as async tasks). A file already uploaded from this
 profile (same content hash) is reused. A run is submitted once: Run is disabled while a
 submission is in flight and a paid route is never run without the user confirming its
-price.
+price. Dataset and post inputs, and "Choose from my Ouro …" for every input, are
+:class:`~.asset_input_controller.AssetInputController`'s. A route's secret header (an
+access key) is filled from the keyring and kept there when a run uses it
+(:mod:`ouro_desktop.core.header_secrets`); it is sent with the run and recorded nowhere.
 """
 
 from __future__ import annotations
@@ -24,9 +27,17 @@ from ouro_desktop.api.errors import (
     UploadCancelled,
 )
 from ouro_desktop.api.models import Action, Route
+from ouro_desktop.core.asset_inputs import TABLE_EXTENSIONS, input_needs
 from ouro_desktop.core.cif_preview import CifPreview, CifPreviewError, preview_cif
 from ouro_desktop.core.error_text import friendly
-from ouro_desktop.core.file_checks import CheckedFile, FileRejected, check_local_file, check_many
+from ouro_desktop.core.file_checks import (
+    CheckedFile,
+    FileRejected,
+    check_local_file,
+    check_many,
+    display_name,
+)
+from ouro_desktop.core.header_secrets import HeaderSecrets
 from ouro_desktop.core.ledger import LedgerError, RunLedger, RunRecord
 from ouro_desktop.core.route_facts import price_text
 from ouro_desktop.core.route_fields import asset_input_required
@@ -35,6 +46,10 @@ from ouro_desktop.core.session import Session
 from ouro_desktop.core.upload_cache import UploadCache
 from ouro_desktop.core.upload_pipeline import upload_or_reuse
 from ouro_desktop.ui.common.tasks import TaskRunner, off_thread
+from ouro_desktop.ui.run.asset_input_controller import AssetInputController, Chooser
+from ouro_desktop.ui.run.asset_picker import choose_asset
+from ouro_desktop.ui.run.form.asset_zones import DatasetZone, PostZone
+from ouro_desktop.ui.run.form.drop_zone import ZoneState
 from ouro_desktop.ui.run.run_panel import RunPanel
 
 log = logging.getLogger(__name__)
@@ -85,6 +100,7 @@ class RunController(QObject):
         *,
         confirm: Callable[[QWidget, Route], bool] = confirm_price,
         choose: Callable[[QWidget, str, list[str]], str | None] | None = None,
+        pick: Chooser | None = None,
     ) -> None:
         super().__init__(panel)
         self.panel = panel
@@ -98,6 +114,8 @@ class RunController(QObject):
         self._unsubscribe: Callable[[], None] | None = None
         self._staged: dict[str, _Staged] = {}
         self._last: RunRecord | None = None
+        self.assets = AssetInputController(panel, session, tasks, choose=pick or choose_asset)
+        self.header_secrets = HeaderSecrets(session.secrets)
         inputs = panel.inputs
         inputs.files_dropped.connect(self._on_inputs_files_dropped)
         inputs.cancel_requested.connect(self._on_inputs_cancel_requested)
@@ -136,6 +154,18 @@ class RunController(QObject):
             staged.cancel.set()
         self._staged.clear()
         self.panel.set_route(route)
+        self.assets.route_shown(route)
+        spec = self.panel.form.spec
+        if spec is not None and spec.secret_headers:
+            self.tasks.run("headers", self._fill_secret_headers(route, spec.secret_headers))
+
+    async def _fill_secret_headers(self, route: Route, names: frozenset[str]) -> None:
+        account = self.session.account
+        if account is None:
+            return
+        found = await self.header_secrets.load(account.base_url, route, sorted(names))
+        if found and self.panel.route is route:
+            self.panel.form.set_headers(found)
 
     # -- file inputs -----------------------------------------------------------------------
     def drop_anywhere(self, items: list[str]) -> None:
@@ -148,6 +178,18 @@ class RunController(QObject):
 
     async def _route_drop(self, route: Route, items: list[str]) -> None:
         taken = set(self.panel.inputs.filled_keys())
+        # A table goes to the first dataset input still free (check_many knows files only).
+        tables = [i for i in items if Path(i).suffix.lower().lstrip(".") in TABLE_EXTENSIONS]
+        free = [
+            n.key for n in input_needs(route) if n.asset_type == "dataset" and n.key not in taken
+        ]
+        for item in tables[: len(free)]:
+            key = free.pop(0)
+            self.assets.table_dropped(key, [item])
+            items = [i for i in items if i != item]
+            taken.add(key)
+        if not items:
+            return
         accepted, rejected, ambiguous = await off_thread(
             check_many, items, route.input_assets, taken=taken
         )
@@ -163,6 +205,9 @@ class RunController(QObject):
     def _on_inputs_files_dropped(self, key: str, items: list[str]) -> None:
         route = self.panel.route
         if route is None or key not in route.input_assets:
+            return
+        if self.assets.handles(key):  # a table for a dataset input
+            self.assets.table_dropped(key, items)
             return
         if len(items) > 1:
             self.panel.inputs.zone(key).show_rejected(
@@ -231,49 +276,31 @@ class RunController(QObject):
         zone.show_uploaded(outcome.asset_id, checked.name, outcome.reused)
 
     def _on_inputs_cancel_requested(self, key: str) -> None:
+        if self.assets.handles(key):
+            self.assets.cancel(key)
+            return
         staged = self._staged.get(key)
         if staged is not None:
             staged.cancel.set()
 
     def _on_inputs_retry_requested(self, key: str) -> None:
+        if self.assets.handles(key):
+            self.assets.retry(key)
+            return
         staged = self._staged.get(key)
         if staged is not None:
             staged.cancel = asyncio.Event()
             self.tasks.run(f"file:{key}", self._upload(key, staged))
 
     def _on_inputs_removed(self, key: str) -> None:
+        self.assets.removed(key)
         staged = self._staged.pop(key, None)
         if staged is not None:
             staged.cancel.set()
 
     def _on_inputs_choose_remote_requested(self, key: str) -> None:
-        route = self.panel.route
-        if route is not None and key in route.input_assets:
-            self.tasks.run(f"file:{key}", self._choose_remote(key, route))
-
-    async def _choose_remote(self, key: str, route: Route) -> None:
-        client = self.session.client
-        if client is None:
-            return
-        decl = route.input_assets[key]
-        try:
-            page = await client.search_files(extensions=list(decl.file_extensions), limit=200)
-        except OuroError as exc:
-            self.panel.inputs.zone(key).show_upload_error(
-                f"Could not list your files: {friendly(exc)}"
-            )
-            return
-        if not page.items:
-            kinds = ", ".join("." + e for e in decl.file_extensions) or "matching"
-            self.panel.inputs.zone(key).show_rejected(f"You have no {kinds} files on Ouro yet.")
-            return
-        labels = [f"{f.name} ({f.extension or '?'}) — {f.id[:8]}" for f in page.items]
-        picked = self.choose(self.panel, "Choose one of your Ouro files", labels)
-        if picked is None:
-            return
-        chosen = page.items[labels.index(picked)]
         self._staged.pop(key, None)
-        self.panel.inputs.zone(key).show_uploaded(chosen.id, chosen.name, True)
+        self.assets.choose_remote(key)
 
     def fill_from_run(self, route: Route, inputs: dict[str, object]) -> None:
         """Put an earlier run's inputs into the open form of ``route`` (files by their
@@ -290,9 +317,9 @@ class RunController(QObject):
             for input_key, info in files.items():
                 if input_key in route.input_assets and isinstance(info, dict):
                     name = str(info.get("name") or info.get("asset_id"))
-                    self.panel.inputs.zone(input_key).show_uploaded(
-                        str(info.get("asset_id")), name, True
-                    )
+                    asset_id = str(info.get("asset_id"))
+                    self.panel.inputs.zone(input_key).show_uploaded(asset_id, name, True)
+                    self.assets.restore(input_key, asset_id, name)
         self.panel.show_status("Inputs filled in from the earlier run. Press Run to run again.")
 
     # -- running ---------------------------------------------------------------------------
@@ -309,10 +336,9 @@ class RunController(QObject):
         if missing or errors:
             if errors:
                 form.show_field_errors(errors)
-            names = ", ".join(missing)
             self.panel.show_error(
-                (f"Add a file for: {names}. " if missing else "")
-                + ("Fix the highlighted fields first." if errors else "")
+                " ".join(self._missing_text(route, key) for key in missing)
+                + (" Fix the highlighted fields first." if errors else "")
             )
             return
         if route.is_paid and not self.confirm(self.panel, route):
@@ -323,14 +349,43 @@ class RunController(QObject):
         self.panel.set_submitting(True)
         self.tasks.run("submit", self._submit(route))
 
+    def _missing_text(self, route: Route, key: str) -> str:
+        """What to do for a required input that holds nothing usable yet."""
+        need = next((n for n in input_needs(route) if n.key == key), None)
+        title = f"“{display_name(need.title if need else key)}”"
+        zone = self.panel.inputs.zone(key)
+        if isinstance(zone, DatasetZone) and zone.table is not None:
+            if zone.state is ZoneState.UPLOADING:
+                return f"Wait: the dataset for {title} is still being created."
+            return (
+                f"Create the dataset for {title} first (“Create as an Ouro dataset” under "
+                "the table), or choose one of your datasets."
+            )
+        if isinstance(zone, DatasetZone):
+            return f"Add a table (CSV) or choose one of your datasets for {title}."
+        if isinstance(zone, PostZone):
+            return f"Choose one of your posts, or write a short text, for {title}."
+        return f"Add a file for {title}."
+
+    def _input_name(self, key: str) -> str | None:
+        if key in self._staged:
+            return self._staged[key].checked.name
+        name = getattr(self.panel.inputs.zone(key), "asset_name", "")
+        return name or None
+
     async def _submit(self, route: Route) -> None:
         assert self.tracker is not None
         value = self.panel.form.value()
         assets = self.panel.inputs.asset_ids()
-        files = {
-            k: {"name": self._staged[k].checked.name if k in self._staged else None, "asset_id": v}
-            for k, v in assets.items()
-        }
+        files = {k: {"name": self._input_name(k), "asset_id": v} for k, v in assets.items()}
+        spec = self.panel.form.spec
+        secret = spec.secret_headers if spec is not None else frozenset()
+        account = self.session.account
+        if account is not None and value.headers and secret:
+            kept = {k: str(v) for k, v in value.headers.items() if k in secret}
+            notice = await self.header_secrets.save(account.base_url, route, kept)
+            if notice:
+                self.panel.show_error(notice)
         try:
             record = await self.tracker.submit(
                 route,
@@ -340,6 +395,7 @@ class RunController(QObject):
                 input_assets=assets or None,
                 input_files=files or None,
                 price_shown=price_text(route) if route.is_paid else None,
+                headers={k: str(v) for k, v in value.headers.items()} or None,
             )
         except UnprocessableEntityError as exc:
             self.panel.form.show_field_errors(exc.field_errors)

@@ -12,8 +12,10 @@ from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ouro_desktop.api.models import Route
+from ouro_desktop.core.asset_inputs import required_inputs
 from ouro_desktop.core.route_facts import price_text
 from ouro_desktop.ui.common.banner import Banner
+from ouro_desktop.ui.run.form.asset_zones import make_zone
 from ouro_desktop.ui.run.form.drop_zone import FileInputs
 from ouro_desktop.ui.run.form.form import RequestForm
 
@@ -40,6 +42,7 @@ class RunPanel(QWidget):
         layout.addWidget(self.price_label)
 
         self.inputs = FileInputs(self)
+        self.inputs.zone_factory = make_zone  # dataset and post inputs get their own zones
         layout.addWidget(self.inputs)
         self.form = RequestForm(self)
         layout.addWidget(self.form)
@@ -73,7 +76,7 @@ class RunPanel(QWidget):
 
     def set_route(self, route: Route) -> None:
         self._route = route
-        self.inputs.set_declarations(dict(route.input_assets))
+        self.inputs.set_declarations(dict(route.input_assets), required_inputs(route))
         self.form.set_route(route)
         if route.is_paid:
             self.price_label.setText(

@@ -19,7 +19,7 @@ Colours come from the palette; all file-derived text is plain text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 
 from PySide6.QtCore import QRectF, Qt, Signal
@@ -386,6 +386,9 @@ class FileInputs(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._zones: dict[str, DropZone] = {}
+        # Makes the zone for a declaration (the run panel hands in one that also makes
+        # dataset and post zones, see asset_zones.make_zone).
+        self.zone_factory: Callable[..., DropZone] = DropZone
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(8)
@@ -404,7 +407,7 @@ class FileInputs(QWidget):
         needed = set(required)
         ordered = sorted(decls.values(), key=lambda d: not d.primary)  # stable: primary first
         for decl in ordered:
-            zone = DropZone(decl, required=decl.key in needed, parent=self)
+            zone = self.zone_factory(decl, required=decl.key in needed, parent=self)
             zone.files_dropped.connect(self.files_dropped)
             zone.choose_remote_requested.connect(self.choose_remote_requested)
             zone.cancel_requested.connect(self.cancel_requested)

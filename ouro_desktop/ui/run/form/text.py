@@ -92,6 +92,7 @@ class MultilineEditor(Editor):
         self.box = QPlainTextEdit(self)
         self.box.setAccessibleName(self.accessible_title())
         self.box.setTabChangesFocus(True)
+        self.box.setPlaceholderText(_placeholder(node, "multiline"))
         lines = QFontMetrics(self.box.font()).lineSpacing()
         self.box.setFixedHeight(lines * 5 + 12)
         layout = QHBoxLayout(self)
