@@ -20,7 +20,7 @@ from ouro_desktop.ui.run.asset_picker import AssetPicker
 from ouro_desktop.ui.run.form.asset_zones import DatasetZone, PostZone
 from ouro_desktop.ui.run.form.drop_zone import ZoneState
 
-from .app_harness import App
+from .app_harness import EXAMPLES, App
 
 EOS = "demo/fit-equation-of-state"
 B0_GPA, V0, E0, BP = 95.0, 40.0, -12.5, 4.4
@@ -255,3 +255,69 @@ def test_a_bad_table_is_refused_with_the_line_and_nothing_is_created(
     app.aio.wait_until(lambda: zone.state is ZoneState.ERROR)
     assert "Line 5,002" in zone.message_label.text() and "oops" in zone.message_label.text()
     assert len(app.backend.store.assets(asset_types=["dataset"])) == datasets  # deleted again
+
+
+def _outputs(app: App, key: str) -> Any:
+    _select(app, key)
+    detail = app.window.run_detail
+    app.aio.wait_until(lambda: "Outputs" in detail.tab_titles())
+    detail.select_tab("Outputs")
+    return detail.outputs_view
+
+
+def test_dataset_output_is_shown_a_page_at_a_time_and_saved_as_csv(
+    app: App, tmp_path: Path
+) -> None:
+    app.open(EOS)
+    zone = app.window.run_panel.inputs.zone("dataset")
+    b0 = B0_GPA / EV_PER_A3_IN_GPA
+    lines = ["volume,energy"] + [
+        f"{v:.6f},{birch_murnaghan(v, E0, V0, b0, BP):.9f}"
+        for v in (V0 * (0.9 + 0.2 * i / 119) for i in range(120))
+    ]
+    table = tmp_path / "fine.csv"
+    table.write_text("\n".join(lines) + "\n")
+    zone.files_dropped.emit("dataset", [str(table)])
+    app.aio.wait_until(lambda: zone.state is ZoneState.PREVIEW)
+    zone.create_button.click()
+    app.aio.wait_until(lambda: zone.asset_id is not None)
+    record = app.run()
+    assert record.state == "success", record.status_detail
+    view = _outputs(app, record.action_id)
+    (item,) = view.items()
+    assert item.is_dataset and item.type_text == "Dataset (table)"
+    assert item.suggested_name.endswith(".csv")
+    row = view.row(item.asset_id)
+    assert row is not None and row.rows is not None
+    assert row.download_button.text() == "Save as CSV…" and not row.open_button.isVisibleTo(row)
+    app.aio.wait_until(lambda: row.rows.range_label.text() == "Rows 1–50 of 120")
+    model = row.rows.table.rows_model
+    assert model.rowCount() == 50  # one page in memory, never the whole table
+    headers = model.column_headers()
+    assert headers[0] == "volume_a3\nnumbers" and "residual_mev\nnumbers" in headers
+    row.rows.next_button.click()
+    app.aio.wait_until(lambda: row.rows.range_label.text() == "Rows 51–100 of 120")
+    row.rows.next_button.click()
+    app.aio.wait_until(lambda: row.rows.range_label.text() == "Rows 101–120 of 120")
+    assert not row.rows.next_button.isEnabled() and model.rowCount() == 20
+    row.download_button.click()
+    app.aio.wait_until(lambda: app.saved and app.saved[-1].exists())
+    saved = app.saved[-1].read_text("utf-8").splitlines()
+    assert len(saved) == 121 and "volume_a3" in saved[0] and "residual_mev" in saved[0]
+
+
+def test_post_output_shows_its_text(app: App) -> None:
+    route = app.open("demo/write-structure-report")
+    app.drop("file", EXAMPLES / "NaCl.cif")
+    record = app.run()
+    assert record.state == "success", record.status_detail
+    (action,) = app.actions(route.id)
+    post_id = next(o["asset_id"] for o in action["output_assets"] if o["asset_type"] == "post")
+    view = _outputs(app, record.action_id)
+    row = view.row(post_id)
+    assert row is not None and row.post_view is not None
+    app.aio.wait_until(lambda: bool(row.post_view.text()))
+    stored = app.backend.store.asset(post_id)
+    assert "NaCl" in row.post_view.toPlainText()
+    assert row.download_button.text() == "Save as text…"
+    assert row.item.type_text == "Post (text)" and stored["asset_type"] == "post"

@@ -106,6 +106,8 @@ class RunDetail(QWidget):
     show_code_requested = Signal(str)  # run key
     download_requested = Signal(str, str)  # asset id, suggested file name
     open_requested = Signal(str)  # asset id
+    rows_requested = Signal(str, int)  # dataset output id, offset
+    post_requested = Signal(str)  # post output id
 
     RESPONSE, CHARTS, LOGS, OUTPUTS, REQUEST, ERRORS = (
         "Response",
@@ -151,6 +153,8 @@ class RunDetail(QWidget):
         self.outputs_view = OutputsView(self)
         self.outputs_view.download_requested.connect(self.download_requested)
         self.outputs_view.open_requested.connect(self.open_requested)
+        self.outputs_view.rows_requested.connect(self.rows_requested)
+        self.outputs_view.post_requested.connect(self.post_requested)
         self.request_view = JsonTreeView(self, empty_text="Request")
         self.errors_view = ErrorsView(self)
 

@@ -8,6 +8,7 @@ outputs, re-run with the same inputs (nothing re-uploaded), show the code, and c
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +34,7 @@ from ouro_desktop.ui.history.detail import CodeDialog, RunDetail
 from ouro_desktop.ui.history.pane import HistoryPane
 from ouro_desktop.ui.history.run_notifier import RunNotifier
 
+ROWS_PAGE = 50  # rows of a dataset output shown at a time
 log = logging.getLogger(__name__)
 
 
@@ -67,6 +69,8 @@ class HistoryController(QObject):
         self.pane, self.detail, self.session, self.tasks = pane, detail, session, tasks
         self.ledger = ledger
         self.notifier, self.outputs_dir = notifier, outputs_dir
+        # A dataset output's columns and row count, read once per dataset.
+        self._dataset_columns: dict[str, tuple[list[tuple[str, str]], int]] = {}
         self.ask_save_path, self.open_file = ask_save_path, open_file
         self.route: Route | None = None
         self.routes: dict[str, Route] = {}
@@ -81,6 +85,8 @@ class HistoryController(QObject):
         pane.run_selected.connect(self._on_pane_run_selected)
         pane.compare_requested.connect(self._on_pane_compare_requested)
         detail.download_requested.connect(self._on_detail_download_requested)
+        detail.rows_requested.connect(self._on_detail_rows_requested)
+        detail.post_requested.connect(self._on_detail_post_requested)
         detail.open_requested.connect(self._on_detail_open_requested)
         detail.rerun_requested.connect(self._on_detail_rerun_requested)
         detail.show_code_requested.connect(self._on_detail_show_code_requested)
@@ -267,13 +273,18 @@ class HistoryController(QObject):
                 target = target / (Path(asset.name).name or asset_id)
                 if asset.extension and not target.suffix:
                     target = target.with_suffix("." + asset.extension)
-            path = await client.download_file(
-                asset_id,
-                target,
-                progress=lambda done, total: self.detail.set_download_progress(
-                    asset_id, done, total
-                ),
+
+            def progress(done: int, total: int) -> None:
+                self.detail.set_download_progress(asset_id, done, total)
+
+            kind = next(
+                (i.asset_type for i in self.detail.outputs_view.items() if i.asset_id == asset_id),
+                "file",
             )
+            if kind == "file":
+                path = await client.download_file(asset_id, target, progress=progress)
+            else:  # a dataset as CSV, a post as markdown
+                path = await client.download_asset(asset_id, target, progress=progress)
         except OuroError as exc:
             self.detail.set_download_failed(asset_id, f"Download failed: {friendly(exc)}")
             return
@@ -287,6 +298,47 @@ class HistoryController(QObject):
                 self.detail.show_cif_preview(asset_id, preview)
         if open_after:
             self.open_file(path)
+
+    def _on_detail_rows_requested(self, asset_id: str, offset: int) -> None:
+        self.tasks.run(f"rows:{asset_id}", self._rows_page(asset_id, offset))
+
+    async def _rows_page(self, asset_id: str, offset: int) -> None:
+        """One page of a dataset output (the columns and row count read once)."""
+        client = self.session.client
+        if client is None:
+            return
+        view = self.detail.outputs_view
+        try:
+            known = self._dataset_columns.get(asset_id)
+            if known is None:
+                schema, stats = await asyncio.gather(
+                    client.dataset_schema(asset_id), client.dataset_stats(asset_id)
+                )
+                known = ([(c.name, c.kind) for c in schema], stats.count)
+                self._dataset_columns[asset_id] = known
+            columns, total = known
+            page = await client.dataset_rows(asset_id, limit=ROWS_PAGE, offset=offset)
+        except OuroError as exc:
+            view.show_unreadable(asset_id, f"The table could not be read: {friendly(exc)}")
+            return
+        rows = [[row.get(name) for name, _kind in columns] for row in page.rows]
+        view.show_rows(asset_id, columns, rows, offset, total=total, has_more=page.has_more)
+
+    def _on_detail_post_requested(self, asset_id: str) -> None:
+        self.tasks.run(f"post:{asset_id}", self._post_text(asset_id))
+
+    async def _post_text(self, asset_id: str) -> None:
+        client = self.session.client
+        if client is None:
+            return
+        try:
+            post = await client.get_post(asset_id)
+        except OuroError as exc:
+            self.detail.outputs_view.show_unreadable(
+                asset_id, f"The text could not be read: {friendly(exc)}"
+            )
+            return
+        self.detail.outputs_view.show_post(asset_id, post.text)
 
     # -- re-run, code, compare -------------------------------------------------------------
     def _inputs(self, key: str) -> tuple[RunRecord | None, Action | None, dict[str, object]]:

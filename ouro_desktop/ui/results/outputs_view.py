@@ -6,6 +6,11 @@ asks (``download_requested``, ``open_requested``); the controller downloads and 
 back through :meth:`OutputsView.set_download_progress` / ``set_download_done`` /
 ``set_download_failed``, and for a CIF it has saved, :meth:`OutputsView.show_cif_preview`
 shows the same preview card as the inputs.
+
+A **dataset** output shows its rows a page at a time (``rows_requested(asset_id, offset)``,
+answered with :meth:`OutputsView.show_rows`: the table is never held whole) and offers
+"Save as CSV…"; a **post** output shows its text (``post_requested``, answered with
+:meth:`OutputsView.show_post`; markdown rendered without HTML) and "Save as text…".
 """
 
 from __future__ import annotations
@@ -30,8 +35,11 @@ from PySide6.QtWidgets import (
 from ouro_desktop.api.models import Action
 from ouro_desktop.core.cif_preview import PREVIEW_EXTENSIONS, CifPreview
 from ouro_desktop.core.file_checks import format_size
+from ouro_desktop.core.output_kinds import asset_kind
 from ouro_desktop.ui.common.labels import ElidedLabel, muted, plain_label
 from ouro_desktop.ui.results.file_card import FileCard
+from ouro_desktop.ui.results.post_text import PostText
+from ouro_desktop.ui.results.rows_table import PagedRows
 
 __all__ = ["OutputItem", "OutputRow", "OutputsView", "output_items"]
 
@@ -58,9 +66,17 @@ class OutputItem:
         return self.is_file and self.extension in PREVIEW_EXTENSIONS
 
     @property
+    def is_dataset(self) -> bool:
+        return self.asset_type == "dataset"
+
+    @property
+    def is_post(self) -> bool:
+        return self.asset_type == "post"
+
+    @property
     def type_text(self) -> str:
         if not self.is_file:
-            return self.asset_type
+            return asset_kind(self.asset_type).capitalize()
         kind = f"{self.extension.upper()} file" if self.extension else "File"
         return f"{kind} · {self.mime}" if self.mime else kind
 
@@ -92,6 +108,8 @@ def output_items(action: Action | None) -> list[OutputItem]:
         size = meta.get("size")
         declared = _dict(response.get(key))
         suggested = declared.get("filename")
+        kind = str(row.get("asset_type") or asset.get("asset_type") or "file")
+        extension = {"dataset": "csv", "post": "md"}.get(kind, extension)  # as saved
         if not isinstance(suggested, str) or not suggested.strip():
             suggested = name
             if extension and not suggested.lower().endswith(f".{extension}"):
@@ -100,7 +118,7 @@ def output_items(action: Action | None) -> list[OutputItem]:
             OutputItem(
                 key=key,
                 asset_id=asset_id,
-                asset_type=str(row.get("asset_type") or asset.get("asset_type") or "file"),
+                asset_type=kind,
                 name=name,
                 extension=extension,
                 mime=mime,
@@ -133,6 +151,20 @@ class OutputRow(QFrame):
         self.open_button.setToolTip("Open with this computer's default app")
         for button in (self.download_button, self.open_button):
             button.setVisible(item.is_file)
+        self.rows: PagedRows | None = None
+        self.post_view: PostText | None = None
+        if item.is_dataset:
+            self.download_button.setText("Save as CSV…")
+            self.download_button.setToolTip(f"Save the whole table as {item.suggested_name}")
+            self.download_button.show()
+            self.rows = PagedRows(self)
+            self.rows.show_loading()
+        elif item.is_post:
+            self.download_button.setText("Save as text…")
+            self.download_button.setToolTip(f"Save the text as {item.suggested_name}")
+            self.download_button.show()
+            self.post_view = PostText(self, lines=10)
+            self.post_view.hide()
         self.progress = QProgressBar(self)
         self.progress.setTextVisible(True)
         self.progress.hide()
@@ -159,6 +191,9 @@ class OutputRow(QFrame):
         layout.addWidget(self.progress)
         layout.addWidget(self.status_label)
         layout.addWidget(self.card)
+        for extra in (self.rows, self.post_view):
+            if extra is not None:
+                layout.addWidget(extra)
 
     def set_progress(self, done: int, total: int) -> None:
         self.status_label.hide()
@@ -189,18 +224,44 @@ class OutputRow(QFrame):
         self.card.show_file(self.item.name, self.item.size, preview, error)
         self.card.show()
 
+    def show_rows(
+        self,
+        columns: list[tuple[str, str]],
+        rows: list[list[Any]],
+        offset: int,
+        *,
+        total: int | None,
+        has_more: bool,
+    ) -> None:
+        if self.rows is not None:
+            self.rows.show_page(columns, rows, offset, total=total, has_more=has_more)
+
+    def show_text(self, text: str) -> None:
+        if self.post_view is not None:
+            self.post_view.show_text(text)
+            self.post_view.show()
+
+    def show_unreadable(self, message: str) -> None:
+        """The rows or text could not be fetched: say so where they would be."""
+        self.status_label.setText(f"⚠ {message}")
+        self.status_label.show()
+        if self.rows is not None:
+            self.rows.range_label.setText("")
+
 
 class OutputsView(QWidget):
     """The output rows of one run, or a note that it made none."""
 
     download_requested = Signal(str, str)  # asset id, suggested file name
     open_requested = Signal(str)  # asset id
+    rows_requested = Signal(str, int)  # dataset id, offset of the page wanted
+    post_requested = Signal(str)  # post id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: dict[str, OutputRow] = {}
         self._items: list[OutputItem] = []
-        self.empty_label = muted(QLabel("This run produced no files.", self))
+        self.empty_label = muted(QLabel("This run produced no files, tables or posts.", self))
         self._scroll = QScrollArea(self)
         self._scroll.setWidgetResizable(True)
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -265,10 +326,40 @@ class OutputsView(QWidget):
         if (row := self._rows.get(asset_id)) is not None:
             row.show_preview(preview, error)
 
+    def show_rows(
+        self,
+        asset_id: str,
+        columns: list[tuple[str, str]],
+        rows: list[list[Any]],
+        offset: int,
+        *,
+        total: int | None,
+        has_more: bool,
+    ) -> None:
+        """One page of a dataset output's rows."""
+        if (row := self._rows.get(asset_id)) is not None:
+            row.show_rows(columns, rows, offset, total=total, has_more=has_more)
+
+    def show_post(self, asset_id: str, text: str) -> None:
+        """A post output's text."""
+        if (row := self._rows.get(asset_id)) is not None:
+            row.show_text(text)
+
+    def show_unreadable(self, asset_id: str, message: str) -> None:
+        if (row := self._rows.get(asset_id)) is not None:
+            row.show_unreadable(message)
+
     def _make_row(self, item: OutputItem) -> OutputRow:
         row = OutputRow(item, self._container)
         asset_id, name = item.asset_id, item.suggested_name
         row.download_button.clicked.connect(lambda: self.download_requested.emit(asset_id, name))
         row.open_button.clicked.connect(lambda: self.open_requested.emit(asset_id))
         self._rows[asset_id] = row
+        if row.rows is not None:
+            row.rows.page_requested.connect(
+                lambda offset: self.rows_requested.emit(asset_id, offset)
+            )
+            self.rows_requested.emit(asset_id, 0)
+        elif row.post_view is not None:
+            self.post_requested.emit(asset_id)
         return row
