@@ -37,6 +37,7 @@ from ouro_desktop.api.asset_models import AnyAsset, DatasetAsset, PostAsset
 from ouro_desktop.api.errors import OuroError, UploadCancelled
 from ouro_desktop.api.models import FileAsset, Route
 from ouro_desktop.core.asset_inputs import InputNeed, asset_fits, input_needs
+from ouro_desktop.core.blocking import responsive_switching
 from ouro_desktop.core.error_text import friendly
 from ouro_desktop.core.file_checks import display_name
 from ouro_desktop.core.session import Session
@@ -54,6 +55,9 @@ __all__ = ["AssetInputController", "Chooser"]
 PREVIEW_ROWS = 20
 PICKER_LIMIT = 200
 STATS_AT_ONCE = 4
+# JSON bytes of rows per request: a quarter of the client's default, so each batch the
+# server parses (in the in-app demo: in this process) holds the GIL for a short while.
+BATCH_BYTES = 1024 * 1024
 Chooser = Callable[
     [QWidget, InputNeed, Sequence[AnyAsset]], "tuple[AssetPicker, asyncio.Future[AnyAsset | None]]"
 ]
@@ -128,7 +132,8 @@ class AssetInputController(QObject):
             return
         zone.show_checking(Path(item).name)
         try:
-            table = await off_thread(read_table, item)
+            with responsive_switching():  # the reader thread must not starve the window
+                table = await off_thread(read_table, item)
         except TableError as exc:
             zone.show_rejected(exc.message)
             return
@@ -183,15 +188,17 @@ class AssetInputController(QObject):
         zone.show_progress(0, table.estimated_rows)
         rows = TableRows(table)
         try:
-            dataset = await client.create_dataset(
-                table.path.stem,
-                table.column_specs(),
-                rows,
-                description=f"Made by Ouro Desktop from {display_name(table.path.name)}.",
-                total_rows=table.estimated_rows,
-                progress=zone.show_progress,
-                cancel=making.cancel,
-            )
+            with responsive_switching():  # rows are read and encoded in a worker thread
+                dataset = await client.create_dataset(
+                    table.path.stem,
+                    table.column_specs(),
+                    rows,
+                    description=f"Made by Ouro Desktop from {display_name(table.path.name)}.",
+                    total_rows=table.estimated_rows,
+                    progress=zone.show_progress,
+                    cancel=making.cancel,
+                    batch_bytes=BATCH_BYTES,
+                )
         except UploadCancelled:
             if self._making.get(key) is making:
                 zone.show_table(table)  # back to the preview: Create can be pressed again
