@@ -247,6 +247,12 @@ class OuroClient(AssetCalls):
             route_id = parsed
         return Route.from_json(await self._object(f"/routes/{_seg(route_id)}"))
 
+    async def service_name(self, service_id: str) -> str:
+        """The name of the service a route belongs to (e.g. "CrystaLLM"); ``""`` if unnamed."""
+        data = await self._object(f"/services/{_seg(service_id)}")
+        name = data.get("name")
+        return " ".join(name.split()) if isinstance(name, str) else ""
+
     async def service_routes(self, service_id: str) -> list[Route]:
         data = await self._data("GET", f"/services/{_seg(service_id)}/routes")
         if not isinstance(data, list):

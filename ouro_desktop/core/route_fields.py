@@ -34,6 +34,7 @@ from ouro_desktop.api.schema_normalize import (
 
 __all__ = [
     "FieldInfo",
+    "asset_input_label",
     "asset_input_required",
     "asset_input_schema",
     "body_fields",
@@ -127,6 +128,21 @@ def asset_input_schema(route: Route, key: str) -> JSON:
     props = top.get("properties")
     sub = props.get(key) if isinstance(props, dict) else None
     return normalize_schema(sub, root) if isinstance(sub, dict) else {}
+
+
+def asset_input_label(route: Route, key: str) -> tuple[str, str]:
+    """(title, description) of an asset input, in the route's own words: the schema's
+    ``title`` (else the key in words: ``structure_file`` → "Structure file") and its
+    ``description`` (``""`` when it has none)."""
+    top, root = _top_schema(route)
+    props = top.get("properties")
+    raw = props.get(key) if isinstance(props, dict) else None
+    raw = raw if isinstance(raw, dict) else {}
+    title = raw.get("title") if isinstance(raw.get("title"), str) else None
+    schema = normalize_schema(raw, root) if raw else {}
+    description = schema.get("description") or raw.get("description")
+    text = " ".join(description.split()) if isinstance(description, str) else ""
+    return (" ".join(title.split()) if title and title.strip() else _humanize(key)), text
 
 
 def asset_input_required(route: Route, key: str) -> bool:

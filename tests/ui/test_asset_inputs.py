@@ -133,7 +133,14 @@ def test_choosing_an_existing_dataset_gives_the_same_answer(app: App, tmp_path: 
     app.open("demo/formula-properties")
     route = app.open(EOS)
     zone = app.window.run_panel.inputs.zone("dataset")
-    assert isinstance(zone, DatasetZone) and zone.asset_id is None
+    assert isinstance(zone, DatasetZone)
+    # The form is as it was left: the dataset is back, with its first rows.
+    app.aio.wait_until(
+        lambda: zone.asset_id == made and zone.rows_table.rows_model.rowCount() == 11
+    )
+    assert "“ev” · 11 rows · 3 columns" in _texts(zone)
+    app.window.run_panel.clear_button.click()
+    assert zone.asset_id is None
     assert app.window.run_panel.form.value().body["volume_column"] == "volume"  # a fresh form
     zone.target.remote_button.click()
     picker = _picker(app)

@@ -18,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+import shiboken6
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from ouro_desktop.api.errors import (
@@ -27,6 +28,7 @@ from ouro_desktop.api.errors import (
     UploadCancelled,
 )
 from ouro_desktop.api.models import Action, Route
+from ouro_desktop.api.schema_nodes import FormValue, default_value
 from ouro_desktop.core.asset_inputs import TABLE_EXTENSIONS, input_needs
 from ouro_desktop.core.cif_preview import CifPreview, CifPreviewError, preview_cif
 from ouro_desktop.core.error_text import friendly
@@ -37,7 +39,9 @@ from ouro_desktop.core.file_checks import (
     check_many,
     display_name,
 )
+from ouro_desktop.core.form_memory import FormMemory, RememberedFile, RememberedForm
 from ouro_desktop.core.header_secrets import HeaderSecrets
+from ouro_desktop.core.input_words import missing_files_text
 from ouro_desktop.core.ledger import LedgerError, RunLedger, RunRecord
 from ouro_desktop.core.route_facts import price_text
 from ouro_desktop.core.route_fields import asset_input_required
@@ -53,6 +57,7 @@ from ouro_desktop.ui.run.form.drop_zone import ZoneState
 from ouro_desktop.ui.run.run_panel import RunPanel
 
 log = logging.getLogger(__name__)
+RESTORED = "Your entries from last time are back. “Clear form” starts afresh."
 CIF_EXTENSIONS = {"cif", "mcif"}
 STATE_WORDS = {
     "submitting": "Sending the run…",
@@ -101,6 +106,7 @@ class RunController(QObject):
         confirm: Callable[[QWidget, Route], bool] = confirm_price,
         choose: Callable[[QWidget, str, list[str]], str | None] | None = None,
         pick: Chooser | None = None,
+        memory: FormMemory | None = None,
     ) -> None:
         super().__init__(panel)
         self.panel = panel
@@ -116,12 +122,24 @@ class RunController(QObject):
         self._last: RunRecord | None = None
         self.assets = AssetInputController(panel, session, tasks, choose=pick or choose_asset)
         self.header_secrets = HeaderSecrets(session.secrets)
+        # What was typed and chosen, per route, kept for the next visit (and the next start).
+        self.memory = memory
+        self._showing = False
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(1000)
+        self._flush_timer.timeout.connect(self.flush_memory)
         inputs = panel.inputs
         inputs.files_dropped.connect(self._on_inputs_files_dropped)
         inputs.cancel_requested.connect(self._on_inputs_cancel_requested)
         inputs.retry_requested.connect(self._on_inputs_retry_requested)
         inputs.removed.connect(self._on_inputs_removed)
         inputs.choose_remote_requested.connect(self._on_inputs_choose_remote_requested)
+        inputs.changed.connect(self._on_inputs_changed)
+        inputs.files_dropped.connect(self._on_form_changed_by_hand)
+        panel.form.edited.connect(self._on_form_changed_by_hand)
+        panel.form.validated.connect(self._on_form_validated)
+        panel.cleared.connect(self._remember)
         panel.run_requested.connect(self._on_panel_run_requested)
 
     # -- session lifecycle -----------------------------------------------------------------
@@ -142,6 +160,8 @@ class RunController(QObject):
         return await self.tracker.resume()
 
     async def detach(self) -> None:
+        self._remember()
+        self.flush_memory()
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
@@ -150,11 +170,28 @@ class RunController(QObject):
             self.tracker = None
 
     def show_route(self, route: Route) -> None:
+        """Show ``route``'s form: as the person left it, if they were here before."""
+        self._remember()  # the form being left, as it is now
         for staged in self._staged.values():
             staged.cancel.set()
         self._staged.clear()
-        self.panel.set_route(route)
-        self.assets.route_shown(route)
+        # Checks, previews and uploads for the form being left: its drop zones are going.
+        for key in self.panel.inputs.keys():
+            self.tasks.cancel(f"file:{key}")
+        self.tasks.cancel("drop")
+        kept = self._recall(route)
+        self._showing = True  # the fresh form at its defaults is not a draft to keep
+        try:
+            self.panel.set_route(route)
+            self.assets.route_shown(route)
+            if kept is not None:
+                self.panel.restore(kept.value, kept.files)
+                self._restore_assets(kept.files)
+        finally:
+            self._showing = False
+        if kept is not None:
+            self.panel.show_status(RESTORED)
+        self.flush_memory()
         spec = self.panel.form.spec
         if spec is not None and spec.secret_headers:
             self.tasks.run("headers", self._fill_secret_headers(route, spec.secret_headers))
@@ -167,13 +204,82 @@ class RunController(QObject):
         if found and self.panel.route is route:
             self.panel.form.set_headers(found)
 
+    def _restore_assets(self, files: dict[str, RememberedFile]) -> None:
+        """A dataset or post put back in its zone shows what it holds (first rows, text)."""
+        for key, kept in files.items():
+            if kept.asset_id:
+                self.assets.restore(key, kept.asset_id, kept.name)
+
+    # -- remembering the form --------------------------------------------------------------
+    def _scope(self) -> str | None:
+        account = self.session.account
+        return f"{account.base_url}|{account.user.username}" if account is not None else None
+
+    def _recall(self, route: Route) -> RememberedForm | None:
+        scope = self._scope()
+        if self.memory is None or scope is None:
+            return None
+        return self.memory.recall(scope, route.id)
+
+    def _remember(self) -> None:
+        if self.memory is None or self._showing or not shiboken6.isValid(self.panel):
+            return  # (the window may already be gone when the app closes)
+        route, scope = self.panel.route, self._scope()
+        if route is None or scope is None:
+            return
+        if self.panel.inputs.busy():
+            return  # a file half-checked is remembered once it settles
+        value, files = self.panel.snapshot()
+        spec = self.panel.form.spec
+        if not files and spec is not None and value == default_value(spec):
+            self.memory.forget(scope, route.id)  # nothing typed: nothing to keep
+        else:
+            self.memory.remember(scope, route.id, value, files, spec=spec)
+        if self.memory.dirty:
+            self._flush_timer.start()
+
+    def flush_memory(self) -> None:
+        """Write the remembered forms now (the app is closing, a route is left)."""
+        if shiboken6.isValid(self._flush_timer):
+            self._flush_timer.stop()
+        if self.memory is not None:
+            self.memory.flush()
+
+    def forget_account(self) -> None:
+        """Signed out: the next person here needn't see what this one typed."""
+        scope = self._scope()
+        if self.memory is not None and scope is not None:
+            self.memory.forget_scope(scope)
+            self.memory.flush()
+
+    def _on_form_changed_by_hand(self, *_args: object) -> None:
+        if self.panel.status_label.text() == RESTORED:
+            self.panel.show_status("")  # said once; the form is the person's again
+
+    def _on_form_validated(self) -> None:
+        if self.panel.problem("fields") and self.panel.form.is_valid():
+            self.panel.clear_problem("fields")
+        self._remember()
+
+    def _on_inputs_changed(self, _key: str) -> None:
+        route = self.panel.route
+        if route is not None and self.panel.problem("missing"):
+            # "Add a file for …" lives as long as a required file is missing.
+            self.panel.show_problem("missing", self._missing_problem(route, self._missing(route)))
+        self._remember()
+
+    def _missing(self, route: Route) -> list[str]:
+        required = [k for k in route.input_assets if asset_input_required(route, k)]
+        return self.panel.inputs.missing_required(required)
+
     # -- file inputs -----------------------------------------------------------------------
     def drop_anywhere(self, items: list[str]) -> None:
         """Files dropped on the window: each goes to the input that accepts it."""
         route = self.panel.route
         if route is None or not route.input_assets:
-            self.panel.show_error("This route takes no files.")
+            self.panel.show_problem("drop", "This route takes no files.")
             return
+        self.panel.clear_problem("drop")
         self.tasks.run("drop", self._route_drop(route, items))
 
     async def _route_drop(self, route: Route, items: list[str]) -> None:
@@ -184,10 +290,10 @@ class RunController(QObject):
             n.key for n in input_needs(route) if n.asset_type == "dataset" and n.key not in taken
         ]
         for item in tables[: len(free)]:
-            key = free.pop(0)
-            self.assets.table_dropped(key, [item])
+            table_key = free.pop(0)
+            self.assets.table_dropped(table_key, [item])
             items = [i for i in items if i != item]
-            taken.add(key)
+            taken.add(table_key)
         if not items:
             return
         accepted, rejected, ambiguous = await off_thread(
@@ -196,11 +302,11 @@ class RunController(QObject):
         for key, checked in accepted:
             self._stage(key, checked)
         for checked, keys in ambiguous:
-            key = self.choose(self.panel, f"Which input is “{checked.name}” for?", keys)
-            if key:
-                self._stage(key, checked)
+            chosen = self.choose(self.panel, f"Which input is “{checked.name}” for?", keys)
+            if chosen:
+                self._stage(chosen, checked)
         if rejected:
-            self.panel.show_error("\n".join(message for _item, message in rejected))
+            self.panel.show_problem("drop", "\n".join(message for _item, message in rejected))
 
     def _on_inputs_files_dropped(self, key: str, items: list[str]) -> None:
         route = self.panel.route
@@ -304,23 +410,32 @@ class RunController(QObject):
 
     def fill_from_run(self, route: Route, inputs: dict[str, object]) -> None:
         """Put an earlier run's inputs into the open form of ``route`` (files by their
-        asset ids: nothing is uploaded again)."""
+        asset ids: nothing is uploaded again). The run's inputs win over a remembered form:
+        an input the run had no file for is emptied."""
         if self.panel.route is None or self.panel.route.id != route.id:
             return
-        self.panel.form.set_value(
-            dict(inputs.get("body") or {}),  # type: ignore[call-overload]
-            dict(inputs.get("query") or {}) or None,  # type: ignore[call-overload]
-            dict(inputs.get("path") or {}) or None,  # type: ignore[call-overload]
-        )
-        files = inputs.get("files") or {}
-        if isinstance(files, dict):
-            for input_key, info in files.items():
+        files: dict[str, RememberedFile] = {}
+        given = inputs.get("files") or {}
+        if isinstance(given, dict):
+            for input_key, info in given.items():
                 if input_key in route.input_assets and isinstance(info, dict):
-                    name = str(info.get("name") or info.get("asset_id"))
-                    asset_id = str(info.get("asset_id"))
-                    self.panel.inputs.zone(input_key).show_uploaded(asset_id, name, True)
-                    self.assets.restore(input_key, asset_id, name)
+                    asset_id = str(info.get("asset_id") or "")
+                    if asset_id:
+                        files[input_key] = RememberedFile(
+                            str(info.get("name") or asset_id), asset_id
+                        )
+        self.panel.restore(
+            FormValue(
+                dict(inputs.get("body") or {}),  # type: ignore[call-overload]
+                dict(inputs.get("query") or {}),  # type: ignore[call-overload]
+                dict(inputs.get("path") or {}),  # type: ignore[call-overload]
+            ),
+            files,
+        )
+        self._restore_assets(files)
+        self.panel.clear_messages()
         self.panel.show_status("Inputs filled in from the earlier run. Press Run to run again.")
+        self._remember()
 
     # -- running ---------------------------------------------------------------------------
     def _on_panel_run_requested(self) -> None:
@@ -330,16 +445,13 @@ class RunController(QObject):
         if route is None or self.tracker is None:
             return
         form = self.panel.form
-        required = [k for k in route.input_assets if asset_input_required(route, k)]
-        missing = self.panel.inputs.missing_required(required)
+        missing = self._missing(route)
         errors = form.errors()
+        self.panel.show_problem("missing", self._missing_problem(route, missing))
+        self.panel.show_problem("fields", "Fix the highlighted settings first." if errors else "")
         if missing or errors:
             if errors:
                 form.show_field_errors(errors)
-            self.panel.show_error(
-                " ".join(self._missing_text(route, key) for key in missing)
-                + (" Fix the highlighted fields first." if errors else "")
-            )
             return
         if route.is_paid and not self.confirm(self.panel, route):
             self.panel.show_status("Not run: the price was not confirmed.")
@@ -349,8 +461,17 @@ class RunController(QObject):
         self.panel.set_submitting(True)
         self.tasks.run("submit", self._submit(route))
 
-    def _missing_text(self, route: Route, key: str) -> str:
-        """What to do for a required input that holds nothing usable yet."""
+    def _missing_problem(self, route: Route, missing: list[str]) -> str:
+        """What to do for the required inputs that hold nothing usable yet: files in one
+        sentence, then each dataset or post input in its own words."""
+        zones = self.panel.inputs.zones()
+        assets = [k for k in missing if isinstance(zones.get(k), DatasetZone | PostZone)]
+        files = [k for k in missing if k not in assets]
+        parts = [missing_files_text(route, files)] if files else []
+        parts += [self._missing_asset_text(route, key) for key in assets]
+        return " ".join(p for p in parts if p)
+
+    def _missing_asset_text(self, route: Route, key: str) -> str:
         need = next((n for n in input_needs(route) if n.key == key), None)
         title = f"“{display_name(need.title if need else key)}”"
         zone = self.panel.inputs.zone(key)
@@ -363,9 +484,7 @@ class RunController(QObject):
             )
         if isinstance(zone, DatasetZone):
             return f"Add a table (CSV) or choose one of your datasets for {title}."
-        if isinstance(zone, PostZone):
-            return f"Choose one of your posts, or write a short text, for {title}."
-        return f"Add a file for {title}."
+        return f"Choose one of your posts, or write a short text, for {title}."
 
     def _input_name(self, key: str) -> str | None:
         if key in self._staged:

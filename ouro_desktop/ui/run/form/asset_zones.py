@@ -1,7 +1,7 @@
 """Drop zones for inputs that take an Ouro dataset or an Ouro post.
 
 Both are :class:`~.drop_zone.DropZone`\\ s (same signals, same states, same Remove), so the
-run controller and :class:`~.drop_zone.FileInputs` treat every input alike; what differs is
+run controller and :class:`~.file_inputs.FileInputs` treat every input alike; what differs is
 what the zone holds and shows.
 
 :class:`DatasetZone` takes a dropped (or browsed) CSV/TSV table or one of the user's
@@ -55,11 +55,16 @@ class DatasetZone(DropZone):
     create_requested = Signal(str)  # key: make the dropped table a dataset
 
     def __init__(
-        self, decl: InputDeclaration, *, required: bool = False, parent: QWidget | None = None
+        self,
+        decl: InputDeclaration,
+        *,
+        required: bool = False,
+        parent: QWidget | None = None,
+        **words: Any,
     ) -> None:
         self._built = False
-        super().__init__(decl, required=required, parent=parent)
-        self.setAccessibleName(f"Dataset input {self.title_label.text()}")
+        super().__init__(decl, required=required, parent=parent, **words)
+        self.setAccessibleName(f"Dataset input: {self.title}")
         self.types_label.setText("a table (CSV or TSV) or one of your datasets")
         self.table: TablePreview | None = None  # the dropped table, until it is created
         self.asset_name = ""
@@ -198,11 +203,16 @@ class PostZone(DropZone):
     write_requested = Signal(str, str, str)  # key, title, text
 
     def __init__(
-        self, decl: InputDeclaration, *, required: bool = False, parent: QWidget | None = None
+        self,
+        decl: InputDeclaration,
+        *,
+        required: bool = False,
+        parent: QWidget | None = None,
+        **words: Any,
     ) -> None:
         self._built = False
-        super().__init__(decl, required=required, parent=parent)
-        self.setAccessibleName(f"Post input {self.title_label.text()}")
+        super().__init__(decl, required=required, parent=parent, **words)
+        self.setAccessibleName(f"Post input: {self.title}")
         self.types_label.setText("one of your posts, or a short text")
         self.asset_name = ""
         self._writing = False
@@ -335,8 +345,13 @@ class PostZone(DropZone):
 
 
 def make_zone(
-    decl: InputDeclaration, *, required: bool = False, parent: QWidget | None = None
+    decl: InputDeclaration,
+    *,
+    required: bool = False,
+    parent: QWidget | None = None,
+    **words: Any,
 ) -> DropZone:
-    """The zone for ``decl``'s asset type."""
+    """The zone for ``decl``'s asset type (``words``: the title, description and Browse…
+    chooser a :class:`~.drop_zone.DropZone` takes)."""
     kind = {"dataset": DatasetZone, "post": PostZone}.get(decl.asset_type, DropZone)
-    return kind(decl, required=required, parent=parent)
+    return kind(decl, required=required, parent=parent, **words)
