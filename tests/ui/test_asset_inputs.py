@@ -87,7 +87,7 @@ def test_dropped_csv_is_previewed_created_and_fitted(app: App, tmp_path: Path) -
     assert zone.rows_table.rows_model.cell(0, 2) == "fcc-0"
     shown = _texts(zone)
     assert "11 rows · 3 columns · comma-separated" in shown
-    assert "“Volume column” is now “volume_a3”" in shown
+    assert "“Volume column” is now “volume_a3”, the table's “Volume_A3” column." in shown
     assert "“Energy column” is now “energy_ev”" in shown
     body = app.window.run_panel.form.value().body
     assert body == {"volume_column": "volume_a3", "energy_column": "energy_ev"}
@@ -114,8 +114,12 @@ def test_dropped_csv_is_previewed_created_and_fitted(app: App, tmp_path: Path) -
     _select(app, record.action_id)
     detail = app.window.run_detail
     app.aio.wait_until(lambda: "Charts" in detail.tab_titles())
-    titles = [chart.title for chart in detail.charts_view.charts()]
+    charts = detail.charts_view.charts()
+    titles = [chart.title for chart in charts]
     assert any("B0 = 95" in t for t in titles), titles
+    # Axes in the units a chemist reads (not "Fitted E (V)", which reads as volts).
+    fit = next(chart for chart in charts if "B0 = 95" in chart.title)
+    assert (fit.x_label, fit.y_label or fit.series[0][0]) == ("Volume (Å³)", "Fitted energy (eV)")
 
 
 def test_choosing_an_existing_dataset_gives_the_same_answer(app: App, tmp_path: Path) -> None:
@@ -178,6 +182,12 @@ def test_post_route_runs_with_a_written_text(app: App) -> None:
     assert not zone.target.browse_button.isVisibleTo(zone)
     zone.write_button.click()
     assert zone.writer.isVisibleTo(zone) and not zone.save_button.isEnabled()
+    # Tab goes title → text → Cancel → Save: a space typed after Tab never saves half a text.
+    assert zone.title_edit.nextInFocusChain() is zone.text_edit
+    after_text = zone.text_edit.nextInFocusChain()
+    while after_text not in (zone.discard_button, zone.save_button):
+        after_text = after_text.nextInFocusChain()
+    assert after_text is zone.discard_button
     zone.text_edit.setPlainText(NOTE)
     zone.save_button.click()
     app.aio.wait_until(lambda: zone.asset_id is not None)
@@ -221,6 +231,21 @@ def test_post_route_runs_with_a_chosen_post(app: App) -> None:
     assert action["metadata"]["input_assets"] == {"post": {"assetId": post.id}}
     assert action["response"]["title"] == "Lab notes"
 
+    # Back on the route later: the post is there again, with its text; writing a new one
+    # is the person's change, so "entries from last time" is no longer said.
+    app.open(EOS)
+    app.open(POST_FACTS)
+    zone = app.window.run_panel.inputs.zone("post")
+    assert isinstance(zone, PostZone)
+    app.aio.wait_until(lambda: zone.asset_id == post.id and "1358 K" in zone.post_view.text())
+    status = app.window.run_panel.status_label
+    assert "from last time" in status.text()
+    zone.remove_button.click()
+    zone.write_button.click()
+    zone.text_edit.setPlainText("Fe melts at 1811 K.")
+    zone.save_button.click()
+    assert "from last time" not in status.text()
+
 
 def test_run_without_a_required_post_says_what_to_do(app: App) -> None:
     route = app.open(POST_FACTS)
@@ -235,7 +260,8 @@ def test_cancelling_the_picker_changes_nothing(app: App) -> None:
     zone = app.window.run_panel.inputs.zone("dataset")
     zone.target.remote_button.click()
     picker = _picker(app)
-    assert picker.empty_label.isVisibleTo(picker)  # no datasets yet
+    assert picker.empty_label.isVisibleTo(picker)  # no datasets yet: how to make one
+    assert "drop a table (CSV or TSV) on the input" in picker.empty_label.text()
     picker.reject()
     app.aio.wait_until(lambda: app.runs.assets.picker is None)
     assert zone.state is ZoneState.EMPTY and zone.asset_id is None

@@ -229,6 +229,29 @@ def test_post_input_offers_no_browse_and_a_dataset_input_takes_a_table(qtbot: An
     assert name_filters(dataset)[0].startswith("Tables (*.csv *.tsv")
 
 
+def test_a_dataset_input_takes_a_dragged_table_and_refuses_other_files(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    dataset = InputDeclaration(
+        key="dataset", asset_type="dataset", primary=True, file_extensions=(), input_filter=None
+    )
+    zone = make_zone(dataset)
+    qtbot.addWidget(zone)
+    got: list[tuple[str, list[str]]] = []
+    zone.files_dropped.connect(lambda key, items: got.append((key, items)))
+    table = tmp_path / "Cu E(V).csv"
+    table.write_text("volume,energy\n11.8,-3.72\n", encoding="utf-8")
+    assert drop(zone, mime_with(urls=[QUrl.fromLocalFile(str(table))]))
+    assert got == [("dataset", [str(table)])]
+    assert not zone.message_label.text()
+    # A structure is refused while it is dragged and on the drop, with the reason.
+    drag_enter(zone, mime_with(urls=[QUrl.fromLocalFile(str(CU))]))
+    assert zone.drag_refusal is not None and "“Cu.cif” can't go here" in zone.drag_refusal
+    zone.dragLeaveEvent(QDragLeaveEvent())
+    drop(zone, mime_with(urls=[QUrl.fromLocalFile(str(CU))]))
+    assert len(got) == 1 and ".csv" in zone.message_label.text()
+
+
 # -- FileInputs ---------------------------------------------------------------------------
 def test_file_inputs_one_zone_per_declaration(qtbot: Any) -> None:
     inputs = FileInputs()

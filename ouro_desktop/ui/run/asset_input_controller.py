@@ -137,13 +137,26 @@ class AssetInputController(QObject):
         except TableError as exc:
             zone.show_rejected(exc.message)
             return
-        notes = self._check_columns(route, key, {c.name: c.kind for c in table.columns})
+        notes = self._check_columns(
+            route,
+            key,
+            {c.name: c.kind for c in table.columns},
+            headers={c.name: c.header for c in table.columns},
+        )
         self._making[key] = _Making(table)
         zone.show_table(table, notes)
 
-    def _check_columns(self, route: Route, key: str, columns: dict[str, str]) -> list[str]:
+    def _check_columns(
+        self,
+        route: Route,
+        key: str,
+        columns: dict[str, str],
+        headers: dict[str, str] | None = None,
+    ) -> list[str]:
         """Set column fields still at their default to the column they most likely mean;
-        the notes to show (what was set, what is still missing)."""
+        the notes to show (what was set, what is still missing). ``headers``: a dropped
+        table's own column titles by stored name, so a note names the column as the file
+        does."""
         form = self.panel.form
         fields = column_fields(route)
         if not fields and not columns:
@@ -161,7 +174,13 @@ class AssetInputController(QObject):
             if current != guess:
                 _set_at(body, fld.path, guess)
                 changed = True
-                notes.append(f"✓ “{fld.title}” is now “{guess}”, a column of this table.")
+                header = (headers or {}).get(guess, guess)
+                where = (
+                    f"the table's “{display_name(header)}” column"
+                    if header != guess
+                    else "a column of this table"
+                )
+                notes.append(f"✓ “{fld.title}” is now “{guess}”, {where}.")
         if changed:
             form.set_value(body, value.query or None, value.path_params or None)
             check = check_columns(columns, route, key, body)

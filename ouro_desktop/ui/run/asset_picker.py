@@ -72,6 +72,18 @@ def _cells(asset: AnyAsset) -> list[str]:
     return [name, when]
 
 
+# What to do instead when there is nothing to choose from.
+_MAKE_ONE = {
+    "dataset": "Cancel, then drop a table (CSV or TSV) on the input to make one.",
+    "post": "Cancel, then use “Write a short text…” to make one.",
+    "file": "Cancel, then drop a file on the input (or Browse…) to upload one.",
+}
+
+
+def _empty_text(asset_type: str, noun: str) -> str:
+    return " ".join(x for x in (f"You have no {noun} on Ouro yet.", _MAKE_ONE.get(asset_type)) if x)
+
+
 class AssetPicker(QDialog):
     """Pick one asset for an input (see the module docstring)."""
 
@@ -105,7 +117,8 @@ class AssetPicker(QDialog):
         self.tree.header().setStretchLastSection(False)
         self.reason_label = plain_label(self, name="Why this one can't be used")
         self.reason_label.setWordWrap(True)
-        self.empty_label = muted(plain_label(self, f"You have no {noun} on Ouro yet."))
+        self.empty_label = muted(plain_label(self, _empty_text(need.asset_type, noun)))
+        self.empty_label.setWordWrap(True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )

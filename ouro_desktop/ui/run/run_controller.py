@@ -137,6 +137,7 @@ class RunController(QObject):
         inputs.choose_remote_requested.connect(self._on_inputs_choose_remote_requested)
         inputs.changed.connect(self._on_inputs_changed)
         inputs.files_dropped.connect(self._on_form_changed_by_hand)
+        inputs.choose_remote_requested.connect(self._on_form_changed_by_hand)
         panel.form.edited.connect(self._on_form_changed_by_hand)
         panel.form.validated.connect(self._on_form_validated)
         panel.cleared.connect(self._remember)
@@ -184,6 +185,12 @@ class RunController(QObject):
         try:
             self.panel.set_route(route)
             self.assets.route_shown(route)
+            for zone in self.panel.inputs.zones().values():
+                # Making a dataset or writing a post is the person's own change too.
+                if isinstance(zone, DatasetZone):
+                    zone.create_requested.connect(self._on_form_changed_by_hand)
+                elif isinstance(zone, PostZone):
+                    zone.write_requested.connect(self._on_form_changed_by_hand)
             if kept is not None:
                 self.panel.restore(kept.value, kept.files)
                 self._restore_assets(kept.files)

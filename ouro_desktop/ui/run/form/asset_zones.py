@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ouro_desktop.api.models import InputDeclaration
+from ouro_desktop.core.asset_inputs import table_drag_verdict
 from ouro_desktop.core.file_checks import display_name
 from ouro_desktop.core.table_files import TablePreview
 from ouro_desktop.ui.common.labels import muted, plain_label
@@ -178,6 +179,12 @@ class DatasetZone(DropZone):
         self._set_notes(())
         super().clear()
 
+    def refusal_for(self, items: list[str]) -> str | None:
+        """A dragged table is taken (it becomes the dataset); anything else is refused."""
+        if self.state in (ZoneState.CHECKING, ZoneState.UPLOADING):
+            return super().refusal_for(items)
+        return table_drag_verdict(items, self.decl)
+
     def _set_notes(self, notes: Sequence[str]) -> None:
         self.notes_label.setText("\n".join(notes))
 
@@ -269,7 +276,12 @@ class PostZone(DropZone):
     def start_writing(self) -> None:
         self._writing = True
         self._render()
-        self.text_edit.setFocus()
+        # Tab in reading order: title, text, Cancel, then Save (not Save straight after
+        # the text, where a space meant for the text would save it half written).
+        QWidget.setTabOrder(self.title_edit, self.text_edit)
+        QWidget.setTabOrder(self.text_edit, self.discard_button)
+        QWidget.setTabOrder(self.discard_button, self.save_button)
+        self.title_edit.setFocus()
 
     def show_saving(self) -> None:
         self._set(ZoneState.UPLOADING, status="Saving the post…")
