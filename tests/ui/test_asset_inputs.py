@@ -249,6 +249,9 @@ def test_post_route_runs_with_a_chosen_post(app: App) -> None:
 
 def test_run_without_a_required_post_says_what_to_do(app: App) -> None:
     route = app.open(POST_FACTS)
+    needs = app.window.route_page.inputs_label.text()  # the page says how it can be given
+    assert "<i>Inputs</i>" in needs and "<i>Files</i>" not in needs
+    assert "a post from Ouro, or a short text you write" in needs
     app.window.run_panel.run_button.click()
     text = app.window.run_panel.error_banner.label.text()
     assert "Choose one of your posts, or write a short text, for “Post”" in text
