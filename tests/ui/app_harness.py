@@ -15,6 +15,7 @@ from ouro_desktop.core.session import Session
 from ouro_desktop.core.settings import SettingsStore
 from ouro_desktop.core.upload_cache import UploadCache
 from ouro_desktop.demo.in_process import InProcessDemo
+from ouro_desktop.demo.services import demo_services
 from ouro_desktop.ui.shell.main_window import MainWindow
 from ouro_desktop.ui.shell.workspace import build_workspace
 
@@ -34,12 +35,15 @@ class App:
         notify_after_s: float = 10.0,
         services: list[Any] | None = None,
         secrets: Any = None,
+        demo_routes: bool = True,
     ) -> None:
         self.aio = aio
         store = SettingsStore(profile / "settings.json")
         self.window = MainWindow(QSettings(str(profile / "w.ini"), QSettings.Format.IniFormat))
         qtbot.addWidget(self.window)
         self.window.show()
+        if services and demo_routes:  # test routes beside the demo's own
+            services = demo_services() + services
         self.session = Session(
             store,
             store.load(),

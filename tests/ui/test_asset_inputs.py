@@ -16,6 +16,8 @@ import pytest
 from PySide6.QtWidgets import QLabel
 
 from ouro_desktop.demo.services.eos_fit import EV_PER_A3_IN_GPA, birch_murnaghan
+from ouro_desktop.ui.results.post_text import PostText
+from ouro_desktop.ui.results.rows_table import PagedRows
 from ouro_desktop.ui.run.asset_picker import AssetPicker
 from ouro_desktop.ui.run.form.asset_zones import DatasetZone, PostZone
 from ouro_desktop.ui.run.form.drop_zone import ZoneState
@@ -114,6 +116,7 @@ def test_dropped_csv_is_previewed_created_and_fitted(app: App, tmp_path: Path) -
     _select(app, record.action_id)
     detail = app.window.run_detail
     app.aio.wait_until(lambda: "Charts" in detail.tab_titles())
+    detail.select_tab(detail.CHARTS)  # charts are drawn when their tab is first shown
     charts = detail.charts_view.charts()
     titles = [chart.title for chart in charts]
     assert any("B0 = 95" in t for t in titles), titles
@@ -317,27 +320,52 @@ def test_dataset_output_is_shown_a_page_at_a_time_and_saved_as_csv(
     app.aio.wait_until(lambda: zone.state is ZoneState.PREVIEW)
     zone.create_button.click()
     app.aio.wait_until(lambda: zone.asset_id is not None)
+    client = app.session.client
+    assert client is not None
+    reads: list[tuple[str, str]] = []  # (what, dataset id)
+    for name in ("dataset_schema", "dataset_stats", "dataset_rows"):
+        method = getattr(client, name)
+
+        def counted(
+            asset_id: str, *a: Any, _method: Any = method, _name: str = name, **kw: Any
+        ) -> Any:
+            reads.append((_name, asset_id))
+            return _method(asset_id, *a, **kw)
+
+        setattr(client, name, counted)
     record = app.run()
     assert record.state == "success", record.status_detail
     view = _outputs(app, record.action_id)
     (item,) = view.items()
-    assert item.is_dataset and item.type_text == "Dataset (table)"
+    assert item.is_dataset and item.family == "dataset"
     assert item.suggested_name.endswith(".csv")
-    row = view.row(item.asset_id)
-    assert row is not None and row.rows is not None
-    assert row.download_button.text() == "Save as CSV…" and not row.open_button.isVisibleTo(row)
-    app.aio.wait_until(lambda: row.rows.range_label.text() == "Rows 1–50 of 120")
-    model = row.rows.table.rows_model
+    card = view.card(item.asset_id)
+    assert card is not None and isinstance(card.preview, PagedRows)
+    assert card.details_label.text() == "dataset (table)"
+    assert card.save_button.text() == "Save as CSV…" and not card.open_button.isVisibleTo(card)
+    rows = card.preview
+    app.aio.wait_until(lambda: rows.range_label.text() == "Rows 1–50 of 120")
+    model = rows.table.rows_model
     assert model.rowCount() == 50  # one page in memory, never the whole table
     headers = model.column_headers()
     assert headers[0] == "volume_a3\nnumbers" and "residual_mev\nnumbers" in headers
-    row.rows.next_button.click()
-    app.aio.wait_until(lambda: row.rows.range_label.text() == "Rows 51–100 of 120")
-    row.rows.next_button.click()
-    app.aio.wait_until(lambda: row.rows.range_label.text() == "Rows 101–120 of 120")
-    assert not row.rows.next_button.isEnabled() and model.rowCount() == 20
-    row.download_button.click()
+    assert float(model.cell(0, 0)) == pytest.approx(V0 * 0.9, rel=1e-6)
+    rows.next_button.click()
+    app.aio.wait_until(lambda: rows.range_label.text() == "Rows 51–100 of 120")
+    assert float(model.cell(0, 0)) == pytest.approx(V0 * (0.9 + 0.2 * 50 / 119), rel=1e-6)
+    rows.next_button.click()
+    app.aio.wait_until(lambda: rows.range_label.text() == "Rows 101–120 of 120")
+    assert not rows.next_button.isEnabled() and model.rowCount() == 20
+    # The result view and the Outputs tab show one board: the columns and count were read
+    # once, then one page of rows per page shown.
+    output_reads = [what for what, asset_id in reads if asset_id == item.asset_id]
+    assert output_reads.count("dataset_schema") == output_reads.count("dataset_stats") == 1
+    assert output_reads.count("dataset_rows") == 3
+    rows.previous_button.click()
+    app.aio.wait_until(lambda: rows.range_label.text() == "Rows 51–100 of 120")
+    card.save_button.click()
     app.aio.wait_until(lambda: app.saved and app.saved[-1].exists())
+    app.aio.wait_until(lambda: card.status_label.text().startswith("Saved to "))
     saved = app.saved[-1].read_text("utf-8").splitlines()
     assert len(saved) == 121 and "volume_a3" in saved[0] and "residual_mev" in saved[0]
 
@@ -350,10 +378,15 @@ def test_post_output_shows_its_text(app: App) -> None:
     (action,) = app.actions(route.id)
     post_id = next(o["asset_id"] for o in action["output_assets"] if o["asset_type"] == "post")
     view = _outputs(app, record.action_id)
-    row = view.row(post_id)
-    assert row is not None and row.post_view is not None
-    app.aio.wait_until(lambda: bool(row.post_view.text()))
+    card = view.card(post_id)
+    assert card is not None and isinstance(card.preview, PostText)
+    text = card.preview
+    app.aio.wait_until(lambda: bool(text.text()))
     stored = app.backend.store.asset(post_id)
-    assert "NaCl" in row.post_view.toPlainText()
-    assert row.download_button.text() == "Save as text…"
-    assert row.item.type_text == "Post (text)" and stored["asset_type"] == "post"
+    assert "NaCl" in text.toPlainText() and "#" not in text.toPlainText()  # markdown, rendered
+    assert card.save_button.text() == "Save as text…" and not card.open_button.isVisibleTo(card)
+    assert card.details_label.text() == "post (text)" and stored["asset_type"] == "post"
+    assert card.item.suggested_name.endswith(".md")
+    card.save_button.click()
+    app.aio.wait_until(lambda: app.saved and app.saved[-1].exists())
+    assert app.saved[-1].read_text("utf-8").strip() == text.text().strip()

@@ -43,6 +43,7 @@ def app(qtbot: Any, aio: Any, tmp_path: Path) -> Any:
         aio,
         tmp_path,
         services=real_specs.real_spec_services(),
+        demo_routes=False,  # only the real specs' routes
         secrets=MemoryStore(),
     )
     yield instance
