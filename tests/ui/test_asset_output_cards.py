@@ -61,8 +61,8 @@ def test_dataset_cards_page_together_and_keep_their_page_on_a_failure(qtbot: Any
     assert pages == [("dataset-1", "dataset", 50)]
     for card in (first, second):  # the page on show stays, its buttons wait
         assert isinstance(card.preview, PagedRows)
-        assert card.preview.range_label.text() == "Reading rows…"
-        assert not card.preview.next_button.isEnabled()
+        assert card.preview.range_label.text() == "Reading rows…" and card.preview.reading
+        assert card.preview.next_button.isEnabled()  # Next keeps the keyboard focus
         assert card.status_label.isHidden()  # not "Preparing the preview…" again
     rows.next_button.click()  # a second click while the page is on its way asks nothing
     assert len(pages) == 1
@@ -75,6 +75,7 @@ def test_dataset_cards_page_together_and_keep_their_page_on_a_failure(qtbot: Any
     board.set_preview_failed(item.asset_id, "Those rows could not be read: the server is down.")
     assert rows.range_label.text() == "Rows 51–100 of 120"  # the last page shown, usable
     assert rows.next_button.isEnabled() and rows.previous_button.isEnabled()
+    assert not rows.reading
     assert first.note_label.text() == "⚠ Those rows could not be read: the server is down."
 
     rows.previous_button.click()
@@ -106,3 +107,25 @@ def test_post_card_shows_the_text_rendered_and_saves_as_text(qtbot: Any) -> None
     assert card.save_button.text() == "Save as text…"
     card.save_button.click()
     assert saves == [("post-1", "NaCl report.md")]
+
+
+def test_the_last_page_reached_from_the_keyboard_leaves_the_focus_on_previous(
+    qtbot: Any,
+) -> None:
+    board = OutputBoard()
+    item = _item("dataset", "Cu residuals", "Cu residuals.csv")
+    board.reset([item])
+    card = OutputCard(item, board)
+    qtbot.addWidget(card)
+    card.show()
+    qtbot.waitExposed(card)
+    board.set_preview(item.asset_id, _page(50, 50))
+    rows = card.preview
+    assert isinstance(rows, PagedRows)
+    card.activateWindow()
+    rows.next_button.setFocus()
+    qtbot.waitUntil(rows.next_button.hasFocus)
+    board.want_page(item, 100)
+    board.set_preview(item.asset_id, _page(100, 20))
+    assert not rows.next_button.isEnabled()
+    assert rows.previous_button.hasFocus()

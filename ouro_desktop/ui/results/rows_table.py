@@ -148,6 +148,12 @@ class RowsTable(QTableView):
             for row in range(min(model.rowCount(), 30)):
                 width = max(width, cells.horizontalAdvance(model.cell(row, column)))
             names.resizeSection(column, min(width + 18, _MAX_WIDTH))
+        # Row numbers as wide as the last one on the page ("100" after a page of "51"…"99":
+        # the header kept the narrower width and cut it).
+        last = f"{first + model.rowCount():,}"
+        numbers = self.verticalHeader()
+        numbers.setMinimumWidth(numbers.fontMetrics().horizontalAdvance(last) + 12)
+        self.scrollToTop()  # a new page is read from its first row
 
 
 class PagedRows(QWidget):
@@ -178,6 +184,7 @@ class PagedRows(QWidget):
         self._offset = 0
         self._total: int | None = None
         self._has_more = False
+        self._reading = False  # a page asked for and not yet shown
         self._update_buttons()
 
     @property
@@ -194,6 +201,7 @@ class PagedRows(QWidget):
         has_more: bool,
     ) -> None:
         self._offset, self._total, self._has_more = offset, total, has_more
+        self._reading = False
         self.table.set_rows(columns, rows, offset)
         if not rows:
             self.range_label.setText("No rows.")
@@ -204,18 +212,34 @@ class PagedRows(QWidget):
         self._update_buttons()
 
     def show_loading(self) -> None:
+        """A page is on its way: say so; Previous and Next stay enabled (disabling the one
+        just pressed would hand the keyboard focus elsewhere) but ask nothing until it comes."""
+        self._reading = True
         self.range_label.setText("Reading rows…")
-        self.previous_button.setEnabled(False)
-        self.next_button.setEnabled(False)
+
+    @property
+    def reading(self) -> bool:
+        return self._reading
 
     def _update_buttons(self) -> None:
-        self.previous_button.setEnabled(self._offset > 0)
         shown = self.table.rows_model.rowCount()
         more = self._offset + shown < self._total if self._total is not None else self._has_more
-        self.next_button.setEnabled(bool(shown) and more)
+        wanted = {self.previous_button: self._offset > 0, self.next_button: bool(shown) and more}
+        for button, other in (
+            (self.previous_button, self.next_button),
+            (self.next_button, self.previous_button),
+        ):
+            # The last page reached with Next from the keyboard: the focus goes to Previous
+            # (a disabled button hands it on down the window, to the search box).
+            if button.hasFocus() and not wanted[button]:
+                (other if wanted[other] else self.table).setFocus()
+        for button, enabled in wanted.items():
+            button.setEnabled(enabled)
 
     def _on_previous_clicked(self) -> None:
-        self.page_requested.emit(max(0, self._offset - self.page_size))
+        if not self._reading:
+            self.page_requested.emit(max(0, self._offset - self.page_size))
 
     def _on_next_clicked(self) -> None:
-        self.page_requested.emit(self._offset + self.page_size)
+        if not self._reading:
+            self.page_requested.emit(self._offset + self.page_size)
