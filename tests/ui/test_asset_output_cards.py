@@ -129,3 +129,22 @@ def test_the_last_page_reached_from_the_keyboard_leaves_the_focus_on_previous(
     board.set_preview(item.asset_id, _page(100, 20))
     assert not rows.next_button.isEnabled()
     assert rows.previous_button.hasFocus()
+
+
+def test_a_long_post_is_read_from_its_start(qtbot: Any) -> None:
+    board = OutputBoard()
+    item = _item("post", "Report", "Report.md")
+    board.reset([item])
+    card = OutputCard(item, board)
+    qtbot.addWidget(card)
+    board.set_preview(
+        item.asset_id,
+        PostContent("Report", "# Report\n\n" + "\n\n".join(f"Paragraph {i}." for i in range(60))),
+    )
+    card.resize(400, 300)
+    card.show()
+    qtbot.waitExposed(card)
+    text = card.preview
+    assert isinstance(text, PostText)
+    bar = text.verticalScrollBar()
+    assert bar.maximum() > 0 and bar.value() == 0

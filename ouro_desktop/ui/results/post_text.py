@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QUrl
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import QTextCursor, QTextDocument
 from PySide6.QtWidgets import QFrame, QTextBrowser, QWidget
 
 __all__ = ["PostText"]
@@ -39,6 +39,9 @@ class PostText(QTextBrowser):
             )
         else:
             self.setPlainText(text)
+        # Read from its start: the document's text went in before the cursor, which ended
+        # after it, and the view follows the cursor when it is shown.
+        self.moveCursor(QTextCursor.MoveOperation.Start)
 
     def text(self) -> str:
         """The text as given (not as rendered)."""
