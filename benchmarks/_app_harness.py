@@ -161,9 +161,12 @@ class AppUnderTest:
         self.errors.append(text)
         print(f"background failure:\n{text}", file=sys.stderr, flush=True)
 
-    async def start(self, open_ref: str | None = None, timeout: float = 60.0) -> None:
-        """Sign into the demo, list routes, open ``open_ref``, attach runs, load history."""
-        self.controller.start(demo=True, open_ref=open_ref)
+    async def start(
+        self, open_ref: str | None = None, timeout: float = 60.0, *, demo: bool = True
+    ) -> None:
+        """Sign into the demo (or, ``demo=False``, the server the session signed into),
+        list routes, open ``open_ref``, attach runs, load history."""
+        self.controller.start(demo=demo, open_ref=open_ref)
         await wait_until(
             lambda: self._failed or (self._loaded and (open_ref is None or self._shown)),
             timeout,

@@ -23,6 +23,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from ouro_desktop.api.schema import MISSING, ObjectNode, OptionalNode
+from ouro_desktop.core.route_fields import FieldInfo, example_value
 from ouro_desktop.demo.openapi_import import route_definitions
 from ouro_desktop.demo.services.base import DemoService, ServiceCall, ServiceError
 from ouro_desktop.demo.services.real_specs import load_spec
@@ -151,3 +153,34 @@ def real_spec_services() -> list[DemoService]:
             )
         )
     return services
+
+
+def fill_required(node: Any, value: Any) -> Any:
+    """What a person types where the form still lacks a required value: the field's own
+    example, default or a plausible value (the same hints the snippets use)."""
+    if isinstance(node, ObjectNode):
+        out = dict(value) if isinstance(value, dict) else {}
+        for child in node.children:
+            filled = fill_required(child, out.get(child.key, MISSING))
+            if filled is not MISSING:
+                out[child.key] = filled
+        return out
+    if isinstance(node, OptionalNode):
+        return value
+    if value is not MISSING and value not in ("", None):
+        return value
+    kind = {"number": "number", "boolean": "boolean", "enum": "string"}.get(node.kind, node.kind)
+    if node.kind == "number":
+        kind = "integer" if node.variant == "integer" else "number"
+    info = FieldInfo(
+        key=node.key,
+        title=node.title,
+        type=kind,
+        required=True,
+        examples=node.examples,
+        description=node.description,
+        minimum=getattr(node, "minimum", None),
+        maximum=getattr(node, "maximum", None),
+    )
+    guess = example_value(info)
+    return "a red bicycle" if guess == "..." else guess

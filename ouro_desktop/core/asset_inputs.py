@@ -12,7 +12,8 @@ the type has to match (§13.2), as on Ouro.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ouro_desktop.api.asset_models import AnyAsset, AssetSummary, DatasetAsset, PostAsset
@@ -20,7 +21,13 @@ from ouro_desktop.api.files import content_type_for
 from ouro_desktop.api.models import FileAsset, InputDeclaration, Route
 from ouro_desktop.api.schema_normalize import field_title
 
-from .file_checks import FILTER_EXTENSIONS, FILTER_MIME, accepted_types_text, display_name
+from .file_checks import (
+    FILTER_EXTENSIONS,
+    FILTER_MIME,
+    accepted_types_text,
+    display_name,
+    drag_verdict,
+)
 from .route_fields import asset_input_required, asset_input_schema
 
 __all__ = [
@@ -31,9 +38,20 @@ __all__ = [
     "file_kind_text",
     "input_needs",
     "required_inputs",
+    "table_drag_verdict",
 ]
 
 TABLE_EXTENSIONS = ("csv", "tsv", "txt")
+
+
+def table_drag_verdict(items: Sequence[str], decl: InputDeclaration) -> str | None:
+    """Why dropping ``items`` on the dataset input ``decl`` would be refused (a dataset
+    input takes one table file: .csv, .tsv or .txt), or None; from the names alone, in
+    the words :func:`~.file_checks.drag_verdict` uses for a file input."""
+    as_file = replace(decl, asset_type="file", file_extensions=TABLE_EXTENSIONS, input_filter=None)
+    return drag_verdict(items, as_file)
+
+
 _FILTER_WORDS = {
     "image": "an image",
     "audio": "audio",

@@ -58,6 +58,7 @@ class RunClient(Protocol):
         query: JsonDict | None = None,
         path_params: JsonDict | None = None,
         input_assets: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
         idempotency_key: str,
     ) -> ExecuteResult: ...
 

@@ -59,6 +59,7 @@ class RunSubmitter:
         price_shown: str | None,
         provenance: JsonDict | None = None,
         batch: tuple[str, int] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> RunRecord:
         """See :meth:`ouro_desktop.core.runs.RunTracker.submit`."""
         ctx = self._ctx
@@ -94,6 +95,7 @@ class RunSubmitter:
                 path_params=path_params,
                 input_assets=input_assets,
                 idempotency_key=record.idempotency_key,
+                **({"headers": headers} if headers else {}),  # sent, never recorded
             )
         except ConnectError as exc:
             self._not_started(record, f"not started — Ouro could not be reached: {exc}")

@@ -154,8 +154,12 @@ class RunTracker:
         price_shown: str | None = None,
         provenance: JsonDict | None = None,
         batch: tuple[str, int] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> RunRecord:
         """Record the run, send it once, and start following it.
+
+        ``headers`` are the route's own header parameters (an access key, say): sent with
+        this one request and never recorded (not in the ledger, not in any log).
 
         Raises :class:`~ouro_desktop.core.ledger.LedgerError` if the run could not be
         recorded (nothing was sent). When the request provably did not run --
@@ -174,6 +178,7 @@ class RunTracker:
             price_shown=price_shown,
             provenance=provenance,
             batch=batch,
+            headers=headers,
         )
 
     async def resume(self) -> int:

@@ -15,7 +15,8 @@ Kinds: ``integer`` (no leading zeros, so ``007`` stays text; within 64 bits), ``
 ``boolean`` (true/false), ``date`` and ``date-time`` (ISO 8601), else ``text``. An empty cell
 is null; in a column that is not text, ``NA``, ``N/A``, ``NaN``, ``null``, ``None`` and
 ``#N/A`` are null too, as spreadsheet exports write them (text columns keep them as text).
-Column names become stored names (:func:`ouro_desktop.dataset_columns.stored_column_names`).
+Column names become stored names (:func:`ouro_desktop.dataset_columns.stored_column_names`),
+accents and super/subscripts made plain first (`Volume (Å³)` → `volume_a3`).
 
 Spreadsheets (.xlsx, .xls, .ods) are refused with a plain way out (save as CSV): the readers
 that fit the bundle are pure Python and far too slow for the big tables CSV handles here.
@@ -27,6 +28,7 @@ import codecs
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -122,6 +124,13 @@ class TablePreview:
 
     def column_specs(self) -> list[ColumnSpec]:
         return [ColumnSpec(c.name, c.kind) for c in self.columns]
+
+
+def _plain_letters(title: str) -> str:
+    """``Volume (Å³)`` → ``Volume (A3)``: accents and super/subscripts made plain before
+    the stored name drops what is not ASCII (``volume_a3``, not ``volume_``)."""
+    folded = unicodedata.normalize("NFKD", title)
+    return "".join(c for c in folded if not unicodedata.combining(c))
 
 
 # -- values -------------------------------------------------------------------------------------
@@ -378,7 +387,7 @@ def read_table(
                 empty[i] += 1
             else:
                 kinds[i] = _merge(kinds[i], kind)
-    names = stored_column_names(titles)
+    names = stored_column_names(_plain_letters(t) for t in titles)
     columns = tuple(
         TableColumn(t, n, k or "text", e)
         for t, n, k, e in zip(titles, names, kinds, empty, strict=True)

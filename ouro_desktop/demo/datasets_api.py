@@ -16,7 +16,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .errors import ApiError
-from .http import Caller, body_bytes, endpoint, int_param, json_body, ok, parse_json_object
+from .http import (
+    Caller,
+    endpoint,
+    inflate_body,
+    int_param,
+    json_body,
+    ok,
+    parse_rows_object,
+    raw_body,
+)
 from .posts import markdown_doc
 
 if TYPE_CHECKING:
@@ -29,8 +38,14 @@ def _backend(request: Request) -> DemoBackend:
 
 async def _dataset_body(request: Request) -> dict[str, Any]:
     backend = _backend(request)
-    raw = await body_bytes(request, backend.faults.dataset_body_cap_bytes)
-    return await asyncio.to_thread(parse_json_object, raw)
+    cap = backend.faults.dataset_body_cap_bytes
+    encoding, raw = await raw_body(request, cap)
+
+    def decode() -> dict[str, Any]:
+        return parse_rows_object(inflate_body(encoding, raw, cap))
+
+    # Megabytes of rows: gunzipped and parsed off the loop (the app's window shares it).
+    return await asyncio.to_thread(decode)
 
 
 # -- datasets --------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ from typing import Any
 
 
 class InProcessDemo:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, services: list[Any] | None = None) -> None:
         self.data_dir = Path(data_dir)
+        self.services = services  # DemoServices instead of the demo's own (tests)
         self.app: Any = None
 
     @property
@@ -26,7 +27,7 @@ class InProcessDemo:
         from .app import create_app  # noqa: PLC0415
 
         if self.app is None:
-            self.app = create_app(self.data_dir)
+            self.app = create_app(self.data_dir, services=self.services)
         return httpx.ASGITransport(app=self.app), self.app.state.backend.api_key
 
     async def aclose(self) -> None:

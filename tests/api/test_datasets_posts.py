@@ -155,10 +155,13 @@ def test_a_413_halves_the_batch_and_shrinks_the_next_ones(tmp_path: Path) -> Non
         assert sizes[0] > 60_000  # refused
         assert count == 20_000 == made.inserted
         assert [r["label"] for r in table] == [f"row {i} “quoted”" for i in range(20_000)]
-        # After a 413 the reader makes smaller batches: only the few batches read before it
-        # (each refused twice on its way down to the cap) meet a 413, not all ~9 of them.
+        # After a 413 the reader makes smaller batches: only the batches already made when
+        # the first 413 comes back (the one sent, the one queued and the one being read: at
+        # most 3) meet a 413, each up to 3 times (~214 KB, then both ~107 KB halves), not
+        # all ~9 batches of the upload. (The demo now answers a batch's 413 after
+        # gunzipping it off its loop, so on a busy machine the third batch is often made.)
         refused = [s for s in sizes if s > 60_000]
-        assert len(refused) <= 8 and all(s <= 60_000 for s in sizes[-10:]), sizes
+        assert len(refused) <= 9 and all(s <= 60_000 for s in sizes[-10:]), sizes
 
     run(scenario())
 

@@ -20,16 +20,14 @@ import pytest
 
 from ouro_desktop.api import OuroClient, Route
 from ouro_desktop.api.schema import (
-    MISSING,
     FormValue,
     ObjectNode,
-    OptionalNode,
     build_form_spec,
     default_value,
     validate,
 )
 from ouro_desktop.core.asset_inputs import asset_fits, input_needs
-from ouro_desktop.core.route_fields import example_value, user_parameters
+from ouro_desktop.core.route_fields import user_parameters
 from ouro_desktop.core.table_columns import check_columns, column_fields
 from ouro_desktop.core.table_files import TableRows, read_table
 from ouro_desktop.demo.app import create_app
@@ -60,39 +58,6 @@ EXPECTED_ROUTES = {
     "POST /forecast",
     "POST /forecast/report",
 }
-
-
-def _fill(node: Any, value: Any) -> Any:
-    """What a person types where the form still lacks a required value: the field's own
-    example, default or a plausible value (the same hints the snippets use)."""
-    if isinstance(node, ObjectNode):
-        out = dict(value) if isinstance(value, dict) else {}
-        for child in node.children:
-            filled = _fill(child, out.get(child.key, MISSING))
-            if filled is not MISSING:
-                out[child.key] = filled
-        return out
-    if isinstance(node, OptionalNode):
-        return value
-    if value is not MISSING and value not in ("", None):
-        return value
-    kind = {"number": "number", "boolean": "boolean", "enum": "string"}.get(node.kind, node.kind)
-    if node.kind == "number":
-        kind = "integer" if node.variant == "integer" else "number"
-    from ouro_desktop.core.route_fields import FieldInfo
-
-    info = FieldInfo(
-        key=node.key,
-        title=node.title,
-        type=kind,
-        required=True,
-        examples=node.examples,
-        description=node.description,
-        minimum=getattr(node, "minimum", None),
-        maximum=getattr(node, "maximum", None),
-    )
-    guess = example_value(info)
-    return "a red bicycle" if guess == "..." else guess
 
 
 def _set(body: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
@@ -160,7 +125,7 @@ def test_every_real_operation_runs_end_to_end(tmp_path: Path) -> None:
                     key = next(iter(route.input_assets))
                     check = check_columns(columns, route, key, body)
                     _set(body, fld.path, check.suggestions[fld.dotted])
-                body = _fill(spec.body, body) if spec.body is not None else {}
+                body = real_specs.fill_required(spec.body, body) if spec.body is not None else {}
                 headers = {}
                 if spec.headers is not None:
                     assert spec.secret_headers == {"authorization"}, route.name

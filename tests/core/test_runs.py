@@ -151,6 +151,7 @@ class FakeClient:
         self.max_in_flight = 0
         self.errors: list[BaseException] = []  # raised by the next get_action calls
         self.execute_error: BaseException | None = None
+        self.headers_sent: list[dict[str, str] | None] = []
         self.execute_lost = False  # create the run, then raise SubmissionUnknown
         self.record_keys = True  # echo the idempotency key in metadata
         self.before_execute: Callable[[str], None] | None = None
@@ -206,8 +207,10 @@ class FakeClient:
         query: dict[str, Any] | None = None,
         path_params: dict[str, Any] | None = None,
         input_assets: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
         idempotency_key: str,
     ) -> ExecuteResult:
+        self.headers_sent.append(headers)
         if self.before_execute is not None:
             self.before_execute(idempotency_key)
         await self._enter("execute", idempotency_key)
@@ -526,6 +529,31 @@ def test_batched_polls_share_one_list_request(ledger: RunLedger) -> None:
         assert all(r.result_summary and r.result_summary["answer"] == 42 for r in events.finished)
 
     run(main())
+
+
+def test_route_headers_are_sent_once_and_recorded_nowhere(
+    ledger: RunLedger, tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    client = FakeClient(clock, duration=1.0)
+    secret = "Bearer s3cret-for-the-service"
+
+    async def main() -> None:
+        tracker = tracker_for(client, ledger, clock)
+        events = Events(expect=2)
+        events.attach(tracker)
+        route = make_route(None)
+        first = await tracker.submit(route, body={"x": 1}, headers={"authorization": secret})
+        await tracker.submit(route, body={"x": 2})
+        await wait_for(events)
+        await tracker.aclose()
+        assert client.headers_sent == [{"authorization": secret}, None]
+        stored = ledger.get(first.local_id)
+        assert stored is not None and secret not in repr(stored)
+
+    run(main())
+    ledger.close()
+    assert not [p for p in tmp_path.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
 
 
 def test_runs_the_list_does_not_show_are_polled_one_by_one(ledger: RunLedger) -> None:

@@ -28,7 +28,7 @@ def test_a_csv_with_a_header_and_every_kind(tmp_path: Path) -> None:
     table = read_table(path)
     assert (table.delimiter, table.has_header, table.encoding) == (",", True, "utf-8")
     assert [(c.header, c.name, c.kind) for c in table.columns] == [
-        ("Volume (Å^3)", "volume_3", "number"),
+        ("Volume (Å^3)", "volume_a3", "number"),
         ("Energy eV", "energy_ev", "number"),
         ("ok", "ok", "boolean"),
         ("when", "when", "date-time"),
@@ -148,3 +148,11 @@ def test_refusals_in_plain_words(tmp_path: Path, name: str, data: bytes, words: 
     path.write_bytes(data)
     with pytest.raises(TableError, match=words):
         read_table(path)
+
+
+def test_units_in_headers_become_readable_stored_names(tmp_path: Path) -> None:
+    path = tmp_path / "ev.csv"
+    path.write_text("Volume (Å³),Energy (eV),µ (μB),T₀ (°C)\n11.8,-3.72,0.1,25\n", "utf-8")
+    table = read_table(path)
+    assert [c.header for c in table.columns] == ["Volume (Å³)", "Energy (eV)", "µ (μB)", "T₀ (°C)"]
+    assert [c.name for c in table.columns] == ["volume_a3", "energy_ev", "_b", "t0_c"]

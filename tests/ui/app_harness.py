@@ -15,6 +15,7 @@ from ouro_desktop.core.session import Session
 from ouro_desktop.core.settings import SettingsStore
 from ouro_desktop.core.upload_cache import UploadCache
 from ouro_desktop.demo.in_process import InProcessDemo
+from ouro_desktop.demo.services import demo_services
 from ouro_desktop.ui.shell.main_window import MainWindow
 from ouro_desktop.ui.shell.workspace import build_workspace
 
@@ -33,19 +34,23 @@ class App:
         time_scale: float = 0.01,
         notify_after_s: float = 10.0,
         services: list[Any] | None = None,
+        secrets: Any = None,
+        demo_routes: bool = True,
     ) -> None:
         self.aio = aio
         store = SettingsStore(profile / "settings.json")
         self.window = MainWindow(QSettings(str(profile / "w.ini"), QSettings.Format.IniFormat))
         qtbot.addWidget(self.window)
         self.window.show()
-        demo = InProcessDemo(profile / "demo")
-        if services:  # test routes beside the demo's own
-            from ouro_desktop.demo.app import create_app
-            from ouro_desktop.demo.services import demo_services
-
-            demo.app = create_app(profile / "demo", services=demo_services() + services)
-        self.session = Session(store, store.load(), MemoryStore(), environ={}, demo=demo)
+        if services and demo_routes:  # test routes beside the demo's own
+            services = demo_services() + services
+        self.session = Session(
+            store,
+            store.load(),
+            secrets or MemoryStore(),
+            environ={},
+            demo=InProcessDemo(profile / "demo", services=services),
+        )
         self.confirmations: list[str] = []
         self.confirm_answer = True
         self.saved: list[Path] = []

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QVBoxLayout, QWidget
 from ouro_desktop.api.models import InputDeclaration
 from ouro_desktop.core.cif_preview import preview_cif
 from ouro_desktop.core.file_checks import check_local_file
+from ouro_desktop.ui.run.form.asset_zones import make_zone
 from ouro_desktop.ui.run.form.drop_target import name_filters
 from ouro_desktop.ui.run.form.drop_zone import DropZone, ZoneState
 from ouro_desktop.ui.run.form.file_inputs import FileInputs
@@ -207,15 +208,48 @@ def test_hover_is_highlighted_with_the_palette(zone: DropZone) -> None:
     assert not zone.drag_active
 
 
-def test_non_file_input_offers_no_browse(qtbot: Any) -> None:
+def test_post_input_offers_no_browse_and_a_dataset_input_takes_a_table(qtbot: Any) -> None:
+    post = InputDeclaration(
+        key="post", asset_type="post", primary=True, file_extensions=(), input_filter=None
+    )
+    zone = make_zone(post)
+    qtbot.addWidget(zone)
+    assert zone.types_label.text() == "one of your posts, or a short text"
+    assert zone.target.prompt.text() == "Choose one of your Ouro posts, or write a short text"
+    assert zone.target.browse_button.isHidden() and not zone.target.remote_button.isHidden()
+    assert zone.target.remote_button.text() == "Choose one of my posts…"
     dataset = InputDeclaration(
         key="dataset", asset_type="dataset", primary=True, file_extensions=(), input_filter=None
     )
-    zone = DropZone(dataset)
+    zone = make_zone(dataset)
     qtbot.addWidget(zone)
-    assert zone.types_label.text() == "an Ouro dataset"
-    assert zone.target.prompt.text() == "This input takes an Ouro dataset"
-    assert zone.target.browse_button.isHidden() and not zone.target.remote_button.isHidden()
+    assert zone.target.prompt.text() == "Drop a table (CSV or TSV) here"
+    assert not zone.target.browse_button.isHidden()
+    assert zone.target.remote_button.text() == "Choose one of my datasets…"
+    assert name_filters(dataset)[0].startswith("Tables (*.csv *.tsv")
+
+
+def test_a_dataset_input_takes_a_dragged_table_and_refuses_other_files(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    dataset = InputDeclaration(
+        key="dataset", asset_type="dataset", primary=True, file_extensions=(), input_filter=None
+    )
+    zone = make_zone(dataset)
+    qtbot.addWidget(zone)
+    got: list[tuple[str, list[str]]] = []
+    zone.files_dropped.connect(lambda key, items: got.append((key, items)))
+    table = tmp_path / "Cu E(V).csv"
+    table.write_text("volume,energy\n11.8,-3.72\n", encoding="utf-8")
+    assert drop(zone, mime_with(urls=[QUrl.fromLocalFile(str(table))]))
+    assert got == [("dataset", [str(table)])]
+    assert not zone.message_label.text()
+    # A structure is refused while it is dragged and on the drop, with the reason.
+    drag_enter(zone, mime_with(urls=[QUrl.fromLocalFile(str(CU))]))
+    assert zone.drag_refusal is not None and "“Cu.cif” can't go here" in zone.drag_refusal
+    zone.dragLeaveEvent(QDragLeaveEvent())
+    drop(zone, mime_with(urls=[QUrl.fromLocalFile(str(CU))]))
+    assert len(got) == 1 and ".csv" in zone.message_label.text()
 
 
 # -- FileInputs ---------------------------------------------------------------------------

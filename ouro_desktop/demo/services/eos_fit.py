@@ -309,7 +309,7 @@ OPENAPI: dict[str, Any] = document(
                     "config": {
                         "type": "line",
                         "category": {"dataKey": "volume_A3"},
-                        "series": [{"dataKey": "energy_eV", "name": "Fitted E(V)"}],
+                        "series": [{"dataKey": "energy_eV", "name": "Fitted energy"}],
                     },
                 },
                 {

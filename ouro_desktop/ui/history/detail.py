@@ -116,6 +116,7 @@ class RunDetail(QWidget):
     download_requested = Signal(str, str)  # asset id, suggested file name
     open_requested = Signal(str)  # asset id
     preview_requested = Signal(str, str)  # asset id, preview family ("image", "text", ...)
+    page_requested = Signal(str, str, int)  # asset id, family, offset (a dataset's rows)
 
     provenance_save_requested = Signal(str)  # run key
     RESPONSE, CHARTS, LOGS, OUTPUTS, REQUEST, PROVENANCE, ERRORS = (
@@ -157,6 +158,7 @@ class RunDetail(QWidget):
 
         self.outputs = OutputBoard(self)
         self.outputs.preview_requested.connect(self.preview_requested)
+        self.outputs.page_requested.connect(self.page_requested)
         self.answer_view = AnswerView(self, board=self.outputs)
         self.response_view = self.answer_view.json_view  # the JSON tree, behind "Show as JSON"
         self.no_response_label = muted(QLabel("No response yet.", self))

@@ -5,7 +5,9 @@ shows at once and a run started elsewhere shows too; a run just started is selec
 (:meth:`HistoryController.follow_run`). The tracker's callbacks keep rows and the open
 detail live (status, logs). Outputs are fetched once into the profile's cache
 (:class:`~ouro_desktop.core.output_cache.OutputCache`) and previewed from there off the
-UI thread; Save… copies the cached file, Open opens it. The detail's buttons also re-run
+UI thread; Save… copies the cached file, Open opens it. A dataset or post output is read
+from Ouro instead (a page of rows at a time, the post's text) and saved as Ouro exports it
+(CSV, markdown text), streamed to where the user chose. The detail's buttons also re-run
 with the same inputs (nothing re-uploaded), show the code, and compare.
 """
 
@@ -149,6 +151,7 @@ class HistoryController(QObject):
         detail.download_requested.connect(self._on_detail_download_requested)
         detail.open_requested.connect(self._on_detail_open_requested)
         detail.preview_requested.connect(self._on_detail_preview_requested)
+        detail.page_requested.connect(self._on_detail_page_requested)
         detail.rerun_requested.connect(self._on_detail_rerun_requested)
         detail.show_code_requested.connect(self._on_detail_show_code_requested)
         detail.provenance_save_requested.connect(self._on_detail_provenance_save_requested)
@@ -425,6 +428,10 @@ class HistoryController(QObject):
         return path
 
     async def _save(self, asset_id: str, target: Path, key: str | None = None) -> None:
+        item = self.detail.outputs.item(asset_id)
+        if item is not None and not item.is_file:
+            await self._export(asset_id, target)
+            return
         path = await self._fetch(asset_id)
         if path is None:
             return
@@ -455,6 +462,24 @@ class HistoryController(QObject):
                 self._provenance(record, self._actions.get(record.action_id or ""))
             )
 
+    async def _export(self, asset_id: str, target: Path) -> None:
+        """A dataset (as CSV) or a post (as markdown text) streamed from Ouro to ``target``:
+        exported afresh each time, so it is never kept in the cache."""
+        client = self.session.client
+        if client is None:
+            return
+        board = self.detail.outputs
+        try:
+            await client.download_asset(
+                asset_id,
+                target,
+                progress=lambda done, total: board.set_progress(asset_id, done, total),
+            )
+        except OuroError as exc:
+            board.set_failed(asset_id, f"Could not save {target.name}: {friendly(exc)}")
+            return
+        self.detail.set_download_done(asset_id, str(target))
+
     async def _open(self, asset_id: str) -> None:
         path = await self._fetch(asset_id)
         if path is not None:
@@ -482,6 +507,26 @@ class HistoryController(QObject):
             payload: Any = await off_thread(kind.load, path, thumb)
         except PreviewFailed as exc:
             self.detail.show_output_preview_failed(asset_id, str(exc))
+            return
+        self.detail.show_output_preview(asset_id, payload)
+
+    def _on_detail_page_requested(self, asset_id: str, family: str, offset: int) -> None:
+        self.tasks.run(f"page:{asset_id}", self._page(asset_id, family, offset))
+
+    async def _page(self, asset_id: str, family: str, offset: int) -> None:
+        """Another page of a paged preview (a dataset's rows), read alone from Ouro."""
+        kind = PREVIEWS.get(family)
+        client = self.session.client
+        if kind is None or kind.load_more is None or client is None:
+            return
+        shown = self.detail.outputs.state(asset_id).preview
+        try:
+            payload = await kind.load_more(client, asset_id, shown, offset)
+        except (OuroError, PreviewFailed) as exc:
+            message = friendly(exc) if isinstance(exc, OuroError) else str(exc)
+            self.detail.show_output_preview_failed(
+                asset_id, f"Those rows could not be read: {message}"
+            )
             return
         self.detail.show_output_preview(asset_id, payload)
 

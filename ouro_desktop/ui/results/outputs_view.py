@@ -8,13 +8,18 @@ answer names (:class:`~ouro_desktop.core.result_view.OutputInfo`). Cards never f
 ask through an :class:`OutputBoard`, the run's shared output state, which the controller
 answers (download progress, the saved path, a preview payload). The result view and the
 Outputs tab show cards of the same board, so an output is fetched and previewed once.
+
+A **dataset** output's preview is a page of its rows with Previous/Next (each page asked
+through :meth:`OutputBoard.want_page`, read from Ouro alone: the table is never held whole)
+and Save as CSV…; a **post** output's preview is its text (markdown without HTML) and Save
+as text…. Both are saved as Ouro exports them (``download_asset``), not from the cache.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -89,6 +94,27 @@ class OutputItem:
     def type_text(self) -> str:
         return self.kind
 
+    @property
+    def is_dataset(self) -> bool:
+        return self.asset_type == "dataset"
+
+    @property
+    def is_post(self) -> bool:
+        return self.asset_type == "post"
+
+    @property
+    def can_save(self) -> bool:
+        """A file, or a dataset or post Ouro exports as a file (CSV, markdown text)."""
+        return self.is_file or self.asset_type in SAVED_AS
+
+
+# What a dataset or a post is saved as: Ouro exports it as this kind of file.
+SAVED_AS: Final = {"dataset": "csv", "post": "md"}
+_SAVE_WORDS: Final = {
+    "dataset": ("Save as CSV…", "the whole table"),
+    "post": ("Save as text…", "the text"),
+}
+
 
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
@@ -123,16 +149,18 @@ def output_items(action: Action | None) -> list[OutputItem]:
         mime = str(meta.get("type") or meta.get("mimeType") or "")
         size = meta.get("size")
         declared = _dict(response.get(key)).get("filename")
+        asset_type = str(row.get("asset_type") or asset.get("asset_type") or "file")
+        saved_as = SAVED_AS.get(asset_type, extension)
         items.append(
             OutputItem(
                 key=key,
                 asset_id=asset_id,
-                asset_type=str(row.get("asset_type") or asset.get("asset_type") or "file"),
+                asset_type=asset_type,
                 name=name,
                 extension=extension,
                 mime=mime,
                 size=size if isinstance(size, int) and not isinstance(size, bool) else None,
-                suggested_name=_suggested(name, extension, declared, asset_id),
+                suggested_name=_suggested(name, saved_as, declared, asset_id),
             )
         )
     return items
@@ -150,7 +178,9 @@ def item_from_info(info: OutputInfo) -> OutputItem | None:
         extension=info.extension,
         mime="",
         size=None,
-        suggested_name=_suggested(info.name, info.extension, None, info.asset_id),
+        suggested_name=_suggested(
+            info.name, SAVED_AS.get(info.asset_type, info.extension), None, info.asset_id
+        ),
         named_kind=info.kind,
         named_family=info.family,
     )
@@ -174,6 +204,7 @@ class OutputBoard(QObject):
 
     changed = Signal(str)  # asset id
     preview_requested = Signal(str, str)  # asset id, family
+    page_requested = Signal(str, str, int)  # asset id, family, offset of the page wanted
     open_requested = Signal(str)  # asset id
     save_requested = Signal(str, str)  # asset id, suggested file name
 
@@ -214,6 +245,15 @@ class OutputBoard(QObject):
             return
         self._update(item.asset_id, loading=True)
         self.preview_requested.emit(item.asset_id, item.family)
+
+    def want_page(self, item: OutputItem, offset: int) -> None:
+        """A paged preview (a dataset's rows) asks for the page from ``offset``; the page on
+        show stays until it comes."""
+        state = self.state(item.asset_id)
+        if state.loading or state.preview is None:
+            return
+        self._update(item.asset_id, loading=True, preview_error="")
+        self.page_requested.emit(item.asset_id, item.family, offset)
 
     def set_progress(self, asset_id: str, done: int, total: int) -> None:
         self._update(asset_id, progress=(done, total), error="")
@@ -263,8 +303,12 @@ class OutputCard(QFrame):
         )
         # the old name of Save…, kept for callers that click "download"
         self.download_button = self.save_button
-        for button in (self.open_button, self.save_button):
-            button.setVisible(self.item.is_file)
+        self.open_button.setVisible(self.item.is_file)
+        self.save_button.setVisible(self.item.can_save)
+        if self.item.asset_type in _SAVE_WORDS:  # a dataset or post: saved as Ouro exports it
+            words, what = _SAVE_WORDS[self.item.asset_type]
+            self.save_button.setText(words)
+            self.save_button.setToolTip(f"Save {what} as {self.item.suggested_name}")
         self.progress = QProgressBar(self)
         self.progress.setTextVisible(True)
         self.progress.hide()
@@ -277,6 +321,11 @@ class OutputCard(QFrame):
             self.preview.hide()
             if hasattr(self.preview, "clicked"):
                 self.preview.clicked.connect(lambda: board.open_requested.emit(item.asset_id))
+            if hasattr(self.preview, "page_requested"):  # a dataset's Previous / Next
+                self.preview.page_requested.connect(
+                    lambda offset: board.want_page(self.item, offset)
+                )
+        self._shown: tuple[Any, bool] = (None, False)  # the payload on show, still loading
         self.note_label = muted(plain_label(self, name="Preview note"))
         self.note_label.setWordWrap(True)
         self.note_label.hide()
@@ -325,7 +374,7 @@ class OutputCard(QFrame):
             status = f"⚠ {state.error}"
         elif state.saved:
             status = f"Saved to {state.saved}"
-        elif state.loading and state.progress is None:
+        elif state.loading and state.progress is None and state.preview is None:
             status = "Preparing the preview…"
         self.status_label.setText(status)
         self.status_label.setToolTip(state.saved)
@@ -333,9 +382,18 @@ class OutputCard(QFrame):
         note = ""
         if self.kind is not None and self.preview is not None:
             if state.preview is not None:
-                self.kind.show(self.preview, state.preview)
+                # Shown again only when it changed (a save's progress leaves it as it is).
+                shown = (state.preview, state.loading)
+                if shown[0] is not self._shown[0] or shown[1] != self._shown[1]:
+                    if state.loading and hasattr(self.preview, "show_loading"):
+                        self.preview.show_loading()  # another page on its way
+                    else:
+                        self.kind.show(self.preview, state.preview)
+                    self._shown = shown
                 self.preview.show()
                 note = self.kind.note(state.preview)
+                if state.preview_error:  # another page could not be read
+                    note = f"⚠ {state.preview_error}"
             elif state.preview_error:
                 note = f"No preview: {state.preview_error}"
         self.note_label.setText(note)
@@ -365,7 +423,7 @@ class OutputsView(QWidget):
         self.board.open_requested.connect(self.open_requested)
         self._cards: dict[str, OutputCard] = {}
         self._items: list[OutputItem] = []
-        self.empty_label = muted(QLabel("This run produced no files.", self))
+        self.empty_label = muted(QLabel("This run produced no files, tables or posts.", self))
         self._scroll = QScrollArea(self)
         self._scroll.setWidgetResizable(True)
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)

@@ -9,7 +9,11 @@ controller awaits with its client and the asset id.
 
 Files are never read whole to preview them: pictures are decoded scaled
 (:mod:`~ouro_desktop.ui.results.thumbnail`), texts from their first 64 KB, structures by
-the CIF reader (CIF files are small; a big one is refused by its size first).
+the CIF reader (CIF files are small; a big one is refused by its size first). A dataset is
+read a page of rows at a time (its kind sets ``load_more``: the widget's
+``page_requested(offset)`` reaches the controller through the output board, which awaits
+``load_more(client, asset_id, shown_payload, offset)``), never the whole table; a post's text
+is rendered from its markdown without HTML.
 """
 
 from __future__ import annotations
@@ -23,10 +27,20 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QMouseEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSizePolicy, QWidget
 
+from ouro_desktop.core.asset_outputs import (
+    ROWS_PAGE,
+    PostContent,
+    RowsPage,
+    first_rows,
+    post_text,
+    rows_page,
+)
 from ouro_desktop.core.cif_preview import PREVIEW_EXTENSIONS, CifPreviewError, preview_cif
 from ouro_desktop.core.file_checks import format_size
 from ouro_desktop.core.output_cache import TextHead, text_head
 from ouro_desktop.ui.results.file_card import FileCard
+from ouro_desktop.ui.results.post_text import PostText
+from ouro_desktop.ui.results.rows_table import PagedRows
 from ouro_desktop.ui.results.thumbnail import BOX, DecodedImage, ImageUnreadable, decode_scaled
 
 __all__ = [
@@ -196,6 +210,9 @@ class PreviewKind:
     show: Callable[[QWidget, Any], None]
     note: Callable[[Any], str] = lambda _payload: ""  # a line under the preview
     load_asset: Callable[[Any, str], Awaitable[Any]] | None = None
+    # A preview that pages (a dataset's rows): ``await load_more(client, asset_id, shown,
+    # offset)`` reads the page from ``offset``, ``shown`` being the payload on show.
+    load_more: Callable[[Any, str, Any, int], Awaitable[Any]] | None = None
 
 
 def _text_note(head: Any) -> str:
@@ -204,11 +221,48 @@ def _text_note(head: Any) -> str:
     return ""
 
 
+def _from_ouro(_path: Path, _thumb: Path) -> Any:
+    raise PreviewFailed("It is read from Ouro, not from a file.")
+
+
+def _rows_widget(parent: QWidget) -> QWidget:
+    return PagedRows(parent, page_size=ROWS_PAGE)
+
+
+def _show_rows(widget: QWidget, payload: Any) -> None:
+    assert isinstance(widget, PagedRows) and isinstance(payload, RowsPage)
+    widget.show_page(
+        payload.columns,
+        payload.rows,
+        payload.offset,
+        total=payload.total,
+        has_more=payload.has_more,
+    )
+
+
+def _post_widget(parent: QWidget) -> QWidget:
+    return PostText(parent, lines=10)
+
+
+def _show_post(widget: QWidget, payload: Any) -> None:
+    assert isinstance(widget, PostText) and isinstance(payload, PostContent)
+    widget.show_text(payload.text)
+
+
 PREVIEWS: dict[str, PreviewKind] = {
     "image": PreviewKind("image", _load_image, _image_widget, _show_image),
     "structure": PreviewKind("structure", _load_structure, _structure_widget, _show_structure),
     "text": PreviewKind("text", _load_text, _text_widget, _show_text, _text_note),
     "table": PreviewKind("table", _load_text, _text_widget, _show_text, _text_note),
+    "dataset": PreviewKind(
+        "dataset",
+        _from_ouro,
+        _rows_widget,
+        _show_rows,
+        load_asset=first_rows,
+        load_more=rows_page,
+    ),
+    "post": PreviewKind("post", _from_ouro, _post_widget, _show_post, load_asset=post_text),
 }
 
 

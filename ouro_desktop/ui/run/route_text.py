@@ -179,11 +179,20 @@ def field_html(info: FieldInfo, muted: str, *, nested: bool = False) -> str:
     return body if nested else f"<p>{body}</p>"
 
 
+# How each kind of input can be given (the window takes a table file for a dataset input
+# and a written text for a post input).
+_ASSET_WORDS = {
+    "file": "a file",
+    "dataset": "a dataset from Ouro, or a table file (.csv, .tsv)",
+    "post": "a post from Ouro, or a short text you write",
+}
+
+
 def _asset_html(route: Route, decl: InputDeclaration, muted: str) -> str:
     schema = asset_input_schema(route, decl.key)
     raw_title = schema.get("title")
     title = raw_title if isinstance(raw_title, str) and raw_title else decl.key
-    kind = "a file" if decl.asset_type == "file" else f"a {escape(decl.asset_type)} from Ouro"
+    kind = _ASSET_WORDS.get(decl.asset_type, f"a {escape(decl.asset_type)} from Ouro")
     parts = [kind]
     if decl.file_extensions:
         parts.append("accepts " + ", ".join(f"<b>.{escape(e)}</b>" for e in decl.file_extensions))
@@ -210,8 +219,11 @@ def inputs_html(route: Route, muted: str) -> str:
     assets = [_asset_html(route, d, muted) for d in route.input_assets.values()]
     fields = [field_html(f, muted) for f in body_fields(route)]
     params = [field_html(p, muted) for p in user_parameters(route)]
+    kinds = {d.asset_type for d in route.input_assets.values()}
+    # "Files" over a dataset or a post would send the person looking for a file.
+    heading = "Files" if kinds <= {"file"} else "Inputs"
     html = (
-        _group("Files", assets)
+        _group(heading, assets)
         + _group("Settings", fields)
         + _group("Parameters in the address", params)
     )

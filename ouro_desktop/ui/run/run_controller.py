@@ -4,7 +4,10 @@ Everything slow happens off the UI thread (file checks, CIF parsing and hashing 
 executor; uploads and the run itself as async tasks). A file already uploaded from this
 profile (same content hash) is reused. A run is submitted once: Run is disabled while a
 submission is in flight and a paid route is never run without the user confirming its
-price.
+price. Dataset and post inputs, and "Choose from my Ouro …" for every input, are
+:class:`~.asset_input_controller.AssetInputController`'s. A route's secret header (an
+access key) is filled from the keyring and kept there when a run uses it
+(:mod:`ouro_desktop.core.header_secrets`); it is sent with the run and recorded nowhere.
 """
 
 from __future__ import annotations
@@ -26,11 +29,19 @@ from ouro_desktop.api.errors import (
 )
 from ouro_desktop.api.models import Action, Route
 from ouro_desktop.api.schema_nodes import FormValue, default_value
+from ouro_desktop.core.asset_inputs import TABLE_EXTENSIONS, input_needs
 from ouro_desktop.core.cif_preview import CifPreview, CifPreviewError, preview_cif
 from ouro_desktop.core.error_text import friendly
 from ouro_desktop.core.field_errors import form_field_errors
-from ouro_desktop.core.file_checks import CheckedFile, FileRejected, check_local_file, check_many
+from ouro_desktop.core.file_checks import (
+    CheckedFile,
+    FileRejected,
+    check_local_file,
+    check_many,
+    display_name,
+)
 from ouro_desktop.core.form_memory import FormMemory, RememberedFile, RememberedForm
+from ouro_desktop.core.header_secrets import HeaderSecrets
 from ouro_desktop.core.input_words import missing_files_text
 from ouro_desktop.core.ledger import LedgerError, RunLedger, RunRecord
 from ouro_desktop.core.provenance import input_file_facts, submit_facts
@@ -45,7 +56,11 @@ from ouro_desktop.core.upload_cache import UploadCache
 from ouro_desktop.core.upload_pipeline import upload_or_reuse
 from ouro_desktop.ui.common.tasks import TaskRunner, off_thread
 from ouro_desktop.ui.results.result_card import scroll_to
+from ouro_desktop.ui.run.asset_input_controller import AssetInputController, Chooser
+from ouro_desktop.ui.run.asset_picker import choose_asset
+from ouro_desktop.ui.run.form.asset_zones import DatasetZone, PostZone
 from ouro_desktop.ui.run.form.base import ErrorSlot
+from ouro_desktop.ui.run.form.drop_zone import ZoneState
 from ouro_desktop.ui.run.run_panel import RunPanel
 
 log = logging.getLogger(__name__)
@@ -129,6 +144,7 @@ class RunController(QObject):
         *,
         confirm: Callable[[QWidget, Route], bool] = confirm_price,
         choose: Callable[[QWidget, str, list[str]], str | None] | None = None,
+        pick: Chooser | None = None,
         memory: FormMemory | None = None,
     ) -> None:
         super().__init__(panel)
@@ -145,6 +161,8 @@ class RunController(QObject):
         self._last: RunRecord | None = None
         self._last_action: Action | None = None
         self._placed: dict[str, str] = {}  # the last run's errors shown at fields
+        self.assets = AssetInputController(panel, session, tasks, choose=pick or choose_asset)
+        self.header_secrets = HeaderSecrets(session.secrets)
         # What was typed and chosen, per route, kept for the next visit (and the next start).
         self.memory = memory
         self._showing = False
@@ -160,6 +178,7 @@ class RunController(QObject):
         inputs.choose_remote_requested.connect(self._on_inputs_choose_remote_requested)
         inputs.changed.connect(self._on_inputs_changed)
         inputs.files_dropped.connect(self._on_form_changed_by_hand)
+        inputs.choose_remote_requested.connect(self._on_form_changed_by_hand)
         panel.form.edited.connect(self._on_form_changed_by_hand)
         panel.form.validated.connect(self._on_form_validated)
         panel.cleared.connect(self._remember)
@@ -206,13 +225,38 @@ class RunController(QObject):
         self._showing = True  # the fresh form at its defaults is not a draft to keep
         try:
             self.panel.set_route(route)
+            self.assets.route_shown(route)
+            for zone in self.panel.inputs.zones().values():
+                # Making a dataset or writing a post is the person's own change too.
+                if isinstance(zone, DatasetZone):
+                    zone.create_requested.connect(self._on_form_changed_by_hand)
+                elif isinstance(zone, PostZone):
+                    zone.write_requested.connect(self._on_form_changed_by_hand)
             if kept is not None:
                 self.panel.restore(kept.value, kept.files)
+                self._restore_assets(kept.files)
         finally:
             self._showing = False
         if kept is not None:
             self.panel.show_status(RESTORED)
         self.flush_memory()
+        spec = self.panel.form.spec
+        if spec is not None and spec.secret_headers:
+            self.tasks.run("headers", self._fill_secret_headers(route, spec.secret_headers))
+
+    async def _fill_secret_headers(self, route: Route, names: frozenset[str]) -> None:
+        account = self.session.account
+        if account is None:
+            return
+        found = await self.header_secrets.load(account.base_url, route, sorted(names))
+        if found and self.panel.route is route:
+            self.panel.form.set_headers(found)
+
+    def _restore_assets(self, files: dict[str, RememberedFile]) -> None:
+        """A dataset or post put back in its zone shows what it holds (first rows, text)."""
+        for key, kept in files.items():
+            if kept.asset_id:
+                self.assets.restore(key, kept.asset_id, kept.name)
 
     # -- remembering the form --------------------------------------------------------------
     def _scope(self) -> str | None:
@@ -269,7 +313,7 @@ class RunController(QObject):
         route = self.panel.route
         if route is not None and self.panel.problem("missing"):
             # "Add a file for …" lives as long as a required file is missing.
-            self.panel.show_problem("missing", missing_files_text(route, self._missing(route)))
+            self.panel.show_problem("missing", self._missing_problem(route, self._missing(route)))
         self._remember()
 
     def _missing(self, route: Route) -> list[str]:
@@ -288,21 +332,36 @@ class RunController(QObject):
 
     async def _route_drop(self, route: Route, items: list[str]) -> None:
         taken = set(self.panel.inputs.filled_keys())
+        # A table goes to the first dataset input still free (check_many knows files only).
+        tables = [i for i in items if Path(i).suffix.lower().lstrip(".") in TABLE_EXTENSIONS]
+        free = [
+            n.key for n in input_needs(route) if n.asset_type == "dataset" and n.key not in taken
+        ]
+        for item in tables[: len(free)]:
+            table_key = free.pop(0)
+            self.assets.table_dropped(table_key, [item])
+            items = [i for i in items if i != item]
+            taken.add(table_key)
+        if not items:
+            return
         accepted, rejected, ambiguous = await off_thread(
             check_many, items, route.input_assets, taken=taken
         )
         for key, checked in accepted:
             self._stage(key, checked)
         for checked, keys in ambiguous:
-            key = self.choose(self.panel, f"Which input is “{checked.name}” for?", keys)
-            if key:
-                self._stage(key, checked)
+            chosen = self.choose(self.panel, f"Which input is “{checked.name}” for?", keys)
+            if chosen:
+                self._stage(chosen, checked)
         if rejected:
             self.panel.show_problem("drop", "\n".join(message for _item, message in rejected))
 
     def _on_inputs_files_dropped(self, key: str, items: list[str]) -> None:
         route = self.panel.route
         if route is None or key not in route.input_assets:
+            return
+        if self.assets.handles(key):  # a table for a dataset input
+            self.assets.table_dropped(key, items)
             return
         if len(items) > 1:
             self.panel.inputs.zone(key).show_rejected(
@@ -372,49 +431,31 @@ class RunController(QObject):
         zone.show_uploaded(outcome.asset_id, checked.name, outcome.reused)
 
     def _on_inputs_cancel_requested(self, key: str) -> None:
+        if self.assets.handles(key):
+            self.assets.cancel(key)
+            return
         staged = self._staged.get(key)
         if staged is not None:
             staged.cancel.set()
 
     def _on_inputs_retry_requested(self, key: str) -> None:
+        if self.assets.handles(key):
+            self.assets.retry(key)
+            return
         staged = self._staged.get(key)
         if staged is not None:
             staged.cancel = asyncio.Event()
             self.tasks.run(f"file:{key}", self._upload(key, staged))
 
     def _on_inputs_removed(self, key: str) -> None:
+        self.assets.removed(key)
         staged = self._staged.pop(key, None)
         if staged is not None:
             staged.cancel.set()
 
     def _on_inputs_choose_remote_requested(self, key: str) -> None:
-        route = self.panel.route
-        if route is not None and key in route.input_assets:
-            self.tasks.run(f"file:{key}", self._choose_remote(key, route))
-
-    async def _choose_remote(self, key: str, route: Route) -> None:
-        client = self.session.client
-        if client is None:
-            return
-        decl = route.input_assets[key]
-        try:
-            page = await client.search_files(extensions=list(decl.file_extensions), limit=200)
-        except OuroError as exc:
-            self.panel.inputs.zone(key).show_upload_error(
-                f"Could not list your files: {friendly(exc)}"
-            )
-            return
-        if not page.items:
-            kinds = ", ".join("." + e for e in decl.file_extensions) or "matching"
-            self.panel.inputs.zone(key).show_rejected(f"You have no {kinds} files on Ouro yet.")
-            return
-        labels = [f"{f.name} ({f.extension or '?'}) — {f.id[:8]}" for f in page.items]
-        picked = self.choose(self.panel, "Choose one of your Ouro files", labels)
-        if picked is None:
-            return
-        chosen = page.items[labels.index(picked)]
         self._staged.pop(key, None)
-        self.panel.inputs.zone(key).show_uploaded(chosen.id, chosen.name, True)
+        self.assets.choose_remote(key)
 
     def fill_from_run(self, route: Route, inputs: dict[str, object]) -> None:
         """Put an earlier run's inputs into the open form of ``route`` (files by their
@@ -440,6 +481,7 @@ class RunController(QObject):
             ),
             files,
         )
+        self._restore_assets(files)
         self.panel.clear_messages()
         self.panel.show_status("Inputs filled in from the earlier run. Press Run to run again.")
         self._remember()
@@ -454,7 +496,7 @@ class RunController(QObject):
         form = self.panel.form
         missing = self._missing(route)
         errors = form.errors()
-        self.panel.show_problem("missing", missing_files_text(route, missing))
+        self.panel.show_problem("missing", self._missing_problem(route, missing))
         self.panel.show_problem("fields", "Fix the highlighted settings first." if errors else "")
         if missing or errors:
             if errors:
@@ -468,6 +510,37 @@ class RunController(QObject):
         self.panel.set_submitting(True)
         self.tasks.run("submit", self._submit(route))
 
+    def _missing_problem(self, route: Route, missing: list[str]) -> str:
+        """What to do for the required inputs that hold nothing usable yet: files in one
+        sentence, then each dataset or post input in its own words."""
+        zones = self.panel.inputs.zones()
+        assets = [k for k in missing if isinstance(zones.get(k), DatasetZone | PostZone)]
+        files = [k for k in missing if k not in assets]
+        parts = [missing_files_text(route, files)] if files else []
+        parts += [self._missing_asset_text(route, key) for key in assets]
+        return " ".join(p for p in parts if p)
+
+    def _missing_asset_text(self, route: Route, key: str) -> str:
+        need = next((n for n in input_needs(route) if n.key == key), None)
+        title = f"“{display_name(need.title if need else key)}”"
+        zone = self.panel.inputs.zone(key)
+        if isinstance(zone, DatasetZone) and zone.table is not None:
+            if zone.state is ZoneState.UPLOADING:
+                return f"Wait: the dataset for {title} is still being created."
+            return (
+                f"Create the dataset for {title} first (“Create as an Ouro dataset” under "
+                "the table), or choose one of your datasets."
+            )
+        if isinstance(zone, DatasetZone):
+            return f"Add a table (CSV) or choose one of your datasets for {title}."
+        return f"Choose one of your posts, or write a short text, for {title}."
+
+    def _input_name(self, key: str) -> str | None:
+        if key in self._staged:
+            return self._staged[key].checked.name
+        name = getattr(self.panel.inputs.zone(key), "asset_name", "")
+        return name or None
+
     async def _submit(self, route: Route) -> None:
         assert self.tracker is not None
         value = self.panel.form.value()
@@ -476,6 +549,14 @@ class RunController(QObject):
         staged = {k: s for k, s in self._staged.items() if s.sha256}  # hashed for upload
         hashed = {k: (s.checked.name, s.checked.size, s.sha256) for k, s in staged.items()}
         facts = input_file_facts(assets, files, hashed, self.uploads.content_of)
+        spec = self.panel.form.spec
+        secret = spec.secret_headers if spec is not None else frozenset()
+        account = self.session.account
+        if account is not None and value.headers and secret:
+            kept = {k: str(v) for k, v in value.headers.items() if k in secret}
+            notice = await self.header_secrets.save(account.base_url, route, kept)
+            if notice:
+                self.panel.show_error(notice)
         try:
             record = await self.tracker.submit(
                 route,
@@ -486,6 +567,7 @@ class RunController(QObject):
                 input_assets=assets or None,
                 input_files=files or None,
                 price_shown=price_text(route) if route.is_paid else None,
+                headers={k: str(v) for k, v in value.headers.items()} or None,
             )
         except UnprocessableEntityError as exc:
             self._show_at_fields(exc.field_errors, _detail_of(exc.body), friendly(exc))
@@ -504,8 +586,8 @@ class RunController(QObject):
         """What the ledger keeps of an input file: its name, asset id and the local path it
         was read from (so "Show code" can upload the real file again)."""
         staged = self._staged.get(key)
-        if staged is None:
-            return {"name": None, "asset_id": asset_id}
+        if staged is None:  # a dataset or post input: the name it has on Ouro
+            return {"name": self._input_name(key), "asset_id": asset_id}
         return {"name": staged.checked.name, "asset_id": asset_id, "path": str(staged.checked.path)}
 
     def _show_at_fields(

@@ -25,6 +25,7 @@ from ouro_desktop.ui.common.banner import Banner
 from ouro_desktop.ui.common.shortcuts import shortcut_keys
 from ouro_desktop.ui.common.undo_bar import UndoBar
 from ouro_desktop.ui.results.result_card import ResultCard
+from ouro_desktop.ui.run.form.asset_zones import make_zone
 from ouro_desktop.ui.run.form.file_inputs import FileInputs
 from ouro_desktop.ui.run.form.form import RequestForm
 
@@ -56,6 +57,7 @@ class RunPanel(QWidget):
         layout.addWidget(self.price_label)
 
         self.inputs = FileInputs(self)
+        self.inputs.zone_factory = make_zone  # dataset and post inputs get their own zones
         layout.addWidget(self.inputs)
         self.form = RequestForm(self)
         layout.addWidget(self.form)

@@ -4,7 +4,9 @@
 Editor``; :func:`build_editor` looks a node up (falling back to ``(kind, "")`` and finally
 to the any-JSON field) and hands containers itself as ``build``, so groups, lists and
 optional fields build their children through the same table. To support a new construct,
-add a node type in :mod:`ouro_desktop.api.schema` and a line here.
+add a node type in :mod:`ouro_desktop.api.schema` and a line here. A table of numbers (a
+list of numbers, or an object of number lists) is recognised by its shape first
+(:func:`~.table_editor.table_shape`) and gets the grid.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ouro_desktop.ui.run.form.group import GroupEditor
 from ouro_desktop.ui.run.form.json_value import JsonEditor
 from ouro_desktop.ui.run.form.number import NumberEditor
 from ouro_desktop.ui.run.form.optional import OptionalEditor
+from ouro_desktop.ui.run.form.table_editor import NumberTableEditor, table_shape
 from ouro_desktop.ui.run.form.text import DateEditor, DateTimeEditor, LineEditor, MultilineEditor
 
 __all__ = ["REGISTRY", "Factory", "build_editor"]
@@ -51,6 +54,8 @@ REGISTRY: dict[tuple[str, str], Factory] = {
 
 def build_editor(node: Node, parent: QWidget | None = None) -> Editor:
     """The editor for ``node`` (and, through it, for everything inside it)."""
+    if table_shape(node) is not None:
+        return NumberTableEditor(node, build_editor, parent)
     factory = (
         REGISTRY.get((node.kind, node.variant))
         or REGISTRY.get((node.kind, ""))

@@ -1,5 +1,7 @@
 """The empty drop zone's target: a dashed "Drop a file here" box with Browse… and "Choose
-from my Ouro files…", plus the zone's title and the Browse… dialog's name filters.
+from my Ouro files…" (for a dataset input: a table and "Choose one of my datasets…"; for a
+post input: "Choose one of my posts…"), plus the zone's title and the Browse… dialog's
+name filters.
 
 Drawn with palette roles only, so it reads in light and dark themes.
 """
@@ -17,6 +19,13 @@ from ouro_desktop.ui.common.theme import border_colour
 
 __all__ = ["DropTarget", "name_filters", "title_for"]
 
+# asset type -> (what the empty box says, the "choose on Ouro" button)
+_WORDS = {
+    "file": ("Drop a file here", "Choose from my Ouro files…"),
+    "dataset": ("Drop a table (CSV or TSV) here", "Choose one of my datasets…"),
+    "post": ("Choose one of your Ouro posts, or write a short text", "Choose one of my posts…"),
+}
+
 
 def title_for(key: str) -> str:
     """``structure_file`` → ``Structure file`` (the key stays in the tooltip)."""
@@ -26,6 +35,8 @@ def title_for(key: str) -> str:
 
 def name_filters(decl: InputDeclaration) -> list[str]:
     """Browse… filters: the accepted extensions (both cases, for case-sensitive dialogs)."""
+    if decl.asset_type == "dataset":  # a table file becomes the dataset
+        return ["Tables (*.csv *.tsv *.txt *.CSV *.TSV *.TXT)", "All files (*)"]
     exts = decl.file_extensions
     if not exts and decl.input_filter:
         exts = FILTER_EXTENSIONS.get(decl.input_filter, ())
@@ -42,29 +53,35 @@ class DropTarget(QFrame):
     def __init__(self, decl: InputDeclaration, parent: QWidget) -> None:
         super().__init__(parent)
         self.setMinimumHeight(84)
-        local = decl.asset_type == "file"
-        self.prompt = QLabel(
-            "Drop a file here" if local else f"This input takes an Ouro {decl.asset_type}", self
+        local = decl.asset_type in ("file", "dataset")  # a dataset can come from a table file
+        prompt, remote = _WORDS.get(
+            decl.asset_type,
+            (
+                f"This input takes an Ouro {decl.asset_type}",
+                f"Choose from my Ouro {decl.asset_type}s…",
+            ),
         )
+        self.prompt = QLabel(prompt, self)
         font = self.prompt.font()
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.prompt.setFont(font)
         self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.prompt.setAccessibleName("Drop a file here")
+        self.prompt.setAccessibleName(prompt)
         self.browse_button = QPushButton("&Browse…", self)
-        self.remote_button = QPushButton("Choose from my Ouro files…", self)
+        self.remote_button = QPushButton(remote, self)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self.or_label = muted(QLabel("or", self))
         buttons.addWidget(self.or_label)
         buttons.addWidget(self.browse_button)
         buttons.addWidget(self.remote_button)
+        self.buttons = buttons  # a post input adds "Write a short text…" here
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.addWidget(self.prompt)
         layout.addLayout(buttons)
-        # A dataset or post input can only be chosen on Ouro: no local file to browse for.
+        # A post (or another Ouro asset) can only be chosen on Ouro: no file to browse for.
         self.or_label.setVisible(local)
         self.browse_button.setVisible(local)
 

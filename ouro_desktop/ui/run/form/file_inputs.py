@@ -10,7 +10,7 @@ dropped on the window that fits several inputs be placed in context
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -40,6 +40,9 @@ class FileInputs(QWidget):
         self._zones: dict[str, DropZone] = {}
         self._chooser: Chooser | None = None  # Browse…'s dialog (a stand-in in tests)
         self.start_folder = ""  # where Browse… opens: the folder of the last file chosen
+        # Makes the zone for a declaration (the run panel hands in one that also makes
+        # dataset and post zones, see asset_zones.make_zone).
+        self.zone_factory: Callable[..., DropZone] = DropZone
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(8)
@@ -63,7 +66,7 @@ class FileInputs(QWidget):
         ordered = sorted(decls.values(), key=lambda d: not d.primary)  # stable: primary first
         for decl in ordered:
             title, description = (labels or {}).get(decl.key, ("", ""))
-            zone = DropZone(
+            zone = self.zone_factory(
                 decl,
                 required=decl.key in needed,
                 title=title,

@@ -1,7 +1,8 @@
 """The request form: a route's settings as widgets built from its schema, checked as you type.
 
 :class:`RequestForm` shows the body's fields (or, for a schema the form cannot show, only
-the raw JSON editor with a note saying why), then the path and query parameters. Every edit
+the raw JSON editor with a note saying why), then the path and query parameters and the
+route's own header parameters (one that looks secret is masked). Every edit
 restarts a short timer (:attr:`RequestForm.DEBOUNCE_MS`); when it fires the whole request is
 validated with ``jsonschema`` and each error is shown *at its field* (under the nearest
 field that exists, or in a list above the fields). ``validity_changed`` tells the Run
@@ -61,9 +62,9 @@ def _parent(path: str) -> str:
 
 def _value_at(value: FormValue, path: str) -> Any:
     node: Any = value.body
-    if path.startswith(("query:", "path:")):
+    if path.startswith(("query:", "path:", "header:")):
         head, _, path = path.partition(":")
-        node = value.query if head == "query" else value.path_params
+        node = {"query": value.query, "path": value.path_params}.get(head, value.headers)
     for part in path.split(".") if path else []:
         if isinstance(node, dict) and part in node:
             node = node[part]
@@ -156,6 +157,14 @@ class RequestForm(QWidget):
         self.path_host = QVBoxLayout()
         self.query_heading = _heading("Query parameters", self)
         self.query_host = QVBoxLayout()
+        self.header_heading = _heading("Sent with the request", self)
+        self.header_host = QVBoxLayout()
+        self.secret_note = muted_label(
+            "Masked values (keys, tokens) are kept in this computer's keyring, not in your "
+            "runs, logs or the code shown for a run.",
+            self,
+        )
+        self.header_host.addWidget(self.secret_note)
         self.body_heading = _heading("Request body", self)
         self.body_host = QVBoxLayout()
         self.raw_editor = RawJsonEditor(self)
@@ -163,6 +172,7 @@ class RequestForm(QWidget):
         for widget, host in (
             (self.path_heading, self.path_host),
             (self.query_heading, self.query_host),
+            (self.header_heading, self.header_host),
             (self.body_heading, self.body_host),
         ):
             column.addWidget(widget)
@@ -188,6 +198,8 @@ class RequestForm(QWidget):
             self.body_editor.setVisible(not raw)
         self.path_heading.setVisible("path" in self.param_editors)
         self.query_heading.setVisible("query" in self.param_editors)
+        self.header_heading.setVisible("header" in self.param_editors)
+        self.secret_note.setVisible(bool(spec is not None and spec.secret_headers))
         self.body_heading.setVisible(bool(self.param_editors) and (raw or has_fields))
 
     # -- building for a route ---------------------------------------------------------------
@@ -219,17 +231,20 @@ class RequestForm(QWidget):
         for where, node, host in (
             ("path", spec.path, self.path_host),
             ("query", spec.query, self.query_host),
+            ("header", spec.headers, self.header_host),
         ):
             if node is not None:
                 self.param_editors[where] = self._group(node, host)
         self._show_parts()
         self.reset_to_defaults()
+        if "header" in self.param_editors:
+            self.param_editors["header"].reset()
         self._validate_now()
 
     def _group(self, node: ObjectNode, host: QVBoxLayout) -> GroupEditor:
         editor = GroupEditor(node, build_editor, self, framed=False)
         editor.changed.connect(self._on_edited)
-        host.addWidget(editor)
+        host.insertWidget(0, editor)  # above any note the part carries
         return editor
 
     # -- values -----------------------------------------------------------------------------
@@ -253,11 +268,23 @@ class RequestForm(QWidget):
         else:
             body = {}
         params = {w: e.value(f"{w}:", problems) for w, e in self.param_editors.items()}
-        return FormValue(body, params.get("query", {}), params.get("path", {})), raw_error
+        headers = {k: v for k, v in params.get("header", {}).items() if v not in ("", None)}
+        value = FormValue(body, params.get("query", {}), params.get("path", {}), headers)
+        return value, raw_error
 
     def value(self) -> FormValue:
-        """The request: body, query and path parameters (keys left unset are absent)."""
+        """The request: body, query and path parameters and the route's own headers (keys
+        left unset or empty are absent)."""
         return self._collect({})[0]
+
+    def set_headers(self, headers: dict[str, str]) -> None:
+        """Fill the given header fields (a stored key, say); the others are left as they are."""
+        editor = self.param_editors.get("header")
+        if editor is None or not headers:
+            return
+        current = editor.value("header:", {})
+        editor.set_value({**current, **headers})
+        self._on_edited()
 
     def set_value(
         self,
@@ -290,7 +317,8 @@ class RequestForm(QWidget):
         given = {"query": query, "path": path_params}
         fallback = {"query": defaults.query, "path": defaults.path_params}
         for where, editor in self.param_editors.items():
-            editor.set_value(given[where] if given[where] is not None else fallback[where])
+            if where in given:  # headers are not part of a recorded request: kept as typed
+                editor.set_value(given[where] if given[where] is not None else fallback[where])
         self._server.clear()
         self._on_edited()
 
@@ -315,7 +343,9 @@ class RequestForm(QWidget):
     def _reset(self) -> None:
         assert self.spec is not None
         defaults = default_value(self.spec)
-        for editor in [self.body_editor, *self.param_editors.values()]:
+        # The route's headers (an access key, typically) are not settings to reset.
+        editors = [e for w, e in self.param_editors.items() if w != "header"]
+        for editor in [self.body_editor, *editors]:
             if editor is not None:
                 editor.reset()
         body = defaults.body if self.body_editor is None else self.body_editor.value("", {})

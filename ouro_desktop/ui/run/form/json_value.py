@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QWidget
 
 from ouro_desktop.api.schema import MISSING, Node
+from ouro_desktop.ui.common.qt_text import exact
 from ouro_desktop.ui.run.form.base import Build, Editor
 
 __all__ = ["JsonEditor"]
@@ -44,7 +45,7 @@ class JsonEditor(Editor):
     def set_value(self, value: Any) -> None:
         text = "" if value is MISSING else json.dumps(value, ensure_ascii=False)
         if text != self.line.text():
-            self.line.setText(text)
+            self.line.setText(exact(text))
 
     def focus_target(self) -> QWidget:
         return self.line

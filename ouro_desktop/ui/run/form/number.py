@@ -128,6 +128,9 @@ class NumberEditor(Editor):
         self.box.setAccessibleName(self.accessible_title())
         self.box.lineEdit().setAccessibleName(self.accessible_title())
         hint = "a whole number" if node.integer else "a number"
+        example = next((x for x in node.examples if isinstance(x, int | float)), None)
+        if example is not None and not isinstance(example, bool):
+            hint = f"e.g. {format_number(example)}"  # the schema's own example
         self.box.lineEdit().setPlaceholderText(hint)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -5,11 +5,18 @@ It only edits text and reports parse errors (with line and column) under the edi
 form decides what the text means and lists validation errors here too, since in JSON mode
 there are no fields to show them at. A note above the editor explains why it is there
 when the form could not be built.
+
+The text is exact both ways. The editor is read through its document's raw text, because
+``toPlainText()`` turns no-break spaces into plain ones; Qt's paragraph separator (U+2029)
+is a line break. Characters the editor itself cannot hold as typed -- U+2029 (it *is* the
+editor's line break), U+FDD0 and U+FDD1 (Qt's own block markers) and lone surrogates --
+are written as JSON escapes (``\\u2029``), which parse back to the same character.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -21,11 +28,20 @@ from ouro_desktop.ui.run.form.base import error_label
 __all__ = ["RawJsonEditor", "dump_body", "parse_body"]
 
 
+# Inside JSON text these only occur in strings (everything else json.dumps writes is ASCII).
+_UNSHOWABLE = re.compile(r"[\u2029\ufdd0\ufdd1\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
 def dump_body(body: Any) -> str:
     try:
-        return json.dumps(body, indent=2, ensure_ascii=False)
+        text = json.dumps(body, indent=2, ensure_ascii=False)
     except (TypeError, ValueError, RecursionError):
         return "{}"
+    return _UNSHOWABLE.sub(_escape, text)
 
 
 def parse_body(text: str) -> tuple[Any, str | None]:
@@ -69,11 +85,11 @@ class RawJsonEditor(QWidget):
         self.note.setVisible(bool(text))
 
     def text(self) -> str:
-        return self.editor.toPlainText()
+        return self.editor.document().toRawText().replace("\u2029", "\n")
 
     def set_body(self, body: Any) -> None:
         text = dump_body(body)
-        if text != self.editor.toPlainText():
+        if text != self.text():
             self.editor.setPlainText(text)
 
     def show_errors(self, lines: list[str]) -> None:

@@ -4,6 +4,7 @@
 
     Title *                                   [reset]
     muted description
+    ⓘ note (only when the schema needs explaining, e.g. an unusable default)
     [ editor ................................. ]
     ⚠ error (only when there is one)
 
@@ -84,6 +85,13 @@ class FieldRow(QWidget):
         if node.description:
             self.description_label = muted_label(node.description, self)
             column.addWidget(self.description_label)
+        self.note_label = None
+        if node.note:  # e.g. the schema's default was not one of its choices
+            self.note_label = QLabel(f"ⓘ {node.note}", self)
+            self.note_label.setWordWrap(True)
+            self.note_label.setTextFormat(Qt.TextFormat.PlainText)
+            self.note_label.setAccessibleName(f"Note about {node.title}")
+            column.addWidget(self.note_label)
         column.addWidget(editor)
         self.error_label = error_label(self)
         self.error_label.setAccessibleName(f"Problem with {node.title}")

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ouro_desktop.api.schema import MISSING, Node, StringNode
+from ouro_desktop.ui.common.qt_text import exact
 from ouro_desktop.ui.run.form.base import Build, Editor
 
 __all__ = ["DateEditor", "DateTimeEditor", "LineEditor", "MultilineEditor"]
@@ -70,7 +71,7 @@ class LineEditor(Editor):
     def set_value(self, value: Any) -> None:
         text = _as_text(value)
         if text != self.line.text():
-            self.line.setText(text)
+            self.line.setText(exact(text))
 
     def focus_target(self) -> QWidget:
         return self.line
@@ -91,6 +92,7 @@ class MultilineEditor(Editor):
         self.box = QPlainTextEdit(self)
         self.box.setAccessibleName(self.accessible_title())
         self.box.setTabChangesFocus(True)
+        self.box.setPlaceholderText(_placeholder(node, "multiline"))
         lines = QFontMetrics(self.box.font()).lineSpacing()
         self.box.setFixedHeight(lines * 5 + 12)
         layout = QHBoxLayout(self)
@@ -107,7 +109,7 @@ class MultilineEditor(Editor):
     def set_value(self, value: Any) -> None:
         text = _as_text(value)
         if text != self.text():
-            self.box.setPlainText(text)
+            self.box.setPlainText(exact(text))
 
     def focus_target(self) -> QWidget:
         return self.box
