@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
@@ -133,7 +134,8 @@ class BatchController(QObject):
         if self.runner is not None:
             await self.runner.aclose()
             self.runner = None
-        self._flush.stop()
+        if shiboken6.isValid(self._flush):  # gone with the window when it was deleted first
+            self._flush.stop()
         self.batch = None
         self.view.close()
 
