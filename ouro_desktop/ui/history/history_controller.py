@@ -9,12 +9,12 @@ outputs, re-run with the same inputs (nothing re-uploaded), show the code, and c
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ouro_desktop.api.errors import OuroError
 from ouro_desktop.api.models import Action, ActionLog, Route
@@ -27,6 +27,7 @@ from ouro_desktop.core.ledger import RunLedger, RunRecord
 from ouro_desktop.core.runs import RunTracker
 from ouro_desktop.core.session import Session
 from ouro_desktop.core.snippets import run_snippet
+from ouro_desktop.ui.common.dialogs import ask_save_path, resolved
 from ouro_desktop.ui.common.tasks import TaskRunner, off_thread
 from ouro_desktop.ui.history.compare import CompareDialog
 from ouro_desktop.ui.history.detail import CodeDialog, RunDetail
@@ -36,9 +37,8 @@ from ouro_desktop.ui.history.run_notifier import RunNotifier
 log = logging.getLogger(__name__)
 
 
-def _ask_save_path(parent: QWidget, suggested: str) -> Path | None:
-    path, _filter = QFileDialog.getSaveFileName(parent, "Save the output file", suggested)
-    return Path(path) if path else None
+async def _ask_save_path(parent: QWidget, suggested: str) -> Path | None:
+    return await ask_save_path(parent, "Save the output file", suggested)
 
 
 def _open_file(path: Path) -> None:
@@ -60,7 +60,9 @@ class HistoryController(QObject):
         notifier: RunNotifier,
         outputs_dir: Path,
         *,
-        ask_save_path: Callable[[QWidget, str], Path | None] = _ask_save_path,
+        ask_save_path: Callable[[QWidget, str], Path | None | Awaitable[Path | None]] = (
+            _ask_save_path
+        ),
         open_file: Callable[[Path], None] = _open_file,
     ) -> None:
         super().__init__(pane)
@@ -248,9 +250,12 @@ class HistoryController(QObject):
 
     # -- outputs ---------------------------------------------------------------------------
     def _on_detail_download_requested(self, asset_id: str, suggested: str) -> None:
-        target = self.ask_save_path(self.detail, suggested)
+        self.tasks.run(f"download:{asset_id}", self._save_as(asset_id, suggested))
+
+    async def _save_as(self, asset_id: str, suggested: str) -> None:
+        target = await resolved(self.ask_save_path(self.detail, suggested))
         if target is not None:
-            self.tasks.run(f"download:{asset_id}", self._download(asset_id, target, False))
+            await self._download(asset_id, target, False)
 
     def _on_detail_open_requested(self, asset_id: str) -> None:
         folder = self.outputs_dir / asset_id

@@ -2,27 +2,33 @@
 
 Everything slow happens off the UI thread (file checks, CIF parsing and hashing in an
 executor; uploads and the run itself as async tasks). A file already uploaded from this
-profile (same content hash) is reused. A run is submitted once: Run is disabled while a
-submission is in flight and a paid route is never run without the user confirming its
-price.
+profile (same content hash) is reused. What is uploaded is the version that was checked
+(:mod:`~ouro_desktop.core.upload_pipeline`); a file that changes before its upload is
+checked again, and one that changed after it (before Run) makes Run ask whether to
+upload the new version or keep the one on Ouro. A run is submitted once: Run is
+disabled while a submission is in flight and until its fate is known, and a paid route
+is never run without the user confirming its price. Every question is a non-blocking
+dialog (:mod:`~ouro_desktop.ui.common.dialogs`), so runs keep being followed meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ouro_desktop.api.errors import (
+    FileChangedError,
     OuroError,
     UnprocessableEntityError,
     UploadCancelled,
 )
+from ouro_desktop.api.files import FileStamp
 from ouro_desktop.api.models import Action, Route
 from ouro_desktop.core.cif_preview import CifPreview, CifPreviewError, preview_cif
 from ouro_desktop.core.error_text import friendly
@@ -33,7 +39,8 @@ from ouro_desktop.core.route_fields import asset_input_required
 from ouro_desktop.core.runs import RunTracker
 from ouro_desktop.core.session import Session
 from ouro_desktop.core.upload_cache import UploadCache
-from ouro_desktop.core.upload_pipeline import upload_or_reuse
+from ouro_desktop.core.upload_pipeline import UploadOutcome, changed_since_upload, upload_or_reuse
+from ouro_desktop.ui.common.dialogs import ask_buttons, ask_item, resolved
 from ouro_desktop.ui.common.tasks import TaskRunner, off_thread
 from ouro_desktop.ui.run.run_panel import RunPanel
 
@@ -49,6 +56,9 @@ STATE_WORDS = {
     "timed-out": "Timed out: Ouro stopped waiting for the service; nothing was charged.",
     "not-started": "Not started — run again?",
 }
+# A file that keeps changing while it is checked and uploaded is being written: give up.
+MAX_RESTAGES = 3
+UNSETTLED = {"submitting", "unknown"}  # the submission's fate is not known yet
 
 
 @dataclass
@@ -57,18 +67,44 @@ class _Staged:
 
     checked: CheckedFile
     cancel: asyncio.Event
+    outcome: UploadOutcome | None = None  # what is on Ouro for it, once uploaded
+    kept: FileStamp | None = None  # a later version the user chose not to upload
+    restages: int = 0  # times it was checked again because it changed
 
 
-def confirm_price(parent: QWidget, route: Route) -> bool:
-    answer = QMessageBox.question(
+Answer = bool | Awaitable[bool]
+Choice = str | None | Awaitable[str | None]
+
+
+async def confirm_price(parent: QWidget, route: Route) -> bool:
+    answer = await ask_buttons(
         parent,
         "Run a paid route?",
         f"“{route.full_name}” is a paid route: {price_text(route)}.\n\n"
         "Your account is charged when the run succeeds. Run it now?",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel,
+        [
+            ("run", "Run", QMessageBox.ButtonRole.AcceptRole),
+            ("cancel", "Cancel", QMessageBox.ButtonRole.RejectRole),
+        ],
+        default="cancel",
     )
-    return answer == QMessageBox.StandardButton.Yes
+    return answer == "run"
+
+
+async def ask_file_changed(parent: QWidget, name: str) -> str | None:
+    """``"upload"`` (the new version), ``"keep"`` (the one on Ouro) or None (not now)."""
+    return await ask_buttons(
+        parent,
+        "The file changed",
+        f"“{name}” changed on this computer after it was uploaded.\n\n"
+        "Upload the new version, or run with the version already on Ouro?",
+        [
+            ("upload", "Upload the new version", QMessageBox.ButtonRole.AcceptRole),
+            ("keep", "Keep the one on Ouro", QMessageBox.ButtonRole.ActionRole),
+            ("cancel", "Cancel", QMessageBox.ButtonRole.RejectRole),
+        ],
+        default="upload",
+    )
 
 
 class RunController(QObject):
@@ -83,9 +119,12 @@ class RunController(QObject):
         ledger: RunLedger,
         uploads: UploadCache,
         *,
-        confirm: Callable[[QWidget, Route], bool] = confirm_price,
-        choose: Callable[[QWidget, str, list[str]], str | None] | None = None,
+        confirm: Callable[[QWidget, Route], Answer] = confirm_price,
+        choose: Callable[[QWidget, str, list[str]], Choice] = ask_item,
+        ask_changed: Callable[[QWidget, str], Choice] = ask_file_changed,
     ) -> None:
+        """``confirm``, ``choose`` and ``ask_changed`` ask the user (tests pass stand-ins,
+        which may answer at once or return an awaitable)."""
         super().__init__(panel)
         self.panel = panel
         self.session = session
@@ -93,11 +132,14 @@ class RunController(QObject):
         self.ledger = ledger
         self.uploads = uploads
         self.confirm = confirm
-        self.choose = choose or _choose_item
+        self.choose = choose
+        self.ask_changed = ask_changed
         self.tracker: RunTracker | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._staged: dict[str, _Staged] = {}
         self._last: RunRecord | None = None
+        # The run just sent while Ouro has not yet said whether it got it: Run stays off.
+        self._unsettled: RunRecord | None = None
         inputs = panel.inputs
         inputs.files_dropped.connect(self._on_inputs_files_dropped)
         inputs.cancel_requested.connect(self._on_inputs_cancel_requested)
@@ -123,6 +165,16 @@ class RunController(QObject):
         )
         return await self.tracker.resume()
 
+    def cancel_uploads(self) -> None:
+        """Stop every check, hash and upload now (quitting: nothing may wait for them)."""
+        for staged in self._staged.values():
+            staged.cancel.set()
+
+    def runs_in_flight(self) -> int:
+        """Runs that are still going (being sent, or followed) as far as this app knows."""
+        sending = 1 if self.tasks.running("submit") else 0
+        return sending + (len(self.tracker.watching) if self.tracker is not None else 0)
+
     async def detach(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
@@ -136,6 +188,9 @@ class RunController(QObject):
             staged.cancel.set()
         self._staged.clear()
         self.panel.set_route(route)
+        unsettled = self._unsettled
+        if unsettled is not None and unsettled.route_id == route.id:
+            self.panel.set_submitting(True, "Checking…")
 
     # -- file inputs -----------------------------------------------------------------------
     def drop_anywhere(self, items: list[str]) -> None:
@@ -154,8 +209,10 @@ class RunController(QObject):
         for key, checked in accepted:
             self._stage(key, checked)
         for checked, keys in ambiguous:
-            key = self.choose(self.panel, f"Which input is “{checked.name}” for?", keys)
-            if key:
+            key = await resolved(
+                self.choose(self.panel, f"Which input is “{checked.name}” for?", keys)
+            )
+            if key and key in keys:
                 self._stage(key, checked)
         if rejected:
             self.panel.show_error("\n".join(message for _item, message in rejected))
@@ -181,13 +238,29 @@ class RunController(QObject):
             return
         self._stage(key, checked)
 
-    def _stage(self, key: str, checked: CheckedFile) -> None:
+    def _stage(self, key: str, checked: CheckedFile, restages: int = 0) -> None:
         old = self._staged.pop(key, None)
         if old is not None:
             old.cancel.set()
-        staged = _Staged(checked, asyncio.Event())
+        staged = _Staged(checked, asyncio.Event(), restages=restages)
         self._staged[key] = staged
         self.tasks.run(f"file:{key}", self._preview_and_upload(key, staged))
+
+    async def _check_again(self, key: str, staged: _Staged) -> None:
+        """The file changed since it was checked: check, preview and upload it afresh."""
+        route = self.panel.route
+        if route is None or key not in route.input_assets:
+            return
+        zone = self.panel.inputs.zone(key)
+        zone.show_checking(staged.checked.name)
+        try:
+            checked = await off_thread(
+                check_local_file, str(staged.checked.path), route.input_assets[key]
+            )
+        except FileRejected as exc:
+            zone.show_rejected(exc.message)
+            return
+        self._stage(key, checked, staged.restages + 1)
 
     async def _preview_and_upload(self, key: str, staged: _Staged) -> None:
         zone = self.panel.inputs.zone(key)
@@ -221,6 +294,16 @@ class RunController(QObject):
         except UploadCancelled:
             zone.clear()
             return
+        except FileChangedError as exc:
+            # Not the version that was checked and previewed: check it again, unless it
+            # keeps changing (still being written).
+            if staged.cancel.is_set():
+                return
+            if staged.restages < MAX_RESTAGES and self._staged.get(key) is staged:
+                await self._check_again(key, staged)
+            else:
+                zone.show_upload_error(f"Upload failed: {friendly(exc)}")
+            return
         except OuroError as exc:
             zone.show_upload_error(f"Upload failed: {friendly(exc)}")
             return
@@ -228,6 +311,7 @@ class RunController(QObject):
             if not staged.cancel.is_set():
                 zone.show_upload_error(f"Could not read the file: {exc}")
             return
+        staged.outcome = outcome
         zone.show_uploaded(outcome.asset_id, checked.name, outcome.reused)
 
     def _on_inputs_cancel_requested(self, key: str) -> None:
@@ -268,12 +352,17 @@ class RunController(QObject):
             self.panel.inputs.zone(key).show_rejected(f"You have no {kinds} files on Ouro yet.")
             return
         labels = [f"{f.name} ({f.extension or '?'}) — {f.id[:8]}" for f in page.items]
-        picked = self.choose(self.panel, "Choose one of your Ouro files", labels)
-        if picked is None:
+        picked = await resolved(self.choose(self.panel, "Choose one of your Ouro files", labels))
+        if picked is None or picked not in labels:
             return
         chosen = page.items[labels.index(picked)]
-        self._staged.pop(key, None)
+        self._drop_staged(key)
         self.panel.inputs.zone(key).show_uploaded(chosen.id, chosen.name, True)
+
+    def _drop_staged(self, key: str) -> None:
+        staged = self._staged.pop(key, None)
+        if staged is not None:
+            staged.cancel.set()
 
     def fill_from_run(self, route: Route, inputs: dict[str, object]) -> None:
         """Put an earlier run's inputs into the open form of ``route`` (files by their
@@ -289,6 +378,7 @@ class RunController(QObject):
         if isinstance(files, dict):
             for input_key, info in files.items():
                 if input_key in route.input_assets and isinstance(info, dict):
+                    self._drop_staged(input_key)  # the earlier run's asset replaces it
                     name = str(info.get("name") or info.get("asset_id"))
                     self.panel.inputs.zone(input_key).show_uploaded(
                         str(info.get("asset_id")), name, True
@@ -315,13 +405,54 @@ class RunController(QObject):
                 + ("Fix the highlighted fields first." if errors else "")
             )
             return
-        if route.is_paid and not self.confirm(self.panel, route):
-            self.panel.show_status("Not run: the price was not confirmed.")
-            return
         self.panel.clear_messages()
         form.clear_field_errors()
         self.panel.set_submitting(True)
-        self.tasks.run("submit", self._submit(route))
+        self.tasks.run("submit", self._confirm_then_submit(route))
+
+    async def _confirm_then_submit(self, route: Route) -> None:
+        """The questions before a run (changed files, the price), then the run."""
+        sent = False
+        try:
+            if not await self._files_still_current():
+                return
+            if route.is_paid and not await resolved(self.confirm(self.panel, route)):
+                self.panel.show_status("Not run: the price was not confirmed.")
+                return
+            if self.panel.route is not route or self.tracker is None:
+                return  # another route was opened while the question was up
+            sent = True
+            await self._submit(route)
+        finally:
+            if not sent:
+                self.panel.set_submitting(False)
+
+    async def _files_still_current(self) -> bool:
+        """Ask about every uploaded file that changed on disk since; False: don't run now."""
+        for key, staged in list(self._staged.items()):
+            outcome = staged.outcome
+            zone = self.panel.inputs.zone(key)
+            if outcome is None or zone.asset_id != outcome.asset_id:
+                continue
+            now = await off_thread(changed_since_upload, staged.checked.path, outcome)
+            if now is None or now == staged.kept:
+                continue
+            answer = await resolved(self.ask_changed(self.panel, staged.checked.name))
+            if self._staged.get(key) is not staged:
+                return False  # the file was removed or replaced meanwhile
+            if answer == "keep":
+                staged.kept = now
+                continue
+            if answer == "upload":
+                self.tasks.run(f"file:{key}", self._check_again(key, staged))
+                self.panel.show_status(
+                    f"Uploading the new version of “{staged.checked.name}”; press Run "
+                    "when it is on Ouro."
+                )
+            else:
+                self.panel.show_status("Not run.")
+            return False
+        return True
 
     async def _submit(self, route: Route) -> None:
         assert self.tracker is not None
@@ -331,6 +462,7 @@ class RunController(QObject):
             k: {"name": self._staged[k].checked.name if k in self._staged else None, "asset_id": v}
             for k, v in assets.items()
         }
+        settled = True
         try:
             record = await self.tracker.submit(
                 route,
@@ -348,13 +480,30 @@ class RunController(QObject):
         except (OuroError, LedgerError) as exc:
             self.panel.show_error(f"The run was not started: {friendly(exc)}")
             return
+        else:
+            # Sent, but whether Ouro got it is still being looked up: Run stays off
+            # until that is known, so the same run is not sent twice.
+            settled = record.state not in UNSETTLED
+            self._unsettled = None if settled else record
         finally:
-            self.panel.set_submitting(False)
+            self.panel.set_submitting(not settled, "Checking…")
         self._last = record
         self.panel.show_status(STATE_WORDS.get(record.state, record.state))
         self.run_submitted.emit(record)
 
+    def _settle(self, record: RunRecord) -> None:
+        """The fate of the unsettled submission is known (or it is over): Run again."""
+        unsettled = self._unsettled
+        if unsettled is None or record.local_id != unsettled.local_id:
+            return
+        if record.state in UNSETTLED:
+            return
+        self._unsettled = None
+        if self.panel.route is not None and self.panel.route.id == record.route_id:
+            self.panel.set_submitting(False)
+
     def _on_tracker_update(self, record: RunRecord, action: Action | None) -> None:
+        self._settle(record)
         if self._last is None or record.local_id != self._last.local_id:
             return
         self._last = record
@@ -364,6 +513,7 @@ class RunController(QObject):
             self.panel.form.show_field_errors(action.field_errors)
 
     def _on_tracker_finished(self, record: RunRecord) -> None:
+        self._settle(record)
         self.run_finished.emit(record)
         if self._last is None or record.local_id != self._last.local_id:
             return
@@ -386,8 +536,3 @@ def _short(value: object) -> str:
         return f"{value:.4g}"
     text = str(value)
     return text if len(text) <= 40 else text[:39] + "…"
-
-
-def _choose_item(parent: QWidget, prompt: str, items: list[str]) -> str | None:
-    item, ok = QInputDialog.getItem(parent, "Ouro Desktop", prompt, items, 0, False)
-    return item if ok else None

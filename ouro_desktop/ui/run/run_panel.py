@@ -92,11 +92,12 @@ class RunPanel(QWidget):
             return
         self.run_requested.emit()
 
-    def set_submitting(self, submitting: bool) -> None:
+    def set_submitting(self, submitting: bool, label: str = "Sending…") -> None:
+        """Run off (its button saying ``label``) while a run is sent or its fate is looked up."""
         self._submitting = submitting
         self.run_button.setEnabled(not submitting)
         if submitting:
-            self.run_button.setText("Sending…")
+            self.run_button.setText(label)
         elif self._route is not None:
             self.run_button.setText(
                 f"Run ({price_text(self._route)})" if self._route.is_paid else "Run"
