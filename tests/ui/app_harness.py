@@ -30,7 +30,10 @@ class App:
         *,
         time_scale: float = 0.01,
         notify_after_s: float = 10.0,
+        real_dialogs: bool = False,
     ) -> None:
+        """``real_dialogs``: the app's own questions (price, which file, where to save)
+        instead of the stand-ins that answer at once."""
         self.aio = aio
         store = SettingsStore(profile / "settings.json")
         self.window = MainWindow(QSettings(str(profile / "w.ini"), QSettings.Format.IniFormat))
@@ -51,8 +54,12 @@ class App:
             UploadCache(profile / "uploads.sqlite3"),
             outputs_dir=profile / "outputs",
             notify_after_s=notify_after_s,
-            run_options={"confirm": self._confirm, "choose": lambda _p, _t, items: items[0]},
-            history_options={
+            run_options=None
+            if real_dialogs
+            else {"confirm": self._confirm, "choose": lambda _p, _t, items: items[0]},
+            history_options={"open_file": self.opened.append}
+            if real_dialogs
+            else {
                 "ask_save_path": lambda _w, name: self._save_path(profile, name),
                 "open_file": self.opened.append,
             },

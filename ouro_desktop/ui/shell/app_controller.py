@@ -186,13 +186,12 @@ class AppController(QObject):
 
     # -- opening a route -------------------------------------------------------------------
     async def open_route(self, ref: str) -> Route | None:
-        """Open a route as if chosen in the browser; the route, or None if it failed."""
-        await self._open(ref)
-        return (
-            self._current
-            if self._current and ref in (self._current.id, self._current.full_name)
-            else self._current
-        )
+        """Open a route as if chosen in the browser; the route ``ref`` names, or None if
+        it could not be loaded (never the route that happened to be open before)."""
+        route = await self._open(ref)
+        if route is None or ref not in (route.id, route.full_name):
+            return None
+        return route
 
     def _on_routes_open_requested(self, ref: str) -> None:
         self.tasks.run("route", self._open(ref))
@@ -201,10 +200,11 @@ class AppController(QObject):
         if self._current is not None:
             self.tasks.run("route", self._open(self._current.id))
 
-    async def _open(self, ref: str) -> None:
+    async def _open(self, ref: str) -> Route | None:
+        """Load and show the route ``ref``; the route, or None if loading failed."""
         client = self.session.client
         if client is None:
-            return
+            return None
         page = self.window.route_page
         page.show_loading(f"Loading {ref}…")
         try:
@@ -212,11 +212,11 @@ class AppController(QObject):
         except NotFoundError:
             page.show_error(f"There is no route “{ref}”, or you don't have access to it.")
             self.load_failed.emit(ref)
-            return
+            return None
         except OuroError as exc:
             page.show_error(f"Could not load the route: {friendly(exc)}")
             self.load_failed.emit(friendly(exc))
-            return
+            return None
         self._current = route
         self.routes.show_opened(route)
         page.show_route(
@@ -228,6 +228,7 @@ class AppController(QObject):
         if pending and route.input_assets:
             self.runs.drop_anywhere(pending)
         self.route_shown.emit(route.id)
+        return route
 
     def _on_routes_favourite_changed(self, route_id: str, starred: bool) -> None:
         if self._current is not None and self._current.id == route_id:
@@ -249,7 +250,9 @@ class AppController(QObject):
 
     async def _rerun(self, route_id: str, inputs: dict[str, object]) -> None:
         route = await self.open_route(route_id)
-        if route is not None:
+        # Only the run's own route takes its inputs; if it could not be opened, the page
+        # says why and no other route's form is touched.
+        if route is not None and route.id == route_id:
             self.runs.fill_from_run(route, inputs)
 
     # -- drop first, choose later ------------------------------------------------------------

@@ -35,7 +35,12 @@ class Workspace:
     controller: AppController
 
     async def aclose(self) -> None:
-        """Stop following runs, end every task, close the session and the local stores."""
+        """Stop following runs, end every task, close the session and the local stores.
+
+        Hashing and uploads are told to stop first: a worker thread hashing a big file
+        would otherwise keep the app from exiting until it is done.
+        """
+        self.runs.cancel_uploads()
         self.history.detach()
         await self.runs.detach()
         await self.tasks.aclose()
