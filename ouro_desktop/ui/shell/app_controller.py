@@ -141,6 +141,17 @@ class AppController(QObject):
             self.window.statusBar().showMessage(text, 10_000)
             self.window.history.show_status(text)
 
+    def say_runs_continue(self, count: int) -> str:
+        """At quit: runs still going keep going on Ouro and are picked up next time."""
+        text = (
+            f"{count} run{'s are' if count != 1 else ' is'} still going on Ouro. "
+            f"{'They continue' if count != 1 else 'It continues'} there, and Ouro Desktop "
+            f"picks {'them' if count != 1 else 'it'} up the next time it starts."
+        )
+        self.window.banner.show_message(text)
+        self.window.statusBar().showMessage(text)
+        return text
+
     def _on_tracker_connection(self, online: bool) -> None:
         """One banner while Ouro can't be reached; polling resumes by itself."""
         if online:

@@ -44,7 +44,7 @@ APP_TITLE = "Ouro Desktop"
 
 class MainWindow(QMainWindow):
     sign_out_requested = Signal()
-    closing = Signal()
+    closing = Signal()  # the user asked to close the window (or quit)
 
     route_page: RoutePage
     run_panel: RunPanel
@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_TITLE)
         self.setAccessibleName(APP_TITLE)
         self.keyring_backend = "none"
+        self._close_held = False
 
         self.stack = QStackedWidget(self)
         self._welcome: WelcomeView | None = None  # built when first needed
@@ -225,7 +226,15 @@ class MainWindow(QMainWindow):
             self._qsettings.setValue("window/history_splitter", self.history_split.saveState())
         self._qsettings.sync()
 
+    def hold_close(self, held: bool) -> None:
+        """While held, closing the window (its close button, File → Quit, Ctrl+Q) only
+        emits :attr:`closing`: the app says what it must and cleans up, then closes it."""
+        self._close_held = held
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.save_layout()
         self.closing.emit()
+        if self._close_held:
+            event.ignore()
+            return
         super().closeEvent(event)
