@@ -101,6 +101,22 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("Ouro Desktop")
     app.setOrganizationName("Ouro")
     app.setApplicationVersion(__version__)
+    files = [str(Path(f).expanduser().resolve()) for f in args.files]
+    instance = None
+    if not args.screenshot:  # a screenshot run is a tool: it never hands over
+        from ouro_desktop.ui.shell.single_instance import claim_profile, hand_over
+
+        instance = claim_profile(paths.data, app)
+        if instance is None:
+            # This profile's app is already open: give it the files and route, and go.
+            if hand_over(paths.data, args.route, files):
+                return 0
+            print(
+                "ouro-desktop: Ouro Desktop is already running with this profile but did "
+                "not answer; close it (or end it) and try again.",
+                file=sys.stderr,
+            )
+            return 1
     icon = _app_icon(QIcon)
     if not icon.isNull():
         app.setWindowIcon(icon)
@@ -125,10 +141,14 @@ def main(argv: list[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
-        return run_to_end(loop, _run(app, args, paths, window, settings_store, settings))
+        return run_to_end(
+            loop, _run(app, args, paths, window, settings_store, settings, files, instance)
+        )
     finally:
         release_loop(loop)
         asyncio.set_event_loop(None)
+        if instance is not None:
+            instance.close()
 
 
 def _show_shell(
@@ -206,6 +226,8 @@ async def _run(
     window: object,
     settings_store: object,
     settings: object,
+    files: list[str],
+    instance: object,
 ) -> int:
     import asyncio
 
@@ -284,11 +306,11 @@ async def _run(
     controller.routes_loaded.connect(
         lambda _count: QTimer.singleShot(1500, _freeze_startup_objects)
     )
-    controller.start(
-        demo=args.demo,
-        open_ref=args.route,
-        files=[str(Path(f).expanduser().resolve()) for f in args.files],
-    )
+    if instance is not None:  # later starts on this profile hand their files over here
+        instance.requested.connect(  # type: ignore[attr-defined]
+            lambda request: controller.handle_request(request.route, request.files)
+        )
+    controller.start(demo=args.demo, open_ref=args.route, files=files)
     code = await done
     try:
         await _shut_down(window, workspace)

@@ -7,7 +7,9 @@ the quit tests, which run this in a subprocess and check its exit code and its p
 it), ``sigterm``, ``sigint``, ``app-quit`` (a session manager quitting Qt), or -- under a
 real X server (``xvfb-run``, ``QT_QPA_PLATFORM=xcb``) -- ``x11-ctrl-q`` (Ctrl+Q typed
 through XTEST by ``xdotool``) and ``x11-close`` (the window manager's close request, a
-``WM_DELETE_WINDOW`` client message sent through libX11).
+``WM_DELETE_WINDOW`` client message sent through libX11). ``serve:TEXT`` stays open
+(printing ``opened <route>`` and ``browser: <caption>`` as they change) until a printed
+line contains TEXT, then quits from the menu: for the single-instance test.
 Lines printed: ``ready``, every new text of the window's banner (``banner: …``) and
 ``window closed`` when the window is hidden, so the test can check what the user saw
 and in which order.
@@ -30,7 +32,21 @@ from PySide6.QtWidgets import QApplication
 def main() -> int:
     profile, how = sys.argv[1], sys.argv[2]
     app = QApplication(sys.argv[:1])
-    state = {"ready": False, "banner": "", "shown": False}
+    state: dict[str, object] = {
+        "ready": False,
+        "banner": "",
+        "shown": False,
+        "route": "",
+        "caption": "",
+        "quitting": False,
+    }
+    until = how.split(":", 1)[1] if how.startswith("serve:") else None
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+        if until is not None and until in line and state["ready"] and not state["quitting"]:
+            state["quitting"] = True
+            QTimer.singleShot(200, lambda: quit_by(window(), "menu"))
 
     def window() -> object | None:
         from ouro_desktop.ui.shell.main_window import MainWindow
@@ -46,8 +62,18 @@ def main() -> int:
             return
         banner = win.banner.label.text() if win.banner.isVisible() else ""  # type: ignore[attr-defined]
         if banner and banner != state["banner"]:
-            print(f"banner: {banner}", flush=True)
+            say(f"banner: {banner}")
         state["banner"] = banner
+        if getattr(win, "panes_built", False):
+            route = win.run_panel.route  # type: ignore[attr-defined]
+            name = route.full_name if route is not None else ""
+            if name != state["route"]:
+                state["route"] = name
+                say(f"opened {name}")
+        caption = win.browser.caption_label.text()  # type: ignore[attr-defined]
+        if caption != state["caption"]:
+            state["caption"] = caption
+            say(f"browser: {caption}")
         if win.isVisible():  # type: ignore[attr-defined]
             state["shown"] = True
         elif state["shown"]:
@@ -57,9 +83,10 @@ def main() -> int:
         if not state["ready"] and connected:
             state["ready"] = True
             print(f"ready {int(win.winId())}", flush=True)  # type: ignore[attr-defined]
-            QTimer.singleShot(300, lambda: quit_by(win))
+            if until is None:
+                QTimer.singleShot(300, lambda: quit_by(win, how))
 
-    def quit_by(win: object) -> None:
+    def quit_by(win: object, how: str) -> None:
         if how == "menu":
             (action,) = [a for a in win.findChildren(QAction) if a.text() == "Quit"]  # type: ignore[attr-defined]
             action.trigger()

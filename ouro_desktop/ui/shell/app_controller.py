@@ -56,6 +56,7 @@ class AppController(QObject):
         self.history = history
         self._current: Route | None = None
         self._startup_files: list[str] = []
+        self._startup_route: str | None = None
 
         window.welcome.sign_in_requested.connect(self._on_welcome_sign_in_requested)
         window.welcome.demo_requested.connect(self._on_welcome_demo_requested)
@@ -69,6 +70,25 @@ class AppController(QObject):
         routes.routes_loaded.connect(self.routes_loaded)
         routes.load_failed.connect(self.load_failed)
         history.rerun_requested.connect(self._on_history_rerun_requested)
+
+    # -- another start of the app on this profile ----------------------------------------
+    def handle_request(self, route: str | None, files: list[str]) -> None:
+        """A later start handed over its ``--route`` and files: come to the front and take
+        them as a start would (open the route; offer the files to the routes taking them)."""
+        self.window.bring_to_front()
+        if self.session.client is None:  # not signed in yet: after the sign-in
+            self._startup_files += files
+            self._startup_route = route or self._startup_route
+            return
+        if route:
+            self._on_routes_open_requested(route)
+        if files:
+            self.routes.find_routes_for(files)
+
+    def _take_pending(self) -> tuple[str | None, list[str]]:
+        route, self._startup_route = self._startup_route, None
+        files, self._startup_files = self._startup_files, []
+        return route, files
 
     # -- start-up and sign-in --------------------------------------------------------------
     def start(
@@ -106,9 +126,10 @@ class AppController(QObject):
                 self.sign_in_shown.emit()
                 return
         self._enter_workspace()
+        pending_route, files = self._take_pending()
+        open_ref = open_ref or pending_route
         if open_ref:
             self._on_routes_open_requested(open_ref)
-        files, self._startup_files = self._startup_files, []
         if files:
             # Lists the routes that accept the file (instead of the plain route list: same
             # task name, so it replaces that search); choosing one puts it into the form.
@@ -179,6 +200,11 @@ class AppController(QObject):
             self.window.welcome.show_error(f"Could not sign in: {friendly(exc)}")
             return
         self._enter_workspace()
+        route, files = self._take_pending()  # handed over while nobody was signed in
+        if route:
+            self._on_routes_open_requested(route)
+        if files:
+            self.routes.find_routes_for(files)
 
     def _on_welcome_demo_requested(self) -> None:
         self.tasks.run("session", self._start(True, None))

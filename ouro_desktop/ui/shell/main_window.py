@@ -226,6 +226,14 @@ class MainWindow(QMainWindow):
             self._qsettings.setValue("window/history_splitter", self.history_split.saveState())
         self._qsettings.sync()
 
+    def bring_to_front(self) -> None:
+        """Show the window above the others (another start of the app handed it work)."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
     def hold_close(self, held: bool) -> None:
         """While held, closing the window (its close button, File → Quit, Ctrl+Q) only
         emits :attr:`closing`: the app says what it must and cleans up, then closes it."""
