@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QWidget
 
 from ouro_desktop.api.errors import OuroError
 from ouro_desktop.api.models import Action, ActionLog, Route
-from ouro_desktop.core.cif_preview import CifPreviewError, preview_cif
+from ouro_desktop.core.cif_preview import CifPreviewError
+from ouro_desktop.core.cif_process import preview_cif_async
 from ouro_desktop.core.error_text import friendly
 from ouro_desktop.core.history import LOCAL_KEY_PREFIX, HistoryEntry, expected_seconds, merge
 from ouro_desktop.core.history_diff import run_inputs
@@ -28,7 +29,7 @@ from ouro_desktop.core.runs import RunTracker
 from ouro_desktop.core.session import Session
 from ouro_desktop.core.snippets import run_snippet
 from ouro_desktop.ui.common.dialogs import ask_save_path, resolved
-from ouro_desktop.ui.common.tasks import TaskRunner, off_thread
+from ouro_desktop.ui.common.tasks import TaskRunner
 from ouro_desktop.ui.history.compare import CompareDialog
 from ouro_desktop.ui.history.detail import CodeDialog, RunDetail
 from ouro_desktop.ui.history.pane import HistoryPane
@@ -285,7 +286,7 @@ class HistoryController(QObject):
         self.detail.set_download_done(asset_id, str(path))
         if path.suffix.lower() == ".cif":
             try:
-                preview = await off_thread(preview_cif, path)
+                preview = await preview_cif_async(path)
             except CifPreviewError as exc:
                 self.detail.show_cif_preview(asset_id, None, exc.message)
             else:

@@ -1,14 +1,15 @@
 """The run controller: file inputs (check, preview, upload), the Run button, the tracker.
 
-Everything slow happens off the UI thread (file checks, CIF parsing and hashing in an
-executor; uploads and the run itself as async tasks). A file already uploaded from this
-profile (same content hash) is reused. What is uploaded is the version that was checked
-(:mod:`~ouro_desktop.core.upload_pipeline`); a file that changes before its upload is
-checked again, and one that changed after it (before Run) makes Run ask whether to
-upload the new version or keep the one on Ouro. A run is submitted once: Run is
-disabled while a submission is in flight and until its fate is known, and a paid route
-is never run without the user confirming its price. Every question is a non-blocking
-dialog (:mod:`~ouro_desktop.ui.common.dialogs`), so runs keep being followed meanwhile.
+Everything slow happens off the UI thread (file checks and hashing in an executor, a big
+CIF's parsing in a worker process; uploads and the run itself as async tasks). A file
+already uploaded from this profile (same content hash) is reused. What is uploaded is
+the version that was checked (:mod:`~ouro_desktop.core.upload_pipeline`); a file that
+changes before its upload is checked again, and one that changed after it (before Run)
+makes Run ask whether to upload the new version or keep the one on Ouro. A run is
+submitted once: Run is disabled while a submission is in flight and until its fate is
+known, and a paid route is never run without the user confirming its price. Every
+question is a non-blocking dialog (:mod:`~ouro_desktop.ui.common.dialogs`), so runs
+keep being followed meanwhile.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from ouro_desktop.api.errors import (
 )
 from ouro_desktop.api.files import FileStamp
 from ouro_desktop.api.models import Action, Route
-from ouro_desktop.core.cif_preview import CifPreview, CifPreviewError, preview_cif
+from ouro_desktop.core.cif_preview import CifPreview, CifPreviewError
+from ouro_desktop.core.cif_process import preview_cif_async
 from ouro_desktop.core.error_text import friendly
 from ouro_desktop.core.file_checks import CheckedFile, FileRejected, check_local_file, check_many
 from ouro_desktop.core.ledger import LedgerError, RunLedger, RunRecord
@@ -269,7 +271,7 @@ class RunController(QObject):
         problem: str | None = None
         if checked.extension in CIF_EXTENSIONS:
             try:
-                preview = await off_thread(preview_cif, checked.path)
+                preview = await preview_cif_async(checked.path)
             except CifPreviewError as exc:
                 problem = exc.message
         zone.show_preview(checked, preview, problem)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ouro_desktop.core import cif_process
 from ouro_desktop.core.ledger import RunLedger
 from ouro_desktop.core.route_list_cache import RouteListCache
 from ouro_desktop.core.session import Session
@@ -41,6 +42,7 @@ class Workspace:
         would otherwise keep the app from exiting until it is done.
         """
         self.runs.cancel_uploads()
+        cif_process.shutdown()  # a big CIF's preview, parsing in its own process
         self.history.detach()
         await self.runs.detach()
         await self.tasks.aclose()
