@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from ouro_desktop.core.history_diff import Row, compare_inputs, display_value, response_diff
+from ouro_desktop.ui.common.labels import plain_tip
 
 __all__ = ["CompareDialog", "DiffHighlighter"]
 
@@ -144,7 +145,7 @@ class CompareDialog(QDialog):
             ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text.replace("\n", " ⏎ "))
-                item.setToolTip(text if len(text) > 60 or "\n" in text else "")
+                item.setToolTip(plain_tip(text) if len(text) > 60 or "\n" in text else "")
                 if c == self.MARK_COLUMN:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                     item.setToolTip("These inputs differ" if row.differs else "")

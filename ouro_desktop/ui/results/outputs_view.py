@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from ouro_desktop.api.models import Action
 from ouro_desktop.core.cif_preview import PREVIEW_EXTENSIONS, CifPreview
 from ouro_desktop.core.file_checks import format_size
-from ouro_desktop.ui.common.labels import ElidedLabel, muted, plain_label
+from ouro_desktop.ui.common.labels import ElidedLabel, muted, plain_label, plain_tip
 from ouro_desktop.ui.results.file_card import FileCard
 
 __all__ = ["OutputItem", "OutputRow", "OutputsView", "output_items"]
@@ -128,7 +128,7 @@ class OutputRow(QFrame):
             details.append(format_size(item.size))
         self.details_label = muted(plain_label(self, "  ·  ".join(details), name="Output type"))
         self.download_button = QPushButton("Download…", self)
-        self.download_button.setToolTip(f"Save {item.suggested_name} on this computer")
+        self.download_button.setToolTip(plain_tip(f"Save {item.suggested_name} on this computer"))
         self.open_button = QPushButton("Open", self)
         self.open_button.setToolTip("Open with this computer's default app")
         for button in (self.download_button, self.open_button):
@@ -176,7 +176,7 @@ class OutputRow(QFrame):
         self.download_button.setEnabled(True)
         self.status_label.setForegroundRole(QPalette.ColorRole.WindowText)
         self.status_label.setText(f"Saved to {path}")
-        self.status_label.setToolTip(path)
+        self.status_label.setToolTip(plain_tip(path))
         self.status_label.show()
 
     def set_failed(self, message: str) -> None:

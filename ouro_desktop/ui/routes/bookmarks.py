@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ouro_desktop.core.settings import RouteBookmark
+from ouro_desktop.ui.common.labels import plain_tip
 
 __all__ = ["BookmarkList"]
 
@@ -56,7 +57,7 @@ class BookmarkList(QWidget):
             for mark in bookmarks:
                 item = QListWidgetItem(mark.full_name)
                 item.setData(_ROUTE_ID, mark.route_id)
-                item.setToolTip(mark.full_name)
+                item.setToolTip(plain_tip(mark.full_name))
                 self.list.addItem(item)
                 if mark.route_id == current:
                     item.setSelected(True)

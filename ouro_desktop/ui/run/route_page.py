@@ -46,6 +46,7 @@ _LINKS = (
 def _badge(parent: QWidget, name: str, *, filled: bool) -> QLabel:
     """A small tag drawn with palette roles only (so it follows any theme change)."""
     badge = QLabel(parent)
+    badge.setTextFormat(Qt.TextFormat.PlainText)
     badge.setAccessibleName(name)
     badge.setMargin(3)
     badge.setIndent(6)
@@ -133,6 +134,7 @@ class RoutePage(QWidget):
     def _build_loading_page(self) -> None:
         self.loading_page, column = self._centred_page()
         self.loading_label = QLabel()
+        self.loading_label.setTextFormat(Qt.TextFormat.PlainText)
         self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.loading_label.setWordWrap(True)
         self.loading_bar = QProgressBar()
@@ -178,6 +180,7 @@ class RoutePage(QWidget):
         column.setSpacing(10)
 
         self.title_label = QLabel(body)
+        self.title_label.setTextFormat(Qt.TextFormat.PlainText)  # the route's name
         self.title_label.setWordWrap(True)
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.title_label.setAccessibleName("Route name")

@@ -7,6 +7,8 @@ started (the history pane shows every run).
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -34,6 +36,7 @@ class RunPanel(QWidget):
         layout.addWidget(title)
 
         self.price_label = QLabel(self)
+        self.price_label.setTextFormat(Qt.TextFormat.RichText)  # the price itself escaped
         self.price_label.setWordWrap(True)
         self.price_label.setAccessibleName("Price of a run")
         self.price_label.hide()
@@ -49,6 +52,7 @@ class RunPanel(QWidget):
 
         row = QHBoxLayout()
         self.status_label = QLabel(self)
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)  # a result's own values
         self.status_label.setWordWrap(True)
         self.status_label.setAccessibleName("Run status")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -77,8 +81,8 @@ class RunPanel(QWidget):
         self.form.set_route(route)
         if route.is_paid:
             self.price_label.setText(
-                f"<b>Paid route:</b> {price_text(route)}. You will be asked to confirm "
-                "before each run; nothing is charged for a failed run."
+                f"<b>Paid route:</b> {html.escape(price_text(route))}. You will be asked to "
+                "confirm before each run; nothing is charged for a failed run."
             )
             self.price_label.show()
         else:

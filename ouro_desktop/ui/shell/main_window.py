@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.connection_label = QLabel("Not signed in", self)
+        self.connection_label.setTextFormat(Qt.TextFormat.PlainText)  # names the account
         self.connection_label.setAccessibleName("Connection state")
         self.statusBar().addPermanentWidget(self.connection_label)
         self._restore_layout()

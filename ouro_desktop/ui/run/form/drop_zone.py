@@ -54,7 +54,7 @@ from ouro_desktop.core.file_checks import (
     format_size,
 )
 from ouro_desktop.ui.common.file_drop import dropped_items
-from ouro_desktop.ui.common.labels import muted, plain_label
+from ouro_desktop.ui.common.labels import muted, plain_label, plain_tip
 from ouro_desktop.ui.results.file_card import FileCard
 from ouro_desktop.ui.run.form.drop_target import DropTarget, name_filters, title_for
 
@@ -101,7 +101,7 @@ class DropZone(QFrame):
         self.setAccessibleName(f"File input {title_for(decl.key)}")
 
         self.title_label = plain_label(self, title_for(decl.key), name="Input name")
-        self.title_label.setToolTip(f"Request key: {display_name(decl.key)}")
+        self.title_label.setToolTip(plain_tip(f"Request key: {display_name(decl.key)}"))
         font = self.title_label.font()
         font.setBold(True)
         self.title_label.setFont(font)
@@ -217,7 +217,7 @@ class DropZone(QFrame):
         self._asset_id = asset_id
         text = "✓ Already on Ouro (reused)" if reused else "✓ Uploaded"
         self._set(ZoneState.UPLOADED, status=text)
-        self.status_label.setToolTip(f"Asset id: {asset_id}")
+        self.status_label.setToolTip(plain_tip(f"Asset id: {asset_id}"))
 
     def show_upload_error(self, message: str) -> None:
         """The upload (or fetching the file) failed: ``message`` in full, and Retry."""
