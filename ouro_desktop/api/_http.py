@@ -21,7 +21,8 @@ One long-lived ``httpx.AsyncClient`` carries every call. This module decides:
   included, must finish within its deadline, so a server that drips bytes cannot hang it;
 * **what we accept** (with :mod:`._wire`): answers above 50 MB, JSON nested deeper than
   200 levels, bytes that are not UTF-8 and anything else unusable become a
-  :class:`ResponseError`.
+  :class:`ResponseError`. A refusal's body is read only up to 256 KB (it is read for its
+  message); a bigger one is dropped and the status alone speaks.
 
 The API key and every token stay out of log records, exception messages and reprs.
 """
@@ -62,6 +63,7 @@ from .errors import (
 log = logging.getLogger("ouro_desktop.api")
 
 MAX_RESPONSE_BYTES = 50 * 1024 * 1024
+MAX_ERROR_BODY_BYTES = 256 * 1024  # an error's message fits many times over
 MAX_TRIES = 4
 RETRY_BASE_S = 0.5
 RETRY_CAP_S = 8.0
@@ -339,6 +341,8 @@ class HttpSession:
         return resp
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
+        if not response.is_success:
+            return await self._read_error_body(response)
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > self.max_response_bytes:
             raise ResponseError("The server's answer is too large to accept.")
@@ -348,6 +352,22 @@ class HttpSession:
             total += len(chunk)
             if total > self.max_response_bytes:
                 raise ResponseError("The server's answer is too large to accept.")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    @staticmethod
+    async def _read_error_body(response: httpx.Response) -> bytes:
+        """A refusal's body, if it is small enough to hold a message (it is only read for
+        one); a bigger one is not kept -- reading it whole cost several times its size."""
+        length = response.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_ERROR_BODY_BYTES:
+            return b""
+        chunks: list[bytes] = []
+        total = 0
+        async for chunk in response.aiter_bytes():
+            total += len(chunk)
+            if total > MAX_ERROR_BODY_BYTES:
+                return b""  # the rest is not read; closing the response drops it
             chunks.append(chunk)
         return b"".join(chunks)
 
