@@ -85,12 +85,17 @@ def _from_json(raw: dict[str, Any]) -> Settings:
     return settings
 
 
+TEMP_PREFIX, TEMP_SUFFIX = ".settings-", ".tmp"
+STALE_TEMP_S = 60.0
+
+
 class SettingsStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.notice: str | None = None
 
     def load(self) -> Settings:
+        self._remove_stale_temp_files()
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -100,6 +105,22 @@ class SettingsStore:
         if not isinstance(raw, dict):
             return self._set_aside(ValueError("not a JSON object"))
         return _from_json(raw)
+
+    def _remove_stale_temp_files(self) -> None:
+        """Delete half-written saves a crash left behind (``save`` removes its own only
+        when it fails with an exception, not when the process dies mid-write). A file
+        younger than a minute may be another process's save in progress: it stays."""
+        cutoff = time.time() - STALE_TEMP_S
+        try:
+            leftovers = list(self.path.parent.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"))
+        except OSError:
+            return
+        for leftover in leftovers:
+            try:
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+            except OSError:
+                continue
 
     def _set_aside(self, exc: Exception) -> Settings:
         kept = self.path.with_name(f"{self.path.name}.unreadable-{int(time.time())}")
@@ -115,7 +136,7 @@ class SettingsStore:
         """Write atomically: a crash mid-save leaves the previous file intact."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data = json.dumps(_to_json(settings), indent=2, sort_keys=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".settings-", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(data)
