@@ -57,6 +57,7 @@ class AppController(QObject):
         self._current: Route | None = None
         self._startup_files: list[str] = []
         self._startup_route: str | None = None
+        self._standing_notice: str | None = None  # the banner's text while nothing else
 
         window.welcome.sign_in_requested.connect(self._on_welcome_sign_in_requested)
         window.welcome.demo_requested.connect(self._on_welcome_demo_requested)
@@ -139,12 +140,15 @@ class AppController(QObject):
         window = self.window
         window.set_account(self.session.account)
         window.show_workspace()
-        if self.session.secret_notice and not (self.session.account and self.session.account.demo):
-            window.banner.show_message(
-                f"Your API key is kept for this session only: {self.session.secret_notice}"
-            )
-        else:
-            window.banner.hide()
+        account = self.session.account
+        # Said for as long as it is true (a reconnect does not clear it), and only when it
+        # is: a key from OURO_API_KEY was never this app's to keep.
+        self._standing_notice = (
+            f"Your API key is kept for this session only: {self.session.secret_notice}"
+            if self.session.secret_notice and account and account.key_kept_for_session_only
+            else None
+        )
+        self._show_standing_notice()
         self.signed_in.emit()
         self.routes.show_account_lists()
         self.tasks.run("runs", self._attach_runs())
@@ -162,6 +166,12 @@ class AppController(QObject):
             self.window.statusBar().showMessage(text, 10_000)
             self.window.history.show_status(text)
 
+    def _show_standing_notice(self) -> None:
+        if self._standing_notice:
+            self.window.banner.show_message(self._standing_notice)
+        else:
+            self.window.banner.hide()
+
     def say_runs_continue(self, count: int) -> str:
         """At quit: runs still going keep going on Ouro and are picked up next time."""
         text = (
@@ -176,7 +186,7 @@ class AppController(QObject):
     def _on_tracker_connection(self, online: bool) -> None:
         """One banner while Ouro can't be reached; polling resumes by itself."""
         if online:
-            self.window.banner.hide()
+            self._show_standing_notice()
             self.window.statusBar().showMessage("Connected to Ouro again.", 8_000)
         else:
             self.window.banner.show_message(
