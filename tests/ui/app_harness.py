@@ -7,7 +7,9 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
+from ouro_desktop.core.form_memory import FormMemory
 from ouro_desktop.core.ledger import RunLedger
+from ouro_desktop.core.route_naming import RouteNames
 from ouro_desktop.core.secrets import MemoryStore
 from ouro_desktop.core.session import Session
 from ouro_desktop.core.settings import SettingsStore
@@ -54,6 +56,8 @@ class App:
             UploadCache(profile / "uploads.sqlite3"),
             outputs_dir=profile / "outputs",
             notify_after_s=notify_after_s,
+            forms=FormMemory(profile / "forms.json"),
+            names=RouteNames(profile / "route-names.json"),
             run_options=None
             if real_dialogs
             else {"confirm": self._confirm, "choose": lambda _p, _t, items: items[0]},
@@ -105,7 +109,11 @@ class App:
     def drop(self, key: str, path: Path) -> str:
         zone = self.window.run_panel.inputs.zone(key)
         zone.files_dropped.emit(key, [str(path)])
-        self.aio.wait_until(lambda: zone.asset_id is not None)
+        # The zone may still show a file remembered from an earlier visit: wait for this
+        # one's check and upload to end.
+        self.aio.wait_until(
+            lambda: not self.tasks.running(f"file:{key}") and zone.asset_id is not None
+        )
         return str(zone.asset_id)
 
     def run(self) -> Any:

@@ -33,3 +33,13 @@ def aio(qapp: Any) -> Iterator[AsyncRunner]:
         yield runner
     finally:
         end_loop(runner)
+
+
+@pytest.fixture
+def app_for(qtbot: Any, aio: AsyncRunner, tmp_path: Any) -> Iterator[Any]:
+    """The whole window signed into the in-process demo (tests/ui/app_harness.py)."""
+    from tests.ui.app_harness import App
+
+    instance = App(qtbot, aio, tmp_path)
+    yield instance
+    instance.close()

@@ -8,7 +8,8 @@ it), ``sigterm``, ``sigint``, ``app-quit`` (a session manager quitting Qt), or -
 real X server (``xvfb-run``, ``QT_QPA_PLATFORM=xcb``) -- ``x11-ctrl-q`` (Ctrl+Q typed
 through XTEST by ``xdotool``) and ``x11-close`` (the window manager's close request, a
 ``WM_DELETE_WINDOW`` client message sent through libX11). ``serve:TEXT`` stays open
-(printing ``opened <route>`` and ``browser: <caption>`` as they change) until a printed
+(printing ``opened <route>``, ``input <key>: <file>`` and ``browser: <caption>`` as
+they change) until a printed
 line contains TEXT, then quits from the menu: for the single-instance test.
 Lines printed: ``ready``, every new text of the window's banner (``banner: …``) and
 ``window closed`` when the window is hidden, so the test can check what the user saw
@@ -70,6 +71,11 @@ def main() -> int:
             if name != state["route"]:
                 state["route"] = name
                 say(f"opened {name}")
+            for key, zone in win.run_panel.inputs.zones().items():  # type: ignore[attr-defined]
+                held = zone.uploaded_name if zone.asset_id is not None else ""
+                if held and held != state.get(f"input {key}"):
+                    say(f"input {key}: {held}")
+                state[f"input {key}"] = held
         caption = win.browser.caption_label.text()  # type: ignore[attr-defined]
         if caption != state["caption"]:
             state["caption"] = caption

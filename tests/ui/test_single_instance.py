@@ -45,7 +45,7 @@ def _read_until(proc: subprocess.Popen[str], prefix: str, seen: list[str]) -> No
 
 def test_a_second_start_hands_its_route_and_file_to_the_running_window(tmp_path: Path) -> None:
     profile = tmp_path / "profile"
-    first = _start_driver(profile, "serve:opened demo/formula-properties")
+    first = _start_driver(profile, "serve:: Cu.cif")
     seen: list[str] = []
     try:
         _read_until(first, "ready", seen)
@@ -59,7 +59,7 @@ def test_a_second_start_hands_its_route_and_file_to_the_running_window(tmp_path:
                 "--profile-dir",
                 str(profile),
                 "--route",
-                "demo/formula-properties",
+                "demo/predict-electronic-dos-at-fermi-level",
                 str(EXAMPLES / "Cu.cif"),
             ],
             cwd=REPO,
@@ -75,8 +75,11 @@ def test_a_second_start_hands_its_route_and_file_to_the_running_window(tmp_path:
     finally:
         if first.poll() is None:
             first.kill()
-    assert "opened demo/formula-properties" in seen, seen
-    assert any(line.startswith("browser: Routes that accept “Cu.cif”") for line in seen), seen
+    # As ``ouro-desktop --route demo/predict-electronic-dos-at-fermi-level Cu.cif`` would:
+    # the route opens and the file goes into its form (uploaded, ready to run).
+    assert "opened demo/predict-electronic-dos-at-fermi-level" in seen, seen
+    opened = seen.index("opened demo/predict-electronic-dos-at-fermi-level")
+    assert any(line.startswith("input ") and line.endswith(": Cu.cif") for line in seen[opened:])
     assert seen[-1] == "exit 0"
 
 

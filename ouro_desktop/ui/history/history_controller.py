@@ -25,6 +25,7 @@ from ouro_desktop.core.history import LOCAL_KEY_PREFIX, HistoryEntry, expected_s
 from ouro_desktop.core.history_diff import run_inputs
 from ouro_desktop.core.history_pages import HistoryPager
 from ouro_desktop.core.ledger import RunLedger, RunRecord
+from ouro_desktop.core.route_naming import RouteNames
 from ouro_desktop.core.runs import RunTracker
 from ouro_desktop.core.session import Session
 from ouro_desktop.core.snippets import run_snippet
@@ -65,6 +66,7 @@ class HistoryController(QObject):
             _ask_save_path
         ),
         open_file: Callable[[Path], None] = _open_file,
+        names: RouteNames | None = None,
     ) -> None:
         super().__init__(pane)
         self.pane, self.detail, self.session, self.tasks = pane, detail, session, tasks
@@ -74,6 +76,9 @@ class HistoryController(QObject):
         self.route: Route | None = None
         self.routes: dict[str, Route] = {}
         self.pager = HistoryPager(ledger)
+        # Runs are listed under their routes' readable titles, as far as they are known.
+        self.names = names or RouteNames(None)
+        self.pager.names.update(self.names.titles)
         self._selected: str | None = None
         self._actions: dict[str, Action] = {}
         self._unsubscribe: Callable[[], None] | None = None
@@ -151,13 +156,17 @@ class HistoryController(QObject):
         self.notifier.run_finished(record, key)
 
     # -- loading the table -----------------------------------------------------------------
-    def set_route(self, route: Route) -> None:
+    def set_route(self, route: Route, title: str = "") -> None:
         self.route = route
         self.routes[route.id] = route
-        self.pager.names[route.id] = route.full_name
+        self.pager.names[route.id] = title or self.names.title(route)
         self.pane.set_route_scope_enabled(True)
         if self.pane.scope() == "route":
             self.reload()
+
+    def update_route(self, route: Route) -> None:
+        """A fresher copy of a route (its metrics changed): typical durations follow it."""
+        self.routes[route.id] = route
 
     def reload(self) -> None:
         self.tasks.run("history", self._load(reset=True))
@@ -208,7 +217,7 @@ class HistoryController(QObject):
         except OuroError:
             return None
         self.routes[route_id] = route
-        self.pager.names[route_id] = route.full_name
+        self.pager.names[route_id] = self.names.title(route)
         return route
 
     async def _load_detail(self, key: str) -> None:
@@ -246,7 +255,13 @@ class HistoryController(QObject):
             record.route_name if record else ""
         )
         self.detail.show_run(
-            key, route_name=name, status=status, action=action, record=record, route=route
+            key,
+            route_name=name,
+            status=status,
+            action=action,
+            record=record,
+            route=route,
+            entry=entry,  # the runs list's start and duration: list and detail agree
         )
 
     # -- outputs ---------------------------------------------------------------------------

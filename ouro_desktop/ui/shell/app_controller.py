@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from ouro_desktop.api.errors import AuthenticationError, NotFoundError, OuroError
 from ouro_desktop.api.models import Route
@@ -58,33 +58,36 @@ class AppController(QObject):
         self._startup_files: list[str] = []
         self._startup_route: str | None = None
         self._standing_notice: str | None = None  # the banner's text while nothing else
+        self._focus_form_for: str | None = None  # Enter on a route: its form gets the keys
+        self._offered_files: list[str] = []  # files that were for a route offered instead
 
         window.welcome.sign_in_requested.connect(self._on_welcome_sign_in_requested)
         window.welcome.demo_requested.connect(self._on_welcome_demo_requested)
         window.sign_out_requested.connect(self._on_window_sign_out_requested)
         window.route_page.favourite_toggled.connect(routes.toggle_favourite)
         window.route_page.retry_requested.connect(self._on_page_retry_requested)
+        window.route_page.offer_accepted.connect(self._on_page_offer_accepted)
         window.browser_drops.files_dropped.connect(self._on_browser_files_dropped)
+        window.browser.route_activated.connect(self._on_browser_route_activated)
         window.window_drops.files_dropped.connect(self._on_window_files_dropped)
         routes.open_requested.connect(self._on_routes_open_requested)
         routes.favourite_changed.connect(self._on_routes_favourite_changed)
         routes.routes_loaded.connect(self.routes_loaded)
         routes.load_failed.connect(self.load_failed)
         history.rerun_requested.connect(self._on_history_rerun_requested)
+        runs.run_finished.connect(self._on_runs_run_finished)
 
     # -- another start of the app on this profile ----------------------------------------
     def handle_request(self, route: str | None, files: list[str]) -> None:
         """A later start handed over its ``--route`` and files: come to the front and take
-        them as a start would (open the route; offer the files to the routes taking them)."""
+        them exactly as ``ouro-desktop --route X FILE`` would (:meth:`open_route_with_files`),
+        after the sign-in if nobody is signed in yet."""
         self.window.bring_to_front()
         if self.session.client is None:  # not signed in yet: after the sign-in
             self._startup_files += files
             self._startup_route = route or self._startup_route
             return
-        if route:
-            self._on_routes_open_requested(route)
-        if files:
-            self.routes.find_routes_for(files)
+        self.open_route_with_files(route, files)
 
     def _take_pending(self) -> tuple[str | None, list[str]]:
         route, self._startup_route = self._startup_route, None
@@ -97,12 +100,13 @@ class AppController(QObject):
     ) -> None:
         """Sign in (or show the welcome view); then open ``open_ref`` and offer ``files``
         (a CIF opened with the app from the file manager) to the routes that take them."""
-        self._startup_files = list(files or [])
         if open_ref is None:
             # A route clicked in the saved list painted before this controller existed.
             picked = self.window.browser.selected_route()
             open_ref = picked.route_id if picked is not None else None
-        self.tasks.run("session", self._start(demo, open_ref))
+        # Kept until someone is signed in (the welcome view may come first).
+        self._startup_route, self._startup_files = open_ref, list(files or [])
+        self.tasks.run("session", self._start(demo, None))
 
     async def _start(self, demo: bool, open_ref: str | None) -> None:
         if demo:
@@ -129,12 +133,8 @@ class AppController(QObject):
         self._enter_workspace()
         pending_route, files = self._take_pending()
         open_ref = open_ref or pending_route
-        if open_ref:
-            self._on_routes_open_requested(open_ref)
-        if files:
-            # Lists the routes that accept the file (instead of the plain route list: same
-            # task name, so it replaces that search); choosing one puts it into the form.
-            self.routes.find_routes_for(files)
+        if open_ref or files:
+            self.open_route_with_files(open_ref, files)
 
     def _enter_workspace(self) -> None:
         window = self.window
@@ -184,11 +184,14 @@ class AppController(QObject):
         return text
 
     def _on_tracker_connection(self, online: bool) -> None:
-        """One banner while Ouro can't be reached; polling resumes by itself."""
+        """One banner while Ouro can't be reached, and the status bar says so too;
+        polling resumes by itself."""
         if online:
             self._show_standing_notice()
+            self.window.set_account(self.session.account)  # "Connected to …" again
             self.window.statusBar().showMessage("Connected to Ouro again.", 8_000)
         else:
+            self.window.set_connection_state("Offline: Ouro can't be reached")
             self.window.banner.show_message(
                 "Ouro can't be reached right now. Your runs keep going on Ouro; checking "
                 "on them resumes by itself when the connection is back."
@@ -210,11 +213,9 @@ class AppController(QObject):
             self.window.welcome.show_error(f"Could not sign in: {friendly(exc)}")
             return
         self._enter_workspace()
-        route, files = self._take_pending()  # handed over while nobody was signed in
-        if route:
-            self._on_routes_open_requested(route)
-        if files:
-            self.routes.find_routes_for(files)
+        route, files = self._take_pending()  # given while nobody was signed in
+        if route or files:
+            self.open_route_with_files(route, files)
 
     def _on_welcome_demo_requested(self) -> None:
         self.tasks.run("session", self._start(True, None))
@@ -225,6 +226,7 @@ class AppController(QObject):
     async def _sign_out(self) -> None:
         self.history.detach()
         await self.runs.detach()
+        self.runs.forget_account()
         await self.session.sign_out()
         self.routes.forget_account()
         self._current = None
@@ -232,6 +234,19 @@ class AppController(QObject):
         self.window.show_welcome()
 
     # -- opening a route -------------------------------------------------------------------
+    def open_route_with_files(self, ref: str | None, files: list[str]) -> None:
+        """Open ``ref`` and put ``files`` into its form (each into the input that takes it).
+        With no route, list the routes that take the files; picking one fills its form.
+        ``ouro-desktop --route X FILE`` and a second start handing over its arguments both
+        come here."""
+        files = list(files)
+        if ref:
+            self.tasks.run("route", self._open(ref, files))
+        elif files:
+            # The routes that accept the file replace the plain list (the same task name);
+            # choosing one puts it into the form.
+            self.routes.find_routes_for(files)
+
     async def open_route(self, ref: str) -> Route | None:
         """Open a route as if chosen in the browser; the route ``ref`` names, or None if
         it could not be loaded (never the route that happened to be open before)."""
@@ -247,8 +262,9 @@ class AppController(QObject):
         if self._current is not None:
             self.tasks.run("route", self._open(self._current.id))
 
-    async def _open(self, ref: str) -> Route | None:
-        """Load and show the route ``ref``; the route, or None if loading failed."""
+    async def _open(self, ref: str, files: list[str] | None = None) -> Route | None:
+        """Load and show the route ``ref`` (``files`` go into its form); the route, or
+        None if loading failed."""
         client = self.session.client
         if client is None:
             return None
@@ -257,7 +273,13 @@ class AppController(QObject):
         try:
             route = await client.get_route(ref)
         except NotFoundError:
-            page.show_error(f"There is no route “{ref}”, or you don't have access to it.")
+            offer = await self._demo_copy_of(ref)
+            self._offered_files = list(files or [])
+            page.show_error(
+                f"There is no route “{ref}”, or you don't have access to it."
+                + (f" The demo has its own copy: {offer}." if offer else ""),
+                offer=(f"Open {offer}", offer) if offer else None,
+            )
             self.load_failed.emit(ref)
             return None
         except OuroError as exc:
@@ -265,23 +287,89 @@ class AppController(QObject):
             self.load_failed.emit(friendly(exc))
             return None
         self._current = route
-        self.routes.show_opened(route)
+        await self.routes.ensure_service_name(route)
+        title = self.routes.show_opened(route)
+        self.window.show_route_title(title)
         page.show_route(
-            route, base_url=self._snippet_base(), is_favourite=self.routes.is_favourite(route.id)
+            route,
+            base_url=self._snippet_base(),
+            is_favourite=self.routes.is_favourite(route.id),
+            title=title,
         )
-        self.history.set_route(route)
+        self.history.set_route(route, title)
         self.runs.show_route(route)
-        pending, self.routes.pending_drop = self.routes.pending_drop, []
-        if pending and route.input_assets:
-            self.runs.drop_anywhere(pending)
+        dropped = list(files or []) or self.routes.files_for(route.id)
+        if dropped and route.input_assets:
+            self.runs.drop_anywhere(dropped)
+        elif files:
+            self.runs.panel.show_problem("drop", "This route takes no files.")
+        # After the event loop's next turn (the new form's widgets are shown then): Tab
+        # follows the page, and Enter on a route puts the keyboard in its form.
+        QTimer.singleShot(0, self.window.order_route_page_focus)
+        if self._focus_form_for == route.id:
+            self._focus_form_for = None
+            QTimer.singleShot(0, self.window.focus_form)
         self.route_shown.emit(route.id)
         return route
+
+    def _on_browser_route_activated(self, route_id: str) -> None:
+        """Enter on a route in a list: once it is open, the keyboard goes to its form."""
+        self._focus_form_for = route_id
+
+    def _on_page_offer_accepted(self, ref: str) -> None:
+        """The route offered instead of one that could not be opened: it gets the files
+        that were meant for that one."""
+        files, self._offered_files = self._offered_files, []
+        self.tasks.run("route", self._open(ref, files))
+
+    async def _demo_copy_of(self, ref: str) -> str | None:
+        """In the demo, a real route's name (as in the README) whose copy is ``demo/…``."""
+        client, account = self.session.client, self.session.account
+        if client is None or account is None or not account.demo or "/" not in ref:
+            return None
+        owner, _, slug = ref.strip().strip("/").rpartition("/")
+        owner = owner.rsplit("/", 1)[-1]
+        if not slug or owner == account.user.username:
+            return None
+        copy = f"{account.user.username}/{slug}"
+        try:
+            await client.get_route(copy)
+        except OuroError:
+            return None
+        return copy
+
+    def _on_runs_run_finished(self, record: object) -> None:
+        current = self._current
+        if current is not None and getattr(record, "route_id", None) == current.id:
+            # Its typical duration ("Expected duration") now counts this run too.
+            self.tasks.run("route-facts", self._refresh_facts(current.id))
+
+    async def _refresh_facts(self, route_id: str) -> None:
+        client = self.session.client
+        if client is None:
+            return
+        try:
+            route = await client.get_route(route_id)
+        except OuroError:
+            return  # the page keeps what it showed
+        if self._current is None or self._current.id != route.id:
+            return
+        self._current = route
+        page = self.window.route_page
+        page.show_route(
+            route,
+            base_url=self._snippet_base(),
+            is_favourite=self.routes.is_favourite(route.id),
+            title=page.title,
+        )
+        self.history.update_route(route)
 
     def _on_routes_favourite_changed(self, route_id: str, starred: bool) -> None:
         if self._current is not None and self._current.id == route_id:
             self.routes.show_current_favourite(starred)
-            self.window.route_page.show_route(
-                self._current, base_url=self._snippet_base(), is_favourite=starred
+            page = self.window.route_page
+            page.show_route(
+                self._current, base_url=self._snippet_base(), is_favourite=starred, title=page.title
             )
 
     def _snippet_base(self) -> str:
