@@ -53,12 +53,14 @@ def test_half_written_saves_left_by_a_crash_are_removed(tmp_path: Path) -> None:
 
     store = SettingsStore(tmp_path / "settings.json")
     store.save(Settings(account="ann"))
-    stale = [tmp_path / f".settings-crash{i}.tmp" for i in range(3)]
+    # Left by a kill mid-save, now and by earlier versions (another prefix).
+    stale = [tmp_path / f".settings.json-crash{i}.tmp" for i in range(3)]
+    stale.append(tmp_path / ".settings-crash.tmp")
     for path in stale:
         path.write_text('{"account": "half')
         old = time.time() - 3600
         os.utime(path, (old, old))
-    in_progress = tmp_path / ".settings-now.tmp"  # another process saving right now
+    in_progress = tmp_path / ".settings.json-now.tmp"  # another process saving right now
     in_progress.write_text("{")
     assert store.load().account == "ann"
     assert not any(path.exists() for path in stale)
