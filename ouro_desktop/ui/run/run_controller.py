@@ -390,9 +390,7 @@ class RunController(QObject):
             self.tasks.run(f"file:{key}", self._upload(key, staged))
 
     def _on_inputs_removed(self, key: str) -> None:
-        staged = self._staged.pop(key, None)
-        if staged is not None:
-            staged.cancel.set()
+        self._drop_staged(key)
 
     def _on_inputs_choose_remote_requested(self, key: str) -> None:
         route = self.panel.route
