@@ -22,7 +22,7 @@ from pathlib import Path
 from .blocking import off_thread
 from .cif_preview import CifPreview, CifPreviewError, preview_cif
 
-__all__ = ["SUBPROCESS_MIN_BYTES", "preview_cif_async", "shutdown"]
+__all__ = ["SUBPROCESS_MIN_BYTES", "preview_cif_async", "preview_cif_blocking", "shutdown"]
 
 SUBPROCESS_MIN_BYTES = 1024 * 1024
 
@@ -65,11 +65,36 @@ async def preview_cif_async(path: Path, *, subprocess_min_bytes: int | None = No
     try:
         pool = await off_thread(_executor)
         return await loop.run_in_executor(pool, preview_cif, Path(path))
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise  # this preview was cancelled
+        # The pool was shut down (quit) before the worker took the file.
+        _forget_pool()
+        raise CifPreviewError("The preview was stopped.") from None
     except BrokenExecutor:
         _forget_pool()
         raise CifPreviewError(
             "The preview could not be made (its helper process stopped); the file can "
             "still be uploaded."
+        ) from None
+
+
+def preview_cif_blocking(path: Path) -> CifPreview:
+    """:func:`preview_cif` for ``path`` from a worker thread (it blocks): a big file is
+    parsed in the worker process, so the window's thread is not kept from the GIL."""
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        size = 0
+    if size < SUBPROCESS_MIN_BYTES:
+        return preview_cif(path)
+    try:
+        return _executor().submit(preview_cif, Path(path)).result()
+    except BrokenExecutor:
+        _forget_pool()
+        raise CifPreviewError(
+            "The preview could not be made (its helper process stopped)."
         ) from None
 
 

@@ -33,6 +33,7 @@ class App:
         time_scale: float = 0.01,
         notify_after_s: float = 10.0,
         real_dialogs: bool = False,
+        services: list[Any] | None = None,
     ) -> None:
         """``real_dialogs``: the app's own questions (price, which file, where to save)
         instead of the stand-ins that answer at once."""
@@ -41,9 +42,13 @@ class App:
         self.window = MainWindow(QSettings(str(profile / "w.ini"), QSettings.Format.IniFormat))
         qtbot.addWidget(self.window)
         self.window.show()
-        self.session = Session(
-            store, store.load(), MemoryStore(), environ={}, demo=InProcessDemo(profile / "demo")
-        )
+        demo = InProcessDemo(profile / "demo")
+        if services:  # test routes beside the demo's own
+            from ouro_desktop.demo.app import create_app
+            from ouro_desktop.demo.services import demo_services
+
+            demo.app = create_app(profile / "demo", services=demo_services() + services)
+        self.session = Session(store, store.load(), MemoryStore(), environ={}, demo=demo)
         self.confirmations: list[str] = []
         self.confirm_answer = True
         self.saved: list[Path] = []

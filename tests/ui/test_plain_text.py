@@ -113,7 +113,8 @@ def test_server_and_file_text_is_never_read_as_markup(
     window.run_panel.form.set_value(body)
     failed = app.run()
     assert failed.state == "error" and MARKUP in (failed.status_detail or "")
-    assert MARKUP in window.run_panel.error_banner.label.text()
+    card = window.run_panel.result_card  # the failure in one sentence, under Run
+    app.aio.wait_until(lambda: MARKUP in card.message_label.text())
     _check("a failed run's message")
     # ... and in the history: the run's detail, and the list's tooltips.
     app.aio.wait_until(lambda: window.history.select_run(failed.action_id))

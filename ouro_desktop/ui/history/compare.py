@@ -1,22 +1,41 @@
-"""Compare two runs: their inputs side by side with differences marked, and a response diff.
+"""Compare two runs: a table of their inputs and results side by side, labelled like the
+route's page, differing rows marked, numeric changes given in the unit and in percent.
 
-The logic is :mod:`ouro_desktop.core.history_diff` (Qt-free); this is only the dialog.
-Differing input rows are bold, carry a "≠" in the first column and a background tinted
-from the palette's highlight colour. The responses are shown as a unified diff of their
-pretty-printed, key-sorted JSON; ``+`` lines (only in the second run) and ``-`` lines
-(only in the first) are tinted too, so the marks and the colours agree in any theme.
+The comparison itself is Qt-free (:func:`ouro_desktop.core.run_compare.compare_runs`) and
+runs in a worker; the controller feeds this dialog: :meth:`CompareDialog.show_comparison`
+when it is done, :meth:`~CompareDialog.show_cancelled` after Cancel. While it works the
+dialog shows a busy bar and Cancel (``cancel_requested``); closing the dialog cancels too.
+
+A differing row carries "≠" in its own column and reads in bold (never colour alone); a
+background tint from the palette's highlight colour helps the eye. "Only differences"
+hides the rest. "Show as JSON" swaps in the line diff of the two answers' JSON (only for
+answers small enough for a text diff; the table compares any size), with ``+``/``-``
+lines tinted as well.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QBrush,
+    QCloseEvent,
     QColor,
     QFont,
     QFontDatabase,
+    QFontMetrics,
+    QGuiApplication,
     QPalette,
     QSyntaxHighlighter,
     QTextCharFormat,
@@ -24,25 +43,30 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPlainTextEdit,
-    QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from ouro_desktop.core.history_diff import Row, compare_inputs, display_value, response_diff
+from ouro_desktop.core.run_compare import INPUTS, CompareRow, Comparison
 from ouro_desktop.ui.common.labels import plain_tip
 
-__all__ = ["CompareDialog", "DiffHighlighter"]
+__all__ = ["MARK", "NARROWEST", "CompareDialog", "CompareModel", "DiffHighlighter", "short_labels"]
 
-RunSide = tuple[str, dict[str, Any], Any]  # label, inputs, response
 MARK = "≠"
+NARROWEST = 120  # px: how narrow a run's column may get to leave the note its room
+Index = QModelIndex | QPersistentModelIndex
 
 
 def _tint(palette: QPalette, role: QPalette.ColorRole, alpha: int) -> QBrush:
@@ -72,90 +96,366 @@ class DiffHighlighter(QSyntaxHighlighter):
             self.setFormat(0, len(text), self.removed)
 
 
-class CompareDialog(QDialog):
-    """Two runs: an inputs table (≠ marks differing rows) above the diff of responses."""
+def short_labels(labels: tuple[str, str]) -> tuple[str, str]:
+    """Two runs of one route are told apart by what follows its name ("07:30:49"): the
+    dialog's title names the route, and the columns stay as wide as their values."""
+    a, b = labels
+    route_a, _, rest_a = a.rpartition(" ")
+    route_b, _, rest_b = b.rpartition(" ")
 
-    MARK_COLUMN, KEY_COLUMN, A_COLUMN, B_COLUMN = range(4)
+    def is_time(text: str) -> bool:
+        return any(char.isdigit() for char in text)
 
-    def __init__(self, a: RunSide, b: RunSide, parent: QWidget | None = None) -> None:
+    if route_a and route_a == route_b and rest_a != rest_b and is_time(rest_a + rest_b):
+        return f"Run at {rest_a}", f"Run at {rest_b}"
+    return labels  # other routes, or "Run A" and "Run B" (two runs started the same second)
+
+
+class CompareModel(QAbstractTableModel):
+    """Rows of a :class:`Comparison`, with a heading row before Inputs and Results."""
+
+    MARK_COLUMN, LABEL_COLUMN, A_COLUMN, B_COLUMN, CHANGE_COLUMN, PCT_COLUMN, NOTE_COLUMN = range(7)
+    DiffersRole = Qt.ItemDataRole.UserRole + 1
+    HeadingRole = Qt.ItemDataRole.UserRole + 2
+
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        label_a, inputs_a, response_a = a
-        label_b, inputs_b, response_b = b
-        self.setWindowTitle(f"Compare runs: {label_a} and {label_b}")
-        self.resize(900, 640)
-        self.rows: list[Row] = compare_inputs(inputs_a, inputs_b)
-        self.diff_lines: list[str] = response_diff(
-            response_a, response_b, labels=(label_a, label_b)
-        )
+        self._rows: list[CompareRow | str] = []  # a str is a section heading
+        self._labels = ("First run", "Second run")
+        self._tint = QBrush()
+        self._bold = QFont()
+        self._bold.setBold(True)
 
-        differing = sum(row.differs for row in self.rows)
-        self.summary_label = QLabel(self)
+    def set_comparison(self, comparison: Comparison, labels: tuple[str, str], tint: QBrush):
+        self.beginResetModel()
+        self._labels, self._tint = labels, tint
+        self._rows = []
+        section = ""
+        for row in comparison.rows:
+            if row.kind != "more" and row.section != section:
+                section = row.section
+                self._rows.append("Inputs" if section == INPUTS else "Results")
+            self._rows.append(row)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> CompareRow | None:
+        found = self._rows[row] if 0 <= row < len(self._rows) else None
+        return found if isinstance(found, CompareRow) else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+        return 0 if parent.isValid() else 7
+
+    def headerData(  # noqa: N802 - Qt API
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            names = (MARK, "Value", *short_labels(self._labels), "Change", "Change (%)", "Note")
+            return names[section] if 0 <= section < len(names) else None
+        if role == Qt.ItemDataRole.ToolTipRole and section == self.MARK_COLUMN:
+            return "≠ marks the rows where the two runs differ"
+        if role == Qt.ItemDataRole.ToolTipRole and section in (self.A_COLUMN, self.B_COLUMN):
+            return plain_tip(self._labels[section - self.A_COLUMN])
+        return None
+
+    def _cell(self, row: CompareRow, column: int) -> str:
+        return (
+            MARK if row.differs else "",
+            row.label,
+            row.a,
+            row.b,
+            row.change,
+            row.change_pct,
+            row.note,
+        )[column]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        entry = self._rows[index.row()]
+        column = index.column()
+        if isinstance(entry, str):  # a section heading
+            if role == Qt.ItemDataRole.DisplayRole and column == self.LABEL_COLUMN:
+                return entry
+            if role == Qt.ItemDataRole.FontRole:
+                return self._bold
+            if role == self.HeadingRole:
+                return True
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._cell(entry, column).replace("\n", " ⏎ ")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == self.A_COLUMN and entry.a_exact and entry.a_exact != entry.a:
+                return plain_tip(f"Exact value: {entry.a_exact[:2000]}")
+            if column == self.B_COLUMN and entry.b_exact and entry.b_exact != entry.b:
+                return plain_tip(f"Exact value: {entry.b_exact[:2000]}")
+            if column == self.MARK_COLUMN and entry.differs:
+                return "The two runs differ here"
+            text = self._cell(entry, column)
+            return plain_tip(text) if column != self.MARK_COLUMN and text else None  # in full
+        if role == Qt.ItemDataRole.FontRole and entry.differs:
+            return self._bold
+        if role == Qt.ItemDataRole.BackgroundRole and entry.differs:
+            return self._tint
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.MARK_COLUMN:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == self.DiffersRole:
+            return entry.differs
+        if role == self.HeadingRole:
+            return False
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if isinstance(self._rows[index.row()], str):
+            return Qt.ItemFlag.ItemIsEnabled
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def row_text(self, row: int) -> str:
+        entry = self._rows[row]
+        if isinstance(entry, str):
+            return entry
+        cells = [entry.label, entry.a_exact or entry.a, entry.b_exact or entry.b]
+        cells += [entry.change, entry.change_pct, entry.note]
+        return "\t".join(cells)
+
+
+class _DifferencesOnly(QSortFilterProxyModel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.only = False
+
+    def filterAcceptsRow(self, row: int, parent: Index) -> bool:  # noqa: N802 - Qt API
+        if not self.only:
+            return True
+        index = self.sourceModel().index(row, 0, parent)
+        return bool(index.data(CompareModel.DiffersRole) or index.data(CompareModel.HeadingRole))
+
+
+class CompareDialog(QDialog):
+    """Two runs side by side (see the module docstring)."""
+
+    cancel_requested = Signal()
+
+    def __init__(self, labels: tuple[str, str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.labels = labels
+        self.setWindowTitle(f"Compare runs: {labels[0]} and {labels[1]}")
+        self.resize(980, 640)
+        self.comparison: Comparison | None = None
+        self.diff_lines: list[str] | None = None
+        self.computing = True
+
+        self.summary_label = QLabel("Comparing the two runs…", self)
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.summary_label.setText(
-            f"Inputs: {differing} of {len(self.rows)} differ. "
-            + ("The responses are the same." if not self.diff_lines else "Responses differ:")
-        )
+        self.summary_label.setWordWrap(True)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 0)  # busy: a comparison's length is not known ahead
+        self.progress.setMaximumHeight(12)
+        self.progress.setTextVisible(False)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
 
-        self.table = QTableWidget(len(self.rows), 4, self)
-        self.table.setHorizontalHeaderLabels([MARK, "Input", label_a, label_b])
+        self.model = CompareModel(self)
+        self.proxy = _DifferencesOnly(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView(self)
+        self.table.setModel(self.proxy)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(False)
-        self.table.setAccessibleName("Inputs of the two runs")
+        self.table.setAccessibleName("The two runs side by side")
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._on_table_context_menu_requested)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(self.MARK_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(self.KEY_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(self.A_COLUMN, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(self.B_COLUMN, QHeaderView.ResizeMode.Stretch)
-        self._fill_table()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self._natural: list[int] = []  # the columns' widths before fitting the table's width
+        self._sharing, self._shared_for = False, -1
+        self.table.viewport().installEventFilter(self)
 
         self.diff_view = QPlainTextEdit(self)
         self.diff_view.setReadOnly(True)
         self.diff_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.diff_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.diff_view.setAccessibleName("Difference between the responses")
-        self.diff_view.setPlainText(
-            "\n".join(self.diff_lines) if self.diff_lines else "(no differences)"
-        )
+        self.diff_view.setAccessibleName("Difference between the answers as JSON")
         self.highlighter = DiffHighlighter(self.diff_view.document(), self.palette())
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.diff_view)
 
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.diff_view)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 2)
+        self.only_differences = QCheckBox("Only differences", self)
+        self.only_differences.toggled.connect(self._on_only_differences_toggled)
+        self.json_button = QPushButton("Show as JSON", self)
+        self.json_button.setCheckable(True)
+        self.json_button.setToolTip("The answers' JSON, line by line, as a text diff")
+        self.json_button.toggled.connect(self._on_json_button_toggled)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary_label)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(buttons)
 
-    def _fill_table(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(self.summary_label, 1)
+        top.addWidget(self.cancel_button)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.only_differences)
+        bottom.addStretch(1)
+        bottom.addWidget(self.json_button)
+        bottom.addWidget(buttons)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.stack, 1)
+        layout.addLayout(bottom)
+        self._set_busy(True)
+
+    # -- fed by the controller ---------------------------------------------------------------
+    def show_comparison(self, comparison: Comparison, diff_lines: list[str]) -> None:
+        self.comparison, self.diff_lines = comparison, list(diff_lines)
         tint = _tint(self.palette(), QPalette.ColorRole.Highlight, 55)
-        bold = QFont(self.font())
-        bold.setBold(True)
-        for r, row in enumerate(self.rows):
-            cells = [
-                MARK if row.differs else "",
-                row.key,
-                display_value(row.a),
-                display_value(row.b),
-            ]
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text.replace("\n", " ⏎ "))
-                item.setToolTip(plain_tip(text) if len(text) > 60 or "\n" in text else "")
-                if c == self.MARK_COLUMN:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                    item.setToolTip("These inputs differ" if row.differs else "")
-                if row.differs:
-                    item.setFont(bold)
-                    item.setBackground(tint)
-                self.table.setItem(r, c, item)
+        self.model.set_comparison(comparison, self.labels, tint)
+        self.table.setCurrentIndex(QModelIndex())  # no focus frame on the first heading
+        self._fit_columns()
+        self.diff_view.setPlainText("\n".join(diff_lines) if diff_lines else "(no differences)")
+        inputs = [r for r in comparison.rows if r.section == INPUTS and r.kind != "more"]
+        differing_inputs = sum(r.differs for r in inputs)
+        results = comparison.differing - differing_inputs
+        parts = [f"Inputs: {differing_inputs} of {len(inputs)} differ."]
+        if results:
+            parts.append(f"Results: {results} value{'s' if results != 1 else ''} differ.")
+        else:
+            parts.append("The results are the same.")
+        self.summary_label.setText(" ".join(parts))
+        self._set_busy(False)
+
+    def show_cancelled(self) -> None:
+        self.summary_label.setText("The comparison was cancelled.")
+        self._set_busy(False)
+
+    def show_failed(self, message: str) -> None:
+        self.summary_label.setText(f"The runs could not be compared: {message}")
+        self._set_busy(False)
+
+    # -- reading it (tests, accessibility) ---------------------------------------------------------
+    def rows(self) -> list[CompareRow]:
+        return list(self.comparison.rows) if self.comparison is not None else []
+
+    def differing_labels(self) -> list[str]:
+        return [row.label for row in self.rows() if row.differs]
 
     def differing_keys(self) -> list[str]:
-        return [row.key for row in self.rows if row.differs]
+        """The differing rows' paths (``body.formula``, ``molar_mass``)."""
+        return [row.path for row in self.rows() if row.differs]
 
     def diff_text(self) -> str:
         return self.diff_view.toPlainText()
+
+    def shown_row(self, label: str) -> int:
+        """The table row (as shown) of the row labelled ``label``; -1 when hidden."""
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.index(row, CompareModel.LABEL_COLUMN).data() == label:
+                return row
+        return -1
+
+    # -- internals -------------------------------------------------------------------------
+    def _set_busy(self, busy: bool) -> None:
+        self.computing = busy
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.json_button.setEnabled(not busy and self.diff_lines is not None)
+        self.only_differences.setEnabled(not busy)
+
+    def _fit_columns(self) -> None:
+        self.table.resizeColumnsToContents()
+        for column, cap in (
+            (CompareModel.LABEL_COLUMN, 320),
+            (CompareModel.A_COLUMN, 240),
+            (CompareModel.B_COLUMN, 240),
+        ):
+            if self.table.columnWidth(column) > cap:
+                self.table.setColumnWidth(column, cap)
+        # The note ("lists differ from item 3 on") is read whole: the runs' columns give
+        # way (down to NARROWEST) before it is cut; a cut value reads in full on hover.
+        self._natural = [self.table.columnWidth(c) for c in range(self.model.columnCount())]
+        bold = self.table.font()
+        bold.setBold(True)  # a differing row's note is bold; every row's note is measured
+        metrics = QFontMetrics(bold)
+        notes = {row.note for row in self.rows() if row.note}
+        note = max((metrics.horizontalAdvance(n) + 12 for n in notes), default=0)
+        self._natural[CompareModel.NOTE_COLUMN] = min(note, 280)
+        self._share_width()
+
+    def _share_width(self) -> None:
+        """Fit the natural column widths into the table's width (again when it resizes)."""
+        widths = self._natural
+        if not widths or self._sharing:
+            return  # (setting a width may show a scroll bar, which resizes the viewport)
+        self._sharing = True
+        try:
+            self._set_shares(widths)
+        finally:
+            self._sharing = False
+
+    def _set_shares(self, widths: list[int]) -> None:
+        room = self.table.viewport().width() - self.table.verticalScrollBar().sizeHint().width()
+        over = sum(widths) - room
+        for column in (CompareModel.LABEL_COLUMN, CompareModel.A_COLUMN, CompareModel.B_COLUMN):
+            self.table.setColumnWidth(column, widths[column])
+        runs = (CompareModel.A_COLUMN, CompareModel.B_COLUMN)
+        for columns in (runs, (CompareModel.LABEL_COLUMN,)):
+            share = -(-over // len(columns))  # the two runs' columns give way alike
+            for column in columns:
+                give = min(share, over, widths[column] - NARROWEST)
+                if give > 0:
+                    self.table.setColumnWidth(column, widths[column] - give)
+                    over -= give
+            if over <= 0:
+                break
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            if self.table.viewport().width() != self._shared_for:
+                self._shared_for = self.table.viewport().width()
+                self._share_width()
+        return super().eventFilter(watched, event)
+
+    def _on_cancel_button_clicked(self) -> None:
+        self.summary_label.setText("Cancelling…")
+        self.cancel_button.setEnabled(False)
+        self.cancel_requested.emit()
+
+    def _on_only_differences_toggled(self, on: bool) -> None:
+        self.proxy.only = on
+        self.proxy.invalidateFilter()
+
+    def _on_json_button_toggled(self, on: bool) -> None:
+        self.json_button.setText("Show as table" if on else "Show as JSON")
+        self.stack.setCurrentWidget(self.diff_view if on else self.table)
+        self.only_differences.setVisible(not on)
+
+    def _on_table_context_menu_requested(self, pos: QPoint) -> None:
+        rows = sorted({self.proxy.mapToSource(i).row() for i in self.table.selectedIndexes()})
+        menu = QMenu(self)
+        if rows:
+            menu.addAction("Copy rows", lambda: self._copy(rows))
+        menu.addAction("Copy the table", lambda: self._copy(list(range(self.model.rowCount()))))
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+
+    def _copy(self, rows: list[int]) -> None:
+        QGuiApplication.clipboard().setText("\n".join(self.model.row_text(r) for r in rows))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        if self.computing:
+            self.cancel_requested.emit()
+        super().closeEvent(event)
+
+    def done(self, result: int) -> None:
+        if self.computing:
+            self.cancel_requested.emit()
+        super().done(result)

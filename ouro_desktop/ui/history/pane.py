@@ -20,7 +20,15 @@ controller also narrow what it fetches. While a run is going, a one-second timer
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -281,8 +289,13 @@ class HistoryPane(QWidget):
         row = self.proxy.row_of(key)
         if row < 0:
             return False
-        self.view.selectRow(row)
-        self.view.scrollTo(self.proxy.index(row, 0))
+        index = self.proxy.index(row, 0)
+        # Only this run, whatever keys are held: selectRow() follows the modifiers, so a run
+        # finishing while Ctrl is still down from Ctrl+Enter was added to the selection.
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        flags |= QItemSelectionModel.SelectionFlag.Rows
+        self.view.selectionModel().setCurrentIndex(index, flags)
+        self.view.scrollTo(index)
         return True
 
     def selected_keys(self) -> list[str]:
