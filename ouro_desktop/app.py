@@ -108,6 +108,22 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("Ouro Desktop")
     app.setOrganizationName("Ouro")
     app.setApplicationVersion(__version__)
+    files = [str(Path(f).expanduser().resolve()) for f in args.files]
+    instance = None
+    if not args.screenshot:  # a screenshot run is a tool: it never hands over
+        from ouro_desktop.ui.shell.single_instance import claim_profile, hand_over
+
+        instance = claim_profile(paths.data, app)
+        if instance is None:
+            # This profile's app is already open: give it the files and route, and go.
+            if hand_over(paths.data, args.route, files):
+                return 0
+            print(
+                "ouro-desktop: Ouro Desktop is already running with this profile but did "
+                "not answer; close it (or end it) and try again.",
+                file=sys.stderr,
+            )
+            return 1
     icon = _app_icon(QIcon)
     if not icon.isNull():
         app.setWindowIcon(icon)
@@ -128,12 +144,21 @@ def main(argv: list[str] | None = None) -> int:
 
     import qasync
 
+    from ouro_desktop.ui.common.qt_loop import release_loop, run_to_end
+
+    # The app decides when to quit (after its cleanup), not Qt when the window closes.
+    app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
-        return loop.run_until_complete(_run(app, args, paths, window, settings_store, settings))
+        return run_to_end(
+            loop, _run(app, args, paths, window, settings_store, settings, files, instance)
+        )
     finally:
-        loop.close()
+        release_loop(loop)
+        asyncio.set_event_loop(None)
+        if instance is not None:
+            instance.close()
 
 
 def _show_shell(
@@ -219,6 +244,8 @@ async def _run(
     window: object,
     settings_store: object,
     settings: object,
+    files: list[str],
+    instance: object,
 ) -> int:
     import asyncio
 
@@ -236,6 +263,7 @@ async def _run(
     from ouro_desktop.paths import Paths
     from ouro_desktop.ui.shell.error_dialog import install_excepthook
     from ouro_desktop.ui.shell.main_window import MainWindow
+    from ouro_desktop.ui.shell.quit_signals import QuitSignals
     from ouro_desktop.ui.shell.workspace import build_workspace
 
     assert isinstance(paths, Paths)
@@ -281,7 +309,12 @@ async def _run(
         if not done.done():
             done.set_result(code)
 
+    # Every way out -- File → Quit, Ctrl+Q, the close button, SIGTERM/SIGINT, a session
+    # manager quitting Qt -- ends here, then in the same cleanup below.
+    window.hold_close(True)
     window.closing.connect(lambda: finish(0))
+    signals = QuitSignals(window)
+    signals.received.connect(lambda _signum: finish(0))
     app_obj = QApplication.instance()
     if app_obj is not None:
         app_obj.aboutToQuit.connect(lambda: finish(0))
@@ -294,14 +327,51 @@ async def _run(
     controller.routes_loaded.connect(
         lambda _count: QTimer.singleShot(1500, _freeze_startup_objects)
     )
-    controller.start(
-        demo=args.demo,
-        open_ref=args.route,
-        files=[str(Path(f).expanduser().resolve()) for f in args.files],
-    )
+    if instance is not None:  # later starts on this profile hand their files over here
+        instance.requested.connect(  # type: ignore[attr-defined]
+            lambda request: controller.handle_request(request.route, request.files)
+        )
+    controller.start(demo=args.demo, open_ref=args.route, files=files)
     code = await done
-    await workspace.aclose()
+    try:
+        await _shut_down(window, workspace)
+    finally:
+        signals.close()
     return code
+
+
+# How long the window stays up saying that runs continue on Ouro, and the most the
+# cleanup may take before the local stores are closed regardless.
+QUIT_NOTICE_S = 2.0
+SHUTDOWN_LIMIT_S = 10.0
+
+
+async def _shut_down(window: object, workspace: object) -> None:
+    """Stop uploads, say what keeps running, then close the tracker, tasks, session,
+    ledger (its clean marker written) and upload cache, and only then the window."""
+    import asyncio
+
+    from ouro_desktop.ui.shell.main_window import MainWindow
+    from ouro_desktop.ui.shell.workspace import Workspace
+
+    assert isinstance(window, MainWindow)
+    assert isinstance(workspace, Workspace)
+    workspace.runs.cancel_uploads()  # a hash of a big file must not hold the quit
+    in_flight = workspace.runs.runs_in_flight()
+    if in_flight and window.isVisible():
+        text = workspace.controller.say_runs_continue(in_flight)
+        log.info("quitting with runs in flight: %s", text)
+        window.repaint()
+        await asyncio.sleep(QUIT_NOTICE_S)  # the loop keeps running meanwhile
+    try:
+        async with asyncio.timeout(SHUTDOWN_LIMIT_S):
+            await workspace.aclose()
+    except TimeoutError:
+        log.warning("the cleanup took longer than %.0f s; closing the stores", SHUTDOWN_LIMIT_S)
+        workspace.ledger.close()
+        workspace.uploads.close()
+    window.hold_close(False)
+    window.close()
 
 
 def _freeze_startup_objects(_count: int = 0) -> None:

@@ -10,7 +10,9 @@ Checks, in order, printing one line per finding:
    that the packaged app icon loads;
 3. **demo route** - starts the offline demo backend in-process, signs in, uploads the
    bundled ``Cu.cif``, runs ``demo/predict-electronic-dos-at-fermi-level`` and checks the
-   free-electron Fermi energy of copper (7.0 eV, within 2 %).
+   free-electron Fermi energy of copper (7.0 eV, within 2 %);
+4. **CIF worker** - previews a 1.2 MB CIF in the worker process big CIFs are parsed in
+   (``spawn``: in a frozen build this proves the entry point's ``freeze_support()``).
 
 Exit status: 0 when every check passed, 1 otherwise. A missing secure keyring is reported
 but only fails the run with ``--require-keyring`` (an end user's machine without a keyring
@@ -191,6 +193,42 @@ async def _run_demo(report: _Report, data_dir: Path) -> None:
             report.ok("result", f"E_F(Cu) = {e_f:.3f} eV (expected {CU_FERMI_EV} ± 2 %)")
 
 
+def _check_cif_worker(report: _Report) -> None:
+    from .core import cif_process
+
+    report.out("CIF worker")
+    sites = [
+        f"Na{i} Na {i % 37 / 37:.4f} {i % 41 / 41:.4f} {i % 43 / 43:.4f}" for i in range(30_000)
+    ]
+    text = "\n".join(
+        [
+            "data_selftest",
+            *(f"_cell_length_{axis} 40" for axis in "abc"),
+            *(f"_cell_angle_{angle} 90" for angle in ("alpha", "beta", "gamma")),
+            "_symmetry_space_group_name_H-M 'P 1'",
+            "loop_",
+            "_atom_site_label",
+            "_atom_site_type_symbol",
+            *(f"_atom_site_fract_{axis}" for axis in "xyz"),
+            *sites,
+        ]
+    )
+    with tempfile.TemporaryDirectory(prefix="ouro-selftest-cif-") as tmp:
+        path = Path(tmp) / "big.cif"
+        path.write_text(text + "\n", encoding="ascii")
+        try:
+            preview = asyncio.run(cif_process.preview_cif_async(path))
+        except Exception as exc:
+            report.fail("preview", f"{type(exc).__name__}: {exc}")
+            return
+        finally:
+            cif_process.shutdown()
+    if preview.formula == "Na" and preview.n_atoms == len(sites):
+        report.ok("preview", f"{preview.n_atoms} sites parsed in a worker process")
+    else:
+        report.fail("preview", f"got {preview.formula} with {preview.n_atoms} sites")
+
+
 def _check_demo(report: _Report) -> None:
     report.out("demo route")
     with tempfile.TemporaryDirectory(prefix="ouro-selftest-") as tmp:
@@ -216,6 +254,7 @@ def run(require_keyring: bool = False, out: Callable[[str], None] | None = None)
     _check_keyring(report, require_keyring)
     _check_qt(report)
     _check_demo(report)
+    _check_cif_worker(report)
     took = time.monotonic() - started
     if report.failures:
         report.out(f"self-test FAILED in {took:.1f} s: {len(report.failures)} problem(s)")

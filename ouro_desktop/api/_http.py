@@ -2,13 +2,16 @@
 
 One long-lived ``httpx.AsyncClient`` carries every call. This module decides:
 
-* **who we are**: ``User-Agent`` and ``X-Ouro-Client`` (``ouro-desktop/<version>``), and
-  ``X-Ouro-Key-Name`` once the key exchange names the key;
+* **who we are**: ``User-Agent`` (``ouro-desktop/<version>``) on every request;
+  ``X-Ouro-Client`` (the same) and ``X-Ouro-Key-Name`` (once the key exchange names the
+  key) only on requests to the API itself, never to storage or any other host;
 * **auth**: the API key is exchanged at ``POST /users/get-token`` for a JWT sent raw in
   ``Authorization`` (no ``Bearer``). The token is renewed shortly before its ``exp`` and
   once after a 401 or a 5xx "No user context"; concurrent failures share one exchange
-  (a lock plus a token generation number). ``Authorization`` only ever goes to the API's
-  own origin, never to storage or any other host;
+  (a lock plus a token generation number) -- except for a one-shot request (a run),
+  which is never sent twice: its refusal is reported as unknown, to be looked up.
+  ``Authorization`` only ever goes to the API's own origin, never to storage or any
+  other host;
 * **where we may go** (:func:`._wire.check_url`): ``https`` only, plain ``http`` just for
   this computer and the reserved test names; API calls do not follow redirects; signed
   storage URLs (upload, download, each redirect hop) are checked the same way;
@@ -18,7 +21,8 @@ One long-lived ``httpx.AsyncClient`` carries every call. This module decides:
   included, must finish within its deadline, so a server that drips bytes cannot hang it;
 * **what we accept** (with :mod:`._wire`): answers above 50 MB, JSON nested deeper than
   200 levels, bytes that are not UTF-8 and anything else unusable become a
-  :class:`ResponseError`.
+  :class:`ResponseError`. A refusal's body is read only up to 256 KB (it is read for its
+  message); a bigger one is dropped and the status alone speaks.
 
 The API key and every token stay out of log records, exception messages and reprs.
 """
@@ -59,6 +63,7 @@ from .errors import (
 log = logging.getLogger("ouro_desktop.api")
 
 MAX_RESPONSE_BYTES = 50 * 1024 * 1024
+MAX_ERROR_BODY_BYTES = 256 * 1024  # an error's message fits many times over
 MAX_TRIES = 4
 RETRY_BASE_S = 0.5
 RETRY_CAP_S = 8.0
@@ -144,11 +149,13 @@ class HttpSession:
         self._rng = rng or random.Random()
         if access_token:
             self._schedule_refresh(access_token)
+        # Headers for the API only: signed storage URLs (other hosts) never see them.
+        self._api_headers: dict[str, str] = {"X-Ouro-Client": client_name}
         self._client = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)),
             follow_redirects=False,
-            headers={"User-Agent": client_name, "X-Ouro-Client": client_name},
+            headers={"User-Agent": client_name},
         )
 
     def __repr__(self) -> str:
@@ -271,7 +278,7 @@ class HttpSession:
         name = safe_header(body.get("api_key_name"))
         if name:
             self.key_name = name
-            self._client.headers["X-Ouro-Key-Name"] = name
+            self._api_headers["X-Ouro-Key-Name"] = name
 
     async def refresh(self, seen_gen: int) -> None:
         """Exchange the key again unless another task already did since ``seen_gen``.
@@ -334,6 +341,8 @@ class HttpSession:
         return resp
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
+        if not response.is_success:
+            return await self._read_error_body(response)
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > self.max_response_bytes:
             raise ResponseError("The server's answer is too large to accept.")
@@ -343,6 +352,22 @@ class HttpSession:
             total += len(chunk)
             if total > self.max_response_bytes:
                 raise ResponseError("The server's answer is too large to accept.")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    @staticmethod
+    async def _read_error_body(response: httpx.Response) -> bytes:
+        """A refusal's body, if it is small enough to hold a message (it is only read for
+        one); a bigger one is not kept -- reading it whole cost several times its size."""
+        length = response.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_ERROR_BODY_BYTES:
+            return b""
+        chunks: list[bytes] = []
+        total = 0
+        async for chunk in response.aiter_bytes():
+            total += len(chunk)
+            if total > MAX_ERROR_BODY_BYTES:
+                return b""  # the rest is not read; closing the response drops it
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -421,12 +446,15 @@ class HttpSession:
         auth_replayed = False
         while True:
             attempt += 1
-            extra = dict(headers or {})
             gen = 0
-            if content is not None:
-                extra["Content-Type"] = "application/json"
+            token = None
             if auth:
                 token, gen = await self._unsent(self.token(), on_unknown)
+            # After the exchange: it is what names the key.
+            extra = {**self._api_headers, **(headers or {})}
+            if content is not None:
+                extra["Content-Type"] = "application/json"
+            if token is not None:
                 extra["Authorization"] = token
             request = self._client.build_request(
                 method, url, params=query, content=content, headers=extra
@@ -447,6 +475,17 @@ class HttpSession:
                     raise
                 raise on_unknown(exc) from exc
             if auth and self.can_refresh and not auth_replayed and needs_auth_retry(resp):
+                if on_unknown is not None:
+                    # A one-shot request (a run) is never sent twice, not even after a
+                    # renewal: its fate is looked up instead. The next call renews first.
+                    self._refresh_at = time.monotonic()
+                    raise on_unknown(
+                        AuthenticationError(
+                            f"Ouro refused the sign-in for it (HTTP {resp.status})",
+                            status=resp.status,
+                            request_id=resp.request_id,
+                        )
+                    )
                 # A refused token: renew it once (shared with concurrent callers) and replay.
                 auth_replayed = True
                 attempt -= 1

@@ -480,6 +480,32 @@ class OuroClient(AssetCalls):
             threshold=self.upload_threshold,
         )
 
+    async def upload_file_checked(
+        self,
+        path: Path,
+        *,
+        expect: files.FileStamp | None,
+        data: bytes | None = None,
+        expect_sha256: str | None = None,
+        name: str | None = None,
+        visibility: str = "private",
+        progress: Progress | None = None,
+        cancel: asyncio.Event | None = None,
+    ) -> files.SentFile:
+        """Upload exactly the checked version of a file; see :func:`files.upload_file_checked`."""
+        return await files.upload_file_checked(
+            self._http,
+            Path(path),
+            name=name,
+            visibility=visibility,
+            progress=progress,
+            cancel=cancel,
+            threshold=self.upload_threshold,
+            expect=expect,
+            data=data,
+            expect_sha256=expect_sha256,
+        )
+
     async def get_file(self, file_id: str) -> FileAsset:
         return FileAsset.from_json(await self._object(f"/files/{_seg(file_id)}"))
 

@@ -23,7 +23,9 @@ refusals by the server and answers we cannot make sense of all end up here::
     │   └── InternalServerError       500 and above
     ├── InsecureURLError              a URL the client refuses to talk to
     ├── InvalidRouteReference         text that is not a route id, user/route or link
-    └── UploadCancelled               the user cancelled an upload
+    ├── UploadCancelled               the user cancelled an upload
+    └── FileChangedError              the local file changed since it was checked, or
+                                      while it was read: nothing was stored as it
 
 :func:`status_error` is the one place that turns a status and a decoded body into an
 exception; it honours ``error.status``/``error.statusCode`` in the body, which Ouro has
@@ -38,6 +40,7 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "ConnectError",
+    "FileChangedError",
     "InsecureURLError",
     "InternalServerError",
     "InvalidRouteReference",
@@ -198,6 +201,11 @@ class InvalidRouteReference(OuroError, ValueError):
 
 class UploadCancelled(OuroError):
     """The upload was cancelled before it finished."""
+
+
+class FileChangedError(OuroError):
+    """The file on disk is not the one that was checked (its size, modification time or
+    content changed), or it changed while its bytes were being read for the upload."""
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {

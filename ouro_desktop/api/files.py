@@ -6,6 +6,14 @@ in memory) with progress and cancel, then ``POST /files/upload/complete``. Eithe
 the storage object becomes a File asset through ``GET /files/{id}/metadata`` and
 ``POST /files/create``. Downloads stream a signed URL into a temporary file that is
 renamed into place only when complete. Disk work runs in threads, off the event loop.
+
+What is uploaded is exactly what was read, and known: a small file is read once into a
+private snapshot (or the caller passes the bytes it already checked) and those bytes are
+sent; a large one is hashed chunk by chunk as it streams. :func:`upload_file_checked`
+returns the SHA-256 of the bytes sent. Given the :class:`FileStamp` (size and
+modification time) the caller checked, a file that no longer matches it -- before the
+read, or by the end of it (changed or emptied while being read) -- raises
+:class:`FileChangedError` and nothing is turned into a File asset.
 """
 
 from __future__ import annotations
@@ -13,16 +21,18 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import hashlib
 import mimetypes
 import os
 import tempfile
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
 
 from ._http import HttpSession
-from .errors import OuroError, ResponseError, UploadCancelled
+from .errors import FileChangedError, OuroError, ResponseError, UploadCancelled
 from .models import FileAsset
 
 Progress = Callable[[int, int], None]
@@ -41,6 +51,61 @@ _EXTRA_TYPES = {
     "mol": "chemical/x-mdl-molfile",
     "poscar": "text/plain",
 }
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """A file's version as cheaply known: its size and modification time (ns)."""
+
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, info: os.stat_result) -> FileStamp:
+        return cls(info.st_size, info.st_mtime_ns)
+
+
+@dataclass(frozen=True)
+class SentFile:
+    """A finished upload: the File asset and the SHA-256 and size of the bytes sent."""
+
+    asset: FileAsset
+    sha256: str
+    size: int
+
+
+def _changed(name: str) -> FileChangedError:
+    return FileChangedError(
+        f"“{name}” changed after it was checked (it may still be being written); "
+        "nothing was uploaded."
+    )
+
+
+def _check_stamp(handle: IO[bytes], expect: FileStamp | None, name: str) -> FileStamp:
+    stamp = FileStamp.of(os.fstat(handle.fileno()))
+    if expect is not None and stamp != expect:
+        raise _changed(name)
+    return stamp
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_snapshot(path: Path, expect: FileStamp | None = None) -> tuple[bytes, FileStamp]:
+    """The whole file, read once, and its stamp (blocking; for small files).
+
+    Raises :class:`FileChangedError` if the file does not match ``expect`` or changed
+    while it was read, and ``OSError`` if it can't be read.
+    """
+    path = Path(path)
+    with path.open("rb") as handle:
+        before = _check_stamp(handle, expect, path.name)
+        data = handle.read()
+        after = FileStamp.of(os.fstat(handle.fileno()))
+    if after != before or len(data) != before.size:
+        raise _changed(path.name)
+    return data, before
 
 
 def content_type_for(name: str) -> str:
@@ -62,29 +127,82 @@ def _text(data: dict[str, Any], key: str, what: str) -> str:
     return value
 
 
-async def _read_chunks(
-    path: Path, size: int, progress: Progress | None, cancel: asyncio.Event | None
+class _Digest:
+    """The SHA-256 of one attempt's bytes (restarted when a PUT is retried from the start),
+    and why reading the file failed, if it did."""
+
+    def __init__(self) -> None:
+        self.hasher = hashlib.sha256()
+        self.size = 0
+        # A failure while reading (a changed file, a cancel) is kept here: a server may
+        # turn the aborted body into a 5xx -- which would be retried -- or even a 2xx.
+        self.failure: OuroError | None = None
+
+    def restart(self) -> None:
+        self.hasher = hashlib.sha256()
+        self.size = 0
+
+
+def _read_and_hash(handle: IO[bytes], digest: _Digest) -> bytes:
+    chunk = handle.read(CHUNK_BYTES)
+    digest.hasher.update(chunk)  # in the worker thread: hashing never stalls the loop
+    digest.size += len(chunk)
+    return chunk
+
+
+def _chunks_of(
+    path: Path,
+    size: int,
+    progress: Progress | None,
+    cancel: asyncio.Event | None,
+    expect: FileStamp | None,
+    digest: _Digest,
 ) -> AsyncIterator[bytes]:
-    """The file in ``CHUNK_BYTES`` pieces, read in a worker thread, with progress."""
-    handle: IO[bytes] = await asyncio.to_thread(path.open, "rb")
-    sent = 0
+    """A fresh body for one PUT attempt; none once reading the file has failed."""
+    if digest.failure is not None:
+        raise digest.failure
+    return _read_chunks(path, size, progress, cancel, expect, digest)
+
+
+async def _read_chunks(
+    path: Path,
+    size: int,
+    progress: Progress | None,
+    cancel: asyncio.Event | None,
+    expect: FileStamp | None = None,
+    digest: _Digest | None = None,
+) -> AsyncIterator[bytes]:
+    """The file in ``CHUNK_BYTES`` pieces, read (and hashed) in a worker thread."""
+    digest = digest or _Digest()
+    digest.restart()
     try:
-        while True:
-            if cancel is not None and cancel.is_set():
-                raise UploadCancelled("The upload was cancelled.")
-            chunk = await asyncio.to_thread(handle.read, CHUNK_BYTES)
-            if not chunk:
-                break
-            sent += len(chunk)
-            if sent > size:
-                raise ResponseError("The file grew while it was being uploaded; try again.")
-            yield chunk
-            if progress is not None:
-                progress(sent, size)
-    finally:
-        await asyncio.to_thread(handle.close)
-    if sent != size:
-        raise ResponseError("The file changed while it was being uploaded; try again.")
+        handle: IO[bytes] = await asyncio.to_thread(path.open, "rb")
+        sent = 0
+        try:
+            before = await asyncio.to_thread(_check_stamp, handle, expect, path.name)
+            while True:
+                if cancel is not None and cancel.is_set():
+                    raise UploadCancelled("The upload was cancelled.")
+                chunk = await asyncio.to_thread(_read_and_hash, handle, digest)
+                if not chunk:
+                    break
+                sent += len(chunk)
+                if sent > size:
+                    raise ResponseError("The file grew while it was being uploaded; try again.")
+                yield chunk
+                if progress is not None:
+                    progress(sent, size)
+            after = await asyncio.to_thread(_check_stamp, handle, None, path.name)
+        finally:
+            await asyncio.to_thread(handle.close)
+        if sent != size or after != before:
+            raise FileChangedError(
+                f"“{path.name}” changed while it was being uploaded; it was not stored. "
+                "Try again once it is saved."
+            )
+    except OuroError as exc:
+        digest.failure = exc
+        raise
 
 
 async def _until_cancelled(work: asyncio.Future[Any], cancel: asyncio.Event | None) -> Any:
@@ -108,12 +226,9 @@ async def _until_cancelled(work: asyncio.Future[Any], cancel: asyncio.Event | No
 
 
 async def _store_small(
-    http: HttpSession, path: Path, file_name: str, visibility: str, mime: str
+    http: HttpSession, data: bytes, file_name: str, visibility: str, mime: str
 ) -> dict[str, Any]:
-    def encode() -> str:
-        return base64.b64encode(path.read_bytes()).decode("ascii")
-
-    encoded = await asyncio.to_thread(encode)
+    encoded = await asyncio.to_thread(lambda: base64.b64encode(data).decode("ascii"))
     body = await http.call(
         "POST",
         "/files/upload",
@@ -124,11 +239,11 @@ async def _store_small(
             "content_type": mime,
         },
     )
-    data = _data(body, "the upload")
+    answer = _data(body, "the upload")
     return {
-        "id": _text(data, "id", "the upload"),
-        "bucket": _text(data, "bucket", "the upload"),
-        "path": _text(data, "path", "the upload"),
+        "id": _text(answer, "id", "the upload"),
+        "bucket": _text(answer, "bucket", "the upload"),
+        "path": _text(answer, "path", "the upload"),
     }
 
 
@@ -141,6 +256,9 @@ async def _store_large(
     mime: str,
     progress: Progress | None,
     cancel: asyncio.Event | None,
+    expect: FileStamp | None,
+    expect_sha256: str | None,
+    digest: _Digest,
 ) -> dict[str, Any]:
     what = "the upload request"
     ticket = _data(
@@ -165,13 +283,26 @@ async def _store_large(
             url,
             method=method,
             headers=headers,
-            content=lambda: _read_chunks(path, size, progress, cancel),
+            content=lambda: _chunks_of(path, size, progress, cancel, expect, digest),
             size=size,
         )
     )
     try:
-        await _until_cancelled(send, cancel)
-    except UploadCancelled:
+        try:
+            await _until_cancelled(send, cancel)
+        except OuroError:
+            if digest.failure is not None:
+                raise digest.failure from None
+            raise
+        if digest.failure is not None:
+            raise digest.failure
+        if expect_sha256 is not None and digest.hasher.hexdigest() != expect_sha256.lower():
+            # Same size and time, other bytes (or a torn read): not the file that was checked.
+            raise FileChangedError(
+                f"“{path.name}” changed while it was being uploaded; it was not stored. "
+                "Try again once it is saved."
+            )
+    except (UploadCancelled, FileChangedError):
         with contextlib.suppress(OuroError):
             await http.request("DELETE", "/files/upload", json_body={"upload_id": upload_id})
         raise
@@ -200,11 +331,39 @@ async def upload_file(
     cancel: asyncio.Event | None,
     threshold: int,
 ) -> FileAsset:
+    sent = await upload_file_checked(
+        http,
+        path,
+        name=name,
+        visibility=visibility,
+        progress=progress,
+        cancel=cancel,
+        threshold=threshold,
+    )
+    return sent.asset
+
+
+async def upload_file_checked(
+    http: HttpSession,
+    path: Path,
+    *,
+    name: str | None,
+    visibility: str,
+    progress: Progress | None,
+    cancel: asyncio.Event | None,
+    threshold: int,
+    expect: FileStamp | None = None,
+    data: bytes | None = None,
+    expect_sha256: str | None = None,
+) -> SentFile:
+    """Upload ``path`` (or ``data``, its bytes as already read) as a File asset.
+
+    ``expect`` is the file's stamp as checked: a file that no longer matches it, or
+    changes while it is read, raises :class:`FileChangedError`, as does a streamed file
+    whose bytes do not hash to ``expect_sha256``. Returns the asset and the SHA-256 of
+    the bytes that were sent.
+    """
     path = Path(path)
-    try:
-        size = (await asyncio.to_thread(path.stat)).st_size
-    except OSError as exc:
-        raise OuroError(f"Cannot read {path.name}: {exc.strerror or exc}.") from exc
     # An undecodable byte in a file name (surrogate-escaped by Python) can't go into JSON:
     # send the name with such bytes replaced, keeping its extension.
     file_name = path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
@@ -212,14 +371,39 @@ async def upload_file(
     if cancel is not None and cancel.is_set():
         raise UploadCancelled("The upload was cancelled.")
     try:
-        if size <= threshold:
-            stored = await _store_small(http, path, file_name, visibility, mime)
+        if data is None:
+            size = (await asyncio.to_thread(path.stat)).st_size
+            if size <= threshold:
+                data, _stamp = await asyncio.to_thread(read_snapshot, path, expect)
+        else:
+            size = len(data)
+    except OSError as exc:
+        raise OuroError(f"Cannot read {path.name}: {exc.strerror or exc}.") from exc
+    digest = _Digest()
+    try:
+        if data is not None:
+            size = len(data)
+            sha256 = await asyncio.to_thread(sha256_of, data)
+            if expect_sha256 is not None and sha256 != expect_sha256.lower():
+                raise _changed(path.name)
+            stored = await _store_small(http, data, file_name, visibility, mime)
             if progress is not None:
                 progress(size, size)
         else:
             stored = await _store_large(
-                http, path, size, file_name, visibility, mime, progress, cancel
+                http,
+                path,
+                size,
+                file_name,
+                visibility,
+                mime,
+                progress,
+                cancel,
+                expect,
+                expect_sha256,
+                digest,
             )
+            sha256 = digest.hasher.hexdigest()
     except OSError as exc:
         raise OuroError(f"Cannot read {path.name}: {exc.strerror or exc}.") from exc
     file_id = stored["id"]
@@ -255,7 +439,7 @@ async def upload_file(
             }
         },
     )
-    return FileAsset.from_json(created.get("data"))
+    return SentFile(FileAsset.from_json(created.get("data")), sha256, size)
 
 
 async def download_file(

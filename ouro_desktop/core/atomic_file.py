@@ -2,7 +2,8 @@
 
 The text goes to a temporary file in the same folder, is flushed to disk, then replaces
 the target in one ``os.replace``. Temporary files left by an earlier crash (a kill
-between ``mkstemp`` and ``replace``) are removed on the next write. Qt-free.
+between ``mkstemp`` and ``replace``) are removed on the next write, or when a reader
+calls :func:`remove_stale_temps`. Qt-free.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["write_text_atomic"]
+__all__ = ["remove_stale_temps", "write_text_atomic"]
 
 # A temporary file older than this is a crash's leftover, not another writer's file.
 _STALE_S = 60.0
@@ -21,7 +22,7 @@ _STALE_S = 60.0
 def write_text_atomic(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` (UTF-8) atomically; the folder is created if needed."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    prefix = f".{path.name}-"
+    prefix = _prefix(path)
     _remove_stale(path.parent, prefix)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
     try:
@@ -33,6 +34,17 @@ def write_text_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def remove_stale_temps(path: Path, prefix: str | None = None) -> None:
+    """Remove the temporary files a crash left while writing ``path`` (those named with
+    ``prefix``, by default the one :func:`write_text_atomic` uses); a younger one may be
+    another process's write in progress and stays."""
+    _remove_stale(path.parent, prefix or _prefix(path))
+
+
+def _prefix(path: Path) -> str:
+    return f".{path.name}-"
 
 
 def _remove_stale(folder: Path, prefix: str) -> None:

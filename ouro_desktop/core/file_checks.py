@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlsplit
 
-from ouro_desktop.api.files import content_type_for
+from ouro_desktop.api.files import FileStamp, content_type_for
 from ouro_desktop.api.models import InputDeclaration
 
 from .text_bytes import decode_text
@@ -137,6 +137,8 @@ class CheckedFile:
 
     ``path`` is resolved (a symbolic link is followed to its target). ``name`` is the
     target's name made safe by :func:`display_name`: show it, and upload under it.
+    ``mtime_ns`` with ``size`` is the version that was checked (:attr:`stamp`): the
+    upload refuses a file that no longer matches it.
     """
 
     path: Path
@@ -144,6 +146,11 @@ class CheckedFile:
     size: int
     extension: str
     mime: str
+    mtime_ns: int = 0
+
+    @property
+    def stamp(self) -> FileStamp:
+        return FileStamp(self.size, self.mtime_ns)
 
 
 def display_name(name: str) -> str:
@@ -342,6 +349,7 @@ def check_local_file(
         size=size,
         extension=extension,
         mime=content_type_for(real_name),
+        mtime_ns=info.st_mtime_ns,
     )
 
 

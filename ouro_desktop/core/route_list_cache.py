@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from .atomic_file import write_text_atomic
 
 __all__ = ["RouteListCache", "source_key"]
 
@@ -57,20 +57,10 @@ class RouteListCache:
 
     def save(self, source: str, sort: str, routes: list[dict[str, Any]]) -> None:
         payload = {"format": FORMAT, "source": source, "sort": sort, "routes": routes[:MAX_ROUTES]}
-        tmp: str | None = None
         try:
-            text = json.dumps(payload, separators=(",", ":"))
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".routes-", dir=self.path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(tmp, self.path)
-            tmp = None
+            write_text_atomic(self.path, json.dumps(payload, separators=(",", ":")))
         except (OSError, TypeError, ValueError) as exc:
             log.warning("could not save the route list for the next start: %s", exc)
-        finally:
-            if tmp is not None:
-                Path(tmp).unlink(missing_ok=True)
 
     def clear(self) -> None:
         try:

@@ -6,7 +6,9 @@ looks at a run on the server and applies what it sees:
 * **Cadence.** After each good look the run's wait follows the ramp of
   :mod:`.run_policy`; a failed look backs off instead (honouring ``Retry-After``), and
   a rejected sign-in pauses all polling with a notice until the tracker is told to go
-  on. Nothing here ever ends a run because of transient trouble.
+  on. Nothing here ever ends a run because of transient trouble. A status this app
+  does not know is polled at the cap for ``UNKNOWN_STATUS_LIMIT_S``, then no longer:
+  the run keeps its last state, with a detail and a notice saying why.
 * **Batching.** When two or more runs are watched, a due poll becomes one
   ``GET /actions?since=…`` that refreshes every listable run at once (§7.4); a run the
   list does not show, or shows finished without its response, falls back to
@@ -21,6 +23,7 @@ Part of ``ouro_desktop.core``: no Qt here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from ouro_desktop.api.errors import (
@@ -37,21 +40,30 @@ from .run_context import LIST_PAGE, RunContext, lacks_response, outcome, parse_s
 from .run_policy import CLOCK_SKEW_S, POLL_START_S, backoff, next_wait
 from .run_scheduler import Watch
 
-__all__ = ["LOG_MAX_PAGES", "LOG_PAGE", "RunPoller"]
+__all__ = ["LOG_MAX_PAGES", "LOG_PAGE", "UNKNOWN_STATUS_LIMIT_S", "RunPoller"]
 
 log = logging.getLogger(__name__)
 
 LOG_PAGE = 100
 LOG_MAX_PAGES = 20  # per fetch; the rest comes with the next one
+# How long a status this app does not know is polled before it stops and says so.
+UNKNOWN_STATUS_LIMIT_S = 15 * 60.0
 
 
 class RunPoller:
     """Polls watched runs (singly or batched) and applies the answers."""
 
-    def __init__(self, ctx: RunContext, *, batch_polls: bool) -> None:
+    def __init__(
+        self,
+        ctx: RunContext,
+        *,
+        batch_polls: bool,
+        unknown_status_limit_s: float = UNKNOWN_STATUS_LIMIT_S,
+    ) -> None:
         self._ctx = ctx
         self._runs = ctx.runs
         self._batch = batch_polls
+        self._odd_limit_s = unknown_status_limit_s
 
     def schedule(self, watch: Watch) -> None:
         """Advance the ramp one step after a successful look at the run."""
@@ -133,10 +145,14 @@ class RunPoller:
                 return
             changed = False
             if state is None:
-                # A status this app does not know: keep looking, slowly.
+                # A status this app does not know: keep looking, slowly, for a while.
                 if "status" not in watch.warned:
                     watch.warned.add("status")
+                    watch.odd_since = ctx.clock()
                     log.warning("run %s has unknown status %r", watch.local_id, action.status)
+                if ctx.clock() - (watch.odd_since or ctx.clock()) >= self._odd_limit_s:
+                    self._stop_following(watch, action.status)
+                    return
                 watch.base = watch.cap
                 watch.due = ctx.clock() + watch.cap
             else:
@@ -159,6 +175,28 @@ class RunPoller:
             self.failed(watch, exc)
             return
         self._runs.release(watch)
+
+    def _stop_following(self, watch: Watch, status: str) -> None:
+        """Ouro kept reporting a status this app can't read: stop, and say so plainly.
+
+        The run stays unfinished in the ledger (the next start looks at it again); its
+        detail says why nobody is checking it now.
+        """
+        ctx = self._ctx
+        self._runs.drop(watch)
+        minutes = max(1, round(self._odd_limit_s / 60))
+        detail = (
+            f"Ouro reports this run as “{status}”, which this app does not understand; "
+            f"it stopped checking after {minutes} min. Look at the run on Ouro, or "
+            "restart Ouro Desktop to check again."
+        )
+        with contextlib.suppress(ValueError):
+            ctx.ledger_write(
+                ctx.ledger.update_status, watch.local_id, watch.record.state, detail=detail
+            )
+        watch.record = ctx.row(watch.local_id, watch.record)
+        ctx.events.update(watch.record, None)
+        ctx.events.notice(f"{watch.record.route_name}: {detail}")
 
     def failed(self, watch: Watch, exc: BaseException) -> None:
         """A poll or lookup failed: back off (or pause on a rejected sign-in)."""

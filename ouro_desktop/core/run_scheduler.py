@@ -42,6 +42,7 @@ class Watch:
     logs_seen: int = 0
     failures: int = 0  # consecutive failed looks
     warned: set[str] = field(default_factory=set)  # notices already given, by kind
+    odd_since: float | None = None  # clock time a status this app can't read was first seen
 
     @property
     def local_id(self) -> str:

@@ -22,7 +22,8 @@ Promises, and how they are kept:
   refreshes every watched run at once (ouro-protocol.md §7.4); a run the list does not
   show, or shows finished without its response, falls back to ``GET /actions/{id}``.
   At most ``max_in_flight`` requests are in flight (a semaphore). Statuses the app does
-  not know are polled at the cap.
+  not know are polled at the cap, and no longer after ``unknown_status_limit_s`` (the
+  run keeps its state, with a detail saying why it is not being checked).
 * **Logs are incremental**: while anyone is subscribed to ``on_logs``, a running run's
   due poll is followed by ``GET /actions/{id}/logs?offset=<seen>``, and a finished run
   gets one last fetch.
@@ -63,7 +64,7 @@ from .run_events import (
     RunEvents,
     UpdateCallback,
 )
-from .run_polling import RunPoller
+from .run_polling import UNKNOWN_STATUS_LIMIT_S, RunPoller
 from .run_recovery import NOT_STARTED_DETAIL, RECONCILE_SETTLE_S, RunRecovery
 from .run_scheduler import Watch, WatchScheduler
 from .run_submission import RunSubmitter
@@ -91,6 +92,7 @@ class RunTracker:
         max_in_flight: int = 4,
         batch_polls: bool = True,
         reconcile_settle_s: float = RECONCILE_SETTLE_S,
+        unknown_status_limit_s: float = UNKNOWN_STATUS_LIMIT_S,
     ) -> None:
         self._events = RunEvents()
         self._runs = WatchScheduler(self._dispatch, clock=clock, sleep=sleep)
@@ -106,7 +108,9 @@ class RunTracker:
             max_in_flight=max_in_flight,
         )
         self._clock = clock
-        self._poller = RunPoller(ctx, batch_polls=batch_polls)
+        self._poller = RunPoller(
+            ctx, batch_polls=batch_polls, unknown_status_limit_s=unknown_status_limit_s
+        )
         self._submitter = RunSubmitter(ctx, self._poller)
         self._recovery = RunRecovery(
             ctx, self._poller, settle_s=reconcile_settle_s, sending=self._submitter.sending

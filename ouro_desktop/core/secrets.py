@@ -138,6 +138,11 @@ def _install_hint() -> str:
     return "install and unlock GNOME Keyring or KWallet (any Secret Service provider works)"
 
 
+def _sentence(text: str) -> str:
+    """``text`` starting a sentence: its first letter capitalised."""
+    return text[:1].upper() + text[1:]
+
+
 def _redact(text: str, secret: str | None) -> str:
     if secret:
         return text.replace(secret, "***")
@@ -301,7 +306,7 @@ class KeyringStore:
             raise
         except Exception as exc:  # keyring discovery can fail many ways
             raise SecretStoreUnavailable(
-                f"Could not look for a keyring ({_describe(exc)}). {_install_hint()}."
+                f"Could not look for a keyring ({_describe(exc)}). {_sentence(_install_hint())}."
             ) from exc
 
         try:

@@ -35,6 +35,12 @@ class Account:
     key_source: str  # e.g. "Secret Service (GNOME Keyring or compatible)", "offline demo"
     persistent: bool
     demo: bool = False
+    from_environment: bool = False  # the key is OURO_API_KEY's: this app keeps nothing
+
+    @property
+    def key_kept_for_session_only(self) -> bool:
+        """The user's key lives only in memory until the app quits (no secure keyring)."""
+        return not (self.persistent or self.demo or self.from_environment)
 
 
 ClientFactory = Callable[[str, str, Any], OuroClient]
@@ -110,7 +116,9 @@ class Session:
         env_key = await self._env.get("")
         if env_key:
             client, user = await self._connect(base_url, env_key)
-            await self._replace(client, Account(user, base_url, "from environment", False))
+            await self._replace(
+                client, Account(user, base_url, "from environment", False, from_environment=True)
+            )
             return self.account
         try:
             stored = await self.secrets.get(self.account_key(base_url))

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from .atomic_file import remove_stale_temps, write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -87,12 +87,17 @@ def _from_json(raw: dict[str, Any]) -> Settings:
     return settings
 
 
+# Where saves before the shared atomic writer put their temporary files.
+OLD_TEMP_PREFIX = ".settings-"
+
+
 class SettingsStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.notice: str | None = None
 
     def load(self) -> Settings:
+        self._remove_stale_temp_files()
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -102,6 +107,12 @@ class SettingsStore:
         if not isinstance(raw, dict):
             return self._set_aside(ValueError("not a JSON object"))
         return _from_json(raw)
+
+    def _remove_stale_temp_files(self) -> None:
+        """Delete half-written saves a crash left behind (a save removes its own only
+        when it fails with an exception, not when the process dies mid-write)."""
+        remove_stale_temps(self.path)
+        remove_stale_temps(self.path, OLD_TEMP_PREFIX)
 
     def _set_aside(self, exc: Exception) -> Settings:
         kept = self.path.with_name(f"{self.path.name}.unreadable-{int(time.time())}")
@@ -115,15 +126,4 @@ class SettingsStore:
 
     def save(self, settings: Settings) -> None:
         """Write atomically: a crash mid-save leaves the previous file intact."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = json.dumps(_to_json(settings), indent=2, sort_keys=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".settings-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text_atomic(self.path, json.dumps(_to_json(settings), indent=2, sort_keys=True))

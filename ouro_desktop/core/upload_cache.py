@@ -20,6 +20,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..api.errors import FileChangedError
+from ..api.files import FileStamp
+from .file_checks import display_name
+
 __all__ = ["CachedUpload", "UploadCache", "file_sha256"]
 
 CHUNK_BYTES = 1024 * 1024
@@ -40,22 +44,37 @@ CREATE INDEX IF NOT EXISTS uploads_asset ON uploads (asset_id);
 
 def file_sha256(
     path: str | os.PathLike[str],
-    chunk: int = CHUNK_BYTES,
+    chunk: int | None = None,
     *,
     cancelled: Callable[[], bool] | None = None,
+    expect: FileStamp | None = None,
 ) -> str:
     """The hex SHA-256 of the file at ``path``, read in ``chunk``-byte pieces.
 
     ``cancelled`` is polled between chunks; when it returns true, ``InterruptedError``
-    is raised (the user removed the file or closed the form while a big file hashed).
+    is raised (the user removed the file, or quit, while a big file hashed). With
+    ``expect``, a file that is not that version, or changes while it is read, raises
+    :class:`FileChangedError`: the hash would not be of the file that was checked.
     """
+    size = CHUNK_BYTES if chunk is None else chunk
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        while block := handle.read(chunk):
+        if expect is not None and FileStamp.of(os.fstat(handle.fileno())) != expect:
+            raise _changed(path)
+        while block := handle.read(size):
             if cancelled is not None and cancelled():
                 raise InterruptedError("hashing was cancelled")
             digest.update(block)
+        if expect is not None and FileStamp.of(os.fstat(handle.fileno())) != expect:
+            raise _changed(path)
     return digest.hexdigest()
+
+
+def _changed(path: str | os.PathLike[str]) -> FileChangedError:
+    return FileChangedError(
+        f"“{display_name(Path(path).name)}” changed after it was checked (it may still be being "
+        "written); nothing was uploaded."
+    )
 
 
 @dataclass(frozen=True)

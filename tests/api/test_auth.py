@@ -15,6 +15,7 @@ from ouro_desktop.api import (
     InternalServerError,
     OuroClient,
     ResponseError,
+    SubmissionUnknown,
 )
 
 from .helpers import FORMULA, NoSleep, Recorder, asgi, client_for, envelope, fake_jwt, run
@@ -287,27 +288,24 @@ def test_a_failed_exchange_is_shared_by_waiters_but_not_remembered() -> None:
     run(scenario())
 
 
-def test_a_run_is_not_sent_when_the_sign_in_cannot_be_renewed(demo_app: Any) -> None:
-    """A time-out while renewing the token before POST …/use: nothing sent, ConnectError."""
+def test_a_run_refused_for_its_sign_in_is_sent_once_and_looked_up(demo_app: Any) -> None:
+    """A 401 (or "No user context") answer to POST …/use is never followed by a second
+    POST, even after a renewal: the run's fate is unknown, to be looked up."""
 
     async def scenario() -> None:
-        inner = asgi(demo_app)
-        state = {"break": False}
-
-        class Wire(httpx.AsyncBaseTransport):
-            async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-                if state["break"] and request.url.path == "/users/get-token":
-                    raise httpx.ReadTimeout("slow")
-                return await inner.handle_async_request(request)
-
-        rec = Recorder(Wire())
+        rec = Recorder(asgi(demo_app))
         async with client_for(demo_app, transport=rec, sleep=NoSleep()) as client:
             route = await client.get_route(FORMULA)
-            state["break"] = True
-            demo_app.state.backend.faults.unauthorized_next = 1
-            with pytest.raises(ConnectError, match="not sent"):
-                await client.execute(route, body={"formula": "Fe"}, idempotency_key="x")
-        assert rec.count("POST", "/use") == 1  # the refused one; no replay went out
+            for fault in ("unauthorized_next", "no_user_context_next"):
+                before = rec.count("POST", "/use")
+                setattr(demo_app.state.backend.faults, fault, 50)  # every call refused
+                with pytest.raises(SubmissionUnknown) as caught:
+                    await client.execute(route, body={"formula": "Fe"}, idempotency_key=fault)
+                assert rec.count("POST", "/use") == before + 1, fault
+                assert caught.value.idempotency_key == fault
+                setattr(demo_app.state.backend.faults, fault, 0)
+            # The next call renews the sign-in first and works.
+            assert (await client.get_route(FORMULA)).id == route.id
         items, _ = demo_app.state.backend.store.actions(limit=100)
         assert items == []
 

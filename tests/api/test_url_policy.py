@@ -62,7 +62,8 @@ def storage_server(upload_url: str, download_url: str) -> tuple[httpx.MockTransp
         seen.append(request)
         path = request.url.path
         if path == "/users/get-token":
-            return httpx.Response(200, json={"access_token": fake_jwt(), "refresh_token": "r"})
+            token = {"access_token": fake_jwt(), "refresh_token": "r", "api_key_name": "lab key"}
+            return httpx.Response(200, json=token)
         if path == "/files/upload-url":
             ticket = {"upload_id": "u1", "upload_url": upload_url, "method": "PUT", "headers": {}}
             return httpx.Response(200, content=envelope(ticket))
@@ -131,5 +132,33 @@ def test_authorization_never_goes_to_another_host(tmp_path: Path) -> None:
             if r.url.host == "api.example" and r.url.path != "/users/get-token"
         )
         assert (tmp_path / "out.bin").read_bytes() == b"bytes"
+
+    run(scenario())
+
+
+def test_ouro_only_headers_never_go_to_storage_hosts(tmp_path: Path) -> None:
+    """The key's name (and the client header) are for the API: a signed upload or
+    download URL on a storage host gets neither, nor the sign-in token."""
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"x" * 100)
+
+    async def scenario() -> None:
+        wire, seen = storage_server("https://storage.example/up", "https://storage.example/f")
+        async with OuroClient(
+            "https://api.example", "k" * 40, transport=wire, upload_threshold=10
+        ) as client:
+            with pytest.raises(OuroError):
+                await client.upload_file(big)  # the fake has no /complete: the PUT counts
+            await client.download_file("f1", tmp_path / "out.bin")
+        storage = [r for r in seen if r.url.host == "storage.example"]
+        api = [r for r in seen if r.url.host == "api.example"]
+        assert {r.method for r in storage} == {"PUT", "GET"}
+        for request in storage:
+            sent = {k.lower() for k in request.headers}
+            assert not sent & {"x-ouro-key-name", "x-ouro-client", "authorization"}, sent
+        after_exchange = [r for r in api if r.url.path != "/users/get-token"]
+        assert after_exchange
+        assert all(r.headers.get("x-ouro-key-name") == "lab key" for r in after_exchange)
+        assert all(r.headers.get("x-ouro-client", "").startswith("ouro-desktop/") for r in api)
 
     run(scenario())

@@ -484,6 +484,45 @@ def test_unknown_status_is_polled_at_the_cap(ledger: RunLedger) -> None:
     run(main())
 
 
+def test_a_status_that_never_becomes_readable_stops_being_polled(ledger: RunLedger) -> None:
+    """Polling an unreadable status ends after a bounded time, with a clear detail and a
+    notice; the run stays unfinished in the ledger for the next start to look at."""
+    clock = FakeClock()
+    client = FakeClient(clock, duration=0.0)
+
+    async def main() -> None:
+        tracker = tracker_for(client, ledger, clock, unknown_status_limit_s=60.0)
+        events = Events()
+        events.attach(tracker)
+        original = client.execute
+
+        async def execute(route: Route, **kw: Any) -> ExecuteResult:
+            result = await original(route, **kw)
+            client.runs[result.action.id].statuses = ["under-review"] * 10_000
+            return result
+
+        client.execute = execute  # type: ignore[method-assign]
+        record = await tracker.submit(make_route({"avg_completion_ms": 20_000}), body={})
+        for _ in range(200):  # the fake clock moves only while the tracker sleeps
+            if events.notices:
+                break
+            await asyncio.sleep(0)
+        polls = client.count("get_action")
+        for _ in range(50):
+            await asyncio.sleep(0)
+        assert client.count("get_action") == polls  # no more polls
+        assert record.local_id not in tracker.watching
+        await tracker.aclose()
+        # 0.5 s, then every 4 s (the cap) until 60 s had passed since the odd status.
+        assert 14 <= polls <= 17
+        assert len(events.notices) == 1 and "under-review" in events.notices[0]
+        row = ledger.get(record.local_id)
+        assert row is not None and row.state.is_unfinished
+        assert row.status_detail and "stopped checking" in row.status_detail
+
+    run(main())
+
+
 def test_at_most_four_requests_in_flight_with_20_runs(ledger: RunLedger) -> None:
     clock = FakeClock()
     client = FakeClient(clock, duration=5.0)

@@ -385,3 +385,17 @@ def test_real_default_keyring_is_secret_service() -> None:
     store, reason = asyncio.run(open_secret_store())
     assert reason is None, reason
     assert "Secret Service" in store.backend_name
+
+
+def test_a_keyring_discovery_failure_reads_as_sentences(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every sentence of the reason starts with a capital letter."""
+
+    def broken() -> KeyringBackend:
+        raise RuntimeError("D-Bus went away")
+
+    monkeypatch.setattr(keyring, "get_keyring", broken)
+    err = _refusal(None)
+    assert "Could not look for a keyring" in err.reason
+    sentences = [part.strip() for part in err.reason.split(". ") if part.strip()]
+    assert len(sentences) >= 2
+    assert all(sentence[0].isupper() for sentence in sentences), sentences

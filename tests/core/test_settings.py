@@ -45,3 +45,24 @@ def test_wrong_types_fall_back_to_defaults(tmp_path: Path) -> None:
     settings = SettingsStore(path).load()
     assert settings.base_url == Settings().base_url
     assert settings.favourites == [RouteBookmark("a", "a")]
+
+
+def test_half_written_saves_left_by_a_crash_are_removed(tmp_path: Path) -> None:
+    import os
+    import time
+
+    store = SettingsStore(tmp_path / "settings.json")
+    store.save(Settings(account="ann"))
+    # Left by a kill mid-save, now and by earlier versions (another prefix).
+    stale = [tmp_path / f".settings.json-crash{i}.tmp" for i in range(3)]
+    stale.append(tmp_path / ".settings-crash.tmp")
+    for path in stale:
+        path.write_text('{"account": "half')
+        old = time.time() - 3600
+        os.utime(path, (old, old))
+    in_progress = tmp_path / ".settings.json-now.tmp"  # another process saving right now
+    in_progress.write_text("{")
+    assert store.load().account == "ann"
+    assert not any(path.exists() for path in stale)
+    assert in_progress.exists()
+    assert (tmp_path / "settings.json").exists()

@@ -33,10 +33,13 @@ class App:
         *,
         time_scale: float = 0.01,
         notify_after_s: float = 10.0,
+        real_dialogs: bool = False,
         services: list[Any] | None = None,
         secrets: Any = None,
         demo_routes: bool = True,
     ) -> None:
+        """``real_dialogs``: the app's own questions (price, which file, where to save)
+        instead of the stand-ins that answer at once."""
         self.aio = aio
         store = SettingsStore(profile / "settings.json")
         self.window = MainWindow(QSettings(str(profile / "w.ini"), QSettings.Format.IniFormat))
@@ -65,8 +68,12 @@ class App:
             notify_after_s=notify_after_s,
             forms=FormMemory(profile / "forms.json"),
             names=RouteNames(profile / "route-names.json"),
-            run_options={"confirm": self._confirm, "choose": lambda _p, _t, items: items[0]},
-            history_options={
+            run_options=None
+            if real_dialogs
+            else {"confirm": self._confirm, "choose": lambda _p, _t, items: items[0]},
+            history_options={"open_file": self.opened.append}
+            if real_dialogs
+            else {
                 "ask_save_path": lambda _w, name: self._save_path(profile, name),
                 "open_file": self.opened.append,
             },
@@ -117,7 +124,11 @@ class App:
     def drop(self, key: str, path: Path) -> str:
         zone = self.window.run_panel.inputs.zone(key)
         zone.files_dropped.emit(key, [str(path)])
-        self.aio.wait_until(lambda: zone.asset_id is not None)
+        # The zone may still show a file remembered from an earlier visit: wait for this
+        # one's check and upload to end.
+        self.aio.wait_until(
+            lambda: not self.tasks.running(f"file:{key}") and zone.asset_id is not None
+        )
         return str(zone.asset_id)
 
     def run(self) -> Any:

@@ -6,78 +6,33 @@ Qt event loop (and with it every pending async slot) until the coroutine finishe
 
 from __future__ import annotations
 
-import asyncio
 import gc
-import time
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
-import qasync
 
-T = TypeVar("T")
-
-
-class _AlwaysRunningLoop(qasync.QEventLoop):  # type: ignore[misc]
-    """In the app the loop never stops. Here it stops after each ``run``, yet Qt keeps
-    processing events (qasync's own last pass, widget teardown), and qasync resumes tasks
-    from those events: keep the loop reported as running, as it would be in the app."""
-
-    def run_forever(self) -> Any:
-        try:
-            return super().run_forever()
-        finally:
-            asyncio.events._set_running_loop(self)
-
-
-class AsyncRunner:
-    def __init__(self, loop: qasync.QEventLoop) -> None:
-        self.loop = loop
-
-    def run(self, coro: Awaitable[T], timeout: float = 20.0) -> T:
-        return self.loop.run_until_complete(asyncio.wait_for(coro, timeout))
-
-    def wait_until(self, predicate: Callable[[], Any], timeout: float = 10.0) -> None:
-        """Run the loop until ``predicate()`` is true (fails the test on timeout)."""
-
-        async def poll() -> None:
-            deadline = time.monotonic() + timeout
-            while not predicate():
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"condition not met within {timeout} s")
-                await asyncio.sleep(0.01)
-
-        self.run(poll(), timeout + 5)
+from .loop_harness import AsyncRunner, end_loop, start_loop
 
 
 @pytest.fixture(autouse=True)
 def _collect_garbage_between_tests() -> Iterator[None]:
     """Free the last test's garbage (its harness objects, signal lambdas, widgets) here,
-    between tests, rather than wherever the collector next happens to run: possibly in
-    the middle of Qt delivering an event to one of them. An intermittent segfault inside
-    Qt's event processing is under investigation (see scripts/test); this keeps
-    collections of earlier tests' Qt objects out of later tests' event loops."""
+    on the GUI thread between tests, rather than wherever the collector next happens to
+    run. The suite's old crash came from a test loop's Qt timers freed on another thread
+    (fixed at the root in :func:`loop_harness.end_loop`); this keeps any other Qt object
+    an earlier test left in a reference cycle from meeting the same fate."""
     yield
     gc.collect()
 
 
 @pytest.fixture
 def aio(qapp: Any) -> Iterator[AsyncRunner]:
-    loop = _AlwaysRunningLoop(qapp, already_running=False)
-    asyncio.set_event_loop(loop)
-    asyncio.events._set_running_loop(loop)
-    runner = AsyncRunner(loop)
+    runner = start_loop(qapp)
     try:
         yield runner
     finally:
-        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            runner.run(asyncio.gather(*pending, return_exceptions=True))
-        asyncio.events._set_running_loop(None)
-        asyncio.set_event_loop(None)
-        loop.close()
+        end_loop(runner)
 
 
 @pytest.fixture

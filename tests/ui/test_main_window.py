@@ -37,6 +37,7 @@ class Harness:
         notice: str | None = None,
         base_url: str | None = None,
         route_cache: RouteListCache | None = None,
+        environ: dict[str, str] | None = None,
     ) -> None:
         self.aio = aio
         self.settings_store = SettingsStore(profile / "settings.json")
@@ -50,7 +51,7 @@ class Harness:
             settings,
             secrets,
             secret_notice=notice,
-            environ={},
+            environ=environ or {},
             demo=InProcessDemo(profile / "demo"),
         )
         ledger, _ = RunLedger.open(profile / "runs.sqlite3")
@@ -164,6 +165,50 @@ def test_no_secure_keyring_keeps_key_for_session_with_banner(
     assert "this session only" in h.window.banner.label.text()
     assert "GNOME Keyring" in h.window.banner.label.text()
     assert "not saved" in h.window.account_key.text()
+    h.close()
+
+
+def test_the_session_only_warning_stays_after_a_reconnect(
+    qtbot: Any, aio: Any, tmp_path: Path, demo_app: Any, loopback: str
+) -> None:
+    notice = "No secure keyring found: install and unlock GNOME Keyring or KWallet"
+    h = Harness(qtbot, aio, tmp_path, MemoryStore(), notice=notice, base_url=loopback)
+    h.start()
+    aio.wait_until(lambda: h.on_welcome)
+    h.window.welcome.key_field.setText(_api_key(demo_app))
+    h.window.welcome.sign_in_button.click()
+    aio.wait_until(lambda: h.loaded and h.workspace.runs.tracker is not None)
+    tracker = h.workspace.runs.tracker
+    assert tracker is not None
+    banner = h.window.banner
+    tracker._events.connection(False)  # Ouro can't be reached ...
+    assert "can't be reached" in banner.label.text()
+    tracker._events.connection(True)  # ... and is back
+    assert banner.isVisibleTo(h.window)
+    assert "this session only" in banner.label.text()
+    h.close()
+
+
+def test_a_key_from_the_environment_is_not_called_session_only(
+    qtbot: Any, aio: Any, tmp_path: Path, demo_app: Any, loopback: str
+) -> None:
+    """OURO_API_KEY is read, never kept: no keyring does not make it "session only"."""
+    notice = "No secure keyring found: install and unlock GNOME Keyring or KWallet"
+    h = Harness(
+        qtbot,
+        aio,
+        tmp_path,
+        MemoryStore(),
+        notice=notice,
+        base_url=loopback,
+        environ={"OURO_API_KEY": _api_key(demo_app)},
+    )
+    h.start()
+    aio.wait_until(lambda: h.loaded)
+    assert not h.on_welcome
+    assert "from environment" in h.window.account_key.text()
+    assert not h.window.banner.isVisibleTo(h.window)
+    assert "session only" not in h.window.banner.label.text()
     h.close()
 
 

@@ -16,7 +16,10 @@ def dropped_items(mime: QMimeData) -> list[str]:
     with a reason rather than silently ignored)."""
     items: list[str] = []
     for url in mime.urls():
-        items.append(url.toLocalFile() if url.isLocalFile() else url.toString())
+        # file://otherhost/… is "local" to Qt but names another computer: keep the URL,
+        # so the check can say so (a path would only be "no longer there").
+        here = url.isLocalFile() and url.host().lower() in ("", "localhost")
+        items.append(url.toLocalFile() if here else url.toString())
     return [item for item in items if item]
 
 

@@ -1,13 +1,24 @@
 """Small labels used everywhere: plain text that is never read as HTML, muted hints, and a
-one-line label elided in the middle (full text on hover)."""
+one-line label elided in the middle (full text on hover); :func:`plain_tip` for tooltips."""
 
 from __future__ import annotations
 
+from PySide6 import QtGui
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QWidget
 
-__all__ = ["ElidedLabel", "muted", "plain_label"]
+__all__ = ["ElidedLabel", "muted", "plain_label", "plain_tip"]
+
+
+def plain_tip(text: str) -> str:
+    """``text`` as a tooltip that shows literally.
+
+    Qt shows a tooltip as rich text whenever its first line looks like HTML
+    (``Qt.mightBeRichText``): text from a server or a file that does is escaped.
+    """
+    rich = QtGui.Qt  # the text helpers live in QtGui's view of the Qt namespace
+    return rich.convertFromPlainText(text) if rich.mightBeRichText(text) else text
 
 
 def plain_label(parent: QWidget, text: str = "", *, name: str = "") -> QLabel:
@@ -39,7 +50,7 @@ class ElidedLabel(QFrame):
 
     def setText(self, text: str) -> None:  # noqa: N802 - mirrors QLabel
         self._text = text
-        self.setToolTip(text)
+        self.setToolTip(plain_tip(text))
         self.setAccessibleName(text)
         self.updateGeometry()
         self.update()

@@ -60,6 +60,7 @@ from PySide6.QtWidgets import (
 )
 
 from ouro_desktop.core.run_compare import INPUTS, CompareRow, Comparison
+from ouro_desktop.ui.common.labels import plain_tip
 
 __all__ = ["MARK", "NARROWEST", "CompareDialog", "CompareModel", "DiffHighlighter", "short_labels"]
 
@@ -158,7 +159,7 @@ class CompareModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and section == self.MARK_COLUMN:
             return "≠ marks the rows where the two runs differ"
         if role == Qt.ItemDataRole.ToolTipRole and section in (self.A_COLUMN, self.B_COLUMN):
-            return self._labels[section - self.A_COLUMN]
+            return plain_tip(self._labels[section - self.A_COLUMN])
         return None
 
     def _cell(self, row: CompareRow, column: int) -> str:
@@ -189,13 +190,13 @@ class CompareModel(QAbstractTableModel):
             return self._cell(entry, column).replace("\n", " ⏎ ")
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == self.A_COLUMN and entry.a_exact and entry.a_exact != entry.a:
-                return f"Exact value: {entry.a_exact[:2000]}"
+                return plain_tip(f"Exact value: {entry.a_exact[:2000]}")
             if column == self.B_COLUMN and entry.b_exact and entry.b_exact != entry.b:
-                return f"Exact value: {entry.b_exact[:2000]}"
+                return plain_tip(f"Exact value: {entry.b_exact[:2000]}")
             if column == self.MARK_COLUMN and entry.differs:
                 return "The two runs differ here"
             text = self._cell(entry, column)
-            return text if column != self.MARK_COLUMN and text else None  # a cut cell in full
+            return plain_tip(text) if column != self.MARK_COLUMN and text else None  # in full
         if role == Qt.ItemDataRole.FontRole and entry.differs:
             return self._bold
         if role == Qt.ItemDataRole.BackgroundRole and entry.differs:

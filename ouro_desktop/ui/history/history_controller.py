@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +25,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ouro_desktop.api.errors import OuroError
 from ouro_desktop.api.models import Action, ActionLog, Route
@@ -48,6 +48,7 @@ from ouro_desktop.core.run_compare import RunSide as CompareSide
 from ouro_desktop.core.runs import RunTracker
 from ouro_desktop.core.session import Session
 from ouro_desktop.core.snippets import run_snippet
+from ouro_desktop.ui.common.dialogs import ask_save_path, resolved
 from ouro_desktop.ui.common.tasks import TaskRunner, off_thread
 from ouro_desktop.ui.history.compare import CompareDialog
 from ouro_desktop.ui.history.detail import CodeDialog, RunDetail
@@ -59,9 +60,8 @@ log = logging.getLogger(__name__)
 HOLD_MS = 1000  # how long a batch run's change may wait to be shown with others
 
 
-def _ask_save_path(parent: QWidget, suggested: str) -> Path | None:
-    path, _filter = QFileDialog.getSaveFileName(parent, "Save the output file", suggested)
-    return Path(path) if path else None
+async def _ask_save_path(parent: QWidget, suggested: str) -> Path | None:
+    return await ask_save_path(parent, "Save the output file", suggested)
 
 
 def _open_file(path: Path) -> None:
@@ -118,7 +118,9 @@ class HistoryController(QObject):
         notifier: RunNotifier,
         outputs_dir: Path,
         *,
-        ask_save_path: Callable[[QWidget, str], Path | None] = _ask_save_path,
+        ask_save_path: Callable[[QWidget, str], Path | None | Awaitable[Path | None]] = (
+            _ask_save_path
+        ),
         open_file: Callable[[Path], None] = _open_file,
         names: RouteNames | None = None,
     ) -> None:
@@ -398,9 +400,12 @@ class HistoryController(QObject):
 
     # -- outputs ---------------------------------------------------------------------------
     def _on_detail_download_requested(self, asset_id: str, suggested: str) -> None:
-        target = self.ask_save_path(self.detail, suggested)
+        self.tasks.run(f"download:{asset_id}", self._save_as(asset_id, suggested))
+
+    async def _save_as(self, asset_id: str, suggested: str) -> None:
+        target = await resolved(self.ask_save_path(self.detail, suggested))
         if target is not None:
-            self.tasks.run(f"save:{asset_id}", self._save(asset_id, target, self.detail.key()))
+            await self._save(asset_id, target, self.detail.key())
 
     def _on_detail_open_requested(self, asset_id: str) -> None:
         self.tasks.run(f"open:{asset_id}", self._open(asset_id))

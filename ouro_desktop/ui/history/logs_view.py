@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from ouro_desktop.api.models import ActionLog
+from ouro_desktop.ui.common.labels import plain_tip
 
 __all__ = ["LogsModel", "LogsView", "normalize_level"]
 
@@ -141,7 +142,7 @@ class LogsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == self.TIME and line.created_at is not None:
                 return line.created_at.astimezone().isoformat(sep=" ", timespec="seconds")
-            return line.message if column == self.MESSAGE else None
+            return plain_tip(line.message) if column == self.MESSAGE else None
         if role == Qt.ItemDataRole.DecorationRole and column == self.LEVEL:
             icon = {
                 "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,

@@ -40,6 +40,7 @@ from ouro_desktop.core.history import (
     format_started,
 )
 from ouro_desktop.core.run_record import RunState
+from ouro_desktop.ui.common.labels import plain_tip
 from ouro_desktop.ui.common.theme import readable
 
 __all__ = ["COLUMNS", "HistoryTableModel", "status_icons"]
@@ -386,7 +387,8 @@ class HistoryTableModel(QAbstractTableModel):
         if role == _ALIGN:
             return _RIGHT if column == self.DURATION else None
         if role == _TOOLTIP:
-            return self._tooltip(entry, column)
+            tip = self._tooltip(entry, column)  # a server's words: shown literally
+            return plain_tip(tip) if tip else tip
         if role == self.SortRole:
             return self._sort_key(column)(entry)
         return None

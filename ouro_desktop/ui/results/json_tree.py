@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ouro_desktop.ui.common.labels import plain_tip
+
 __all__ = ["JsonTreeModel", "JsonTreeView", "value_text"]
 
 ELIDE_AT = 160
@@ -166,7 +168,7 @@ class JsonTreeModel(QAbstractItemModel):
             text = value_text(node.value)
             if isinstance(node.value, dict | list) and len(text) > 4000:
                 return None  # a whole list in a tooltip helps nobody
-            return text if len(text) > ELIDE_AT or "\n" in text else None
+            return plain_tip(text) if len(text) > ELIDE_AT or "\n" in text else None
         if role == Qt.ItemDataRole.ForegroundRole and column == self.VALUE_COLUMN:
             if node.has_children or node.value is None or node.value in ({}, []):
                 return QGuiApplication.palette().brush(QPalette.ColorRole.PlaceholderText)

@@ -38,7 +38,7 @@ from ouro_desktop.core.cif_preview import PREVIEW_EXTENSIONS, CifPreview
 from ouro_desktop.core.file_checks import format_size
 from ouro_desktop.core.output_kinds import asset_kind, preview_family
 from ouro_desktop.core.result_view import OutputInfo
-from ouro_desktop.ui.common.labels import ElidedLabel, muted, plain_label
+from ouro_desktop.ui.common.labels import ElidedLabel, muted, plain_label, plain_tip
 from ouro_desktop.ui.results.previews import AUTO_PREVIEW_BYTES, StructurePreview, preview_kind
 
 __all__ = [
@@ -297,7 +297,7 @@ class OutputCard(QFrame):
         self.open_button.setToolTip("Open it with this computer's app for this kind of file")
         self.open_button.clicked.connect(lambda: board.open_requested.emit(self.item.asset_id))
         self.save_button = QPushButton("Save…", self)
-        self.save_button.setToolTip(f"Save {self.item.suggested_name} on this computer")
+        self.save_button.setToolTip(plain_tip(f"Save {self.item.suggested_name} on this computer"))
         self.save_button.clicked.connect(
             lambda: board.save_requested.emit(self.item.asset_id, self.item.suggested_name)
         )
@@ -377,7 +377,7 @@ class OutputCard(QFrame):
         elif state.loading and state.progress is None and state.preview is None:
             status = "Preparing the preview…"
         self.status_label.setText(status)
-        self.status_label.setToolTip(state.saved)
+        self.status_label.setToolTip(plain_tip(state.saved))
         self.status_label.setVisible(bool(status))
         note = ""
         if self.kind is not None and self.preview is not None:

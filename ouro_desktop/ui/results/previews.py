@@ -35,7 +35,8 @@ from ouro_desktop.core.asset_outputs import (
     post_text,
     rows_page,
 )
-from ouro_desktop.core.cif_preview import PREVIEW_EXTENSIONS, CifPreviewError, preview_cif
+from ouro_desktop.core.cif_preview import PREVIEW_EXTENSIONS, CifPreviewError
+from ouro_desktop.core.cif_process import preview_cif_blocking
 from ouro_desktop.core.file_checks import format_size
 from ouro_desktop.core.output_cache import TextHead, text_head
 from ouro_desktop.ui.results.file_card import FileCard
@@ -156,7 +157,7 @@ def _load_structure(path: Path, _thumb: Path) -> StructurePreview:
     if size > STRUCTURE_MAX_BYTES:
         raise PreviewFailed(f"The file is large ({format_size(size)}): open it to see it.")
     try:
-        return StructurePreview(path.name, size, preview_cif(path))
+        return StructurePreview(path.name, size, preview_cif_blocking(path))  # off the GIL
     except CifPreviewError as exc:
         raise PreviewFailed(exc.message) from exc
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ouro_desktop.core.settings import RouteBookmark
+from ouro_desktop.ui.common.labels import plain_tip
 
 __all__ = ["BookmarkList"]
 
@@ -63,7 +64,7 @@ class BookmarkList(QWidget):
                 item = QListWidgetItem(title or mark.full_name)
                 item.setData(_ROUTE_ID, mark.route_id)
                 item.setData(_FULL_NAME, mark.full_name)
-                item.setToolTip(mark.full_name)
+                item.setToolTip(plain_tip(mark.full_name))
                 self.list.addItem(item)
                 if mark.route_id == current:
                     item.setSelected(True)

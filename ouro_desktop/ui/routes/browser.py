@@ -108,6 +108,7 @@ class RouteBrowser(QWidget):
         self.results_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.results_view.setAccessibleName("Search results")
         self.empty_label = QLabel(self)
+        self.empty_label.setTextFormat(Qt.TextFormat.PlainText)  # quotes what was searched
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setAccessibleName("No results")
@@ -117,6 +118,7 @@ class RouteBrowser(QWidget):
         results_layout.setContentsMargins(0, 0, 0, 0)
         # "Routes that accept <file>", after a file is dropped on the browser.
         self.caption_label = QLabel(self)
+        self.caption_label.setTextFormat(Qt.TextFormat.PlainText)  # names a dropped file
         self.caption_label.setWordWrap(True)
         self.caption_label.setAccessibleName("What the results show")
         self.caption_label.hide()

@@ -16,7 +16,10 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from ouro_desktop.core.batch_plan import BatchRequest
 from ouro_desktop.core.input_words import missing_files_text
 from ouro_desktop.core.route_fields import asset_input_required
+from ouro_desktop.ui.common.dialogs import resolved
+from ouro_desktop.ui.common.tasks import TaskRunner
 from ouro_desktop.ui.run.run_panel import RunPanel
+from ouro_desktop.ui.run.run_words import Choice
 
 __all__ = ["BatchRequest", "BatchRequests", "ask_folder_batch", "batch_request", "choose_folder"]
 
@@ -30,17 +33,22 @@ class BatchRequests(QObject):
     def __init__(
         self,
         panel: RunPanel,
-        choose: Callable[[QWidget, str, list[str]], str | None],
+        tasks: TaskRunner,
+        choose: Callable[[QWidget, str, list[str]], Choice],
         ask_folder: Callable[[QWidget], str | None] | None = None,
     ) -> None:
         super().__init__(panel)
-        self.panel, self.choose = panel, choose
+        self.panel, self.tasks, self.choose = panel, tasks, choose
         self.ask_folder = ask_folder or choose_folder
         panel.folder_run_requested.connect(self._on_panel_folder_run_requested)
         panel.inputs.batch_dropped.connect(self._on_inputs_batch_dropped)
 
     def _on_panel_folder_run_requested(self) -> None:
-        request = ask_folder_batch(self.panel, self.choose, self.ask_folder)
+        # Which input may be a question: asked without blocking the runs being followed.
+        self.tasks.run("batch-folder", self._ask_folder_batch())
+
+    async def _ask_folder_batch(self) -> None:
+        request = await ask_folder_batch(self.panel, self.choose, self.ask_folder)
         if request is not None:
             self.requested.emit(request)
 
@@ -78,9 +86,9 @@ def batch_request(panel: RunPanel, key: str, items: list[str]) -> BatchRequest |
     )
 
 
-def ask_folder_batch(
+async def ask_folder_batch(
     panel: RunPanel,
-    choose: Callable[[QWidget, str, list[str]], str | None],
+    choose: Callable[[QWidget, str, list[str]], Choice],
     ask_folder: Callable[[QWidget], str | None],
 ) -> BatchRequest | None:
     """ "Run on a folder…": which file input (if several), which folder, then the request."""
@@ -92,8 +100,8 @@ def ask_folder_batch(
         return None
     key = keys[0]
     if len(keys) > 1:
-        picked = choose(panel, "Which input gets the folder's files?", keys)
-        if not picked:
+        picked = await resolved(choose(panel, "Which input gets the folder's files?", keys))
+        if not picked or picked not in keys:
             return None
         key = picked
     folder = ask_folder(panel)

@@ -46,6 +46,7 @@ _LINKS = (
 def _badge(parent: QWidget, name: str, *, filled: bool) -> QLabel:
     """A small tag drawn with palette roles only (so it follows any theme change)."""
     badge = QLabel(parent)
+    badge.setTextFormat(Qt.TextFormat.PlainText)
     badge.setAccessibleName(name)
     badge.setMargin(3)
     badge.setIndent(6)
@@ -136,6 +137,7 @@ class RoutePage(QWidget):
     def _build_loading_page(self) -> None:
         self.loading_page, column = self._centred_page()
         self.loading_label = QLabel()
+        self.loading_label.setTextFormat(Qt.TextFormat.PlainText)
         self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.loading_label.setWordWrap(True)
         self.loading_bar = QProgressBar()

@@ -1,13 +1,18 @@
 """The run controller: file inputs (check, preview, upload), the Run button, the tracker.
 
-Everything slow happens off the UI thread (file checks, CIF parsing and hashing in an
-executor; uploads and the run itself as async tasks). A file already uploaded from this
-profile (same content hash) is reused. A run is submitted once: Run is disabled while a
-submission is in flight and a paid route is never run without the user confirming its
-price. Dataset and post inputs, and "Choose from my Ouro …" for every input, are
-:class:`~.asset_input_controller.AssetInputController`'s. A route's secret header (an
-access key) is filled from the keyring and kept there when a run uses it
-(:mod:`ouro_desktop.core.header_secrets`); it is sent with the run and recorded nowhere.
+Everything slow happens off the UI thread (file checks and hashing in an executor, a big
+CIF's parsing in a worker process; uploads and the run itself as async tasks). A file
+already uploaded from this profile (same content hash) is reused. What is uploaded is
+the version that was checked (:mod:`~ouro_desktop.core.upload_pipeline`); a file that
+changes before its upload is checked again, and one that changed after it (before Run)
+makes Run ask whether to upload the new version or keep the one on Ouro. A run is
+submitted once: Run is disabled while a submission is in flight and until its fate is
+known, and a paid route is never run without the user confirming its price. Every
+question is a non-blocking dialog (:mod:`~ouro_desktop.ui.common.dialogs`), so runs
+keep being followed meanwhile. Dataset and post inputs, and "Choose from my Ouro …" for
+every input, are :class:`~.asset_input_controller.AssetInputController`'s. A route's
+secret header (an access key) is filled from the keyring and kept there when a run uses
+it (:mod:`ouro_desktop.core.header_secrets`); it is sent with the run and recorded nowhere.
 """
 
 from __future__ import annotations
@@ -20,17 +25,20 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ouro_desktop.api.errors import (
+    FileChangedError,
     OuroError,
     UnprocessableEntityError,
     UploadCancelled,
 )
+from ouro_desktop.api.files import FileStamp
 from ouro_desktop.api.models import Action, Route
 from ouro_desktop.api.schema_nodes import FormValue, default_value
 from ouro_desktop.core.asset_inputs import TABLE_EXTENSIONS, input_needs
-from ouro_desktop.core.cif_preview import CifPreview, CifPreviewError, preview_cif
+from ouro_desktop.core.cif_preview import CifPreview, CifPreviewError
+from ouro_desktop.core.cif_process import preview_cif_async
 from ouro_desktop.core.error_text import friendly
 from ouro_desktop.core.field_errors import form_field_errors
 from ouro_desktop.core.file_checks import (
@@ -53,7 +61,8 @@ from ouro_desktop.core.run_outcome import failure_sentence
 from ouro_desktop.core.runs import RunTracker
 from ouro_desktop.core.session import Session
 from ouro_desktop.core.upload_cache import UploadCache
-from ouro_desktop.core.upload_pipeline import upload_or_reuse
+from ouro_desktop.core.upload_pipeline import UploadOutcome, changed_since_upload, upload_or_reuse
+from ouro_desktop.ui.common.dialogs import ask_item, resolved
 from ouro_desktop.ui.common.tasks import TaskRunner, off_thread
 from ouro_desktop.ui.results.result_card import scroll_to
 from ouro_desktop.ui.run.asset_input_controller import AssetInputController, Chooser
@@ -62,20 +71,20 @@ from ouro_desktop.ui.run.form.asset_zones import DatasetZone, PostZone
 from ouro_desktop.ui.run.form.base import ErrorSlot
 from ouro_desktop.ui.run.form.drop_zone import ZoneState
 from ouro_desktop.ui.run.run_panel import RunPanel
+from ouro_desktop.ui.run.run_words import (
+    RESTORED,
+    STATE_WORDS,
+    Answer,
+    Choice,
+    ask_file_changed,
+    confirm_price,
+)
 
 log = logging.getLogger(__name__)
-RESTORED = "Your entries from last time are back. “Clear form” starts afresh."
 CIF_EXTENSIONS = {"cif", "mcif"}
-STATE_WORDS = {
-    "submitting": "Sending the run…",
-    "unknown": "Checking whether Ouro received the run…",
-    "queued": "Queued on Ouro…",
-    "in-progress": "Running…",
-    "success": "Finished.",
-    "error": "Failed.",
-    "timed-out": "Timed out: Ouro stopped waiting for the service; nothing was charged.",
-    "not-started": "Not started — run again?",
-}
+# A file that keeps changing while it is checked and uploaded is being written: give up.
+MAX_RESTAGES = 3
+UNSETTLED = {"submitting", "unknown"}  # the submission's fate is not known yet
 
 STATE_TITLES = {
     "error": "Failed",
@@ -115,19 +124,9 @@ class _Staged:
 
     checked: CheckedFile
     cancel: asyncio.Event
-    sha256: str = ""  # known once hashed for the upload
-
-
-def confirm_price(parent: QWidget, route: Route) -> bool:
-    answer = QMessageBox.question(
-        parent,
-        "Run a paid route?",
-        f"“{route.full_name}” is a paid route: {price_text(route)}.\n\n"
-        "Your account is charged when the run succeeds. Run it now?",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel,
-    )
-    return answer == QMessageBox.StandardButton.Yes
+    outcome: UploadOutcome | None = None  # what is on Ouro for it, once uploaded
+    kept: FileStamp | None = None  # a later version the user chose not to upload
+    restages: int = 0  # times it was checked again because it changed
 
 
 class RunController(QObject):
@@ -142,11 +141,14 @@ class RunController(QObject):
         ledger: RunLedger,
         uploads: UploadCache,
         *,
-        confirm: Callable[[QWidget, Route], bool] = confirm_price,
-        choose: Callable[[QWidget, str, list[str]], str | None] | None = None,
+        confirm: Callable[[QWidget, Route], Answer] = confirm_price,
+        choose: Callable[[QWidget, str, list[str]], Choice] | None = None,
+        ask_changed: Callable[[QWidget, str], Choice] = ask_file_changed,
         pick: Chooser | None = None,
         memory: FormMemory | None = None,
     ) -> None:
+        """``confirm``, ``choose`` and ``ask_changed`` ask the user (tests pass stand-ins,
+        which may answer at once or return an awaitable)."""
         super().__init__(panel)
         self.panel = panel
         self.session = session
@@ -154,11 +156,14 @@ class RunController(QObject):
         self.ledger = ledger
         self.uploads = uploads
         self.confirm = confirm
-        self.choose = choose or _choose_item
+        self.choose = choose or ask_item
+        self.ask_changed = ask_changed
         self.tracker: RunTracker | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._staged: dict[str, _Staged] = {}
         self._last: RunRecord | None = None
+        # The run just sent while Ouro has not yet said whether it got it: Run stays off.
+        self._unsettled: RunRecord | None = None
         self._last_action: Action | None = None
         self._placed: dict[str, str] = {}  # the last run's errors shown at fields
         self.assets = AssetInputController(panel, session, tasks, choose=pick or choose_asset)
@@ -201,6 +206,16 @@ class RunController(QObject):
         )
         return await self.tracker.resume()
 
+    def cancel_uploads(self) -> None:
+        """Stop every check, hash and upload now (quitting: nothing may wait for them)."""
+        for staged in self._staged.values():
+            staged.cancel.set()
+
+    def runs_in_flight(self) -> int:
+        """Runs that are still going (being sent, or followed) as far as this app knows."""
+        sending = 1 if self.tasks.running("submit") else 0
+        return sending + (len(self.tracker.watching) if self.tracker is not None else 0)
+
     async def detach(self) -> None:
         self._remember()
         self.flush_memory()
@@ -240,6 +255,9 @@ class RunController(QObject):
         if kept is not None:
             self.panel.show_status(RESTORED)
         self.flush_memory()
+        unsettled = self._unsettled
+        if unsettled is not None and unsettled.route_id == route.id:
+            self.panel.set_submitting(True, "Checking…")
         spec = self.panel.form.spec
         if spec is not None and spec.secret_headers:
             self.tasks.run("headers", self._fill_secret_headers(route, spec.secret_headers))
@@ -350,9 +368,11 @@ class RunController(QObject):
         for key, checked in accepted:
             self._stage(key, checked)
         for checked, keys in ambiguous:
-            chosen = self.choose(self.panel, f"Which input is “{checked.name}” for?", keys)
-            if chosen:
-                self._stage(chosen, checked)
+            key = await resolved(
+                self.choose(self.panel, f"Which input is “{checked.name}” for?", keys)
+            )
+            if key and key in keys:
+                self._stage(key, checked)
         if rejected:
             self.panel.show_problem("drop", "\n".join(message for _item, message in rejected))
 
@@ -380,13 +400,29 @@ class RunController(QObject):
             return
         self._stage(key, checked)
 
-    def _stage(self, key: str, checked: CheckedFile) -> None:
+    def _stage(self, key: str, checked: CheckedFile, restages: int = 0) -> None:
         old = self._staged.pop(key, None)
         if old is not None:
             old.cancel.set()
-        staged = _Staged(checked, asyncio.Event())
+        staged = _Staged(checked, asyncio.Event(), restages=restages)
         self._staged[key] = staged
         self.tasks.run(f"file:{key}", self._preview_and_upload(key, staged))
+
+    async def _check_again(self, key: str, staged: _Staged) -> None:
+        """The file changed since it was checked: check, preview and upload it afresh."""
+        route = self.panel.route
+        if route is None or key not in route.input_assets:
+            return
+        zone = self.panel.inputs.zone(key)
+        zone.show_checking(staged.checked.name)
+        try:
+            checked = await off_thread(
+                check_local_file, str(staged.checked.path), route.input_assets[key]
+            )
+        except FileRejected as exc:
+            zone.show_rejected(exc.message)
+            return
+        self._stage(key, checked, staged.restages + 1)
 
     async def _preview_and_upload(self, key: str, staged: _Staged) -> None:
         zone = self.panel.inputs.zone(key)
@@ -395,7 +431,7 @@ class RunController(QObject):
         problem: str | None = None
         if checked.extension in CIF_EXTENSIONS:
             try:
-                preview = await off_thread(preview_cif, checked.path)
+                preview = await preview_cif_async(checked.path)
             except CifPreviewError as exc:
                 problem = exc.message
         zone.show_preview(checked, preview, problem)
@@ -420,6 +456,16 @@ class RunController(QObject):
         except UploadCancelled:
             zone.clear()
             return
+        except FileChangedError as exc:
+            # Not the version that was checked and previewed: check it again, unless it
+            # keeps changing (still being written).
+            if staged.cancel.is_set():
+                return
+            if staged.restages < MAX_RESTAGES and self._staged.get(key) is staged:
+                await self._check_again(key, staged)
+            else:
+                zone.show_upload_error(f"Upload failed: {friendly(exc)}")
+            return
         except OuroError as exc:
             zone.show_upload_error(f"Upload failed: {friendly(exc)}")
             return
@@ -427,7 +473,7 @@ class RunController(QObject):
             if not staged.cancel.is_set():
                 zone.show_upload_error(f"Could not read the file: {exc}")
             return
-        staged.sha256 = outcome.sha256
+        staged.outcome = outcome
         zone.show_uploaded(outcome.asset_id, checked.name, outcome.reused)
 
     def _on_inputs_cancel_requested(self, key: str) -> None:
@@ -449,13 +495,16 @@ class RunController(QObject):
 
     def _on_inputs_removed(self, key: str) -> None:
         self.assets.removed(key)
-        staged = self._staged.pop(key, None)
-        if staged is not None:
-            staged.cancel.set()
+        self._drop_staged(key)
 
     def _on_inputs_choose_remote_requested(self, key: str) -> None:
         self._staged.pop(key, None)
         self.assets.choose_remote(key)
+
+    def _drop_staged(self, key: str) -> None:
+        staged = self._staged.pop(key, None)
+        if staged is not None:
+            staged.cancel.set()
 
     def fill_from_run(self, route: Route, inputs: dict[str, object]) -> None:
         """Put an earlier run's inputs into the open form of ``route`` (files by their
@@ -470,6 +519,7 @@ class RunController(QObject):
                 if input_key in route.input_assets and isinstance(info, dict):
                     asset_id = str(info.get("asset_id") or "")
                     if asset_id:
+                        self._drop_staged(input_key)  # the earlier run's asset replaces it
                         files[input_key] = RememberedFile(
                             str(info.get("name") or asset_id), asset_id
                         )
@@ -502,13 +552,54 @@ class RunController(QObject):
             if errors:
                 form.show_field_errors(errors)
             return
-        if route.is_paid and not self.confirm(self.panel, route):
-            self.panel.show_status("Not run: the price was not confirmed.")
-            return
         self.panel.clear_messages()
         form.clear_field_errors()
         self.panel.set_submitting(True)
-        self.tasks.run("submit", self._submit(route))
+        self.tasks.run("submit", self._confirm_then_submit(route))
+
+    async def _confirm_then_submit(self, route: Route) -> None:
+        """The questions before a run (changed files, the price), then the run."""
+        sent = False
+        try:
+            if not await self._files_still_current():
+                return
+            if route.is_paid and not await resolved(self.confirm(self.panel, route)):
+                self.panel.show_status("Not run: the price was not confirmed.")
+                return
+            if self.panel.route is not route or self.tracker is None:
+                return  # another route was opened while the question was up
+            sent = True
+            await self._submit(route)
+        finally:
+            if not sent:
+                self.panel.set_submitting(False)
+
+    async def _files_still_current(self) -> bool:
+        """Ask about every uploaded file that changed on disk since; False: don't run now."""
+        for key, staged in list(self._staged.items()):
+            outcome = staged.outcome
+            zone = self.panel.inputs.zone(key)
+            if outcome is None or zone.asset_id != outcome.asset_id:
+                continue
+            now = await off_thread(changed_since_upload, staged.checked.path, outcome)
+            if now is None or now == staged.kept:
+                continue
+            answer = await resolved(self.ask_changed(self.panel, staged.checked.name))
+            if self._staged.get(key) is not staged:
+                return False  # the file was removed or replaced meanwhile
+            if answer == "keep":
+                staged.kept = now
+                continue
+            if answer == "upload":
+                self.tasks.run(f"file:{key}", self._check_again(key, staged))
+                self.panel.show_status(
+                    f"Uploading the new version of “{staged.checked.name}”; press Run "
+                    "when it is on Ouro."
+                )
+            else:
+                self.panel.show_status("Not run.")
+            return False
+        return True
 
     def _missing_problem(self, route: Route, missing: list[str]) -> str:
         """What to do for the required inputs that hold nothing usable yet: files in one
@@ -546,8 +637,12 @@ class RunController(QObject):
         value = self.panel.form.value()
         assets = self.panel.inputs.asset_ids()
         files = {k: self._file_record(k, v) for k, v in assets.items()}
-        staged = {k: s for k, s in self._staged.items() if s.sha256}  # hashed for upload
-        hashed = {k: (s.checked.name, s.checked.size, s.sha256) for k, s in staged.items()}
+        staged = {k: s for k, s in self._staged.items() if s.outcome}  # uploaded
+        hashed = {
+            k: (s.checked.name, s.checked.size, s.outcome.sha256)
+            for k, s in staged.items()
+            if s.outcome
+        }
         facts = input_file_facts(assets, files, hashed, self.uploads.content_of)
         spec = self.panel.form.spec
         secret = spec.secret_headers if spec is not None else frozenset()
@@ -557,6 +652,7 @@ class RunController(QObject):
             notice = await self.header_secrets.save(account.base_url, route, kept)
             if notice:
                 self.panel.show_error(notice)
+        settled = True
         try:
             record = await self.tracker.submit(
                 route,
@@ -576,11 +672,27 @@ class RunController(QObject):
         except (OuroError, LedgerError) as exc:
             self.panel.show_error(f"The run was not started: {friendly(exc)}")
             return
+        else:
+            # Sent, but whether Ouro got it is still being looked up: Run stays off
+            # until that is known, so the same run is not sent twice.
+            settled = record.state not in UNSETTLED
+            self._unsettled = None if settled else record
         finally:
-            self.panel.set_submitting(False)
+            self.panel.set_submitting(not settled, "Checking…")
         self._last, self._last_action, self._placed = record, None, {}
         self.panel.show_status(STATE_WORDS.get(record.state, record.state))
         self.run_submitted.emit(record)
+
+    def _settle(self, record: RunRecord) -> None:
+        """The fate of the unsettled submission is known (or it is over): Run again."""
+        unsettled = self._unsettled
+        if unsettled is None or record.local_id != unsettled.local_id:
+            return
+        if record.state in UNSETTLED:
+            return
+        self._unsettled = None
+        if self.panel.route is not None and self.panel.route.id == record.route_id:
+            self.panel.set_submitting(False)
 
     def _file_record(self, key: str, asset_id: str) -> dict[str, str | None]:
         """What the ledger keeps of an input file: its name, asset id and the local path it
@@ -603,6 +715,7 @@ class RunController(QObject):
         return placed
 
     def _on_tracker_update(self, record: RunRecord, action: Action | None) -> None:
+        self._settle(record)
         if self._last is None or record.local_id != self._last.local_id:
             return
         self._last = record
@@ -617,6 +730,7 @@ class RunController(QObject):
             )
 
     def _on_tracker_finished(self, record: RunRecord) -> None:
+        self._settle(record)
         self.run_finished.emit(record)
         if self._last is None or record.local_id != self._last.local_id:
             return
@@ -673,8 +787,3 @@ class RunController(QObject):
         if not items and not outputs:
             footer = "This run's answer is in the run's detail, under Runs."
         card.show_values("Finished", items, outputs, footer)
-
-
-def _choose_item(parent: QWidget, prompt: str, items: list[str]) -> str | None:
-    item, ok = QInputDialog.getItem(parent, "Ouro Desktop", prompt, items, 0, False)
-    return item if ok else None

@@ -12,6 +12,8 @@ problem stays. "Clear form" empties the settings and the files at once, with an 
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -51,6 +53,7 @@ class RunPanel(QWidget):
         layout.addWidget(title)
 
         self.price_label = QLabel(self)
+        self.price_label.setTextFormat(Qt.TextFormat.RichText)  # the price itself escaped
         self.price_label.setWordWrap(True)
         self.price_label.setAccessibleName("Price of a run")
         self.price_label.hide()
@@ -71,6 +74,7 @@ class RunPanel(QWidget):
 
         row = QHBoxLayout()
         self.status_label = QLabel(self)
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)  # a result's own values
         self.status_label.setWordWrap(True)
         self.status_label.setAccessibleName("Run status")
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -133,8 +137,8 @@ class RunPanel(QWidget):
         )
         if route.is_paid:
             self.price_label.setText(
-                f"<b>Paid route:</b> {price_text(route)}. You will be asked to confirm "
-                "before each run; nothing is charged for a failed run."
+                f"<b>Paid route:</b> {html.escape(price_text(route))}. You will be asked to "
+                "confirm before each run; nothing is charged for a failed run."
             )
             self.price_label.show()
         else:
@@ -149,7 +153,8 @@ class RunPanel(QWidget):
             return
         self.run_requested.emit()
 
-    def set_submitting(self, submitting: bool) -> None:
+    def set_submitting(self, submitting: bool, label: str = "Sending…") -> None:
+        """Run off (its button saying ``label``) while a run is sent or its fate is looked up."""
         self._submitting = submitting
         if submitting and self.run_button.hasFocus():
             # Disabling the focused button would hand the focus to the next widget in the
@@ -162,7 +167,7 @@ class RunPanel(QWidget):
             if self.hasFocus():
                 self.run_button.setFocus(Qt.FocusReason.OtherFocusReason)
         if submitting:
-            self.run_button.setText("Sending…")
+            self.run_button.setText(label)
         elif self._route is not None:
             self.run_button.setText(
                 f"Run ({price_text(self._route)})" if self._route.is_paid else "Run"

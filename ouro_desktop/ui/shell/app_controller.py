@@ -62,6 +62,8 @@ class AppController(QObject):
             batches.run_activated.connect(self._on_batches_run_activated)
         self._current: Route | None = None
         self._startup_files: list[str] = []
+        self._startup_route: str | None = None
+        self._standing_notice: str | None = None  # the banner's text while nothing else
         self._focus_form_for: str | None = None  # Enter on a route: its form gets the keys
         self._offered_files: list[str] = []  # files that were for a route offered instead
 
@@ -81,18 +83,36 @@ class AppController(QObject):
         history.rerun_requested.connect(self._on_history_rerun_requested)
         runs.run_finished.connect(self._on_runs_run_finished)
 
+    # -- another start of the app on this profile ----------------------------------------
+    def handle_request(self, route: str | None, files: list[str]) -> None:
+        """A later start handed over its ``--route`` and files: come to the front and take
+        them exactly as ``ouro-desktop --route X FILE`` would (:meth:`open_route_with_files`),
+        after the sign-in if nobody is signed in yet."""
+        self.window.bring_to_front()
+        if self.session.client is None:  # not signed in yet: after the sign-in
+            self._startup_files += files
+            self._startup_route = route or self._startup_route
+            return
+        self.open_route_with_files(route, files)
+
+    def _take_pending(self) -> tuple[str | None, list[str]]:
+        route, self._startup_route = self._startup_route, None
+        files, self._startup_files = self._startup_files, []
+        return route, files
+
     # -- start-up and sign-in --------------------------------------------------------------
     def start(
         self, *, demo: bool, open_ref: str | None = None, files: list[str] | None = None
     ) -> None:
         """Sign in (or show the welcome view); then open ``open_ref`` and offer ``files``
         (a CIF opened with the app from the file manager) to the routes that take them."""
-        self._startup_files = list(files or [])
         if open_ref is None:
             # A route clicked in the saved list painted before this controller existed.
             picked = self.window.browser.selected_route()
             open_ref = picked.route_id if picked is not None else None
-        self.tasks.run("session", self._start(demo, open_ref))
+        # Kept until someone is signed in (the welcome view may come first).
+        self._startup_route, self._startup_files = open_ref, list(files or [])
+        self.tasks.run("session", self._start(demo, None))
 
     async def _start(self, demo: bool, open_ref: str | None) -> None:
         if demo:
@@ -117,7 +137,8 @@ class AppController(QObject):
                 self.sign_in_shown.emit()
                 return
         self._enter_workspace()
-        files, self._startup_files = self._startup_files, []
+        pending_route, files = self._take_pending()
+        open_ref = open_ref or pending_route
         if open_ref or files:
             self.open_route_with_files(open_ref, files)
 
@@ -125,12 +146,15 @@ class AppController(QObject):
         window = self.window
         window.set_account(self.session.account)
         window.show_workspace()
-        if self.session.secret_notice and not (self.session.account and self.session.account.demo):
-            window.banner.show_message(
-                f"Your API key is kept for this session only: {self.session.secret_notice}"
-            )
-        else:
-            window.banner.hide()
+        account = self.session.account
+        # Said for as long as it is true (a reconnect does not clear it), and only when it
+        # is: a key from OURO_API_KEY was never this app's to keep.
+        self._standing_notice = (
+            f"Your API key is kept for this session only: {self.session.secret_notice}"
+            if self.session.secret_notice and account and account.key_kept_for_session_only
+            else None
+        )
+        self._show_standing_notice()
         self.signed_in.emit()
         self.routes.show_account_lists()
         self.tasks.run("runs", self._attach_runs())
@@ -164,11 +188,28 @@ class AppController(QObject):
         self.window.raise_()
         self.history.select(key)
 
+    def _show_standing_notice(self) -> None:
+        if self._standing_notice:
+            self.window.banner.show_message(self._standing_notice)
+        else:
+            self.window.banner.hide()
+
+    def say_runs_continue(self, count: int) -> str:
+        """At quit: runs still going keep going on Ouro and are picked up next time."""
+        text = (
+            f"{count} run{'s are' if count != 1 else ' is'} still going on Ouro. "
+            f"{'They continue' if count != 1 else 'It continues'} there, and Ouro Desktop "
+            f"picks {'them' if count != 1 else 'it'} up the next time it starts."
+        )
+        self.window.banner.show_message(text)
+        self.window.statusBar().showMessage(text)
+        return text
+
     def _on_tracker_connection(self, online: bool) -> None:
         """One banner while Ouro can't be reached, and the status bar says so too;
         polling resumes by itself."""
         if online:
-            self.window.banner.hide()
+            self._show_standing_notice()
             self.window.set_account(self.session.account)  # "Connected to …" again
             self.window.statusBar().showMessage("Connected to Ouro again.", 8_000)
         else:
@@ -194,6 +235,9 @@ class AppController(QObject):
             self.window.welcome.show_error(f"Could not sign in: {friendly(exc)}")
             return
         self._enter_workspace()
+        route, files = self._take_pending()  # given while nobody was signed in
+        if route or files:
+            self.open_route_with_files(route, files)
 
     def _on_welcome_demo_requested(self) -> None:
         self.tasks.run("session", self._start(True, None))
@@ -228,12 +272,12 @@ class AppController(QObject):
             self.routes.find_routes_for(files)
 
     async def open_route(self, ref: str) -> Route | None:
-        """Open a route as if chosen in the browser; the route, or None if it failed."""
-        await self._open(ref)
-        current = self._current
-        if current is not None and ref in (current.id, current.full_name):
-            return current
-        return None
+        """Open a route as if chosen in the browser; the route ``ref`` names, or None if
+        it could not be loaded (never the route that happened to be open before)."""
+        route = await self._open(ref)
+        if route is None or ref not in (route.id, route.full_name):
+            return None
+        return route
 
     def _on_routes_open_requested(self, ref: str) -> None:
         self.tasks.run("route", self._open(ref))
@@ -242,10 +286,12 @@ class AppController(QObject):
         if self._current is not None:
             self.tasks.run("route", self._open(self._current.id))
 
-    async def _open(self, ref: str, files: list[str] | None = None) -> None:
+    async def _open(self, ref: str, files: list[str] | None = None) -> Route | None:
+        """Load and show the route ``ref`` (``files`` go into its form); the route, or
+        None if loading failed."""
         client = self.session.client
         if client is None:
-            return
+            return None
         page = self.window.route_page
         page.show_loading(f"Loading {ref}…")
         try:
@@ -259,11 +305,11 @@ class AppController(QObject):
                 offer=(f"Open {offer}", offer) if offer else None,
             )
             self.load_failed.emit(ref)
-            return
+            return None
         except OuroError as exc:
             page.show_error(f"Could not load the route: {friendly(exc)}")
             self.load_failed.emit(friendly(exc))
-            return
+            return None
         self._current = route
         await self.routes.ensure_service_name(route)
         title = self.routes.show_opened(route)
@@ -288,6 +334,7 @@ class AppController(QObject):
             self._focus_form_for = None
             QTimer.singleShot(0, self.window.focus_form)
         self.route_shown.emit(route.id)
+        return route
 
     def _on_browser_route_activated(self, route_id: str) -> None:
         """Enter on a route in a list: once it is open, the keyboard goes to its form."""
@@ -367,7 +414,9 @@ class AppController(QObject):
 
     async def _rerun(self, route_id: str, inputs: dict[str, object]) -> None:
         route = await self.open_route(route_id)
-        if route is not None:
+        # Only the run's own route takes its inputs; if it could not be opened, the page
+        # says why and no other route's form is touched.
+        if route is not None and route.id == route_id:
             self.runs.fill_from_run(route, inputs)
 
     # -- drop first, choose later ------------------------------------------------------------

@@ -12,6 +12,7 @@ import sys
 import traceback
 from types import TracebackType
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -34,6 +35,7 @@ class ErrorDialog(QDialog):
         self.setModal(False)
         layout = QVBoxLayout(self)
         self.summary = QLabel(self)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)  # an error's words, maybe a server's
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self.details = QPlainTextEdit(self)

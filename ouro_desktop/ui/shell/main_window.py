@@ -63,7 +63,7 @@ RUNS_ROWS = 9  # the runs table starts with room for this many runs
 
 class MainWindow(QMainWindow):
     sign_out_requested = Signal()
-    closing = Signal()
+    closing = Signal()  # the user asked to close the window (or quit)
 
     route_page: RoutePage
     run_panel: RunPanel
@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_TITLE)
         self.setAccessibleName(APP_TITLE)
         self.keyring_backend = "none"
+        self._close_held = False
         # Where the profile keeps data and logs (set by the app; Help uses them).
         self.data_dir: Path | None = None
         self.log_file: Path | None = None
@@ -121,6 +122,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.connection_label = QLabel("Not signed in", self)
+        self.connection_label.setTextFormat(Qt.TextFormat.PlainText)  # names the account
         self.connection_label.setAccessibleName("Connection state")
         self.statusBar().addPermanentWidget(self.connection_label)
         self._restore_layout()
@@ -418,7 +420,23 @@ class MainWindow(QMainWindow):
             self._qsettings.setValue("window/history_splitter", self.history_split.saveState())
         self._qsettings.sync()
 
+    def bring_to_front(self) -> None:
+        """Show the window above the others (another start of the app handed it work)."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def hold_close(self, held: bool) -> None:
+        """While held, closing the window (its close button, File → Quit, Ctrl+Q) only
+        emits :attr:`closing`: the app says what it must and cleans up, then closes it."""
+        self._close_held = held
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.save_layout()
         self.closing.emit()
+        if self._close_held:
+            event.ignore()
+            return
         super().closeEvent(event)

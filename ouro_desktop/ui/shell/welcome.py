@@ -75,6 +75,7 @@ class WelcomeView(QWidget):
         box.addLayout(form)
 
         self.error_label = QLabel(card)
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)  # may quote the server
         self.error_label.setWordWrap(True)
         self.error_label.setAccessibleName("Sign-in problem")
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ouro_desktop.core import cif_process
 from ouro_desktop.core.form_memory import FormMemory
 from ouro_desktop.core.ledger import RunLedger
 from ouro_desktop.core.route_list_cache import RouteListCache
@@ -41,7 +42,13 @@ class Workspace:
     batches: BatchController
 
     async def aclose(self) -> None:
-        """Stop following runs, end every task, close the session and the local stores."""
+        """Stop following runs, end every task, close the session and the local stores.
+
+        Hashing and uploads are told to stop first: a worker thread hashing a big file
+        would otherwise keep the app from exiting until it is done.
+        """
+        self.runs.cancel_uploads()
+        cif_process.shutdown()  # a big CIF's preview, parsing in its own process
         self.runs.flush_memory()
         self.names.flush()
         self.history.detach()
@@ -98,7 +105,7 @@ def build_workspace(
         window, session, tasks, ledger, uploads, names=names, **(batch_options or {})
     )
     # A folder or several files for the open route: the batch plans them.
-    requests = BatchRequests(window.run_panel, runs.choose)
+    requests = BatchRequests(window.run_panel, tasks, runs.choose)
     requests.requested.connect(batches.plan)
     controller = AppController(window, session, tasks, routes, runs, history, batches)
     return Workspace(

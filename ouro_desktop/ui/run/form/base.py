@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette, QWheelEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
@@ -105,6 +105,7 @@ def wheel_only_when_focused(widget: QWidget, event: QWheelEvent) -> bool:
 def muted_label(text: str, parent: QWidget | None = None) -> QLabel:
     """Help text under a title: word-wrapped, in the palette's placeholder colour."""
     label = QLabel(text, parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # a schema's description: the server's
     label.setWordWrap(True)
     label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
     return label
@@ -114,6 +115,7 @@ def error_label(parent: QWidget | None = None) -> QLabel:
     """A field's error: a small callout in the palette's tooltip colours (a pair made to read
     well together in light and dark themes), hidden until there is something to say."""
     label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # may be the server's validation message
     label.setWordWrap(True)
     label.setAutoFillBackground(True)
     label.setBackgroundRole(QPalette.ColorRole.ToolTipBase)

@@ -61,7 +61,7 @@ from ouro_desktop.core.file_checks import (
 )
 from ouro_desktop.core.input_words import input_phrase
 from ouro_desktop.ui.common.file_drop import dropped_items
-from ouro_desktop.ui.common.labels import muted, plain_label
+from ouro_desktop.ui.common.labels import muted, plain_label, plain_tip
 from ouro_desktop.ui.common.theme import (
     accept_colour,
     border_colour,
@@ -140,7 +140,9 @@ class DropZone(QFrame):
         self.setAccessibleDescription(what)
 
         self.title_label = plain_label(self, self.title, name="Input name")
-        self.title_label.setToolTip(f"{description}\nRequest key: {display_name(decl.key)}".strip())
+        self.title_label.setToolTip(
+            plain_tip(f"{description}\nRequest key: {display_name(decl.key)}".strip())
+        )
         font = self.title_label.font()
         font.setBold(True)
         self.title_label.setFont(font)
@@ -290,7 +292,7 @@ class DropZone(QFrame):
         self._uploaded_name = shown
         text = "✓ Already on Ouro (reused)" if reused else "✓ Uploaded"
         self._set(ZoneState.UPLOADED, status=text)
-        self.status_label.setToolTip(f"Asset id: {asset_id}")
+        self.status_label.setToolTip(plain_tip(f"Asset id: {asset_id}"))
 
     def show_kept(self, asset_id: str, name: str) -> None:
         """A file chosen on an earlier visit (or in the run being repeated), already on

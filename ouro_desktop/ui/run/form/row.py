@@ -21,6 +21,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStyle, QToolButton, QVBoxLayout, QWidget
 
 from ouro_desktop.api.schema import Node, OptionalNode
+from ouro_desktop.ui.common.labels import plain_tip
 from ouro_desktop.ui.run.form.base import Editor, error_label, muted_label
 
 __all__ = ["FieldRow", "describe"]
@@ -58,6 +59,7 @@ class FieldRow(QWidget):
             self.title: QWidget = toggle
         else:
             label = QLabel(f"{node.title} *" if node.required else node.title, self)
+            label.setTextFormat(Qt.TextFormat.PlainText)  # the schema's title
             label.setBuddy(editor.focus_target())
             font = label.font()
             font.setBold(True)
@@ -65,7 +67,7 @@ class FieldRow(QWidget):
             if node.required:
                 label.setAccessibleDescription("required")
             self.title = label
-        self.title.setToolTip(help_text)
+        self.title.setToolTip(plain_tip(help_text))
         header.addWidget(self.title, 1)
         self.reset_button: QToolButton | None = None
         if node.has_default:
@@ -74,7 +76,7 @@ class FieldRow(QWidget):
             button.setAutoRaise(True)
             button.setIconSize(QSize(14, 14))
             shown = "not set" if node.default is None else _short(node.default)
-            button.setToolTip(f"Reset to the default ({shown})")
+            button.setToolTip(plain_tip(f"Reset to the default ({shown})"))
             button.setAccessibleName(f"Reset {node.title} to its default")
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             button.clicked.connect(editor.reset)
@@ -96,7 +98,7 @@ class FieldRow(QWidget):
         self.error_label = error_label(self)
         self.error_label.setAccessibleName(f"Problem with {node.title}")
         column.addWidget(self.error_label)
-        editor.setToolTip(help_text)
+        editor.setToolTip(plain_tip(help_text))
         # For screen readers: the field's title and the schema's words about it.
         if not editor.focus_target().accessibleName():
             editor.set_accessible_title(node.title)
