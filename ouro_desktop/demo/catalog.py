@@ -89,7 +89,9 @@ def _percentile(values: list[int], q: float) -> int:
 
 def metrics(backend: DemoBackend, route_id: str) -> dict[str, Any] | None:
     """Latency metrics from the route's recent finished runs (integers, as ouro-py wants)."""
-    done, _ = backend.store.actions(route_id=route_id, statuses=["success"], limit=200)
+    done, _ = backend.store.actions(
+        route_id=route_id, statuses=["success"], limit=200, responses=False
+    )
     completion, ack = [], []
     for action in done:
         created = parse_iso(action["created_at"])
@@ -268,7 +270,11 @@ def stats(backend: DemoBackend, route: dict[str, Any], user: dict[str, Any]) -> 
     _, total = backend.store.actions(route_id=route["id"], limit=0)
     _, mine = backend.store.actions(route_id=route["id"], user_id=user["id"], limit=0)
     running, _ = backend.store.actions(
-        route_id=route["id"], user_id=user["id"], statuses=["queued", "in-progress"], limit=50
+        route_id=route["id"],
+        user_id=user["id"],
+        statuses=["queued", "in-progress"],
+        limit=50,
+        responses=False,
     )
     money = None
     if route.get("monetization") not in (None, "none"):

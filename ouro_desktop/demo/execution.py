@@ -381,7 +381,9 @@ class Executor:
     def _finish_success(
         self, action: dict[str, Any], route: dict[str, Any], response: dict[str, Any]
     ) -> dict[str, Any]:
-        stored = copy.deepcopy(response)
+        # Only top-level output keys are replaced below: a shallow copy keeps the service's
+        # answer as it was without copying what may be megabytes of it.
+        stored = dict(response)
         outputs = []
         user = self.store.user(action["user_id"]) or {}
         team_id = (action["metadata"].get("output") or {}).get("team_id")
@@ -412,6 +414,7 @@ class Executor:
             action["upstream_status_code"] = 200
         if self.store.update_action_if_open(action):
             self._system_log(action, route, "info", "Run finished: success.")
+            return action  # as stored: no need to read (and decode) it back
         return self.store.action(action["id"]) or action
 
     def _finish_error(
