@@ -6,8 +6,10 @@ ledger's :class:`~ouro_desktop.core.run_record.RunRecord` (a run not yet on the 
 only that), and the :class:`~ouro_desktop.api.models.Route` (for its charts). Tabs:
 Response (JSON tree), Charts (only when the route declares some the response fills),
 Logs, Outputs, Request and Errors (only for a failed, timed-out, never-started or
-unconfirmed run). It holds no client: Re-run, Show code, Download and Open are signals
-for the controller. :class:`CodeDialog` shows the ouro-py code of a run.
+unconfirmed run). It holds no client: Re-run, Show code, Download, Open and Save are
+signals for the controller. While a big answer is read the Response tab says so; an
+answer too large to read says that, with its size, and offers Save… (the answer goes to
+a file, never into memory). :class:`CodeDialog` shows the ouro-py code of a run.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from PySide6.QtWidgets import (
 from ouro_desktop.api.models import Action, ActionLog, Route
 from ouro_desktop.core.charts import response_charts
 from ouro_desktop.core.cif_preview import CifPreview
+from ouro_desktop.core.file_checks import format_size
 from ouro_desktop.core.history_diff import run_inputs
 from ouro_desktop.core.run_record import RunRecord
 from ouro_desktop.ui.common.labels import ElidedLabel, muted, plain_label
@@ -104,8 +107,11 @@ class RunDetail(QWidget):
 
     rerun_requested = Signal(str)  # run key
     show_code_requested = Signal(str)  # run key
+    save_answer_requested = Signal(str)  # run key: its whole answer, to a file
     download_requested = Signal(str, str)  # asset id, suggested file name
     open_requested = Signal(str)  # asset id
+
+    LOADING, TOO_LARGE = "loading", "too-large"  # what the Response tab says instead
 
     RESPONSE, CHARTS, LOGS, OUTPUTS, REQUEST, ERRORS = (
         "Response",
@@ -143,8 +149,22 @@ class RunDetail(QWidget):
         self.response_view = JsonTreeView(self, empty_text="Response")
         self.no_response_label = muted(QLabel("No response yet.", self))
         self.no_response_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_response_label.setWordWrap(True)
+        self.save_answer_button = QPushButton("Save…", self)
+        self.save_answer_button.setToolTip("Save this run's whole answer (JSON) to a file")
+        self.save_answer_button.clicked.connect(self._on_save_answer_button_clicked)
+        self.save_status_label = plain_label(self, name="Save status")
+        self.save_status_label.setWordWrap(True)
+        note = QWidget(self)
+        note_column = QVBoxLayout(note)
+        note_column.addStretch(1)
+        note_column.addWidget(self.no_response_label)
+        note_column.addWidget(self.save_answer_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        note_column.addWidget(self.save_status_label, 0, Qt.AlignmentFlag.AlignHCenter)
+        note_column.addStretch(1)
+        self._note_page = note
         self._response_stack = QStackedWidget(self)
-        self._response_stack.addWidget(self.no_response_label)
+        self._response_stack.addWidget(note)
         self._response_stack.addWidget(self.response_view)
         self.charts_view = ChartsView(self)
         self.logs_view = LogsView(self)
@@ -193,9 +213,13 @@ class RunDetail(QWidget):
         action: Action | None,
         record: RunRecord | None,
         route: Route | None,
+        answer: str = "",
+        answer_size: int | None = None,
     ) -> None:
         """Show a run. Showing the same ``key`` again (a status update) keeps its logs,
-        download progress and the tab the user is on."""
+        download progress and the tab the user is on. ``answer`` is :attr:`LOADING` while
+        the answer is being read, :attr:`TOO_LARGE` (with ``answer_size`` in bytes, when
+        known) for one too large to read."""
         same = key == self._key
         was = self._status
         status = normal_status(status)
@@ -211,17 +235,31 @@ class RunDetail(QWidget):
         self.error_label.setText(explanation.headline if explanation else "")
         self.error_label.setVisible(explanation is not None)
 
-        response = action.response if action is not None else None
+        response = action.response if action is not None and not answer else None
         has_response = response is not None and status not in PROBLEM_STATUSES
-        if not same or response != self._response:
+        # Identity, not equality: comparing two big answers would walk them both.
+        if not same or response is not self._response:
             self._response = response
             if has_response:
                 self.response_view.set_value(response)
-        self.no_response_label.setText(
-            "No response: see Errors." if explanation is not None else "No response yet."
-        )
+        if answer == self.TOO_LARGE:
+            size = f" ({format_size(answer_size)})" if answer_size else ""
+            text = (
+                f"This run's answer is too large to show here{size}. Save it to a file "
+                "to open it with another program."
+            )
+        elif answer == self.LOADING:
+            text = "Reading the answer…"
+        elif explanation is not None:
+            text = "No response: see Errors."
+        else:
+            text = "No response yet."
+        self.no_response_label.setText(text)
+        self.save_answer_button.setVisible(answer == self.TOO_LARGE)
+        if not same:
+            self.save_status_label.clear()
         self._response_stack.setCurrentWidget(
-            self.response_view if has_response else self.no_response_label
+            self.response_view if has_response else self._note_page
         )
         charts = response_charts(response, route.response_charts) if route and has_response else []
         self.charts_view.set_charts(charts)
@@ -247,11 +285,27 @@ class RunDetail(QWidget):
         elif not self.tabs.isTabVisible(self.tabs.currentIndex()):
             self.select_tab(self.RESPONSE)
 
-    def set_logs(self, logs: list[ActionLog]) -> None:
-        self.logs_view.set_logs(logs)
+    def set_logs(
+        self, logs: list[ActionLog], *, total: int | None = None, loading: bool = False
+    ) -> None:
+        self.logs_view.set_logs(logs, total=total, loading=loading)
 
-    def append_logs(self, logs: list[ActionLog]) -> None:
-        self.logs_view.append_logs(logs)
+    def append_logs(
+        self, logs: list[ActionLog], *, total: int | None = None, loading: bool | None = None
+    ) -> None:
+        self.logs_view.append_logs(logs, total=total, loading=loading)
+
+    def set_save_progress(self, done: int) -> None:
+        self.save_answer_button.setEnabled(False)
+        self.save_status_label.setText(f"Saving… {format_size(done)}")
+
+    def set_save_done(self, path: str) -> None:
+        self.save_answer_button.setEnabled(True)
+        self.save_status_label.setText(f"Saved to {path}")
+
+    def set_save_failed(self, message: str) -> None:
+        self.save_answer_button.setEnabled(True)
+        self.save_status_label.setText(f"⚠ {message}")
 
     def set_download_progress(self, asset_id: str, done: int, total: int) -> None:
         self.outputs_view.set_download_progress(asset_id, done, total)
@@ -276,7 +330,10 @@ class RunDetail(QWidget):
         self.error_label.setText("")
         self.error_label.hide()
         self.response_view.set_value(None)
-        self._response_stack.setCurrentWidget(self.no_response_label)
+        self.no_response_label.setText("No response yet.")
+        self.save_answer_button.hide()
+        self.save_status_label.clear()
+        self._response_stack.setCurrentWidget(self._note_page)
         self.charts_view.clear()
         self.logs_view.clear()
         self.outputs_view.clear()
@@ -311,6 +368,10 @@ class RunDetail(QWidget):
     def _on_code_button_clicked(self) -> None:
         if self._key is not None:
             self.show_code_requested.emit(self._key)
+
+    def _on_save_answer_button_clicked(self) -> None:
+        if self._key is not None:
+            self.save_answer_requested.emit(self._key)
 
 
 def _request_tree(inputs: dict[str, Any]) -> dict[str, Any]:
