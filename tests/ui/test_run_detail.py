@@ -481,6 +481,7 @@ def test_compare_two_formula_runs(demo: Demo, qtbot: Any) -> None:
         ("Run B", run_inputs(b.action, None), b.action.response),
     )
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: not dialog.computing)  # it compares in a worker thread
     assert dialog.differing_keys() == ["body.formula"]
     rows = {dialog.table.item(r, 1).text(): r for r in range(dialog.table.rowCount())}
     formula_row = rows["body.formula"]
@@ -503,6 +504,7 @@ def test_compare_identical_runs_says_so(demo: Demo, qtbot: Any) -> None:
     side = ("A", run_inputs(a.action, None), a.action.response)
     dialog = CompareDialog(side, side)
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: not dialog.computing)
     assert dialog.differing_keys() == [] and dialog.diff_text() == "(no differences)"
 
 
