@@ -73,10 +73,11 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 class Probe:
     """The heartbeat, a memory sampler, and named phases measured with both."""
 
-    def __init__(self, interval_ms: int) -> None:
-        from ui_stalls import Heartbeat
+    def __init__(self, interval_ms: int, why: bool = False) -> None:
+        from ui_stalls import Heartbeat, StallWatchdog
 
         self.beat = Heartbeat(interval_ms)
+        self.watchdog = StallWatchdog(self.beat, 25.0) if why else None
         self.interval_ms = interval_ms
         self.results: list[dict[str, Any]] = []
         self._rss: list[tuple[float, int]] = []
@@ -95,11 +96,15 @@ class Probe:
     def start(self) -> None:
         self.beat.start()
         self._sampler.start()
+        if self.watchdog is not None:
+            self.watchdog.start()
 
     def stop(self) -> None:
         self.beat.stop()
         self._stop.set()
         self._sampler.join(2)
+        if self.watchdog is not None:
+            self.watchdog.stop()
 
     async def phase(self, name: str, work: Callable[[], Awaitable[str | None]]) -> None:
         """Run ``work`` and record the stalls and memory of its span; its text is a note."""
@@ -129,8 +134,29 @@ class Probe:
                 "p99_ms": stats.p99_ms,
                 "mem_mb": (peak - rss0) / 1e6,
                 "note": note or "",
+                "why": self.why(start, end),
             }
         )
+
+    def why(self, start: float, end: float) -> list[str]:
+        """Where the UI thread was in the phase's three longest stalls (with ``--why``)."""
+        from ui_stalls import _where
+
+        if self.watchdog is None:
+            return []
+        ticks = self.beat.ticks
+        gaps = sorted(
+            ((b - a, a) for a, b in zip(ticks, ticks[1:], strict=False) if a < end and b > start),
+            reverse=True,
+        )[:3]
+        out = []
+        for length, at in gaps:
+            stacks = self.watchdog.samples.get(at)
+            gc_note = self.watchdog.gc_during(at, at + length)
+            out.append(f"{length * 1000:.0f} ms gap" + (f" [{gc_note}]" if gc_note else ""))
+            if stacks:
+                out.extend("    " + frame for frame in _where(stacks, 9))
+        return out
 
 
 # --------------------------------------------------------------------------- app helpers
@@ -519,7 +545,7 @@ async def child_main(name: str, args: argparse.Namespace, profile: Path) -> list
     await aut.start()
     aut.backend.faults.time_scale = 0.01
     await asyncio.sleep(0.5)
-    probe = Probe(args.interval)
+    probe = Probe(args.interval, args.why)
     probe.start()
     try:
         await row.scenario(Ctx(aut, probe, args))
@@ -552,6 +578,8 @@ def run_child(name: str, args: argparse.Namespace) -> int:
 
 def run_row(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     cmd = [sys.executable, __file__, "--child", name, "--interval", str(args.interval)]
+    if args.why:
+        cmd.append("--why")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_API": "pyside6"}
     with tempfile.TemporaryFile("w+") as err:
         try:
@@ -597,6 +625,8 @@ def print_table(rows: dict[str, list[dict[str, Any]]], bare: Any) -> None:
                 f"{r['p99_ms']:>5.1f} ms {r['seconds']:>6.1f} s {r['mem_mb']:>+6.0f} MB  "
                 f"{r['note']}"
             )
+            for line in r.get("why", []):
+                print(f"{'':<18}   {line}")
             name = ""
 
 
@@ -607,6 +637,7 @@ def main() -> int:
     parser.add_argument("--interval", type=int, default=5, help="heartbeat interval, ms")
     parser.add_argument("--timeout", type=float, default=240.0, help="per row, s")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--why", action="store_true", help="where the UI thread was in stalls")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
