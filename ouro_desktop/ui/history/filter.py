@@ -8,12 +8,13 @@ asks Python about each of 100,000 rows one call at a time. What it uses lives he
   case-folded once when the run arrives, so a keystroke is one substring test per run;
 * :class:`RunFilter`: the chosen status group and text, and which runs pass;
 * :class:`KeyedRows`: runs in display order with their row found by key in O(1) (a run
-  inserted at the top moves an offset, not every row).
+  inserted at the top moves an offset, not every row), and beside each its search text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable
+from typing import Any
 
 from ouro_desktop.core.history import HistoryEntry
 from ouro_desktop.core.run_record import RunState
@@ -68,40 +69,49 @@ class RunFilter:
         self.needle = needle
         return changed
 
-    def accepts(self, entry: HistoryEntry, hay: Mapping[str, str]) -> bool:
+    def accepts(self, entry: HistoryEntry, hay: str) -> bool:
+        """Whether ``entry`` (whose search text is ``hay``) matches."""
         if self.states is not None and entry.status not in self.states:
             return False
-        return not self.needle or self.needle in hay.get(entry.key, "")
+        return not self.needle or self.needle in hay
 
-    def passing(
-        self, entries: Iterable[HistoryEntry], hay: Mapping[str, str]
-    ) -> list[HistoryEntry]:
-        """The entries that match, in their order (one comprehension, no call per run)."""
-        states, needle = self.states, self.needle
+    def passing(self, rows: KeyedRows) -> KeyedRows:
+        """The rows that match, in their order (one comprehension, no call per run)."""
+        states, needle, items, hays = self.states, self.needle, rows.items, rows.hays
         if states is not None and needle:
-            return [e for e in entries if e.status in states and needle in hay.get(e.key, "")]
-        if states is not None:
-            return [e for e in entries if e.status in states]
-        if needle:
-            return [e for e in entries if needle in hay.get(e.key, "")]
-        return list(entries)
+            pairs = enumerate(zip(items, hays, strict=True))
+            picked = [i for i, (e, h) in pairs if e.status in states and needle in h]
+        elif states is not None:
+            picked = [i for i, e in enumerate(items) if e.status in states]
+        elif needle:
+            picked = [i for i, h in enumerate(hays) if needle in h]
+        else:
+            return KeyedRows(list(items), list(hays))
+        return KeyedRows([items[i] for i in picked], [hays[i] for i in picked])
 
 
 class KeyedRows:
-    """Entries in display order; a key finds its row in O(1)."""
+    """Entries in display order, each with its search text; a key finds its row in O(1)."""
 
-    __slots__ = ("_pos", "_top", "items")
+    __slots__ = ("_pos", "_top", "hays", "items")
 
-    def __init__(self, items: list[HistoryEntry] | None = None) -> None:
+    def __init__(
+        self, items: list[HistoryEntry] | None = None, hays: list[str] | None = None
+    ) -> None:
         self.items: list[HistoryEntry] = []
+        self.hays: list[str] = []
         self._pos: dict[str, int] = {}
         self._top = 0
-        self.reset(items or [])
+        self.reset(items or [], hays)
 
-    def reset(self, items: list[HistoryEntry]) -> None:
+    def reset(self, items: list[HistoryEntry], hays: list[str] | None = None) -> None:
         self.items = items
+        self.hays = hays if hays is not None else [search_text(e) for e in items]
         self._top = 0
         self._pos = {e.key: i for i, e in enumerate(items)}
+
+    def hay(self, row: int) -> str:
+        return self.hays[row]
 
     def __len__(self) -> int:
         return len(self.items)
@@ -116,27 +126,36 @@ class KeyedRows:
     def at(self, row: int) -> HistoryEntry | None:
         return self.items[row] if 0 <= row < len(self.items) else None
 
-    def extend(self, entries: list[HistoryEntry]) -> None:
+    def extend(self, entries: list[HistoryEntry], hays: list[str]) -> None:
         end = self._top + len(self.items)
         for offset, entry in enumerate(entries):
             self._pos[entry.key] = end + offset
         self.items.extend(entries)
+        self.hays.extend(hays)
 
-    def push_top(self, entry: HistoryEntry) -> None:
+    def push_top(self, entry: HistoryEntry, hay: str) -> None:
         self._top -= 1
         self._pos[entry.key] = self._top
         self.items.insert(0, entry)  # one memmove, fine for 100,000 rows
+        self.hays.insert(0, hay)
 
-    def replace(self, row: int, entry: HistoryEntry, old_key: str | None = None) -> None:
+    def replace(self, row: int, entry: HistoryEntry, hay: str, old_key: str | None = None) -> None:
         """Put ``entry`` at ``row``; ``old_key`` is the key the row had (if it changed)."""
         if old_key is not None and old_key != entry.key:
             self._pos[entry.key] = self._pos.pop(old_key)
         self.items[row] = entry
+        self.hays[row] = hay
 
-    def insert(self, row: int, entry: HistoryEntry) -> None:
+    def insert(self, row: int, entry: HistoryEntry, hay: str) -> None:
         self.items.insert(row, entry)
-        self.reset(self.items)
+        self.hays.insert(row, hay)
+        self.reset(self.items, self.hays)
 
     def remove(self, row: int) -> None:
         del self.items[row]
-        self.reset(self.items)
+        del self.hays[row]
+        self.reset(self.items, self.hays)
+
+    def sort(self, key: Callable[[HistoryEntry], Any], reverse: bool) -> None:
+        order = sorted(range(len(self.items)), key=lambda i: key(self.items[i]), reverse=reverse)
+        self.reset([self.items[i] for i in order], [self.hays[i] for i in order])

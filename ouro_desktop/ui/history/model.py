@@ -158,7 +158,6 @@ class HistoryTableModel(QAbstractTableModel):
         self._all = KeyedRows()  # every run listed, in the sort order
         self._shown: KeyedRows | None = None  # the runs that pass the filter (None: all)
         self._filter = RunFilter()
-        self._hay: dict[str, str] = {}  # key -> search text, case-folded once
         self._running: set[str] = set()
         self._has_more = False
         self._loading = False
@@ -180,10 +179,10 @@ class HistoryTableModel(QAbstractTableModel):
         for entry in entries:
             unique.setdefault(entry.key, entry)
         items = list(unique.values())
-        self._hay = {key: search_text(entry) for key, entry in unique.items()}
-        if self._sort != (self.STARTED, Qt.SortOrder.DescendingOrder):
-            items.sort(key=self._sort_key(self._sort[0]), reverse=self._descending())
         self._all.reset(items)
+        if self._sort != (self.STARTED, Qt.SortOrder.DescendingOrder):
+            self._all.sort(self._sort_key(self._sort[0]), self._descending())
+        items = self._all.items
         self._running = {e.key for e in items if e.is_running}
         self._has_more = has_more
         self._loading = False
@@ -207,23 +206,21 @@ class HistoryTableModel(QAbstractTableModel):
         self._has_more = has_more and bool(fresh)
         if not fresh:
             return
-        for entry in fresh:
-            self._hay[entry.key] = search_text(entry)
-            if entry.is_running:
-                self._running.add(entry.key)
+        hays = [search_text(entry) for entry in fresh]
+        self._running.update(e.key for e in fresh if e.is_running)
         shown = self._shown
         if shown is None:
             first = len(self._all)
             self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
-            self._all.extend(fresh)
+            self._all.extend(fresh, hays)
             self.endInsertRows()
             return
-        self._all.extend(fresh)
-        passing = self._filter.passing(fresh, self._hay)
-        if passing:
+        self._all.extend(fresh, hays)
+        passing = self._filter.passing(KeyedRows(fresh, hays))
+        if len(passing):
             first = len(shown)
             self.beginInsertRows(QModelIndex(), first, first + len(passing) - 1)
-            shown.extend(passing)
+            shown.extend(passing.items, passing.hays)
             self.endInsertRows()
 
     def upsert(self, entry: HistoryEntry, replaces: str | None = None) -> int:
@@ -238,8 +235,7 @@ class HistoryTableModel(QAbstractTableModel):
             if replaces in self._all:
                 old_key = replaces
                 self._running.discard(replaces)
-                self._hay.pop(replaces, None)
-        self._hay[entry.key] = search_text(entry)
+        hay = search_text(entry)
         if entry.is_running:
             self._running.add(entry.key)
         else:
@@ -248,26 +244,26 @@ class HistoryTableModel(QAbstractTableModel):
         shown = self._shown
         if shown is None:
             if row >= 0:
-                self._all.replace(row, entry, old_key)
+                self._all.replace(row, entry, hay, old_key)
                 self._changed(row)
                 return row
             self.beginInsertRows(QModelIndex(), 0, 0)
-            self._all.push_top(entry)
+            self._all.push_top(entry, hay)
             self.endInsertRows()
             return 0
-        passes = self._filter.accepts(entry, self._hay)
+        passes = self._filter.accepts(entry, hay)
         if row < 0:
-            self._all.push_top(entry)
+            self._all.push_top(entry, hay)
             if not passes:
                 return -1
             self.beginInsertRows(QModelIndex(), 0, 0)
-            shown.push_top(entry)
+            shown.push_top(entry, hay)
             self.endInsertRows()
             return 0
-        self._all.replace(row, entry, old_key)
+        self._all.replace(row, entry, hay, old_key)
         at = shown.row_of(old_key)
         if at >= 0 and passes:
-            shown.replace(at, entry, old_key)
+            shown.replace(at, entry, hay, old_key)
             self._changed(at)
             return at
         if at >= 0:  # no longer matches: its row goes
@@ -279,7 +275,7 @@ class HistoryTableModel(QAbstractTableModel):
             return -1
         at = self._place_of(entry.key)  # now matches: its row comes, in list order
         self.beginInsertRows(QModelIndex(), at, at)
-        shown.insert(at, entry)
+        shown.insert(at, entry, hay)
         self.endInsertRows()
         return at
 
@@ -338,8 +334,8 @@ class HistoryTableModel(QAbstractTableModel):
             self._shown = None
             return
         # A longer text only removes rows: look only at those the shorter one left.
-        source = self._shown.items if narrower and self._shown is not None else self._all.items
-        self._shown = KeyedRows(self._filter.passing(source, self._hay))
+        source = self._shown if narrower and self._shown is not None else self._all
+        self._shown = self._filter.passing(source)
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -500,12 +496,9 @@ class HistoryTableModel(QAbstractTableModel):
         persistent = self.persistentIndexList()
         rows = self._rows
         keys = [rows.items[i.row()].key if i.row() < len(rows) else None for i in persistent]
-        items = self._all.items
-        items.sort(key=self._sort_key(column), reverse=self._descending())
-        self._all.reset(items)
+        self._all.sort(self._sort_key(column), self._descending())
         if self._shown is not None:  # the shown rows take the new order too
-            self._shown.items.sort(key=self._sort_key(column), reverse=self._descending())
-            self._shown.reset(self._shown.items)
+            self._shown.sort(self._sort_key(column), self._descending())
         self.changePersistentIndexList(
             persistent,
             [
