@@ -23,6 +23,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from ouro_desktop.api.memo import last_few
 from ouro_desktop.api.models import InputDeclaration, Route
 from ouro_desktop.core.route_facts import price_text
 from ouro_desktop.core.route_fields import example_body, example_parameters
@@ -333,4 +334,11 @@ def run_snippet(
 
 def route_snippets(route: Route, base_url: str = DEFAULT_BASE_URL) -> list[Snippet]:
     """Python snippets first, then curl."""
-    return [*python_snippets(route, base_url), *curl_snippets(route, base_url)]
+    return list(_route_snippets(route, base_url))
+
+
+@last_few()
+def _route_snippets(route: Route, base_url: str) -> tuple[Snippet, ...]:
+    # Remembered, so the window can have them written in a worker first (a big body makes
+    # long snippets) and the route page finds them done.
+    return (*python_snippets(route, base_url), *curl_snippets(route, base_url))

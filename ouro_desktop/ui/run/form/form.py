@@ -396,12 +396,16 @@ class RequestForm(QWidget):
             yield from self.body_editor.rows("")
 
     def _display(self) -> None:
-        slots = self.slots()
-        messages: dict[str, list[str]] = {path: [] for path in slots}
-        loose: list[str] = []
         merged = dict(self._errors)
         for path, (message, _) in self._server.items():
             merged.setdefault(path, message)
+        if self.body_editor is not None and not self.raw_mode:
+            for path in merged:  # a field in a section not built yet: build it, to show it
+                if path and ":" not in path:
+                    self.body_editor.reveal(path)
+        slots = self.slots()
+        messages: dict[str, list[str]] = {path: [] for path in slots}
+        loose: list[str] = []
         for path, message in merged.items():
             home = path
             while home and home not in slots:
