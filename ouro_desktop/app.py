@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     icon = _app_icon(QIcon)
     if not icon.isNull():
         app.setWindowIcon(icon)
+    from ouro_desktop.ui.common.readable_style import install as install_readable_style
+
+    install_readable_style(app)  # radio buttons, check boxes and focus rings you can see
     from ouro_desktop.core.settings import SettingsStore
 
     qsettings = QSettings(str(paths.config / "window.ini"), QSettings.Format.IniFormat)
@@ -140,8 +143,16 @@ def _show_shell(
 
     assert isinstance(paths, Paths)
     assert isinstance(settings, Settings)
+    from ouro_desktop.core.route_naming import RouteNames
+
     window = MainWindow(qsettings, build_panes=False)  # type: ignore[arg-type]
+    window.data_dir, window.log_file = paths.data, paths.log_file
     browser = window.browser
+    names = RouteNames(paths.route_names_file)
+    browser.model.titler = names.title  # the saved list, named as it will be once live
+    for bookmarks in (browser.favourites, browser.recent):
+        bookmarks.titler = names.title_for
+    window.route_names = names
     browser.set_sort(settings.search_sort)
     # Someone was signed in (or it's the demo): the workspace is what comes next, so
     # show it now rather than flashing the welcome view.
@@ -207,6 +218,7 @@ async def _run(
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from ouro_desktop.core.form_memory import FormMemory
     from ouro_desktop.core.ledger import RunLedger
     from ouro_desktop.core.route_list_cache import RouteListCache
     from ouro_desktop.core.secrets import open_secret_store
@@ -250,6 +262,8 @@ async def _run(
         UploadCache(paths.data / "uploads.sqlite3"),
         outputs_dir=paths.cache / "outputs",
         route_cache=RouteListCache(paths.route_list_file),
+        forms=FormMemory(paths.forms_file),
+        names=window.route_names,
     )
     controller = workspace.controller
     if ledger_notice:

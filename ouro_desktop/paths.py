@@ -57,5 +57,15 @@ class Paths:
         return self.cache / "route-list.json"
 
     @property
+    def forms_file(self) -> Path:
+        """What was typed and chosen in each route's form (``FormMemory``)."""
+        return self.data / "forms.json"
+
+    @property
+    def route_names_file(self) -> Path:
+        """Routes' readable titles and their services' names (``RouteNames``)."""
+        return self.cache / "route-names.json"
+
+    @property
     def log_file(self) -> Path:
         return self.logs / "ouro-desktop.log"

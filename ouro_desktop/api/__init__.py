@@ -12,6 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 # First: keeps httpx's CLI (click, rich, pygments) from loading with httpx.
 from . import _httpx_cli  # noqa: F401
+from .asset_models import (
+    AnyAsset,
+    AssetSummary,
+    DatasetAsset,
+    DatasetColumn,
+    DatasetRows,
+    DatasetStats,
+    PostAsset,
+    asset_from_json,
+)
 from .errors import (
     APIStatusError,
     AuthenticationError,
@@ -63,6 +73,14 @@ __all__ = [
     "APIStatusError",
     "Action",
     "ActionLog",
+    "AnyAsset",
+    "AssetSummary",
+    "DatasetAsset",
+    "DatasetColumn",
+    "DatasetRows",
+    "DatasetStats",
+    "PostAsset",
+    "asset_from_json",
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",

@@ -405,15 +405,27 @@ class HttpSession:
         retry: bool | None = None,
         deadline: float | None = None,
         on_unknown: Unknown | None = None,
+        content: bytes | None = None,
     ) -> ApiResponse:
         """One API call (``path`` below the base URL); refusals are returned, not raised.
 
         ``retry`` defaults to True for GET only. ``on_unknown`` converts failures that
         happen after the request may have reached the server (for non-idempotent calls).
+        ``content`` is a JSON body already encoded (and maybe compressed: say so in
+        ``headers``), sent instead of ``json_body``.
         """
         try:
             return await self._request(
-                method, path, params, json_body, headers, auth, retry, deadline, on_unknown
+                method,
+                path,
+                params,
+                json_body,
+                headers,
+                auth,
+                retry,
+                deadline,
+                on_unknown,
+                content,
             )
         except OuroError as exc:
             raise self.scrub(exc) from exc.__cause__
@@ -429,13 +441,15 @@ class HttpSession:
         retry: bool | None,
         deadline: float | None,
         on_unknown: Unknown | None,
+        content: bytes | None = None,
     ) -> ApiResponse:
         if not path.startswith("/"):
             raise ValueError("API paths start with '/'")
         url = self.base_url + path
         retry = method.upper() == "GET" if retry is None else retry
         query = {k: v for k, v in (params or {}).items() if v is not None}
-        content = None if json_body is None else json.dumps(json_body).encode("utf-8")
+        if content is None and json_body is not None:
+            content = json.dumps(json_body).encode("utf-8")
         end = time.monotonic() + (self.deadline if deadline is None else deadline)
         attempt = 0
         auth_replayed = False
@@ -489,9 +503,19 @@ class HttpSession:
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
         retry: bool | None = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         """An API call whose success is an envelope; any refusal is raised as a typed error."""
-        resp = await self.request(method, path, params=params, json_body=json_body, retry=retry)
+        resp = await self.request(
+            method,
+            path,
+            params=params,
+            json_body=json_body,
+            retry=retry,
+            content=content,
+            headers=headers,
+        )
         return self.envelope(resp)
 
     def envelope(self, resp: ApiResponse) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from urllib.parse import quote, unquote, urlsplit
 from .. import __version__
 from . import files
 from ._http import DEFAULT_DEADLINE_S, MAX_RESPONSE_BYTES, HttpSession, Transport
+from .assets import AssetCalls
 from .errors import (
     InvalidRouteReference,
     OuroError,
@@ -83,8 +84,11 @@ def parse_route_ref(ref: str) -> tuple[str, str] | str:
     return entity.strip(), slug.strip().strip("/")
 
 
-class OuroClient:
-    """The Ouro REST API, typed. Use ``async with`` or call :meth:`aclose`."""
+class OuroClient(AssetCalls):
+    """The Ouro REST API, typed. Use ``async with`` or call :meth:`aclose`.
+
+    Datasets, posts and searching assets of any type come from :class:`.assets.AssetCalls`.
+    """
 
     def __init__(
         self,
@@ -247,6 +251,12 @@ class OuroClient:
             route_id = parsed
         return Route.from_json(await self._object(f"/routes/{_seg(route_id)}"))
 
+    async def service_name(self, service_id: str) -> str:
+        """The name of the service a route belongs to (e.g. "CrystaLLM"); ``""`` if unnamed."""
+        data = await self._object(f"/services/{_seg(service_id)}")
+        name = data.get("name")
+        return " ".join(name.split()) if isinstance(name, str) else ""
+
     async def service_routes(self, service_id: str) -> list[Route]:
         data = await self._data("GET", f"/services/{_seg(service_id)}/routes")
         if not isinstance(data, list):
@@ -304,6 +314,7 @@ class OuroClient:
         query: dict[str, Any] | None = None,
         path_params: dict[str, Any] | None = None,
         input_assets: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
         idempotency_key: str,
     ) -> ExecuteResult:
         """Start a run. Sent exactly once: never retried, whatever happens.
@@ -312,6 +323,10 @@ class OuroClient:
         :class:`SubmissionUnknown` when it was sent but the outcome is unknown (look it up,
         do not resend), or a typed status error when the server refused it (nothing ran).
         A failed run that the server recorded comes back as a finished ``error`` action.
+
+        ``headers`` are the route's own header parameters (not ``ouro-*``), for the
+        service; they travel as ``config.headers``, as ouro-py's extra ``execute``
+        keywords do (how Ouro forwards them is inferred, ouro-protocol.md §5.1).
         """
         key_ok = (
             isinstance(idempotency_key, str)
@@ -339,6 +354,8 @@ class OuroClient:
                 ),
             }
         }
+        if headers:
+            payload["config"]["headers"] = dict(headers)
 
         def unknown(exc: OuroError) -> OuroError:
             return SubmissionUnknown(

@@ -266,6 +266,13 @@ async def download_file(
     body = await http.call("GET", f"/files/{segment}/data")
     url = _text(_data(body, "the download request"), "url", "the download request")
     size = asset.size if asset.size is not None and asset.size >= 0 else None
+    return await save_url(http, url, Path(dest), size, progress)
+
+
+async def save_url(
+    http: HttpSession, url: str, dest: Path, size: int | None, progress: Progress | None
+) -> Path:
+    """Stream a signed URL into ``dest`` (written whole or not at all)."""
     dest = Path(dest)
     try:
         fd, tmp_name = await asyncio.to_thread(

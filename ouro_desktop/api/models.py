@@ -415,6 +415,20 @@ class Action:
         return field_errors_from_detail(body.get("detail"))
 
     @property
+    def output_refs(self) -> list[tuple[str, str, str]]:
+        """``(output name, asset type, asset id)`` of every asset this run produced (files,
+        datasets, posts), in the order the server lists them."""
+        refs = []
+        for row in self.output_assets:
+            if not isinstance(row, dict):
+                continue
+            value = row.get("asset_id") or _sub(row, "asset").get("id")
+            kind = row.get("asset_type") or _sub(row, "asset").get("asset_type") or "file"
+            if isinstance(value, str) and isinstance(kind, str):
+                refs.append((str(row.get("name") or kind), kind, value))
+        return refs
+
+    @property
     def output_file_ids(self) -> list[str]:
         """Ids of the file assets this run produced."""
         ids = []

@@ -38,7 +38,6 @@ This module is the public face; the pieces live in :mod:`.schema_nodes` (node ty
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -46,6 +45,7 @@ from typing import Any, Literal
 from ouro_desktop.api import validation
 from ouro_desktop.api.memo import last_few
 from ouro_desktop.api.models import Route
+from ouro_desktop.api.schema_choices import enum_options, fit_default_to_choices
 from ouro_desktop.api.schema_nodes import (
     LARGE_ENUM,
     MISSING,
@@ -73,7 +73,9 @@ from ouro_desktop.api.schema_normalize import (
     ANNOTATIONS,
     MAX_DEPTH,
     Unsupported,
+    field_title,
     is_ouro_parameter,
+    looks_secret,
     normalize,
     normalize_schema,
     pick_top,
@@ -109,6 +111,7 @@ __all__ = [
     "initial_value",
     "is_ouro_parameter",
     "join_path",
+    "looks_secret",
     "path_from_location",
     "normalize_schema",
     "request_body_schema",
@@ -213,18 +216,19 @@ def _build(
         raise Unsupported(f"'{path or 'the body'}' accepts no value at all")
     schema, chain = normalize(raw, ctx.root, depth, chain, strict=True)
     _check_keywords(schema)
-    label = title or raw.get("title")  # a $ref's own title names a type, not this field
+    # The field's own label; a $ref's title (or one inlined from it) names a type instead.
+    label = title or (field_title(key, raw) if key else raw.get("title"))
     text = description or schema.get("description")
-    examples = schema.get("examples")
     common: JSON = {
         "key": key,
         "title": label if isinstance(label, str) and label.strip() else _humanize(key),
         "description": text if isinstance(text, str) else "",
         "has_default": "default" in schema,
         "default": schema.get("default"),
-        "examples": tuple(examples) if isinstance(examples, list) else (),
+        "examples": _examples(schema),
         "schema": schema,
     }
+    fit_default_to_choices(schema, common)
     node, nullable = _typed(schema, ctx, common, path, depth, chain)
     nullable = nullable or bool(schema.get("nullable"))
     if not nullable and required:
@@ -238,11 +242,21 @@ def _build(
     return OptionalNode(**common, required=required, inner=node, unset=unset)
 
 
+def _examples(schema: JSON) -> tuple[Any, ...]:
+    """``examples`` (JSON Schema), else OpenAPI's singular ``example``: the placeholder."""
+    examples = schema.get("examples")
+    if isinstance(examples, list):
+        return tuple(examples)
+    if "example" in schema:
+        return (schema["example"],)
+    return ()
+
+
 def _typed(
     schema: JSON, ctx: _Build, common: JSON, path: str, depth: int, chain: tuple[str, ...]
 ) -> tuple[Node, bool]:
     """(the node for ``schema`` as if present; whether ``null`` is one of its values)."""
-    options = _enum_options(schema)
+    options = enum_options(schema)
     if options is not None:
         nullable = any(o.value is None for o in options) and len(options) > 1
         kept = tuple(o for o in options if o.value is not None) if nullable else options
@@ -264,39 +278,6 @@ def _typed(
     if kind == "boolean":
         return BooleanNode(**common), False
     return JsonNode(**common), False  # no type, a list of types, a union of several kinds
-
-
-def _enum_options(schema: JSON) -> tuple[Option, ...] | None:
-    values: list[Any]
-    titles: list[str | None]
-    if "const" in schema:
-        values, titles = [schema["const"]], [None]
-    elif isinstance(schema.get("enum"), list):
-        values = list(schema["enum"])
-        titles = [None] * len(values)
-    elif schema.get("type") == "null":
-        values, titles = [None], [None]
-    else:
-        variants = schema.get("oneOf") or schema.get("anyOf")
-        if not isinstance(variants, list) or not all(
-            isinstance(v, dict) and "const" in v for v in variants
-        ):
-            return None
-        values = [v["const"] for v in variants]
-        titles = [v.get("title") if isinstance(v.get("title"), str) else None for v in variants]
-    labels = [t or _label(v) for v, t in zip(values, titles, strict=True)]
-    seen: dict[str, int] = {}
-    for label in labels:
-        seen[label] = seen.get(label, 0) + 1
-    labels = [  # two choices must never read the same: 1 and "1" become 1 and "1" (quoted)
-        f"{label} ({json.dumps(v, ensure_ascii=False)})" if seen[label] > 1 else label
-        for label, v in zip(labels, values, strict=True)
-    ]
-    return tuple(Option(v, label) for v, label in zip(values, labels, strict=True))
-
-
-def _label(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _object(
@@ -451,6 +432,8 @@ def _for_validation(top: JSON, full: JSON, hidden: tuple[str, ...]) -> JSON:
 
 
 def _parameters(route: Route, where: str) -> tuple[ObjectNode | None, JSON | None]:
+    """The ``query``, ``path`` or ``header`` parameters as a group of fields (never the
+    ``ouro-*`` headers; a header that looks secret is a password field)."""
     params = [
         p
         for p in route.parameters
@@ -469,6 +452,10 @@ def _parameters(route: Route, where: str) -> tuple[ObjectNode | None, JSON | Non
         name = str(param["name"])
         given = param.get("schema")
         schema: JSON = given if isinstance(given, dict) else {}
+        if where == "header" and looks_secret(param):
+            schema = {**schema, "format": "password"}
+        if "example" in param and "example" not in schema and "examples" not in schema:
+            schema = {**schema, "example": param["example"]}
         needed = bool(param.get("required")) or where == "path"
         desc = param.get("description") if isinstance(param.get("description"), str) else None
         ctx = _Build(root=schema)
@@ -511,6 +498,12 @@ def build_form_spec(route: Route) -> FormSpec:
     body, body_schema, problems = _body(route, hidden)
     query, query_schema = _parameters(route, "query")
     path, path_schema = _parameters(route, "path")
+    headers, header_schema = _parameters(route, "header")
+    secrets = frozenset(
+        str(p["name"])
+        for p in route.parameters
+        if p.get("in") == "header" and not is_ouro_parameter(p) and looks_secret(p)
+    )
     return FormSpec(
         body=body,
         query=query,
@@ -520,17 +513,26 @@ def build_form_spec(route: Route) -> FormSpec:
         query_schema=query_schema,
         path_schema=path_schema,
         problems=tuple(problems),
+        headers=headers,
+        header_schema=header_schema,
+        secret_headers=secrets,
     )
 
 
 # -- validation -------------------------------------------------------------------------------
 def validate(spec: FormSpec, value: FormValue) -> Validation:
-    """Errors keyed by path (body ``"a.0.b"``, ``"query:name"``, ``"path:name"``) and any
-    problems with the schema itself (then that part is not validated)."""
+    """Errors keyed by path (body ``"a.0.b"``, ``"query:name"``, ``"path:name"``,
+    ``"header:name"``) and any problems with the schema itself (then that part is not
+    validated)."""
     errors: dict[str, str] = {}
     problems = list(spec.problems)
-    parts = (("body", value.body, ""), ("query", value.query, "query:"))
-    for part, instance, prefix in (*parts, ("path", value.path_params, "path:")):
+    parts = (
+        ("body", value.body, ""),
+        ("query", value.query, "query:"),
+        ("path", value.path_params, "path:"),
+        ("header", value.headers, "header:"),
+    )
+    for part, instance, prefix in parts:
         compiled = spec.compiled(part)
         if compiled is None:
             continue

@@ -53,6 +53,8 @@ class Node:
     has_default: bool = False
     default: Any = None
     examples: tuple[Any, ...] = ()
+    # Something about this field the person should know (e.g. its default was not usable).
+    note: str = ""
     schema: JSON = field(default_factory=dict, repr=False, compare=False)
     kind: ClassVar[str] = ""
 
@@ -176,6 +178,7 @@ class FormValue:
     body: JSON
     query: JSON = field(default_factory=dict)
     path_params: JSON = field(default_factory=dict)
+    headers: JSON = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -200,16 +203,26 @@ class FormSpec:
     query_schema: JSON | None = None
     path_schema: JSON | None = None
     problems: tuple[str, ...] = ()
+    # The route's own header parameters (not ``ouro-*``), sent as ``config.headers``;
+    # ``secret_headers`` names those that hold a credential (masked, never recorded).
+    headers: ObjectNode | None = None
+    header_schema: JSON | None = None
+    secret_headers: frozenset[str] = frozenset()
     _compiled: dict[str, CompiledSchema] = field(default_factory=dict, repr=False)
 
     @property
     def is_empty(self) -> bool:
         """Nothing for a person to set ("This route needs no settings")."""
-        parts = (self.body, self.query, self.path)
+        parts = (self.body, self.query, self.path, self.headers)
         return all(p is None or (isinstance(p, ObjectNode) and not p.children) for p in parts)
 
     def compiled(self, part: str) -> CompiledSchema | None:
-        schema = {"body": self.body_schema, "query": self.query_schema, "path": self.path_schema}
+        schema = {
+            "body": self.body_schema,
+            "query": self.query_schema,
+            "path": self.path_schema,
+            "header": self.header_schema,
+        }
         chosen = schema[part]
         if chosen is None:
             return None
@@ -259,7 +272,8 @@ def default_body(spec: FormSpec) -> JSON:
 def default_value(spec: FormSpec) -> FormValue:
     query = initial_value(spec.query) if spec.query is not None else {}
     path = initial_value(spec.path) if spec.path is not None else {}
-    return FormValue(default_body(spec), query or {}, path or {})
+    headers = initial_value(spec.headers) if spec.headers is not None else {}
+    return FormValue(default_body(spec), query or {}, path or {}, headers or {})
 
 
 def canonical(node: Node, value: Any) -> Any:

@@ -4,7 +4,10 @@
   a nullable ``anyOf [T, null]`` into ``T`` marked ``"nullable": True``;
 * :func:`request_body_schema` finds the JSON body schema of a route (a top-level
   ``oneOf``/``anyOf`` wrapper gives its variant with ``properties``, §4.2);
-* :func:`is_ouro_parameter` spots the ``ouro-*`` headers Ouro fills itself;
+* :func:`is_ouro_parameter` spots the ``ouro-*`` headers Ouro fills itself, and
+  :func:`looks_secret` a header parameter that holds a key or password;
+* :func:`field_title` is a property's own label, not the name of the type a ``$ref``
+  pointed to (an inlined ``ForecastConfig`` does not rename the ``config`` field);
 * :func:`openapi30_compat` rewrites OpenAPI 3.0 spellings for a Draft 2020-12 validator.
 
 :mod:`ouro_desktop.core.route_fields` (the route page) and :mod:`ouro_desktop.api.schema`
@@ -13,6 +16,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ouro_desktop.api.models import Route
@@ -37,6 +41,41 @@ def is_ouro_parameter(param: JSON) -> bool:
     return (
         param.get("in") == "header" and isinstance(name, str) and name.lower().startswith("ouro-")
     )
+
+
+_SECRET_NAME = re.compile(
+    r"(^|[-_])(authorization|auth|token|secret|password|passwd|pwd|api[-_]?key|key|cookie|"
+    r"credentials?|bearer|signature)($|[-_])",
+    re.IGNORECASE,
+)
+_TYPE_NAME = re.compile(r"[A-Z][A-Za-z0-9]*")
+
+
+def looks_secret(param: JSON) -> bool:
+    """A header parameter whose value is a credential (``authorization``, ``x-api-key``,
+    a ``password`` format): the form masks it and it is kept out of records."""
+    name = param.get("name")
+    schema = param.get("schema") if isinstance(param.get("schema"), dict) else {}
+    assert isinstance(schema, dict)
+    if schema.get("format") == "password" or schema.get("writeOnly") is True:
+        return True
+    return isinstance(name, str) and _SECRET_NAME.search(name) is not None
+
+
+def field_title(key: str, raw: JSON) -> str | None:
+    """The property's own ``title``, unless it is a type name left by an inlined ``$ref``:
+    one CamelCase word with two or more capitals that is not just the key
+    (``ForecastConfig`` for ``config``; ``NaCl`` for ``nacl`` stays)."""
+    title = raw.get("title")
+    if not isinstance(title, str) or not title.strip():
+        return None
+    compact = re.sub(r"[_\-\s]+", "", key).lower()
+    camel = (
+        _TYPE_NAME.fullmatch(title) is not None
+        and sum(ch.isupper() for ch in title) >= 2
+        and any(ch.islower() for ch in title)
+    )
+    return None if camel and title.lower() != compact else title
 
 
 def _resolve_ref(ref: str, root: JSON) -> JSON | None:

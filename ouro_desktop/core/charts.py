@@ -10,16 +10,32 @@ response values as ``{path}`` or ``{path:decimals}``, an optional ``sort`` (a re
 declaration or the response does not make a chart (junk, a missing list, no numbers).
 Records whose category is missing, and records with no numeric series value, are
 skipped; a series without a number in a kept record gets NaN there (a gap in the line).
+
+Axes are titled like the route's page, never by key: the record schema's ``title`` (or the
+humanised key) with its unit, ``"Energy (eV)"`` for ``energy_eV`` (:mod:`ouro_desktop.core.labels`);
+a declared series ``name`` names its line, and with one series titles the y axis.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ChartData", "chart_series", "interpolate", "resolve_path", "response_charts"]
+from ouro_desktop.core.labels import label_and_unit
+from ouro_desktop.core.response_schema import item_schema, property_schema, schema_at
+from ouro_desktop.core.units import split_title_unit
+
+__all__ = [
+    "ChartData",
+    "axis_title",
+    "chart_series",
+    "interpolate",
+    "resolve_path",
+    "response_charts",
+]
 
 _MISSING = object()
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.\-]*)(?::(\d{1,2}))?\}")
@@ -145,35 +161,57 @@ def _data_key(entry: Any) -> str | None:
     return None
 
 
-def _series_label(entry: Any, key: str) -> str:
+def axis_title(label: str, unit: str) -> str:
+    """``"Energy (eV)"``; a label that already ends in its unit is left alone."""
+    if not unit or split_title_unit(label).unit:
+        return label
+    return f"{label} ({unit})"
+
+
+def _column(key: str, records_schema: Mapping[str, Any]) -> tuple[str, str]:
+    """The label and unit of a record key (a dot path inside each record)."""
+    last = key.replace("[", ".").replace("]", "").rstrip(".").rsplit(".", 1)[-1]
+    sub = schema_at(records_schema, key) if "." in key else property_schema(records_schema, key)
+    return label_and_unit(last, sub)
+
+
+def _series_label(entry: Any, key: str, records_schema: Mapping[str, Any]) -> tuple[str, str]:
+    """A series' name and unit: the declared name (its unit split off), else the column's."""
+    label, unit = _column(key, records_schema)
     if isinstance(entry, dict):
         for name in ("name", "label", "title"):
             value = entry.get(name)
             if isinstance(value, str) and value:
-                return value
-    return key
+                split = split_title_unit(value)
+                return split.stem, split.unit or unit
+    return label, unit
 
 
-def _declared_series(config: dict[str, Any]) -> list[tuple[str, str]]:
+Series = list[tuple[str, str, str]]  # key, label, unit
+
+
+def _declared_series(config: dict[str, Any], records_schema: Mapping[str, Any]) -> Series:
     raw = config.get("series")
     if isinstance(raw, dict | str):
         raw = [raw]
     if not isinstance(raw, list):
         return []
-    out: list[tuple[str, str]] = []
+    out: Series = []
     for entry in raw:
         key = _data_key(entry)
-        if key is not None and key not in (k for k, _ in out):
-            out.append((key, _series_label(entry, key)))
+        if key is not None and key not in (k for k, _, _ in out):
+            out.append((key, *_series_label(entry, key, records_schema)))
     return out
 
 
-def _inferred_series(records: list[Any], category: str | None) -> list[tuple[str, str]]:
+def _inferred_series(
+    records: list[Any], category: str | None, records_schema: Mapping[str, Any]
+) -> Series:
     """Without declared series: every key of the first record holding a number."""
     for record in records:
         if isinstance(record, dict):
             return [
-                (str(k), str(k))
+                (str(k), *_column(str(k), records_schema))
                 for k, v in record.items()
                 if k != category and _number(v) is not None and not isinstance(v, str)
             ]
@@ -214,8 +252,13 @@ def _x_values(raw: list[Any], numeric_category: bool) -> list[float | str]:
     return [v if isinstance(v, str) else _format_value(v, None) for v in raw]
 
 
-def chart_series(response: Any, chart_decl: Any) -> ChartData | None:
-    """The chart ``chart_decl`` declares, drawn from ``response``; None if there is none."""
+def chart_series(
+    response: Any, chart_decl: Any, schema: Mapping[str, Any] | None = None
+) -> ChartData | None:
+    """The chart ``chart_decl`` declares, drawn from ``response``; None if there is none.
+
+    ``schema`` is the route's response schema (titles and units for the axes), if any.
+    """
     if not isinstance(chart_decl, dict):
         return None
     config = chart_decl.get("config")
@@ -225,7 +268,13 @@ def chart_series(response: Any, chart_decl: Any) -> ChartData | None:
     if not isinstance(records, list) or not records:
         return None
     category = _data_key(config.get("category")) or _data_key(config.get("xAxis"))
-    series = _declared_series(config) or _inferred_series(records, category)
+    data_path = chart_decl.get("data")
+    records_schema = (
+        item_schema(schema_at(schema, data_path)) if schema and isinstance(data_path, str) else {}
+    )
+    series = _declared_series(config, records_schema) or _inferred_series(
+        records, category, records_schema
+    )
     if not series:
         return None
     records = _limit(_sort_records(records, chart_decl.get("sort")), chart_decl.get("limit"))
@@ -239,7 +288,7 @@ def chart_series(response: Any, chart_decl: Any) -> ChartData | None:
                 continue
         else:
             x = index
-        row = [_number(_lookup(record, key)) for key, _ in series]
+        row = [_number(_lookup(record, key)) for key, _, _ in series]
         if all(v is None for v in row):
             continue
         raw_x.append(x)
@@ -259,21 +308,30 @@ def chart_series(response: Any, chart_decl: Any) -> ChartData | None:
 
     chart_type = config.get("type")
     kind = "bar" if isinstance(chart_type, str) and chart_type.lower() in _BAR_TYPES else "line"
-    labels = [label for _, label in series]
+    labels = [label for _, label, _ in series]
+    units = {unit for _, _, unit in series}
+    if len(series) == 1:
+        y_label = axis_title(series[0][1], series[0][2])
+    else:  # the legend names the lines; a unit they share titles the axis
+        y_label = units.pop() if len(units) == 1 else ""
+    x_label = axis_title(*_column(category, records_schema)) if category else ""
     return ChartData(
         title=interpolate(chart_decl.get("title"), response),
         description=interpolate(chart_decl.get("description"), response),
         kind=kind,
-        x_label=category or "",
+        x_label=x_label,
         x=_x_values(raw_x, numeric_category),
         series=[(label, column) for label, column in zip(labels, values, strict=True)],
-        y_label=labels[0] if len(labels) == 1 else "",
+        y_label=y_label,
     )
 
 
-def response_charts(response: Any, declarations: Any) -> list[ChartData]:
-    """Every chart of a route's ``response_charts`` that the response can fill."""
+def response_charts(
+    response: Any, declarations: Any, schema: Mapping[str, Any] | None = None
+) -> list[ChartData]:
+    """Every chart of a route's ``response_charts`` that the response can fill; ``schema``
+    (the route's response schema) titles the axes."""
     if not isinstance(declarations, list):
         return []
-    charts = (chart_series(response, decl) for decl in declarations)
+    charts = (chart_series(response, decl, schema) for decl in declarations)
     return [chart for chart in charts if chart is not None]

@@ -21,7 +21,7 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlsplit
@@ -42,6 +42,7 @@ __all__ = [
     "check_local_file",
     "check_many",
     "display_name",
+    "drag_verdict",
     "format_size",
     "name_accepted",
 ]
@@ -243,6 +244,26 @@ def _local_path(item: str | Path) -> Path:
     if not path.is_absolute():
         raise FileRejected(f"“{display_name(text)}” is not the full path of a file.")
     return path
+
+
+def drag_verdict(items: Sequence[str], decl: InputDeclaration) -> str | None:
+    """Why dropping ``items`` on the input ``decl`` would be refused, or None if it looks
+    right. Decided from the names alone -- nothing is opened, as this runs while the mouse
+    moves -- with the words the full check (:func:`check_local_file`) uses after the drop."""
+    if not items:
+        return "Only files can be dropped here."
+    if len(items) > 1:
+        return f"This input takes one file; you are dragging {len(items)}. Drop just one."
+    try:
+        path = _local_path(items[0])
+    except FileRejected as exc:
+        return exc.message
+    shown = f"“{display_name(path.name)}”"
+    if decl.asset_type != "file":
+        return f"This input takes an Ouro {decl.asset_type}, not a file from this computer."
+    if not name_accepted(path.name, decl):
+        return f"{shown} can't go here: this input takes {accepted_types_text(decl)}."
+    return None
 
 
 def _os_reason(exc: OSError, shown: str) -> str:

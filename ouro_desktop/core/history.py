@@ -322,6 +322,8 @@ def format_duration(seconds: float | None) -> str:
     if seconds is None:
         return ""
     seconds = max(0.0, seconds)
+    if seconds < 0.05:
+        return "under 0.1 s"  # not "0.0 s": it did take some time
     if seconds < 10:
         return f"{seconds:.1f} s"
     if seconds < 60:

@@ -6,7 +6,10 @@
   side by side, each row saying whether the two differ. Lists are compared whole.
 * :func:`response_diff` -- the two responses as pretty-printed JSON with sorted keys, diffed
   line by line (``difflib.unified_diff``): ``+`` lines only in the second, ``-`` only in the
-  first. Identical responses give an empty list.
+  first. Identical responses give an empty list. Only for bounded text: answers whose JSON
+  would pass :data:`TEXT_DIFF_LIMIT` characters (:func:`text_diff_allowed`, a walk that stops
+  at the limit) give one line saying so, without being written out or diffed; the table of
+  :func:`ouro_desktop.core.run_compare.compare_runs` compares any size.
 """
 
 from __future__ import annotations
@@ -19,10 +22,13 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ouro_desktop.api.models import Action
+from ouro_desktop.core.json_size import json_size_exceeds
 from ouro_desktop.core.run_record import RunRecord
 
 __all__ = [
     "MISSING",
+    "TEXT_DIFF_LIMIT",
+    "TOO_LARGE_TO_DIFF",
     "Row",
     "compare_inputs",
     "display_value",
@@ -30,7 +36,15 @@ __all__ = [
     "pretty_json",
     "response_diff",
     "run_inputs",
+    "text_diff_allowed",
 ]
+
+# Above this many characters of JSON, a line diff costs seconds and megabytes (difflib is
+# quadratic in the worst case): the answers are compared as a table instead.
+TEXT_DIFF_LIMIT: Final = 200_000
+TOO_LARGE_TO_DIFF: Final = (
+    "(These answers are too large to show as a text diff; the comparison table lists what differs.)"
+)
 
 
 class _Missing:
@@ -112,10 +126,23 @@ def pretty_json(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
 
 
+def text_diff_allowed(a: Any, b: Any, limit: int = TEXT_DIFF_LIMIT) -> bool:
+    """True when both answers are small enough for a line diff of their JSON."""
+    return not json_size_exceeds(a, limit) and not json_size_exceeds(b, limit)
+
+
 def response_diff(
-    a: Any, b: Any, *, labels: tuple[str, str] = ("first", "second"), context: int = 3
+    a: Any,
+    b: Any,
+    *,
+    labels: tuple[str, str] = ("first", "second"),
+    context: int = 3,
+    limit: int = TEXT_DIFF_LIMIT,
 ) -> list[str]:
-    """Unified diff lines (no line ends) from response ``a`` to response ``b``."""
+    """Unified diff lines (no line ends) from response ``a`` to response ``b``; one line
+    (:data:`TOO_LARGE_TO_DIFF`) when either is larger than ``limit`` characters."""
+    if not text_diff_allowed(a, b, limit):
+        return [TOO_LARGE_TO_DIFF]
     if _canonical(a) == _canonical(b):
         return []
     return list(

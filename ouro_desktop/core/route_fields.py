@@ -26,6 +26,7 @@ from typing import Any
 from ouro_desktop.api.memo import last_few
 from ouro_desktop.api.models import Route
 from ouro_desktop.api.schema_normalize import (
+    field_title,
     is_ouro_parameter,
     normalize_schema,
     request_body_schema,
@@ -34,6 +35,7 @@ from ouro_desktop.api.schema_normalize import (
 
 __all__ = [
     "FieldInfo",
+    "asset_input_label",
     "asset_input_required",
     "asset_input_schema",
     "body_fields",
@@ -136,6 +138,21 @@ def asset_input_schema(route: Route, key: str) -> JSON:
     return normalize_schema(sub, root) if isinstance(sub, dict) else {}
 
 
+def asset_input_label(route: Route, key: str) -> tuple[str, str]:
+    """(title, description) of an asset input, in the route's own words: the schema's
+    ``title`` (else the key in words: ``structure_file`` → "Structure file") and its
+    ``description`` (``""`` when it has none)."""
+    top, root = _top_schema(route)
+    props = top.get("properties")
+    raw = props.get(key) if isinstance(props, dict) else None
+    raw = raw if isinstance(raw, dict) else {}
+    title = raw.get("title") if isinstance(raw.get("title"), str) else None
+    schema = normalize_schema(raw, root) if raw else {}
+    description = schema.get("description") or raw.get("description")
+    text = " ".join(description.split()) if isinstance(description, str) else ""
+    return (" ".join(title.split()) if title and title.strip() else _humanize(key)), text
+
+
 def asset_input_required(route: Route, key: str) -> bool:
     return key in required_keys(_top_schema(route)[0])
 
@@ -183,6 +200,7 @@ def _field(
     required: bool,
     location: str = "body",
     depth: int = 0,
+    item: bool = False,
 ) -> FieldInfo:
     schema = normalize_schema(raw, root or raw)
     kind = _type_of(schema)
@@ -190,7 +208,7 @@ def _field(
     children: tuple[FieldInfo, ...] = ()
     if depth < _MAX_DEPTH:
         if isinstance(schema.get("items"), dict):
-            items = _field("item", schema["items"], root, required=True, depth=depth + 1)
+            items = _field("item", schema["items"], root, required=True, depth=depth + 1, item=True)
         props = schema.get("properties")
         if isinstance(props, dict):
             req = required_keys(schema)
@@ -201,10 +219,15 @@ def _field(
             )
     enum = schema.get("enum")
     examples = schema.get("examples")
-    title = raw.get("title")  # the schema's own label; a $ref's title names a type
+    if not isinstance(examples, list) and "example" in schema:
+        examples = [schema["example"]]  # OpenAPI's singular form
+    # The schema's own label; a $ref's title names a type, which is a fine name for a list's
+    # items ("list of MixtureComponents") but not for a named field.
+    raw_title = raw.get("title") if item else field_title(key, raw)
+    title = raw_title if isinstance(raw_title, str) and raw_title else None
     return FieldInfo(
         key=key,
-        title=title if isinstance(title, str) and title else _humanize(key),
+        title=title or _humanize(key),
         type=kind,
         required=required,
         nullable=bool(schema.get("nullable")),

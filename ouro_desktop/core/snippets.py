@@ -11,33 +11,48 @@ ouro-protocol.md ยง2.1 (token exchange, ``Authorization`` without ``Bearer``), ย
 
 No snippet ever holds a key: Python reads ``os.environ["OURO_API_KEY"]``, curl
 ``$OURO_API_KEY``.
+
+Every id a snippet names exists on the backend it points at. A snippet made in the in-app
+demo points at ``ouro-desktop-demo-server`` and says how to start it
+(:mod:`ouro_desktop.core.snippet_code`); :func:`run_snippet` uploads a run's input files
+itself (``ouro.files.create(..., file_path=...)``) when it knows where the file is on this
+computer, or when the backend is the demo server (whose files are not the app's), and names
+the asset ids only for files that live on the backend it points at.
 """
 
 from __future__ import annotations
 
 import json
-import keyword
-import math
-import re
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from ouro_desktop.api.memo import last_few
 from ouro_desktop.api.models import InputDeclaration, Route
-from ouro_desktop.core.route_facts import price_text
 from ouro_desktop.core.route_fields import example_body, example_parameters
+from ouro_desktop.core.snippet_code import (
+    DEFAULT_BASE_URL,
+    DEMO_SERVER_URL,
+    demo_instructions,
+    identifier,
+    is_demo_target,
+    price_comment,
+    py_literal,
+    python_header,
+    snippet_base_url,
+)
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEMO_SERVER_URL",
     "Snippet",
     "curl_snippets",
     "python_snippets",
     "route_snippets",
     "run_snippet",
 ]
-
-DEFAULT_BASE_URL = "https://api.ouro.foundation"
 
 
 @dataclass(frozen=True)
@@ -50,47 +65,11 @@ class Snippet:
 
 
 # -- helpers ----------------------------------------------------------------------------------
-def _is_default(base_url: str) -> bool:
-    return not base_url or base_url.rstrip("/") == DEFAULT_BASE_URL
-
-
-def _py(value: Any, indent: int = 0) -> str:
-    """``value`` as a Python literal, laid out like JSON (one key a line for objects)."""
-    pad = " " * indent
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        lines = [f"{pad}    {json.dumps(str(k))}: {_py(v, indent + 4)}," for k, v in value.items()]
-        return "{\n" + "\n".join(lines) + f"\n{pad}}}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_py(v, indent) for v in value) + "]"
-    if isinstance(value, bool) or value is None:
-        return repr(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return f'float("{value!r}")'  # nan and inf are not literals
-    if isinstance(value, int | float):
-        return repr(value)
-    text = str(value)
-    # Readable accents and symbols, but escapes for control and lone surrogate characters.
-    return json.dumps(text, ensure_ascii=not text.isprintable())
-
-
-def _price_comment(route: Route) -> str:
-    if not route.is_paid:
-        return ""
-    return f"# Paid route: {price_text(route)}, charged for each successful run.\n"
-
-
-def _identifier(key: str) -> str:
-    name = re.sub(r"\W+", "_", key).strip("_").lower() or "asset"
-    return f"_{name}" if name[0].isdigit() or keyword.iskeyword(name) else name
-
-
 def _asset_setup(route: Route) -> tuple[str, list[str]]:
     """Python lines that get an id for each asset input, and the ``key: variable`` pairs."""
     lines, pairs = [], []
     for key, decl in route.input_assets.items():
-        var = _identifier(key)
+        var = identifier(key)
         if decl.asset_type == "file":
             ext = decl.file_extensions[0] if decl.file_extensions else "txt"
             stem = "structure" if decl.input_filter == "atomic structure" or ext == "cif" else var
@@ -108,7 +87,7 @@ def _asset_setup(route: Route) -> tuple[str, list[str]]:
 
 
 def _shell_variable(key: str, count: int) -> str:
-    return "FILE_ID" if count == 1 else f"{_identifier(key).upper()}_ID"
+    return "FILE_ID" if count == 1 else f"{identifier(key).upper()}_ID"
 
 
 def _asset_kind(decl: InputDeclaration) -> str:
@@ -117,34 +96,20 @@ def _asset_kind(decl: InputDeclaration) -> str:
     return decl.asset_type
 
 
-def _python_header(route: Route, base_url: str) -> str:
-    client = (
-        'Ouro(api_key=os.environ["OURO_API_KEY"])'
-        if _is_default(base_url)
-        else f'Ouro(api_key=os.environ["OURO_API_KEY"], base_url={json.dumps(base_url)})'
-    )
-    return (
-        "import os\n\n"
-        "from ouro import Ouro  # pip install ouro-py\n\n"
-        f"ouro = {client}\n"
-        f"ROUTE_ID = {json.dumps(route.id)}  # {route.full_name}\n"
-    )
-
-
 def _execute_args(route: Route) -> list[str]:
     args = ["ROUTE_ID", "body=body"]
     query = example_parameters(route, "query")
     path = example_parameters(route, "path")
     if query:
-        args.append(f"query={_py(query, 4)}")
+        args.append(f"query={py_literal(query, 4)}")
     if path:
-        args.append(f"params={_py(path, 4)}")
+        args.append(f"params={py_literal(path, 4)}")
     return args
 
 
 # -- Python ---------------------------------------------------------------------------------
 def python_snippets(route: Route, base_url: str = DEFAULT_BASE_URL) -> list[Snippet]:
-    head = _python_header(route, base_url)
+    head = python_header(route, base_url)
     retrieve = (
         head + "\n# By id\n"
         "route = ouro.routes.retrieve(ROUTE_ID)\n"
@@ -155,7 +120,7 @@ def python_snippets(route: Route, base_url: str = DEFAULT_BASE_URL) -> list[Snip
     )
     out = [Snippet("Retrieve the route", "python", retrieve)]
 
-    body = f"body = {_py(example_body(route))}\n"
+    body = f"body = {py_literal(example_body(route))}\n"
     args = _execute_args(route)
     setup = ""
     if route.input_assets:
@@ -172,7 +137,7 @@ def python_snippets(route: Route, base_url: str = DEFAULT_BASE_URL) -> list[Snip
         run = f"action = ouro.routes.execute({', '.join(args)})\n"
     run += "print(action.status)\nprint(action.response)\n"
     title = "Run with an input file" if route.input_assets else "Run with a body"
-    out.append(Snippet(title, "python", head + "\n" + _price_comment(route) + setup + body + run))
+    out.append(Snippet(title, "python", head + "\n" + price_comment(route) + setup + body + run))
 
     actions = (
         head + "\n# Your recent runs of this route (newest first)\n"
@@ -193,7 +158,9 @@ def python_snippets(route: Route, base_url: str = DEFAULT_BASE_URL) -> list[Snip
 
 # -- curl ------------------------------------------------------------------------------------
 def _curl_header(base_url: str) -> str:
-    return f"OURO_BASE={shlex.quote(base_url.rstrip('/') or DEFAULT_BASE_URL)}\n"
+    base_url = snippet_base_url(base_url)
+    notes = demo_instructions(base_url) if is_demo_target(base_url) else ""
+    return notes + f"OURO_BASE={shlex.quote(base_url.rstrip('/') or DEFAULT_BASE_URL)}\n"
 
 
 def _heredoc_json(value: Any, *, placeholders: dict[str, str]) -> str:
@@ -249,7 +216,7 @@ def curl_snippets(route: Route, base_url: str = DEFAULT_BASE_URL) -> list[Snippe
     )
     lines = [head.rstrip("\n")]
     if route.is_paid:
-        lines.append(_price_comment(route).rstrip("\n"))
+        lines.append(price_comment(route).rstrip("\n"))
     if route.input_assets:
         for key, variable in variables.items():
             kind = _asset_kind(route.input_assets[key])
@@ -290,35 +257,96 @@ def curl_snippets(route: Route, base_url: str = DEFAULT_BASE_URL) -> list[Snippe
 
 
 # -- one run --------------------------------------------------------------------------------
+def _local_name(key: str, decl: InputDeclaration | None, info: Mapping[str, Any]) -> str:
+    """A file name to upload from when only the original name is known."""
+    name = info.get("name")
+    if isinstance(name, str) and name.strip() and PurePath(name).name == name.strip():
+        return name.strip()
+    extension = decl.file_extensions[0] if decl and decl.file_extensions else "dat"
+    return f"{identifier(key)}.{extension}"
+
+
+def _run_inputs(
+    route: Route,
+    input_assets: Mapping[str, str],
+    input_files: Mapping[str, Mapping[str, Any]],
+    demo: bool,
+) -> tuple[list[str], list[str], int]:
+    """Lines that get each input file's id on the snippet's backend, ``key: id`` pairs, and
+    how many of them name an existing asset id.
+
+    A file whose path on this computer is known is uploaded from there; on the demo server
+    (which has its own files) one whose path is not known is uploaded by its name from the
+    working directory; otherwise the run's asset id is named as it is.
+    """
+    lines: list[str] = []
+    pairs: list[str] = []
+    named = 0
+    for key in dict.fromkeys([*input_assets, *input_files]):
+        info = input_files.get(key) or {}
+        asset_id = input_assets.get(key) or info.get("asset_id")
+        path = info.get("path")
+        decl = route.input_assets.get(key)
+        if not (isinstance(path, str) and path) and not demo and isinstance(asset_id, str):
+            pairs.append(f"{json.dumps(key)}: {json.dumps(asset_id)}")
+            named += 1
+            continue
+        var = identifier(key)
+        if isinstance(path, str) and path:
+            source, note = path, f"# Upload the input {key!r} from where the run read it"
+        else:
+            source = _local_name(key, decl, info)
+            note = (
+                f"# Upload the input {key!r}: put the file you used ({source}) in the folder "
+                "you run this from\n# (the demo server keeps its own files, not the app's)"
+            )
+        stem = PurePath(source).stem or var
+        lines.append(note)
+        lines.append(
+            f'{var} = ouro.files.create(name={json.dumps(stem)}, visibility="private", '
+            f"file_path={json.dumps(source)})"
+        )
+        pairs.append(f"{json.dumps(key)}: str({var}.id)")
+    return lines, pairs, named
+
+
 def run_snippet(
     route: Route,
     *,
     body: dict[str, Any] | None,
     query: dict[str, Any] | None,
     path_params: dict[str, Any] | None,
-    input_assets: dict[str, str],
+    input_assets: Mapping[str, str],
     base_url: str = DEFAULT_BASE_URL,
+    input_files: Mapping[str, Mapping[str, Any]] | None = None,
+    demo: bool | None = None,
 ) -> str:
     """ouro-py code that runs ``route`` again exactly as one run did.
 
-    Same body, query and path parameters, and the same input files by their asset ids
-    (nothing is uploaded again). Async routes hand back the run at once and are polled.
+    Same body, query and path parameters. Input files: ``input_files`` maps an input key to
+    ``{"name", "asset_id", "path"}`` (any may be missing); see :func:`_run_inputs` for when
+    the code uploads a file and when it names ``input_assets``' ids. ``demo`` says the
+    snippet's backend is the demo server (default: guessed from ``base_url``). Async routes
+    hand back the run at once and are polled.
     """
-    head = _python_header(route, base_url)
+    demo = is_demo_target(base_url) if demo is None else demo
+    head = python_header(route, base_url, demo=demo)
+    setup, pairs, named = _run_inputs(route, input_assets, input_files or {}, demo)
     args = ["ROUTE_ID", "body=body"]
     if query:
-        args.append(f"query={_py(query, 4)}")
+        args.append(f"query={py_literal(query, 4)}")
     if path_params:
-        args.append(f"params={_py(path_params, 4)}")
-    if input_assets:
-        args.append(f"input_assets={_py(dict(input_assets), 4)}")
+        args.append(f"params={py_literal(path_params, 4)}")
+    if pairs:
+        args.append("input_assets={" + ", ".join(pairs) + "}")
     lines = [head, "# The same inputs as the run in Ouro Desktop"]
-    if input_assets:
+    if named:
         lines.append("# (input files by their asset ids on Ouro: nothing is uploaded again)")
-    price = _price_comment(route).rstrip("\n")
+    lines += setup
+    price = price_comment(route).rstrip("\n")
     if price:
         lines.append(price)
-    lines.append(f"body = {_py(body or {})}")
+    lines.append(f"body = {py_literal(body or {})}")
     if route.is_async:
         lines += [
             "# Runs in the background: get the run (action) back at once, then poll it",

@@ -23,12 +23,16 @@ from starlette.routing import Route
 
 from . import catalog
 from .auth import issue_token
+from .dataset_tables import DatasetTables
+from .datasets import DatasetService
+from .datasets_api import DATASET_ROUTES
 from .errors import ApiError
 from .execution import Executor
 from .faults import Faults
 from .files import FileService
 from .files_api import FILE_ROUTES
 from .http import Caller, bool_param, endpoint, int_param, json_body, list_param, ok, paged
+from .posts import PostService
 from .seed import Seeded, seed
 from .services.base import DemoService
 from .store import Store, iso
@@ -44,7 +48,10 @@ class DemoBackend:
         self.seeded = seeded
         self.faults = faults
         self.files = FileService(store, seeded.team)
-        self.executor = Executor(store, seeded, faults, self.files)
+        self.tables = DatasetTables(store.data_dir / "datasets.sqlite3")
+        self.datasets = DatasetService(store, self.tables, seeded.team)
+        self.posts = PostService(store, seeded.team)
+        self.executor = Executor(store, seeded, faults, self.files, self.datasets, self.posts)
         self.services: dict[str, DemoService] = {
             e.service.key: e.service for e in seeded.routes.values()
         }
@@ -71,6 +78,7 @@ class DemoBackend:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
         await self.executor.aclose()
+        self.tables.close()
         self.store.close()
 
 
@@ -408,7 +416,7 @@ async def action_webhook(request: Request) -> Response:
     payload = await json_body(request)
     if payload.get("status") not in ("completed", "failed"):
         raise ApiError(400, "status must be 'completed' or 'failed'.")
-    return ok(backend.executor.complete_from_webhook(action, payload))
+    return ok(await backend.executor.complete_from_webhook(action, payload))
 
 
 def _routes() -> list[Route]:
@@ -438,6 +446,7 @@ def _routes() -> list[Route]:
         Route("/actions/{id}/log", post_action_log, methods=["POST"]),
         Route("/actions/{id}/response", action_webhook, methods=["POST"]),
         *FILE_ROUTES,
+        *DATASET_ROUTES,
     ]
 
 

@@ -19,9 +19,11 @@ import secrets
 import sys
 from typing import Any
 
+from .datasets import DatasetService
 from .errors import ApiError
 from .faults import Faults
 from .files import FileService
+from .posts import PostService
 from .rows import action_asset_row, asset_ref, user_ref
 from .seed import Seeded
 from .services.base import ServiceCall, ServiceError
@@ -134,12 +136,26 @@ def failure_response(status: int, message: str, **extra: Any) -> dict[str, Any]:
 
 
 class Executor:
-    def __init__(self, store: Store, seeded: Seeded, faults: Faults, files: FileService) -> None:
+    def __init__(
+        self,
+        store: Store,
+        seeded: Seeded,
+        faults: Faults,
+        files: FileService,
+        datasets: DatasetService,
+        posts: PostService,
+    ) -> None:
         self.store = store
         self.seeded = seeded
         self.faults = faults
         self.files = files
+        self.datasets = datasets
+        self.posts = posts
         self._tasks: dict[str, asyncio.Task[Any]] = {}
+        # Headers a caller set for the service (``config.headers``), by action id. Kept in
+        # memory only: they may hold the caller's own key for the upstream, which must not
+        # be written into the stored action (so a run resumed after a restart has none).
+        self._headers: dict[str, dict[str, str]] = {}
         self._resumed = False
 
     # -- 1..3: validate and record -------------------------------------------------------
@@ -167,6 +183,7 @@ class Executor:
         ):
             raise ApiError(400, f"This route is not sold in {currency}.", "currency_not_offered")
         inputs = self._resolve_inputs(route, config, user)
+        headers = _service_headers(config.get("headers"))
         now = self.store.now_iso()
         decls = input_declarations(route)
         input_rows = [
@@ -188,6 +205,7 @@ class Executor:
                 "parameters": config.get("parameters") or config.get("params") or {},
                 "input_assets": {k: {"assetId": a["id"]} for k, a in inputs.items()},
                 "output": config.get("output"),
+                "header_names": sorted(headers),
                 "side_effects": bool(route["route"].get("output_assets")),
                 "client": client_headers.get("x-ouro-client"),
                 "idempotency_key": client_headers.get("idempotency-key"),
@@ -217,6 +235,8 @@ class Executor:
             "btc_charges": [],
         }
         self.store.put_action(action)
+        if headers:
+            self._headers[action["id"]] = headers
         return action
 
     def _resolve_inputs(
@@ -245,9 +265,12 @@ class Executor:
                 )
             self._check_declaration(key, decls[key], asset)
             resolved[key] = asset
-        for key in decls:
+        for key, decl in decls.items():
             if key not in resolved and self._required_input(route, key):
-                raise ApiError(422, f"This route needs an input file for '{key}'.", "missing_input")
+                kind = str(decl.get("asset_type") or "file")
+                raise ApiError(
+                    422, f"This route needs an input {kind} for '{key}'.", "missing_input"
+                )
         return resolved
 
     @staticmethod
@@ -316,7 +339,7 @@ class Executor:
         except Exception as exc:  # a bug in a demo service is still a failed run, not a 500
             log.exception("demo service crashed")
             return self._finish_error(action, 500, f"The service crashed: {exc}")
-        return self._finish_success(action, route, response)
+        return await self._finish_success(action, route, response)
 
     async def _call_service(
         self, action: dict[str, Any], route: dict[str, Any], entry: Any
@@ -338,15 +361,18 @@ class Executor:
             asset = self.store.asset(ref["assetId"])
             if asset is None:
                 raise ServiceError(404, f"Input '{key}' was deleted before the run started.")
-            body[key] = self.files.service_file_object(asset)
-        body = _fill_defaults(schema, body)
+            body[key] = await self._service_input(asset)
         if schema:
+            # As the service's own request model would: the body as sent is checked, then
+            # defaults fill what is missing (pydantic does not validate defaults).
             detail = _validation_detail(schema, body)
             if detail:
                 raise ServiceError(422, detail)  # type: ignore[arg-type]
+        body = _fill_defaults(schema, body)
         call = ServiceCall(
             body=body,
             headers={
+                **self._headers.get(action["id"], {}),
                 "ouro-action-id": action["id"],
                 "ouro-route-id": route["id"],
                 "ouro-route-org-id": route["org_id"],
@@ -374,11 +400,24 @@ class Executor:
             raise ServiceError(502, "The service answered with something that is not JSON.")
         return result
 
+    async def _service_input(self, asset: dict[str, Any]) -> dict[str, Any]:
+        """An input asset as the service receives it (§6, §13.7)."""
+        if asset["asset_type"] == "dataset":
+            try:
+                return await asyncio.to_thread(
+                    self.datasets.service_object, asset, self.faults.dataset_input_rows_cap
+                )
+            except ApiError as exc:
+                raise ServiceError(exc.status, exc.message) from None
+        if asset["asset_type"] == "post":
+            return self.posts.service_object(asset)
+        return self.files.service_file_object(asset)
+
     @staticmethod
     def _fault_for(table: dict[str, Any], route: dict[str, Any]) -> Any:
         return table.get(route["id"]) or table.get(route.get("name_url_slug") or "")
 
-    def _finish_success(
+    async def _finish_success(
         self, action: dict[str, Any], route: dict[str, Any], response: dict[str, Any]
     ) -> dict[str, Any]:
         # Only top-level output keys are replaced below: a shallow copy keeps the service's
@@ -387,17 +426,29 @@ class Executor:
         outputs = []
         user = self.store.user(action["user_id"]) or {}
         team_id = (action["metadata"].get("output") or {}).get("team_id")
-        for key, decl in (route["route"].get("output_assets") or {}).items():
+        declared = route["route"].get("output_assets") or {}
+        made: dict[str, dict[str, Any]] = {}
+        for key, decl in declared.items():
             payload = response.get(key)
-            if not isinstance(payload, dict) or "base64" not in payload:
-                continue
+            if not isinstance(payload, dict):
+                continue  # a null output is skipped (§13.8)
+            kind = decl.get("asset_type") or "file"
             try:
-                data = base64.b64decode(payload["base64"], validate=True)
-            except (binascii.Error, ValueError):
-                return self._finish_error(action, 502, f"The service sent a broken '{key}' file.")
-            asset = self.files.create_output_file(user, payload, data, team_id)
+                asset, kept = await self._create_output(user, kind, key, payload, team_id)
+            except ServiceError as exc:
+                return self._finish_error(action, exc.status, str(exc.detail))
+            if asset is None:
+                continue
+            made[key] = asset
             outputs.append(action_asset_row(key, bool(decl.get("primary")), asset))
-            stored[key] = {k: v for k, v in payload.items() if k != "base64"} | {"id": asset["id"]}
+            stored[key] = kept | {"id": asset["id"]}
+        for key, decl in declared.items():
+            host = made.get(str(decl.get("embedded_in") or ""))
+            if key in made and host is not None and host["asset_type"] == "post":
+                # An output placed in a post is that post's supporting material (§13.8).
+                made[key].update(parent_id=host["id"], lineage_role="supporting")
+                made[key]["source_id"] = host["id"]
+                self.store.put_asset(made[key], made[key].get("name") or "")
         now = self.store.now_iso()
         primary = next((o for o in outputs if o["is_primary"]), outputs[0] if outputs else None)
         action.update(
@@ -412,10 +463,47 @@ class Executor:
         action["ack_at"] = action["ack_at"] or now
         if action["upstream_status_code"] is None:
             action["upstream_status_code"] = 200
+        self._headers.pop(action["id"], None)
         if self.store.update_action_if_open(action):
             self._system_log(action, route, "info", "Run finished: success.")
             return action  # as stored: no need to read (and decode) it back
         return self.store.action(action["id"]) or action
+
+    async def _create_output(
+        self,
+        user: dict[str, Any],
+        kind: str,
+        key: str,
+        payload: dict[str, Any],
+        team_id: str | None,
+    ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """The asset made from one output payload, and what the stored response keeps of it."""
+        if kind == "dataset":
+            if not isinstance(payload.get("data"), list):
+                raise ServiceError(502, f"The service's '{key}' output has no rows ('data').")
+            try:
+                asset = await asyncio.to_thread(self.datasets.create_output, user, payload, team_id)
+            except ApiError as exc:
+                why = f"The '{key}' output could not be stored: {exc.message}"
+                raise ServiceError(502, why) from None
+            rows = len(payload["data"])
+            kept = {k: v for k, v in payload.items() if k != "data"} | {"rows": rows}
+            return (self.datasets.public(asset) if asset else None), kept
+        if kind == "post":
+            try:
+                asset = self.posts.create_output(user, payload, team_id)
+            except ApiError as exc:
+                why = f"The '{key}' output could not be stored: {exc.message}"
+                raise ServiceError(502, why) from None
+            return asset, {k: v for k, v in payload.items() if k != "content"}
+        if "base64" not in payload:
+            return None, payload
+        try:
+            data = base64.b64decode(payload["base64"], validate=True)
+        except (binascii.Error, ValueError):
+            raise ServiceError(502, f"The service sent a broken '{key}' file.") from None
+        asset = self.files.create_output_file(user, payload, data, team_id)
+        return asset, {k: v for k, v in payload.items() if k != "base64"}
 
     def _finish_error(
         self, action: dict[str, Any], status: int, message: str, **extra: Any
@@ -428,12 +516,13 @@ class Executor:
             finished_at=now,
             last_updated=now,
         )
+        self._headers.pop(action["id"], None)
         if self.store.update_action_if_open(action):
             route = self.store.asset(action["route_id"]) or {"id": action["route_id"], "name": ""}
             self._system_log(action, route, "error", f"Run failed: {message}")
         return self.store.action(action["id"]) or action
 
-    def complete_from_webhook(
+    async def complete_from_webhook(
         self, action: dict[str, Any], payload: dict[str, Any]
     ) -> dict[str, Any]:
         """An async service reporting its outcome (``POST /actions/{id}/response``)."""
@@ -443,7 +532,7 @@ class Executor:
         route = self.store.asset(action["route_id"])
         response = payload.get("response")
         if payload.get("status") == "completed" and route is not None:
-            return self._finish_success(
+            return await self._finish_success(
                 action, route, response if isinstance(response, dict) else {}
             )
         body = response if isinstance(response, dict) else {}
@@ -550,6 +639,24 @@ class Executor:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _service_headers(raw: Any) -> dict[str, str]:
+    """``config.headers``: header parameters the caller set for the service (not ``ouro-*``,
+    which Ouro sets itself). Inferred: ouro-py merges extra keywords into ``config``."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ApiError(400, "config.headers must be an object of header names and values")
+    out = {}
+    for name, value in raw.items():
+        key = str(name).strip().lower()
+        if not key or key.startswith("ouro-") or value is None:
+            continue
+        if not isinstance(value, str) or "\n" in value or "\r" in value:
+            raise ApiError(400, f"Header '{name}' must be one line of text.")
+        out[key] = value
+    return out
 
 
 def _detail_message(detail: Any) -> str:

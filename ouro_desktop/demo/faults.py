@@ -46,6 +46,11 @@ class Faults:
     route_failure: dict[str, tuple[int, str]] = field(default_factory=dict)
     # Largest accepted upload (base64 JSON body or signed PUT), bytes; None = no cap.
     upload_cap_bytes: int | None = 64 * 1024 * 1024
+    # Largest dataset create or row-batch body, bytes of JSON after gunzip (ouro-py sends
+    # at most ~6,000,000; protocol §13.5). Above it: 413, and ouro-py halves the batch.
+    dataset_body_cap_bytes: int = 6_500_000
+    # Most rows a dataset input may have for the demo to send them to a service in one body.
+    dataset_input_rows_cap: int = 200_000
     # Seconds an action may stay in progress before the sweeper marks it timed-out.
     action_timeout_s: float = 600.0
     # Multiplies the deliberate waits of slow demo routes (tests use ~0.01).

@@ -43,7 +43,7 @@ class FileService:
         self.public_base = "http://127.0.0.1"
 
     # -- objects -------------------------------------------------------------------------
-    def _new_object_location(
+    def new_object_location(
         self, user_id: str, file_name: str, visibility: str
     ) -> tuple[str, str, str]:
         object_id = uuid7(self.store.clock())
@@ -55,7 +55,7 @@ class FileService:
     def store_bytes(
         self, user_id: str, file_name: str, data: bytes, visibility: str, mime: str | None
     ) -> dict[str, Any]:
-        object_id, bucket, path = self._new_object_location(user_id, file_name, visibility)
+        object_id, bucket, path = self.new_object_location(user_id, file_name, visibility)
         target = self.store.blob_path(bucket, path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
@@ -72,7 +72,7 @@ class FileService:
     def create_upload(
         self, user_id: str, file_name: str, visibility: str, mime: str | None
     ) -> dict[str, Any]:
-        object_id, bucket, path = self._new_object_location(user_id, file_name, visibility)
+        object_id, bucket, path = self.new_object_location(user_id, file_name, visibility)
         row = {
             "upload_id": object_id,
             "token": secrets.token_urlsafe(24),

@@ -6,12 +6,14 @@ streamed to disk in chunks. Downloads are signed URLs served without Ouro auth.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from . import catalog
@@ -241,23 +243,93 @@ async def storage_get(request: Request) -> Response:
     return FileResponse(blob, media_type=(obj or {}).get("mime") or "application/octet-stream")
 
 
+def _post_format(body: dict[str, Any], default: str) -> str:
+    fmt = str(body.get("format") or default).lower()
+    if fmt not in ("markdown", "html"):
+        raise ApiError(400, "A post downloads as 'markdown' or 'html'.")
+    return fmt
+
+
 @endpoint()
 async def asset_download(request: Request, caller: Caller) -> Response:
+    """A file's bytes, a dataset as CSV, or a post as HTML (or markdown with ``format``)."""
     backend = _backend(request)
-    asset = backend.files.readable_file(caller.user, request.path_params["id"])
+    asset = catalog.readable(backend, caller.user, request.path_params["id"], None)
+    name = str(asset.get("name") or asset["id"])
+    if asset["asset_type"] == "dataset":
+        return StreamingResponse(
+            backend.datasets.csv_chunks(asset),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": backend.files.content_disposition(f"{name}.csv")},
+        )
+    if asset["asset_type"] == "post":
+        body = await json_body(request, optional=True)
+        data, mime, ext = backend.posts.export(asset, _post_format(body, "html"))
+        return Response(
+            data,
+            media_type=mime,
+            headers={"Content-Disposition": backend.files.content_disposition(f"{name}.{ext}")},
+        )
+    asset = backend.files.readable_file(caller.user, asset["id"])
     obj = backend.store.object(asset["id"])
-    name = file_name_for_download(asset, obj)
     return FileResponse(
         backend.files.blob_of(asset),
         media_type=(asset.get("metadata") or {}).get("type") or "application/octet-stream",
-        headers={"Content-Disposition": backend.files.content_disposition(name)},
+        headers={
+            "Content-Disposition": backend.files.content_disposition(
+                file_name_for_download(asset, obj)
+            )
+        },
+    )
+
+
+def _export(
+    backend: DemoBackend, user_id: str, file_name: str, chunks: Iterable[bytes], mime: str
+) -> dict[str, Any]:
+    """Write an export to storage (so a signed link can serve it) and record its object."""
+    obj_id, bucket, path = backend.files.new_object_location(user_id, file_name, "private")
+    target = backend.store.blob_path(bucket, path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    size = 0
+    with target.open("wb") as fh:
+        for chunk in chunks:
+            fh.write(chunk)
+            size += len(chunk)
+    return backend.store.put_object(
+        object_id=obj_id,
+        user_id=user_id,
+        bucket=bucket,
+        path=path,
+        mime=mime,
+        file_name=file_name,
+        size=size,
     )
 
 
 @endpoint()
 async def asset_download_url(request: Request, caller: Caller) -> Response:
     backend = _backend(request)
-    asset = backend.files.readable_file(caller.user, request.path_params["id"])
+    asset = catalog.readable(backend, caller.user, request.path_params["id"], None)
+    name = str(asset.get("name") or asset["id"])
+    if asset["asset_type"] in ("dataset", "post"):
+        if asset["asset_type"] == "dataset":
+            file_name, mime = f"{name}.csv", "text/csv"
+            chunks: Iterable[bytes] = backend.datasets.csv_chunks(asset)
+        else:
+            body = await json_body(request, optional=True)
+            data, mime, ext = backend.posts.export(asset, _post_format(body, "markdown"))
+            file_name, chunks = f"{name}.{ext}", [data]
+        obj = await asyncio.to_thread(_export, backend, caller.user["id"], file_name, chunks, mime)
+        return ok(
+            {
+                "download_url": backend.files.signed_url(obj["bucket"], obj["path"]),
+                "file_name": file_name,
+                "content_type": mime,
+                "expires_in": 3600,
+                "asset_type": asset["asset_type"],
+            }
+        )
+    asset = backend.files.readable_file(caller.user, asset["id"])
     obj = backend.store.object(asset["id"])
     return ok(
         {

@@ -60,7 +60,13 @@ def base_asset(
     parent_id: str | None = None,
 ) -> dict[str, Any]:
     slug = name_url_slug(name)
-    kind = {"route": "routes", "service": "services", "file": "files"}.get(asset_type, "assets")
+    kind = {
+        "route": "routes",
+        "service": "services",
+        "file": "files",
+        "dataset": "datasets",
+        "post": "posts",
+    }.get(asset_type, "assets")
     return {
         "id": asset_id,
         "asset_type": asset_type,

@@ -22,6 +22,8 @@ from ouro_desktop.api import (
     Route,
     UploadCancelled,
 )
+from ouro_desktop.api.datasets import ColumnSpec
+from ouro_desktop.demo.services.eos_fit import birch_murnaghan
 
 from ..conftest import serve_on_loopback
 from .helpers import (
@@ -99,18 +101,18 @@ def test_search_pages_and_sorts(make_client: Any) -> None:
     async def scenario() -> None:
         client, _ = make_client()
         async with client:
-            first = await client.search_routes(limit=3)
-            assert len(first.items) == 3 and first.has_more and first.total == 7
-            second = await client.search_routes(limit=3, offset=3)
-            last = await client.search_routes(limit=3, offset=6)
+            first = await client.search_routes(limit=4)
+            assert len(first.items) == 4 and first.has_more and first.total == 11
+            second = await client.search_routes(limit=4, offset=4)
+            last = await client.search_routes(limit=4, offset=8)
             ids = [r.id for r in first.items + second.items + last.items]
-            assert len(set(ids)) == 7 and not last.has_more
+            assert len(set(ids)) == 11 and not last.has_more
             assert all(isinstance(r, Route) and r.owner == "demo" for r in first.items)
             hits = await client.search_routes("supercell")
             assert [r.slug for r in hits.items][0] == "build-supercell"
             for sort in ("recent", "updated", "popular", "relevant"):
                 page = await client.search_routes(sort=sort, scope="all")
-                assert page.total == 7
+                assert page.total == 11
             assert (await client.search_routes("no-such-thing-anywhere")).items == []
 
     run(scenario())
@@ -156,12 +158,19 @@ def test_execute_every_demo_route_and_follow_it(make_client: Any, tmp_path: Path
             cif = tmp_path / "NaCl.cif"
             cif.write_bytes((EXAMPLES / "NaCl.cif").read_bytes())
             asset = await client.upload_file(cif)
+            table = await client.create_dataset(
+                "E(V)",
+                [ColumnSpec("volume", "number"), ColumnSpec("energy", "number")],
+                [(v, birch_murnaghan(v, -10.8, 40.9, 0.61, 4.2)) for v in range(36, 47)],
+            )
+            note = await client.create_post("Note", "NaCl melts at 1074 K.")
+            by_type = {"file": asset.id, "dataset": table.id, "post": note.id}
             page = await client.search_routes(limit=50)
             outcomes = {}
             for hit in page.items:
                 route = await client.get_route(hit.id)
                 key = str(uuid.uuid4())
-                inputs = {k: asset.id for k in route.input_assets}
+                inputs = {k: by_type[d.asset_type] for k, d in route.input_assets.items()}
                 body = {"formula": "NaCl"} if route.slug == "formula-properties" else None
                 if route.slug == "post-generate":
                     body = {"composition": "NaCl"}
@@ -177,10 +186,22 @@ def test_execute_every_demo_route_and_follow_it(make_client: Any, tmp_path: Path
                 done = await wait_done(client, result.action.id)
                 assert done.idempotency_key == key
                 outcomes[route.slug] = done
-            for slug in ("formula-properties", "build-supercell", "free-electron-dos-curve"):
+            for slug in (
+                "formula-properties",
+                "build-supercell",
+                "free-electron-dos-curve",
+                "fit-equation-of-state",
+                "write-structure-report",
+                "read-post-facts",
+            ):
                 assert outcomes[slug].status == "success", outcomes[slug].error_message
                 assert outcomes[slug].error_message is None
             assert outcomes["build-supercell"].output_file_ids
+            (fit_out,) = outcomes["fit-equation-of-state"].output_refs
+            assert fit_out[:2] == ("residuals", "dataset")
+            assert (await client.dataset_stats(fit_out[2])).count == 11
+            (report,) = outcomes["write-structure-report"].output_refs
+            assert report[1] == "post" and (await client.get_post(report[2])).text
             # The two real-model routes cannot run offline: a finished error, in words.
             assert outcomes["post-generate"].status == "error"
             assert "offline" in (outcomes["post-generate"].error_message or "")

@@ -8,10 +8,12 @@ wrong body or mis-quotes its shell fails here.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ import pytest
 from ouro.models import Route as SdkRoute
 
 from ouro_desktop.api.models import Route
-from ouro_desktop.core.snippets import curl_snippets, python_snippets
+from ouro_desktop.core.snippets import curl_snippets, python_snippets, run_snippet
 
 from .conftest import DemoServer, make_client
 
@@ -33,6 +35,7 @@ SLUGS = {
     "free-electron-dos-curve": "success",
     "structure-report": "success",
     "predict-electronic-dos-at-fermi-level": "success",
+    "simulate-powder-xrd-pattern": "success",
     "post-generate": "error",
 }
 
@@ -147,3 +150,73 @@ def test_curl_snippets_run_against_the_demo(
     assert one["data"]["id"] == action_id and one["data"]["status"] == "success"
     assert isinstance(logs["data"], list)
     assert action_id in [a["id"] for a in page["data"]]
+
+
+# -- "Show code" of a run made in the in-app demo ---------------------------------------------
+async def _in_app_run(data_dir: Path, examples: Path, slug: str, body: dict[str, Any]) -> Any:
+    """A run made the way the app's offline demo makes it: in-process, its own files."""
+    import httpx
+
+    from ouro_desktop.api.client import OuroClient
+    from ouro_desktop.core.snippet_code import IN_APP_DEMO_URL
+    from ouro_desktop.demo.app import create_app
+    from ouro_desktop.demo.faults import Faults
+
+    app = create_app(data_dir, faults=Faults(time_scale=0.01))
+    transport = httpx.ASGITransport(app=app)
+    async with OuroClient(IN_APP_DEMO_URL, app.state.backend.api_key, transport=transport) as c:
+        await c.sign_in()
+        cif = await c.upload_file(examples / "Cu.cif")
+        route = await c.get_route(f"demo/{slug}")
+        result = await c.execute(
+            route, body=body, input_assets={"file": cif.id}, idempotency_key=str(uuid.uuid4())
+        )
+        action = result.action
+        while not action.is_terminal:
+            await asyncio.sleep(0.02)
+            action = await c.get_action(action.id)
+    await app.state.backend.aclose()
+    return route, cif.id, action
+
+
+@pytest.mark.parametrize("known_path", [False, True])
+def test_show_code_of_an_in_app_demo_run_runs_on_the_demo_server(
+    demo_server: DemoServer,
+    sdk_cwd: Path,
+    examples: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    known_path: bool,
+) -> None:
+    """The in-app demo's asset ids mean nothing to the standalone server: the code uploads
+    the file itself (from the working directory by its name, or from where the run read
+    it), and ouro-py runs it there with the same answer."""
+    body = {"points": 12, "steps": 2}
+    route, in_app_id, action = asyncio.run(
+        _in_app_run(tmp_path / "in-app", examples, "free-electron-dos-curve", body)
+    )
+    assert action.status == "success"
+    info: dict[str, Any] = {"name": "Cu.cif", "asset_id": in_app_id}
+    if known_path:
+        info["path"] = str(examples / "Cu.cif")  # sdk_cwd stays empty
+    else:
+        shutil.copy(examples / "Cu.cif", sdk_cwd / "Cu.cif")
+    code = run_snippet(
+        route,
+        body=body,
+        query=None,
+        path_params=None,
+        input_assets={"file": in_app_id},
+        input_files={"file": info},
+        base_url=demo_server.url,
+        demo=True,
+    )
+    assert in_app_id not in code and "ouro-desktop-demo-server" in code
+    monkeypatch.setenv("OURO_API_KEY", demo_server.api_key)
+    got = _exec(code)
+    again = got["action"]
+    assert again.status == "success", again.response
+    uploaded = str(got["file"].id)
+    assert uploaded != in_app_id and uploaded in json.dumps(again.model_dump(mode="json"))
+    assert again.response["fermi_energy_eV"] == pytest.approx(action.response["fermi_energy_eV"])
+    assert again.response["curve"] == action.response["curve"]

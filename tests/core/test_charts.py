@@ -20,6 +20,7 @@ from ouro_desktop.core.charts import (
     resolve_path,
     response_charts,
 )
+from ouro_desktop.core.response_schema import response_schema
 from ouro_desktop.demo.app import create_app
 from ouro_desktop.demo.faults import Faults
 
@@ -58,11 +59,57 @@ def test_the_demo_dos_curve_becomes_one_line_chart(dos_curve: tuple[Route, Actio
     assert chart.title == "Free-electron DOS of ClNa"
     expected = f"Fermi energy {action.response['fermi_energy_eV']:.2f} eV"
     assert chart.description == expected
-    assert chart.x_label == "energy_eV" and chart.y_label == "dos_per_eV_per_cell"
+    # Axes read like the page: titles and units from the key, never the key itself.
+    assert chart.x_label == "Energy (eV)" and chart.y_label == "DOS (states/eV/cell)"
     assert chart.point_count == 25 and not chart.categorical
     curve = action.response["curve"]
     assert chart.x == [p["energy_eV"] for p in curve]
-    assert chart.series == [("dos_per_eV_per_cell", [p["dos_per_eV_per_cell"] for p in curve])]
+    assert chart.series == [("DOS", [p["dos_per_eV_per_cell"] for p in curve])]
+
+
+def test_axis_titles_come_from_the_response_schema(dos_curve: tuple[Route, Action]) -> None:
+    route, action = dos_curve
+    schema = response_schema(route)
+    assert schema is not None
+    (chart,) = response_charts(action.response, route.response_charts, schema)
+    assert chart.x_label == "Energy (eV)" and chart.y_label == "DOS (states/eV/cell)"
+    titled = {
+        "properties": {
+            "curve": {
+                "items": {
+                    "properties": {
+                        "energy_eV": {"title": "Photon energy", "x-unit": "meV"},
+                        "dos_per_eV_per_cell": {"title": "Density of states"},
+                    }
+                }
+            }
+        }
+    }
+    (chart,) = response_charts(action.response, route.response_charts, titled)
+    # the schema's words and unit win over the key's; the key still gives a missing unit
+    assert chart.x_label == "Photon energy (meV)"
+    assert chart.y_label == "Density of states (states/eV/cell)"
+
+
+def test_a_declared_series_name_names_the_line_and_keeps_the_unit() -> None:
+    decl = {
+        "data": "rows",
+        "config": {
+            "type": "line",
+            "category": {"dataKey": "time_s"},
+            "series": [{"dataKey": "temperature_K", "name": "Sample temperature"}],
+        },
+    }
+    chart = chart_series({"rows": [{"time_s": 0, "temperature_K": 300}]}, decl)
+    assert chart is not None
+    assert chart.x_label == "Time (s)" and chart.y_label == "Sample temperature (K)"
+    assert chart.series == [("Sample temperature", [300.0])]
+    two = {**decl, "config": {**decl["config"], "series": ["temperature_K", "setpoint_K"]}}
+    rows = [{"time_s": 0, "temperature_K": 300, "setpoint_K": 310}]
+    chart = chart_series({"rows": rows}, two)
+    assert chart is not None
+    assert [label for label, _ in chart.series] == ["Temperature", "Setpoint"]
+    assert chart.y_label == "K"  # the unit both lines share
 
 
 DECL = {
@@ -122,7 +169,7 @@ def test_without_category_the_index_is_x_and_without_series_numbers_are_found() 
     chart = chart_series({"rows": [{"x": "a", "y": 1, "z": 2}, {"x": "b", "y": 3, "z": 4}]}, decl)
     assert chart is not None
     assert chart.x == [0.0, 1.0]
-    assert [label for label, _ in chart.series] == ["y", "z"]
+    assert [label for label, _ in chart.series] == ["y", "z"]  # one-letter keys stay as they are
 
 
 def test_number_category_type_reads_numeric_text() -> None:

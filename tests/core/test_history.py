@@ -265,6 +265,7 @@ def test_every_state_has_a_word() -> None:
     ("seconds", "text"),
     [
         (None, ""),
+        (0.01, "under 0.1 s"),
         (0.42, "0.4 s"),
         (3.24, "3.2 s"),
         (42.9, "42 s"),

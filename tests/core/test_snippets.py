@@ -28,6 +28,10 @@ DEMO_SLUGS = [
     "build-supercell",
     "free-electron-dos-curve",
     "predict-electronic-dos-at-fermi-level",
+    "simulate-powder-xrd-pattern",
+    "write-structure-report",
+    "fit-equation-of-state",
+    "read-post-facts",
 ]
 
 
@@ -314,6 +318,15 @@ class _FakeRoutes:
         return type("Action", (), {"id": action_id, "status": "success", "response": {}})()
 
 
+class _FakeFiles:
+    def __init__(self, calls: list) -> None:
+        self.calls = calls
+
+    def create(self, **kwargs: object) -> object:
+        self.calls.append(("files.create", kwargs))
+        return type("File", (), {"id": "uploaded-1"})()
+
+
 def _exec_snippet(code: str, monkeypatch: pytest.MonkeyPatch) -> list:
     """Run a snippet against a stand-in ``ouro`` module; return the calls it made."""
     import sys
@@ -326,6 +339,7 @@ def _exec_snippet(code: str, monkeypatch: pytest.MonkeyPatch) -> list:
         def __init__(self, **kwargs: object) -> None:
             calls.append(("Ouro", kwargs))
             self.routes = _FakeRoutes(calls)
+            self.files = _FakeFiles(calls)
 
     fake.Ouro = Ouro  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "ouro", fake)
@@ -354,7 +368,7 @@ def test_run_snippet_reproduces_the_exact_body_and_asset_ids(
         query={},
         path_params={},
         input_assets={"file": "01a22241-6193-7f96-9518-d7ebc733c5a1"},
-        base_url="http://127.0.0.1:8765",
+        base_url="http://127.0.0.1:9999",  # a server that holds the run's files
     )
     compile(code, "<run snippet>", "exec")
     assert "01a22241-6193-7f96-9518-d7ebc733c5a1" in code
@@ -362,7 +376,7 @@ def test_run_snippet_reproduces_the_exact_body_and_asset_ids(
     assert "files.create" not in code  # nothing is uploaded again
     assert "not-a-real-key" not in code and 'os.environ["OURO_API_KEY"]' in code
     calls = _exec_snippet(code, monkeypatch)
-    assert calls[0] == ("Ouro", {"api_key": "not-a-real-key", "base_url": "http://127.0.0.1:8765"})
+    assert calls[0] == ("Ouro", {"api_key": "not-a-real-key", "base_url": "http://127.0.0.1:9999"})
     kind, route_id, kwargs = calls[1]
     assert (kind, route_id) == ("execute", route.id)
     sent = dict(kwargs["body"])
@@ -479,3 +493,71 @@ def test_run_snippet_run_by_ouro_py_reaches_the_backend_with_the_same_inputs(
     assert again["metadata"]["body"] == first["metadata"]["body"] == body
     assert again["metadata"]["input_assets"] == first["metadata"]["input_assets"]
     assert again["metadata"]["input_assets"] == {"file": {"assetId": asset_id}}
+
+
+def test_a_run_in_the_in_app_demo_points_at_the_demo_server_and_uploads_its_file(
+    routes: dict[str, Route], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ouro_desktop.core.session import DEMO_BASE_URL
+    from ouro_desktop.core.snippet_code import DEMO_SERVER_URL, IN_APP_DEMO_URL
+    from ouro_desktop.core.snippets import run_snippet
+
+    assert IN_APP_DEMO_URL == DEMO_BASE_URL
+    route = routes["predict-electronic-dos-at-fermi-level"]
+    in_app_id = "0190f1c2-0000-7000-8000-0000000000aa"
+    code = run_snippet(
+        route,
+        body={},
+        query=None,
+        path_params=None,
+        input_assets={"file": in_app_id},
+        input_files={"file": {"name": "Cu.cif", "asset_id": in_app_id}},
+        base_url=IN_APP_DEMO_URL,
+    )
+    # how to start the server comes first, and the code connects to it
+    assert code.startswith("# This code talks to the Ouro Desktop demo server")
+    assert "ouro-desktop-demo-server\n" in code and "OURO_API_KEY=" in code
+    assert in_app_id not in code  # the server has never seen the app's files
+    calls = _exec_snippet(code, monkeypatch)
+    assert calls[0] == ("Ouro", {"api_key": "not-a-real-key", "base_url": DEMO_SERVER_URL})
+    assert calls[1] == (
+        "files.create",
+        {"name": "Cu", "visibility": "private", "file_path": "Cu.cif"},
+    )
+    kind, route_id, kwargs = calls[2]
+    assert kind == "execute" and kwargs["input_assets"] == {"file": "uploaded-1"}
+
+
+def test_a_run_whose_file_path_is_known_uploads_it_from_there(
+    routes: dict[str, Route], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from ouro_desktop.core.snippets import run_snippet
+
+    path = str(tmp_path / "my structures" / "Cu 'fcc'.cif")
+    code = run_snippet(
+        routes["build-supercell"],
+        body={"na": 3},
+        query=None,
+        path_params=None,
+        input_assets={"file": "on-ouro-id"},
+        input_files={"file": {"name": "Cu 'fcc'.cif", "asset_id": "on-ouro-id", "path": path}},
+    )
+    assert "on-ouro-id" not in code and "base_url" not in code  # Ouro itself, no demo notes
+    assert "demo server" not in code
+    calls = _exec_snippet(code, monkeypatch)
+    assert calls[1] == (
+        "files.create",
+        {"name": "Cu 'fcc'", "visibility": "private", "file_path": path},
+    )
+    assert calls[2][2] == {"body": {"na": 3}, "input_assets": {"file": "uploaded-1"}}
+
+
+def test_route_snippets_in_the_demo_say_how_to_start_the_server(routes: dict[str, Route]) -> None:
+    from ouro_desktop.core.snippet_code import DEMO_SERVER_URL, IN_APP_DEMO_URL
+
+    for snippet in route_snippets(routes["build-supercell"], IN_APP_DEMO_URL):
+        assert "ouro-desktop-demo-server" in snippet.code.split("\n", 3)[1], snippet.title
+        assert IN_APP_DEMO_URL not in snippet.code
+        assert DEMO_SERVER_URL in snippet.code
+    for snippet in route_snippets(routes["build-supercell"], DEFAULT_BASE_URL):
+        assert "demo server" not in snippet.code

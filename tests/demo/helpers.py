@@ -31,7 +31,11 @@ SUPERCELL = "build-supercell"
 REPORT = "structure-report"
 FORMULA = "formula-properties"
 RELAX = "post-materials-structure-relax"
+EOS = "fit-equation-of-state"
+REPORT_POST = "write-structure-report"
+POST_FACTS = "read-post-facts"
 GENERATE = "post-generate"
+XRD = "simulate-powder-xrd-pattern"
 
 
 def example(name: str = "Cu.cif") -> bytes:

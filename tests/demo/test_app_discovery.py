@@ -14,19 +14,35 @@ from ouro_desktop.demo.faults import Faults
 from .helpers import (
     DOS_CURVE,
     DOS_FERMI,
+    EOS,
     FORMULA,
     GENERATE,
+    POST_FACTS,
     RELAX,
     REPORT,
+    REPORT_POST,
     SUPERCELL,
+    XRD,
     Demo,
     data_of,
     drive,
     expect_error,
 )
 
-ROUTE_SLUGS = {DOS_FERMI, DOS_CURVE, SUPERCELL, REPORT, FORMULA, RELAX, GENERATE}
-CIF_ROUTES = {DOS_FERMI, DOS_CURVE, SUPERCELL, REPORT, RELAX}
+ROUTE_SLUGS = {
+    DOS_FERMI,
+    DOS_CURVE,
+    SUPERCELL,
+    REPORT,
+    REPORT_POST,
+    EOS,
+    FORMULA,
+    POST_FACTS,
+    RELAX,
+    GENERATE,
+    XRD,
+}
+CIF_ROUTES = {DOS_FERMI, DOS_CURVE, SUPERCELL, REPORT, REPORT_POST, RELAX, XRD}
 ASSET_REQUIRED = ("id", "user_id", "org_id", "team_id", "visibility", "asset_type", "created_at")
 
 
@@ -50,7 +66,7 @@ def test_search_pages_through_everything(demo_app: Any) -> None:
     async def scenario(demo: Demo) -> None:
         everything = await search(demo, limit=200)
         total = everything["pagination"]["total"]
-        assert total == len(everything["data"]) == 11  # 4 services + 7 routes
+        assert total == len(everything["data"]) == 15  # 4 services + 11 routes
         assert everything["pagination"]["hasMore"] is False
         for hit in everything["data"]:
             for key in ASSET_REQUIRED:
@@ -96,7 +112,7 @@ def test_search_filters_metadata_filters_and_bad_params(demo_app: Any) -> None:
         assert [r["name_url_slug"] for r in monetized["data"]] == [REPORT]
         # Blank filter values are ignored, as ouro-py strips them.
         blank = await search(demo, filters={"asset_type": "route", "org_id": "", "user_id": None})
-        assert blank["pagination"]["total"] == 7
+        assert blank["pagination"]["total"] == 11
 
         cif = await demo.upload("Cu.cif")
         csv = await demo.upload("table.csv", b"a,b\n1,2\n3,4\n")
@@ -136,7 +152,7 @@ def test_search_query_sort_and_scope(demo_app: Any) -> None:
         assert all("fermi" in json.dumps(h).lower() for h in hits["data"])
         assert (await search(demo, query="no-such-thing-anywhere"))["data"] == []
         multi = await search(demo, query="molar mass", filters={"asset_type": "route"})
-        assert [h["name_url_slug"] for h in multi["data"]] == [FORMULA]
+        assert [h["name_url_slug"] for h in multi["data"]] == [FORMULA, POST_FACTS]
         # A UUID query is a direct lookup.
         dos = demo.route(DOS_FERMI)
         direct = await search(demo, query=dos["id"])
@@ -172,7 +188,7 @@ def test_search_query_sort_and_scope(demo_app: Any) -> None:
         assert [f["id"] for f in shared["data"]] == [public["id"]]
         assert (await search(demo, query=private["id"]))["data"] == []
         # "null" and blank scopes are dropped (browse everything).
-        assert (await search(demo, scope="null", limit=200))["pagination"]["total"] == 14
+        assert (await search(demo, scope="null", limit=200))["pagination"]["total"] == 18
 
     drive(demo_app, scenario)
 
@@ -229,7 +245,7 @@ def _check_route_block(route: dict[str, Any]) -> None:
     schema = block["request_body"]["content"]["application/json"]["schema"]
     assert schema["type"] == "object" and schema["properties"]
     for decl in (block.get("input_assets") or {}).values():
-        assert decl["asset_type"] == "file"
+        assert decl["asset_type"] in ("file", "dataset", "post")
     for decl in (block.get("output_assets") or {}).values():
         assert decl["asset_type"] in ("file", "dataset", "post")
 
@@ -291,7 +307,15 @@ def test_services_routes_and_spec(demo_app: Any) -> None:
         routes_body = (await demo.get(f"/services/{dos['parent_id']}/routes")).json()
         assert "pagination" not in routes_body
         routes = routes_body["data"]
-        assert {r["name_url_slug"] for r in routes} == {DOS_FERMI, DOS_CURVE, SUPERCELL, REPORT}
+        assert {r["name_url_slug"] for r in routes} == {
+            DOS_FERMI,
+            DOS_CURVE,
+            SUPERCELL,
+            REPORT,
+            REPORT_POST,
+            EOS,
+            XRD,
+        }
         for route in routes:
             assert route["parent_id"] == dos["parent_id"]
             _check_route_block(route)
@@ -304,6 +328,9 @@ def test_services_routes_and_spec(demo_app: Any) -> None:
             "/materials/dos/curve",
             "/materials/structure/supercell",
             "/materials/structure/report",
+            "/materials/structure/report/post",
+            "/materials/eos/fit",
+            "/materials/xrd/powder-pattern",
         }
         relax_spec = data_of(await demo.get(f"/services/{demo.route(RELAX)['parent_id']}/spec"))
         assert "/materials/structure/relax" in relax_spec["paths"]
@@ -334,7 +361,10 @@ def test_compatible_routes(demo_app: Any) -> None:
         assert body["error"] is None
         slugs = {r["name_url_slug"] for r in body["data"]}
         assert slugs == CIF_ROUTES
-        assert body["pagination"]["total"] == 5 and body["pagination"]["hasMore"] is False
+        assert (
+            body["pagination"]["total"] == len(CIF_ROUTES)
+            and body["pagination"]["hasMore"] is False
+        )
         for route in body["data"]:
             _check_route_block(route)
 
@@ -345,10 +375,16 @@ def test_compatible_routes(demo_app: Any) -> None:
             )
         ).json()
         assert len(page["data"]) == 2
-        assert page["pagination"] == {"offset": 0, "limit": 2, "hasMore": True, "total": 5}
+        assert page["pagination"] == {
+            "offset": 0,
+            "limit": 2,
+            "hasMore": True,
+            "total": len(CIF_ROUTES),
+        }
         rest = (
             await demo.get(
-                f"/assets/{cu['id']}/compatible-routes", params={"limit": 2, "offset": 4}
+                f"/assets/{cu['id']}/compatible-routes",
+                params={"limit": 2, "offset": len(CIF_ROUTES) - 1},
             )
         ).json()
         assert len(rest["data"]) == 1 and rest["pagination"]["hasMore"] is False
@@ -362,7 +398,7 @@ def test_compatible_routes(demo_app: Any) -> None:
                 f"/assets/{cu['id']}/compatible-routes", params={"output_asset_type": "file"}
             )
         ).json()
-        assert {r["name_url_slug"] for r in outputs["data"]} == {SUPERCELL, RELAX}
+        assert {r["name_url_slug"] for r in outputs["data"]} == {SUPERCELL, RELAX, XRD}
 
         # popular: a route that was run comes first.
         assert (await demo.use(DOS_FERMI, inputs={"file": cu["id"]})).status_code == 200

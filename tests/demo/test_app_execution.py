@@ -379,7 +379,9 @@ def test_a_late_result_does_not_overwrite_timed_out(demo_app: Any, faults: Fault
 
         # The same through the executor directly: a late success for a timed-out run is ignored.
         route = demo.backend.store.asset(action["route_id"])
-        late = demo.backend.executor._finish_success(dict(stored), route, {"fermi_energy_eV": 1.0})
+        late = await demo.backend.executor._finish_success(
+            dict(stored), route, {"fermi_energy_eV": 1.0}
+        )
         assert late["status"] == "timed-out"
         assert (await demo.action(action["id"]))["status"] == "timed-out"
 

@@ -45,6 +45,39 @@ def file_ref(name: str) -> dict[str, Any]:
     }
 
 
+def dataset_ref() -> dict[str, Any]:
+    """A resolved dataset input (§13.7): E(V) points of fcc copper (B0 ≈ 140 GPa)."""
+    from ouro_desktop.demo.services.eos_fit import EV_PER_A3_IN_GPA, birch_murnaghan
+
+    volumes = [11.8 * (0.9 + 0.02 * i) for i in range(11)]
+    rows = [
+        {"volume": v, "energy": birch_murnaghan(v, -3.7, 11.8, 140 / EV_PER_A3_IN_GPA, 5.0)}
+        for v in volumes
+    ]
+    return {
+        "id": "0190f1c2-0000-7000-8000-000000000002",
+        "name": "Cu E(V)",
+        "description": "",
+        "metadata": {"table_name": "ds_x", "schema": "datasets", "columns": ["volume", "energy"]},
+        "data": rows,
+    }
+
+
+def post_ref() -> dict[str, Any]:
+    """A resolved post input (§13.7)."""
+    text = "# Copper\nCu2O forms on Cu at 300 K; the cell is 3.615 Å wide."
+    return {
+        "id": "0190f1c2-0000-7000-8000-000000000003",
+        "name": "Copper note",
+        "description": "",
+        "content": {"json": {"type": "doc", "content": []}, "text": text},
+    }
+
+
+def input_ref(key: str) -> dict[str, Any]:
+    return {"dataset": dataset_ref, "post": post_ref}.get(key, lambda: file_ref("Cu.cif"))()
+
+
 def make_call(
     body: dict[str, Any], data: bytes | None = None, time_scale: float = 0.0
 ) -> tuple[ServiceCall, list[tuple[str, str]]]:
@@ -567,7 +600,7 @@ def _example_body(schema: dict[str, Any], input_keys: set[str]) -> dict[str, Any
     body: dict[str, Any] = {}
     for key, prop in schema.get("properties", {}).items():
         if key in input_keys:
-            body[key] = file_ref("Cu.cif")
+            body[key] = input_ref(key)
         elif "default" in prop:
             body[key] = prop["default"]
         elif key in schema.get("required", []):
@@ -591,13 +624,17 @@ def test_demo_services_and_their_route_names() -> None:
     assert materials.base_url == "demo://materials"
     assert sorted(materials.route_names.values()) == [
         "build-supercell",
+        "fit-equation-of-state",
         "free-electron-dos-curve",
         "predict-electronic-dos-at-fermi-level",
+        "simulate-powder-xrd-pattern",
         "structure-report",
+        "write-structure-report",
     ]
     assert set(materials.handlers) == set(materials.route_names)
     assert services["demo-chemistry"].route_names == {
-        ("POST", "/chemistry/formula/properties"): "formula-properties"
+        ("POST", "/chemistry/formula/properties"): "formula-properties",
+        ("POST", "/chemistry/post/facts"): "read-post-facts",
     }
     for key in ("materials-api", "crystallm"):
         real = services[key]
@@ -614,7 +651,7 @@ def test_demo_services_and_their_route_names() -> None:
 
 def test_every_demo_route_schema_is_valid_and_its_example_body_validates() -> None:
     routes = _demo_routes()
-    assert len(routes) == 7
+    assert len(routes) == 11
     for service, definition in routes:
         schema = _body_schema(definition)
         Draft202012Validator.check_schema(schema)

@@ -7,7 +7,9 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
+from ouro_desktop.core.form_memory import FormMemory
 from ouro_desktop.core.ledger import RunLedger
+from ouro_desktop.core.route_naming import RouteNames
 from ouro_desktop.core.secrets import MemoryStore
 from ouro_desktop.core.session import Session
 from ouro_desktop.core.settings import SettingsStore
@@ -51,6 +53,8 @@ class App:
             UploadCache(profile / "uploads.sqlite3"),
             outputs_dir=profile / "outputs",
             notify_after_s=notify_after_s,
+            forms=FormMemory(profile / "forms.json"),
+            names=RouteNames(profile / "route-names.json"),
             run_options={"confirm": self._confirm, "choose": lambda _p, _t, items: items[0]},
             history_options={
                 "ask_save_path": lambda _w, name: self._save_path(profile, name),

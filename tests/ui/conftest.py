@@ -78,3 +78,13 @@ def aio(qapp: Any) -> Iterator[AsyncRunner]:
         asyncio.events._set_running_loop(None)
         asyncio.set_event_loop(None)
         loop.close()
+
+
+@pytest.fixture
+def app_for(qtbot: Any, aio: AsyncRunner, tmp_path: Any) -> Iterator[Any]:
+    """The whole window signed into the in-process demo (tests/ui/app_harness.py)."""
+    from tests.ui.app_harness import App
+
+    instance = App(qtbot, aio, tmp_path)
+    yield instance
+    instance.close()

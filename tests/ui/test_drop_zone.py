@@ -15,7 +15,8 @@ from ouro_desktop.api.models import InputDeclaration
 from ouro_desktop.core.cif_preview import preview_cif
 from ouro_desktop.core.file_checks import check_local_file
 from ouro_desktop.ui.run.form.drop_target import name_filters
-from ouro_desktop.ui.run.form.drop_zone import DropZone, FileInputs, ZoneState
+from ouro_desktop.ui.run.form.drop_zone import DropZone, ZoneState
+from ouro_desktop.ui.run.form.file_inputs import FileInputs
 from tests.ui.palettes import dark_palette
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "ouro_desktop" / "demo" / "examples"
@@ -95,12 +96,12 @@ def test_file_drop_emits_the_path(zone: DropZone, tmp_path: Path) -> None:
     seen = recorder(zone.files_dropped)
     odd = tmp_path / 'my "odd"\nname.cif'
     odd.write_bytes(CU.read_bytes())
-    mime = mime_with(urls=[QUrl.fromLocalFile(str(CU)), QUrl.fromLocalFile(str(odd))])
+    mime = mime_with(urls=[QUrl.fromLocalFile(str(odd))])
     assert drag_enter(zone, mime)
-    assert zone.drag_active  # highlighted while hovering
+    assert zone.drag_active and zone.drag_refusal is None  # highlighted: it would be taken
     assert drop(zone, mime)
     assert not zone.drag_active
-    assert seen == [("file", [str(CU), str(odd)])]
+    assert seen == [("file", [str(odd)])]
 
 
 def test_text_drag_is_not_accepted(zone: DropZone) -> None:
@@ -112,116 +113,58 @@ def test_text_drag_is_not_accepted(zone: DropZone) -> None:
     assert seen == []
 
 
-def test_web_link_is_forwarded_so_it_can_be_refused_with_a_reason(zone: DropZone) -> None:
+@pytest.mark.parametrize(
+    ("urls", "reason"),
+    [
+        ([QUrl("https://example.org/Cu.cif")], "web link"),
+        ([QUrl.fromLocalFile("/data/photo.png")], "takes .cif"),
+        ([QUrl.fromLocalFile(str(CU)), QUrl.fromLocalFile(str(CU))], "one file"),
+    ],
+)
+def test_a_refused_drag_says_why_before_the_drop(
+    zone: DropZone, urls: list[QUrl], reason: str
+) -> None:
     seen = recorder(zone.files_dropped)
-    mime = mime_with(urls=[QUrl("https://example.org/Cu.cif")])
-    assert drag_enter(zone, mime)
+    mime = mime_with(urls=urls)
+    assert drag_enter(zone, mime)  # taken by the zone, so the drop lands where it explains
+    assert zone.drag_refusal is not None and reason in zone.drag_refusal
+    assert zone.drag_label.isVisible() and reason in zone.drag_label.text()
+    assert zone.drag_colour() != zone.palette().color(QPalette.ColorRole.Highlight)
     assert drop(zone, mime)
-    assert seen == [("file", ["https://example.org/Cu.cif"])]
+    assert seen == []  # refused here: nothing goes to the controller
+    assert state(zone) is ZoneState.REJECTED and reason in zone.message_label.text()
+
+
+def test_a_refused_drop_keeps_the_uploaded_file(zone: DropZone, tmp_path: Path) -> None:
+    nacl = check_local_file(EXAMPLES / "NaCl.cif", CIF)
+    zone.show_preview(nacl, None)
+    zone.show_uploaded("asset-nacl", "NaCl.cif", reused=False)
+    seen = recorder(zone.files_dropped)
+    png = tmp_path / "photo.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    assert drop(zone, mime_with(urls=[QUrl.fromLocalFile(str(png))]))
+    assert seen == []
+    assert state(zone) is ZoneState.UPLOADED and zone.asset_id == "asset-nacl"
+    assert zone.card.name_label.text() == "NaCl.cif" and zone.card.isVisible()
+    assert "photo.png" in zone.message_label.text()
+    assert "“NaCl.cif” is still used" in zone.message_label.text()
+    # A refusal found by the full check after the drop (unreadable, binary) keeps it too.
+    zone.show_checking("Broken.cif")
+    assert state(zone) is ZoneState.UPLOADED and zone.card.isVisible()
+    zone.show_rejected("“Broken.cif” doesn't look like a CIF text file.")
+    assert state(zone) is ZoneState.UPLOADED and zone.asset_id == "asset-nacl"
+    assert "Broken.cif" in zone.message_label.text()
 
 
 def test_no_drops_while_checking_or_uploading(zone: DropZone) -> None:
     seen = recorder(zone.files_dropped)
     mime = mime_with(urls=[QUrl.fromLocalFile(str(CU))])
     zone.show_checking("Cu.cif")
-    assert not drag_enter(zone, mime)
+    assert drag_enter(zone, mime) and zone.drag_refusal is not None
     zone.show_progress(0, 100)
-    assert not drop(zone, mime)
-    # Even a drop delivered without an accepted enter is refused while busy.
-    event = QDropEvent(
-        QPointF(5, 5),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    zone.dropEvent(event)
-    assert not event.isAccepted()
-    assert seen == []
-
-
-# -- states -------------------------------------------------------------------------------
-def test_states_render(zone: DropZone) -> None:
-    assert state(zone) is ZoneState.EMPTY
-    assert zone.target.isVisible() and not zone.card.isVisible()
-    assert zone.types_label.text() == ".cif — atomic structure"
-    assert zone.title_label.text() == "File" and zone.required_label.isVisible()
-
-    zone.show_checking("Cu.cif")
-    assert state(zone) is ZoneState.CHECKING
-    assert zone.message_label.text() == "Checking “Cu.cif”…"
-    assert zone.progress.isVisible() and zone.progress.maximum() == 0  # busy
-
-    zone.show_rejected("“x.txt” isn't accepted by “file”, which takes .cif.")
-    assert state(zone) is ZoneState.REJECTED
-    assert zone.message_label.isVisible()
-    assert "isn't accepted" in zone.message_label.text()
-    assert zone.target.isVisible() and not zone.card.isVisible()  # nothing kept
-    assert zone.checked_file is None and zone.asset_id is None
-
-    checked = check_local_file(CU, CIF)
-    zone.show_preview(checked, preview_cif(checked.path), None)
-    assert state(zone) is ZoneState.PREVIEW
-    assert not zone.target.isVisible() and zone.card.isVisible()
-    assert not zone.message_label.isVisible()
-    text = zone.card.preview_text()
-    for part in ("Cu.cif", "Cu", "Fm-3m (No. 225)", "a = 3.615 Å", "α = 90°", "4", "47.24 Å³"):
-        assert part in text, part
-    assert zone.remove_button.isVisible() and zone.asset_id is None
-
-    zone.show_progress(300, 1000)
+    assert drop(zone, mime)
+    assert seen == []  # refused while busy, with a reason
     assert state(zone) is ZoneState.UPLOADING
-    assert zone.progress.isVisible() and zone.cancel_button.isVisible()
-    assert zone.progress.value() == 300 and zone.progress.maximum() == 1000
-    assert zone.progress.format() == "300 bytes of 1000 bytes (30%)"
-    big = 3 * 1024**3  # beyond int32: the bar counts per mille
-    zone.show_progress(big // 2, big)
-    assert zone.progress.value() == 500 and "1.5 GB of 3 GB (50%)" == zone.progress.format()
-    assert not zone.remove_button.isVisible()
-    cancels = recorder(zone.cancel_requested)
-    zone.cancel_button.click()
-    assert cancels == [("file",)] and not zone.cancel_button.isEnabled()
-
-    zone.show_upload_error("Upload failed: the connection was lost")
-    assert state(zone) is ZoneState.ERROR
-    assert zone.message_label.text() == "⚠ Upload failed: the connection was lost"
-    assert zone.retry_button.isVisible() and zone.asset_id is None
-    retries = recorder(zone.retry_requested)
-    zone.retry_button.click()
-    assert retries == [("file",)]
-
-    zone.show_uploaded("asset-1", "Cu.cif", reused=False)
-    assert state(zone) is ZoneState.UPLOADED and zone.asset_id == "asset-1"
-    assert zone.status_label.text() == "✓ Uploaded"
-    assert not zone.progress.isVisible() and not zone.retry_button.isVisible()
-    zone.show_uploaded("asset-1", "Cu.cif", reused=True)
-    assert zone.status_label.text() == "✓ Already on Ouro (reused)"
-
-    removed = recorder(zone.removed)
-    zone.remove_button.click()
-    assert removed == [("file",)]
-    assert state(zone) is ZoneState.EMPTY and zone.asset_id is None
-    assert zone.target.isVisible() and not zone.card.isVisible()
-
-
-def test_preview_error_and_html_in_names_stay_plain(zone: DropZone, tmp_path: Path) -> None:
-    path = tmp_path / "<b>bold<i>.cif"
-    path.write_text("data_x\n_cell_length_a 5\n")
-    checked = check_local_file(path, CIF)
-    zone.show_preview(checked, None, "This CIF has no atom positions.")
-    text = zone.card.preview_text()
-    assert "<b>bold<i>.cif" in text
-    assert "⚠ No preview: This CIF has no atom positions." in text
-    assert zone.card.preview_error_label.textFormat() == Qt.TextFormat.PlainText
-
-
-def test_remote_choice_shows_the_name(zone: DropZone) -> None:
-    asked = recorder(zone.choose_remote_requested)
-    zone.target.remote_button.click()
-    assert asked == [("file",)]
-    zone.show_uploaded("asset-9", "Si.cif", reused=True)
-    assert zone.card.name_label.text() == "Si.cif" and zone.asset_id == "asset-9"
-    assert zone.card.size_label.text() == ""
     # A remote pick after a local file replaces what the card showed.
     checked = check_local_file(CU, CIF)
     zone.show_preview(checked, None)
@@ -239,6 +182,8 @@ def test_browse_opens_a_filtered_dialog(zone: DropZone) -> None:
     dialog = zone.file_dialog
     assert isinstance(dialog, QFileDialog) and dialog.isVisible()
     assert dialog.nameFilters() == ["Atomic structure (*.cif *.CIF)", "All files (*)"]
+    assert dialog.windowTitle() == "Choose a .cif file (atomic structure)"
+    assert dialog.directory().absolutePath() == str(Path.home())  # never "/" by accident
     dialog.fileSelected.emit(str(CU))
     assert chosen == [("file", [str(CU)])]  # handled like a drop of that file
     dialog.close()
@@ -294,7 +239,11 @@ def test_file_inputs_one_zone_per_declaration(qtbot: Any) -> None:
     dropped = recorder(inputs.files_dropped)
     removed = recorder(inputs.removed)
     drop(inputs.zone("reference"), mime_with(urls=[QUrl.fromLocalFile(str(CU))]))
-    assert dropped == [("reference", [str(CU)])]
+    assert dropped == []  # a .cif for an .xyz input: refused, with the reason in the zone
+    assert ".xyz" in inputs.zone("reference").message_label.text()
+    drop(inputs.zone("structure"), mime_with(urls=[QUrl.fromLocalFile(str(CU))]))
+    assert dropped == [("structure", [str(CU)])]
+    assert inputs.start_folder == str(CU.parent)  # Browse… opens there next time
 
     assert inputs.asset_ids() == {}
     assert inputs.missing_required(["structure", "reference"]) == ["structure", "reference"]

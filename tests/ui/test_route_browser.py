@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from ouro_desktop.api.models import Route
+from ouro_desktop.core.contrast import contrast_ratio
 from ouro_desktop.core.settings import RouteBookmark
+from ouro_desktop.ui.common.theme import rgb, selection_colour
 from ouro_desktop.ui.routes import RouteBrowser, RouteListModel, parse_route_ref, route_badges
 from ouro_desktop.ui.routes.browser import SEARCH_DEBOUNCE_MS
 from ouro_desktop.ui.routes.refs import ROUTE_REF_HINT
@@ -90,7 +92,8 @@ def test_sort_change_searches_again(qtbot: Any, browser: RouteBrowser) -> None:
 
 
 def test_ctrl_k_focuses_the_search_field(qtbot: Any, browser: RouteBrowser) -> None:
-    assert browser.search.placeholderText() == "Search routes (Ctrl+K)"
+    assert browser.search.placeholderText() == "Search routes"
+    assert "Ctrl+K" in browser.search.toolTip()
     assert browser.search.isClearButtonEnabled()
     assert browser.search_shortcut is None  # the window owns Ctrl+K unless asked
     shortcut = browser.install_search_shortcut()
@@ -398,7 +401,10 @@ def test_rows_paint_readably_in_light_and_dark(
         assert corner == pal.color(QPalette.ColorRole.Base)
         selected = widget.results_view.visualRect(widget.model.index(3, 0))
         pixel = QColor(image.pixel(QPoint(2, selected.center().y())))
-        assert pixel == pal.color(QPalette.ColorRole.Highlight)
+        # The selection's colour, darkened (or lightened) until its text reads at 4.5:1.
+        assert pixel == selection_colour(pal, QPalette.ColorGroup.Active)
+        white = pal.color(QPalette.ColorRole.HighlightedText)
+        assert contrast_ratio(rgb(white), rgb(pixel)) >= 4.5
         # Some pixel in the first row is close to the text colour: the text was drawn.
         text = pal.color(QPalette.ColorRole.Text)
         row = widget.results_view.visualRect(widget.model.index(0, 0))

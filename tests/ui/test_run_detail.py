@@ -216,14 +216,14 @@ def test_dos_curve_run_has_one_chart_with_every_point(
     points = run.action.response["curve"]
     assert [x for x, _ in segment] == [p["energy_eV"] for p in points]
     assert [y for _, y in segment] == [p["dos_per_eV_per_cell"] for p in points]
-    assert plot.axis_labels() == ("energy_eV", "dos_per_eV_per_cell")
+    assert plot.axis_labels() == ("Energy (eV)", "DOS (states/eV/cell)")
     assert plot.accessibleName() == "Free-electron DOS of ClNa"
     # Every point lies inside the plot area.
     area = plot.plot_rect().adjusted(-0.5, -0.5, 0.5, 0.5)
     assert all(area.contains(plot.map_to_widget(x, y)) for x, y in segment)
     # The readout names the value under the mouse, and the line under the plot shows it.
     middle = plot.plot_rect().center()
-    assert "dos_per_eV_per_cell = " in plot.readout_text(middle)
+    assert "DOS = " in plot.readout_text(middle)
     qtbot.mouseMove(plot, middle.toPoint())
     (readout,) = detail.charts_view.readouts
     qtbot.waitUntil(lambda: readout.text() == plot.readout_text(middle))

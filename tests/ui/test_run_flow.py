@@ -135,7 +135,7 @@ def test_rejected_drop_uploads_nothing(app: App, tmp_path: Path) -> None:
     assert app.backend.store.assets(asset_types=["file"]) == []
     app.window.run_panel.run_button.click()
     app.aio.run(_settle())
-    assert "Add a file" in app.window.run_panel.error_banner.label.text()
+    assert "Add a .cif file" in app.window.run_panel.error_banner.label.text()
 
 
 def test_drop_on_browser_lists_routes_that_accept_the_file(app: App) -> None:

@@ -1,8 +1,8 @@
 """The demo route services the embedded backend offers.
 
 Two services with working offline routes (each route a small module with its own OpenAPI
-document and handler), and two services imported from real wrapper specs whose models are not
-available offline.
+document and handler; among them routes that take or make datasets and posts), and two
+services imported from real wrapper specs whose models are not available offline.
 """
 
 from __future__ import annotations
@@ -11,7 +11,17 @@ import copy
 from types import ModuleType
 from typing import Any
 
-from . import dos_curve, dos_fermi, formula_properties, structure_report, supercell
+from . import (
+    dos_curve,
+    dos_fermi,
+    eos_fit,
+    formula_properties,
+    post_facts,
+    report_post,
+    structure_report,
+    supercell,
+    xrd_pattern,
+)
 from .base import DemoService, Handler, ServiceCall, ServiceError, file_payload
 from .real_specs import crystallm_service, materials_service
 
@@ -25,8 +35,16 @@ __all__ = [
     "merge_documents",
 ]
 
-MATERIALS_MODULES: tuple[ModuleType, ...] = (dos_fermi, dos_curve, supercell, structure_report)
-CHEMISTRY_MODULES: tuple[ModuleType, ...] = (formula_properties,)
+MATERIALS_MODULES: tuple[ModuleType, ...] = (
+    dos_fermi,
+    dos_curve,
+    supercell,
+    structure_report,
+    xrd_pattern,
+    report_post,
+    eos_fit,
+)
+CHEMISTRY_MODULES: tuple[ModuleType, ...] = (formula_properties, post_facts)
 
 
 def merge_documents(title: str, description: str, docs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -74,13 +92,16 @@ def demo_services() -> list[DemoService]:
             "demo-materials",
             "Demo materials tools",
             "Quick materials-science calculations on crystal structures (CIF files): "
-            "free-electron density of states, supercells and a structure report.",
+            "free-electron density of states, supercells, a structure report (also as a "
+            "post), a simulated powder X-ray diffraction pattern, and equation-of-state fits "
+            "to energy–volume tables.",
             MATERIALS_MODULES,
         ),
         _service(
             "demo-chemistry",
             "Demo chemistry tools",
-            "Molar mass and composition of chemical formulas.",
+            "Molar mass and composition of chemical formulas, and the formulas and quantities "
+            "in a post's text.",
             CHEMISTRY_MODULES,
         ),
         materials_service(),

@@ -14,8 +14,23 @@ from typing import Any
 
 from . import params
 from .base import ServiceCall, ServiceError
-from .dos_fermi import METHOD_NOTE, free_electron_gas
-from .spec import document, file_input_declaration, file_input_schema, post_operation
+from .dos_fermi import (
+    FERMI_FIELD,
+    FORMULA_FIELD,
+    METHOD_FIELD,
+    METHOD_NOTE,
+    VALENCE_FIELD,
+    VOLUME_FIELD,
+    free_electron_gas,
+)
+from .spec import (
+    document,
+    field,
+    file_input_declaration,
+    file_input_schema,
+    post_operation,
+    response_model,
+)
 from .structure import load_structure, tidy_number
 
 ROUTE_NAME = "free-electron-dos-curve"
@@ -106,6 +121,40 @@ async def handle(call: ServiceCall) -> dict[str, Any]:
 
 
 REQUEST_MODEL = "DosCurveRequest"
+RESPONSE_MODEL = "DosCurveResponse"
+
+RESPONSE_SCHEMA = response_model(
+    RESPONSE_MODEL,
+    "The smeared free-electron density of states on an energy grid.",
+    {
+        "formula": FORMULA_FIELD,
+        "fermi_energy_eV": FERMI_FIELD,
+        "valence_electrons_cell": VALENCE_FIELD,
+        "volume_A3": VOLUME_FIELD,
+        "dos_at_fermi_level_per_eV_per_cell": field(
+            "number",
+            "DOS at the Fermi level",
+            "Unsmeared density of states at the Fermi energy, for the whole cell.",
+            "states/eV/cell",
+        ),
+        "smearing_eV": field("number", "Gaussian smearing (eV)", "Width σ of the broadening."),
+        "curve": {
+            "type": "array",
+            "title": "DOS curve",
+            "description": "The density of states at each energy of the grid.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "energy_eV": field("number", "Energy (eV)", "Energy above the band bottom."),
+                    "dos_per_eV_per_cell": field(
+                        "number", "DOS", "Density of states for the whole cell.", "states/eV/cell"
+                    ),
+                },
+            },
+        },
+        "method": METHOD_FIELD,
+    },
+)
 
 OPENAPI: dict[str, Any] = document(
     title="Free-electron DOS curve",
@@ -119,6 +168,7 @@ OPENAPI: dict[str, Any] = document(
         ),
         operation_id="dos_curve_materials_dos_curve_post",
         request_model=REQUEST_MODEL,
+        response_model=RESPONSE_MODEL,
         extensions={
             "x-ouro-input-assets": file_input_declaration(),
             "x-ouro-execution-mode": "async",
@@ -138,6 +188,7 @@ OPENAPI: dict[str, Any] = document(
     ),
     schemas={
         "File": file_input_schema(),
+        RESPONSE_MODEL: RESPONSE_SCHEMA,
         REQUEST_MODEL: {
             "type": "object",
             "title": REQUEST_MODEL,

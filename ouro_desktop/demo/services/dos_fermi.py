@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from .base import ServiceCall, ServiceError
-from .spec import document, file_input_declaration, file_input_schema, post_operation
+from .spec import (
+    document,
+    field,
+    file_input_declaration,
+    file_input_schema,
+    post_operation,
+    response_model,
+)
 from .structure import Structure, load_structure, tidy_number
 from .valence import VALENCE_ELECTRONS
 
@@ -93,6 +100,57 @@ async def handle(call: ServiceCall) -> dict[str, Any]:
 
 
 REQUEST_MODEL = "FermiLevelDosRequest"
+RESPONSE_MODEL = "FermiLevelDosResponse"
+
+FORMULA_FIELD = field(
+    "string", "Formula", "Reduced chemical formula of the structure (Hill order)."
+)
+METHOD_FIELD = field("string", "Method", "The model behind the numbers, and where it holds.")
+VALENCE_FIELD = field(
+    "number",
+    "Valence electrons in the cell",
+    "Conduction electrons counted for the unit cell (from each element's valence).",
+)
+VOLUME_FIELD = field("number", "Cell volume", "Volume of the unit cell.", "Å³")
+FERMI_FIELD = field(
+    "number", "Fermi energy (eV)", "Free-electron Fermi energy, above the band bottom."
+)
+
+
+def response_schema() -> dict[str, Any]:
+    return response_model(
+        RESPONSE_MODEL,
+        "Free-electron estimate of the Fermi level and the density of states there.",
+        {
+            "formula": FORMULA_FIELD,
+            "n_atoms_cell": field(
+                ["integer", "number"], "Atoms in the cell", "Atoms in the unit cell."
+            ),
+            "volume_A3": VOLUME_FIELD,
+            "valence_electrons_cell": VALENCE_FIELD,
+            "electron_density_per_A3": field(
+                "number",
+                "Conduction-electron density",
+                "Valence electrons per unit volume.",
+                "Å⁻³",
+            ),
+            "fermi_energy_eV": FERMI_FIELD,
+            "dos_at_fermi_level_per_eV_per_atom": field(
+                "number",
+                "DOS at the Fermi level, per atom",
+                "Electronic density of states at the Fermi energy, per atom.",
+                "states/eV/atom",
+            ),
+            "dos_at_fermi_level_per_eV_per_cell": field(
+                "number",
+                "DOS at the Fermi level, per cell",
+                "Electronic density of states at the Fermi energy, for the whole cell.",
+                "states/eV/cell",
+            ),
+            "method": METHOD_FIELD,
+        },
+    )
+
 
 OPENAPI: dict[str, Any] = document(
     title="Free-electron DOS at the Fermi level",
@@ -107,6 +165,7 @@ OPENAPI: dict[str, Any] = document(
         ),
         operation_id="dos_fermi_level_materials_dos_fermi_level_post",
         request_model=REQUEST_MODEL,
+        response_model=RESPONSE_MODEL,
         extensions={
             "x-ouro-input-assets": file_input_declaration(),
             "x-ouro-execution-mode": "sync",
@@ -130,6 +189,7 @@ OPENAPI: dict[str, Any] = document(
     ),
     schemas={
         "File": file_input_schema(),
+        RESPONSE_MODEL: response_schema(),
         REQUEST_MODEL: {
             "type": "object",
             "title": REQUEST_MODEL,

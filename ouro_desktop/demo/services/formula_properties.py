@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ...lazy import LazyModule
 from . import params
 from .base import ServiceCall, ServiceError
-from .spec import document, post_operation
+from .spec import document, field, post_operation, response_model
 from .structure import hill_formula, tidy_number
 
 if TYPE_CHECKING:
@@ -275,6 +275,111 @@ def _mixture(items: Any, decimals: int) -> dict[str, Any] | None:
 
 
 REQUEST_MODEL = "FormulaPropertiesRequest"
+RESPONSE_MODEL = "FormulaPropertiesResponse"
+
+_MOLAR_MASS = "g/mol"
+RESPONSE_SCHEMA = response_model(
+    RESPONSE_MODEL,
+    "Molar mass, composition and amount of substance of the formula.",
+    {
+        "formula": field("string", "Formula (Hill order)", "The formula as parsed."),
+        "input_formula": field("string", "Formula as entered", "What was asked for."),
+        "molar_mass": field("number", "Molar mass", "In the unit chosen (see the next line)."),
+        "molar_mass_unit": field("string", "Molar mass unit", "The unit chosen for it."),
+        "molar_mass_g_per_mol": field(
+            "number", "Molar mass in g/mol", "Always in grams per mole.", _MOLAR_MASS
+        ),
+        "atoms_per_formula_unit": field(["integer", "number"], "Atoms per formula unit", ""),
+        "elements": {
+            "type": "array",
+            "title": "Elements",
+            "description": "Each element's count and share of the formula.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "element": field("string", "Element", "Chemical symbol."),
+                    "count": field(["integer", "number"], "Count", "Atoms per formula unit."),
+                    "atomic_weight": field(
+                        "number", "Atomic weight", "Standard atomic weight.", _MOLAR_MASS
+                    ),
+                    "mass_fraction": field("number", "Mass fraction", "Share of the mass."),
+                    "atom_fraction": field("number", "Atom fraction", "Share of the atoms."),
+                },
+            },
+        },
+        "sample_mass_g": field("number", "Sample mass", "As given.", "g"),
+        "amount_mol": field("number", "Amount of substance", "In the sample.", "mol"),
+        "formula_units": field(
+            "number", "Formula units", "In the sample (Avogadro's number × amount)."
+        ),
+        "charge": field(["integer", "null"], "Charge", "Net charge, if one was given."),
+        "electron_count": field(
+            ["integer", "number"], "Electrons", "Per formula unit, net of charge."
+        ),
+        "labelled_molar_mass_g_per_mol": field(
+            "number", "Molar mass with isotope shifts", "With the given shifts added.", _MOLAR_MASS
+        ),
+        "conditions": {
+            "type": "object",
+            "title": "Conditions",
+            "description": "For the ideal-gas volume.",
+            "properties": {
+                "temperature_K": field("number", "Temperature", "Absolute temperature.", "K"),
+                "pressure_atm": field("number", "Pressure", "In standard atmospheres.", "atm"),
+            },
+        },
+        "ideal_gas_volume_L": field(
+            "number", "Ideal-gas volume", "Of the sample as an ideal gas at the conditions.", "L"
+        ),
+        "mixture": {
+            "anyOf": [
+                {
+                    "type": "object",
+                    "properties": {
+                        "components": {
+                            "type": "array",
+                            "title": "Components",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "formula": field("string", "Formula", ""),
+                                    "mole_fraction": field(
+                                        "number", "Mole fraction", "Normalised."
+                                    ),
+                                    "molar_mass_g_per_mol": field(
+                                        "number", "Molar mass", "", _MOLAR_MASS
+                                    ),
+                                },
+                            },
+                        },
+                        "fractions_normalised": field(
+                            "boolean", "Fractions normalised", "The fractions did not add up to 1."
+                        ),
+                        "average_molar_mass_g_per_mol": field(
+                            "number", "Average molar mass", "Mole-fraction weighted.", _MOLAR_MASS
+                        ),
+                    },
+                },
+                {"type": "null"},
+            ],
+            "title": "Mixture",
+            "description": "The mixture's average molar mass, when a mixture was given.",
+        },
+        "record": {
+            "type": "object",
+            "title": "Sample record",
+            "description": "The free-text fields, as checked.",
+            "properties": {
+                "label": field("string", "Sample label", ""),
+                "contact_email": field("string", "Contact e-mail", ""),
+                "measured_on": field("string", "Measured on", ""),
+                "reference_url": field("string", "Reference URL", ""),
+                "notes": field("string", "Notes", ""),
+                "notes_lines": field("integer", "Lines of notes", ""),
+            },
+        },
+    },
+)
 
 _FORMULA_STRING = {
     "type": "string",
@@ -295,9 +400,11 @@ OPENAPI: dict[str, Any] = document(
         ),
         operation_id="formula_properties_chemistry_formula_properties_post",
         request_model=REQUEST_MODEL,
+        response_model=RESPONSE_MODEL,
         extensions={"x-ouro-execution-mode": "sync"},
     ),
     schemas={
+        RESPONSE_MODEL: RESPONSE_SCHEMA,
         "Conditions": {
             "type": "object",
             "title": "Conditions",

@@ -89,8 +89,11 @@ def post_operation(
     operation_id: str,
     request_model: str,
     extensions: dict[str, Any],
+    response_model: str | None = None,
 ) -> dict[str, Any]:
-    """A JSON POST operation whose body is the component schema ``request_model``."""
+    """A JSON POST operation whose body is the component schema ``request_model`` and whose
+    answer is ``response_model`` (``{}``, "anything", when None, as most wrappers declare)."""
+    answer = {"$ref": f"#/components/schemas/{response_model}"} if response_model else {}
     operation: dict[str, Any] = {
         "summary": summary,
         "description": description,
@@ -105,7 +108,7 @@ def post_operation(
         "responses": {
             "200": {
                 "description": "Successful Response",
-                "content": {"application/json": {"schema": {}}},
+                "content": {"application/json": {"schema": answer}},
             },
             "422": {
                 "description": "Validation Error",
@@ -147,4 +150,68 @@ def file_input_declaration(key: str = "file") -> dict[str, Any]:
             "file_extensions": ["cif"],
             "input_filter": "atomic structure",
         }
+    }
+
+
+def field(
+    kind: str | list[str],
+    title: str,
+    description: str,
+    unit: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """One titled, described property of a response model; ``unit`` goes in ``x-unit``
+    (the keyword the app reads first; see ``ouro_desktop.core.units``)."""
+    schema: dict[str, Any] = {"title": title, "description": description}
+    if isinstance(kind, list):
+        schema["anyOf"] = [{"type": k} for k in kind]
+    else:
+        schema["type"] = kind
+    if unit:
+        schema["x-unit"] = unit
+    schema.update(extra)
+    return schema
+
+
+def output_file_schema(title: str, description: str) -> dict[str, Any]:
+    """An output file as it appears in the answer (the payload, its bytes moved to a file)."""
+    return {
+        "type": "object",
+        "title": title,
+        "description": description,
+        "properties": {
+            "name": {"type": "string", "title": "Name"},
+            "description": {"type": "string", "title": "Description"},
+            "extension": {"type": "string", "title": "Extension"},
+            "type": {"type": "string", "title": "Media type"},
+            "filename": {"type": "string", "title": "File name"},
+            "id": {"type": "string", "title": "File asset id"},
+        },
+    }
+
+
+def cell_parameter_fields(what: str = "unit cell") -> dict[str, Any]:
+    """The six cell parameters (``a_A`` ... ``gamma_deg``) as response properties."""
+    lengths = {
+        f"{axis}_A": field("number", axis, f"Length of the {what}'s {axis} edge.", "Å")
+        for axis in "abc"
+    }
+    angles = {
+        f"{name}_deg": field("number", symbol, f"Angle {symbol} of the {what} ({between}).", "°")
+        for name, symbol, between in (
+            ("alpha", "α", "between b and c"),
+            ("beta", "β", "between a and c"),
+            ("gamma", "γ", "between a and b"),
+        )
+    }
+    return {**lengths, **angles}
+
+
+def response_model(title: str, description: str, properties: dict[str, Any]) -> dict[str, Any]:
+    """A response component schema: an object with titled properties."""
+    return {
+        "type": "object",
+        "title": title,
+        "description": description,
+        "properties": properties,
     }

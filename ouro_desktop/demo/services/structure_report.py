@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from ...lazy import LazyModule
 from .base import ServiceCall
-from .spec import document, file_input_declaration, file_input_schema, post_operation
+from .spec import (
+    cell_parameter_fields,
+    document,
+    field,
+    file_input_declaration,
+    file_input_schema,
+    post_operation,
+    response_model,
+)
 from .structure import AMU_PER_A3_TO_G_PER_CM3, Structure, hill_formula, load_structure
 
 if TYPE_CHECKING:
@@ -151,6 +159,61 @@ async def handle(call: ServiceCall) -> dict[str, Any]:
 
 
 REQUEST_MODEL = "StructureReportRequest"
+RESPONSE_MODEL = "StructureReportResponse"
+
+RESPONSE_SCHEMA = response_model(
+    RESPONSE_MODEL,
+    "A crystallographic summary of the structure.",
+    {
+        "formula": field("string", "Formula", "Reduced chemical formula (Hill order)."),
+        "cell_formula": field("string", "Cell contents", "Every atom of the unit cell."),
+        "n_atoms": field(["integer", "number"], "Atoms in the cell", "Atoms in the unit cell."),
+        "n_unique_sites": field(
+            "integer", "Distinct sites", "Sites listed in the CIF (before symmetry)."
+        ),
+        "space_group": field("string", "Space group", "Hermann–Mauguin symbol."),
+        "space_group_number": field(
+            "integer", "Space group number", "International Tables number."
+        ),
+        "crystal_system": field("string", "Crystal system", "From the space group."),
+        "space_group_source": field(
+            "string", "Space group from", "Whether the CIF names it or only lists its operations."
+        ),
+        **cell_parameter_fields(),
+        "volume_A3": field("number", "Cell volume", "Volume of the unit cell.", "Å³"),
+        "density_g_cm3": field(
+            "number", "Density", "Mass density from the cell contents.", "g/cm³"
+        ),
+        "nearest_neighbour_distance_A": field(
+            ["number", "null"], "Shortest interatomic distance", "Across all sites.", "Å"
+        ),
+        "nearest_neighbour_site": field(
+            ["string", "null"], "Site with the shortest distance", "Its label in the CIF."
+        ),
+        "sites": {
+            "type": "array",
+            "title": "Sites",
+            "description": "Nearest neighbours of each distinct site.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "label": field("string", "Site", "Label in the CIF."),
+                    "element": field("string", "Element", "Chemical element."),
+                    "nearest_distance_A": field(
+                        "number", "Nearest neighbour", "Distance to the closest atom.", "Å"
+                    ),
+                    "coordination_number": field(
+                        "integer", "Coordination", "Atoms in the first shell."
+                    ),
+                    "first_shell": field(
+                        "string", "First shell", "Atoms within 0.1 Å of the nearest."
+                    ),
+                },
+            },
+        },
+        "note": field("string", "Note", "Why part of the report is missing."),
+    },
+)
 
 OPENAPI: dict[str, Any] = document(
     title="Structure report",
@@ -164,6 +227,7 @@ OPENAPI: dict[str, Any] = document(
         ),
         operation_id="report_materials_structure_report_post",
         request_model=REQUEST_MODEL,
+        response_model=RESPONSE_MODEL,
         extensions={
             "x-ouro-input-assets": file_input_declaration(),
             "x-ouro-execution-mode": "sync",
@@ -181,6 +245,7 @@ OPENAPI: dict[str, Any] = document(
     ),
     schemas={
         "File": file_input_schema(),
+        RESPONSE_MODEL: RESPONSE_SCHEMA,
         REQUEST_MODEL: {
             "type": "object",
             "title": REQUEST_MODEL,

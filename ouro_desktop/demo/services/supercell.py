@@ -13,7 +13,16 @@ from typing import Any
 
 from . import params
 from .base import ServiceCall, ServiceError, file_payload
-from .spec import document, file_input_declaration, file_input_schema, post_operation
+from .spec import (
+    cell_parameter_fields,
+    document,
+    field,
+    file_input_declaration,
+    file_input_schema,
+    output_file_schema,
+    post_operation,
+    response_model,
+)
 from .structure import (
     CIF_MIME,
     Structure,
@@ -137,6 +146,26 @@ async def handle(call: ServiceCall) -> dict[str, Any]:
 
 
 REQUEST_MODEL = "SupercellRequest"
+RESPONSE_MODEL = "SupercellResponse"
+
+RESPONSE_SCHEMA = response_model(
+    RESPONSE_MODEL,
+    "The supercell as a new CIF file, with its size and cell.",
+    {
+        "file": output_file_schema("Supercell", "The supercell as a CIF file (space group P 1)."),
+        "n_atoms": field(["integer", "number"], "Atoms in the supercell", "Atoms in the new cell."),
+        "formula": field("string", "Formula", "Reduced chemical formula (Hill order)."),
+        "cell_formula": field("string", "Supercell formula", "Every atom of the new cell."),
+        "supercell": {
+            "type": "array",
+            "items": {"type": "integer"},
+            "title": "Repeats (a × b × c)",
+            "description": "How many times the cell was repeated along a, b and c.",
+        },
+        **cell_parameter_fields("supercell"),
+        "volume_A3": field("number", "Supercell volume", "Volume of the new cell.", "Å³"),
+    },
+)
 
 
 def _repeat(axis: str) -> dict[str, Any]:
@@ -162,6 +191,7 @@ OPENAPI: dict[str, Any] = document(
         ),
         operation_id="supercell_materials_structure_supercell_post",
         request_model=REQUEST_MODEL,
+        response_model=RESPONSE_MODEL,
         extensions={
             "x-ouro-input-assets": file_input_declaration(),
             "x-ouro-output-assets": {
@@ -177,6 +207,7 @@ OPENAPI: dict[str, Any] = document(
     ),
     schemas={
         "File": file_input_schema(),
+        RESPONSE_MODEL: RESPONSE_SCHEMA,
         REQUEST_MODEL: {
             "type": "object",
             "title": REQUEST_MODEL,

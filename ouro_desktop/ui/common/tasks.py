@@ -50,6 +50,12 @@ class TaskRunner:
         task.add_done_callback(self._on_task_done)
         return task
 
+    def cancel(self, name: str) -> None:
+        """Stop the task ``name`` if it is running (what it worked for is gone)."""
+        task = self._named.get(name)
+        if task is not None and not task.done():
+            task.cancel()
+
     def running(self, name: str) -> bool:
         task = self._named.get(name)
         return task is not None and not task.done()

@@ -37,6 +37,7 @@ from ouro_desktop.api.models import Action, ActionLog, Route
 from ouro_desktop.core.charts import response_charts
 from ouro_desktop.core.cif_preview import CifPreview
 from ouro_desktop.core.file_checks import format_size
+from ouro_desktop.core.history import HistoryEntry, format_duration
 from ouro_desktop.core.history_diff import run_inputs
 from ouro_desktop.core.run_record import RunRecord
 from ouro_desktop.ui.common.labels import ElidedLabel, muted, plain_label
@@ -65,40 +66,38 @@ def _when_text(when: datetime | float | None) -> str:
     return local.strftime("%Y-%m-%d %H:%M")
 
 
-def _duration_text(seconds: float | None) -> str:
-    if seconds is None or seconds < 0:
-        return ""
-    if seconds < 0.1:
-        return "under 0.1 s"
-    if seconds < 10:
-        return f"{seconds:.1f} s"
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    minutes, rest = divmod(round(seconds), 60)
-    if minutes < 120:
-        return f"{minutes} min {rest:02d} s"
-    return f"{minutes // 60} h {minutes % 60:02d} min"
-
-
-def _timing(status: str, action: Action | None, record: RunRecord | None) -> str:
+def _timing(
+    status: str,
+    action: Action | None,
+    record: RunRecord | None,
+    entry: HistoryEntry | None = None,
+) -> str:
+    """ "Started 14:03 · took 4.2 s". With the runs list's ``entry``, its start and duration
+    are used (so the list and the detail never disagree); else they are worked out the
+    same way from what is known of the run."""
     started: datetime | float | None = None
     seconds: float | None = None
-    if action is not None:
-        started = action.started_at or action.created_at
-        if started is not None and action.finished_at is not None:
-            seconds = (action.finished_at - started).total_seconds()
-    if record is not None:
-        started = started or record.started_at or None
-        if seconds is None and record.duration_s is not None:
+    if entry is not None and entry.started_at > 0:
+        started, seconds = entry.started_at, entry.duration_s()
+    else:
+        if record is not None and record.started_at:
+            started = record.started_at
+        elif action is not None:
+            started = action.started_at or action.created_at
+        if record is not None and record.duration_s is not None:
             seconds = record.duration_s
-        elif seconds is None and record.is_unfinished and record.started_at:
+        elif action is not None and action.finished_at is not None and started is not None:
+            begin = started if isinstance(started, datetime) else None
+            if begin is not None:
+                seconds = (action.finished_at - begin).total_seconds()
+        elif record is not None and record.is_unfinished and record.started_at:
             seconds = time.time() - record.started_at
     parts = []
     if started:
         parts.append(f"Started {_when_text(started)}")
-    if seconds is not None:
+    if seconds is not None and seconds >= 0:
         took = "running for" if status in ("queued", "in-progress") else "took"
-        parts.append(f"{took} {_duration_text(seconds)}")
+        parts.append(f"{took} {format_duration(seconds)}")
     return " · ".join(parts)
 
 
@@ -176,6 +175,8 @@ class RunDetail(QWidget):
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
+        self.tabs.setAccessibleName("Parts of the run")
+        self.tabs.tabBar().setAccessibleName("Parts of the run")
         for widget, title in (
             (self._response_stack, self.RESPONSE),
             (self.charts_view, self.CHARTS),
@@ -213,13 +214,15 @@ class RunDetail(QWidget):
         action: Action | None,
         record: RunRecord | None,
         route: Route | None,
+        entry: HistoryEntry | None = None,
         answer: str = "",
         answer_size: int | None = None,
     ) -> None:
         """Show a run. Showing the same ``key`` again (a status update) keeps its logs,
-        download progress and the tab the user is on. ``answer`` is :attr:`LOADING` while
-        the answer is being read, :attr:`TOO_LARGE` (with ``answer_size`` in bytes, when
-        known) for one too large to read."""
+        download progress and the tab the user is on. ``entry`` is the run's row in the
+        runs list, whose start and duration the header repeats. ``answer`` is
+        :attr:`LOADING` while the answer is being read, :attr:`TOO_LARGE` (with
+        ``answer_size`` in bytes, when known) for one too large to read."""
         same = key == self._key
         was = self._status
         status = normal_status(status)
@@ -230,7 +233,7 @@ class RunDetail(QWidget):
 
         self.route_label.setText(route_name)
         self.status_label.setText(status_word(status))
-        self.timing_label.setText(_timing(status, action, record))
+        self.timing_label.setText(_timing(status, action, record, entry))
         explanation = explain(status, action, record)
         self.error_label.setText(explanation.headline if explanation else "")
         self.error_label.setVisible(explanation is not None)

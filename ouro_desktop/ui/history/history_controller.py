@@ -30,6 +30,7 @@ from ouro_desktop.core.history import LOCAL_KEY_PREFIX, HistoryEntry, expected_s
 from ouro_desktop.core.history_diff import run_inputs
 from ouro_desktop.core.history_pages import HistoryPager
 from ouro_desktop.core.ledger import RunLedger, RunRecord
+from ouro_desktop.core.route_naming import RouteNames
 from ouro_desktop.core.run_context import lacks_response
 from ouro_desktop.core.runs import RunTracker
 from ouro_desktop.core.session import Session
@@ -70,6 +71,7 @@ class HistoryController(QObject):
         *,
         ask_save_path: Callable[[QWidget, str], Path | None] = _ask_save_path,
         open_file: Callable[[Path], None] = _open_file,
+        names: RouteNames | None = None,
     ) -> None:
         super().__init__(pane)
         self.pane, self.detail, self.session, self.tasks = pane, detail, session, tasks
@@ -79,6 +81,9 @@ class HistoryController(QObject):
         self.route: Route | None = None
         self.routes: dict[str, Route] = {}
         self.pager = HistoryPager(ledger)
+        # Runs are listed under their routes' readable titles, as far as they are known.
+        self.names = names or RouteNames(None)
+        self.pager.names.update(self.names.titles)
         self._selected: str | None = None
         self._shown_done: str | None = None  # a finished run shown whole in the detail
         self._log_reading: str | None = None  # the run whose log is being read page by page
@@ -163,13 +168,17 @@ class HistoryController(QObject):
         self.notifier.run_finished(record, key)
 
     # -- loading the table -----------------------------------------------------------------
-    def set_route(self, route: Route) -> None:
+    def set_route(self, route: Route, title: str = "") -> None:
         self.route = route
         self.routes[route.id] = route
-        self.pager.names[route.id] = route.full_name
+        self.pager.names[route.id] = title or self.names.title(route)
         self.pane.set_route_scope_enabled(True)
         if self.pane.scope() == "route":
             self.reload()
+
+    def update_route(self, route: Route) -> None:
+        """A fresher copy of a route (its metrics changed): typical durations follow it."""
+        self.routes[route.id] = route
 
     def reload(self) -> None:
         self.tasks.run("history", self._load(reset=True))
@@ -225,7 +234,7 @@ class HistoryController(QObject):
         except OuroError:
             return None
         self.routes[route_id] = route
-        self.pager.names[route_id] = route.full_name
+        self.pager.names[route_id] = self.names.title(route)
         return route
 
     async def _load_detail(self, key: str) -> None:
@@ -312,6 +321,7 @@ class HistoryController(QObject):
             action=action,
             record=record,
             route=route,
+            entry=entry,  # the runs list's start and duration: list and detail agree
             answer=answer,
             answer_size=size,
         )

@@ -33,6 +33,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle
 
+from ouro_desktop.core.contrast import NON_TEXT
 from ouro_desktop.core.history import (
     STATUS_WORDS,
     HistoryEntry,
@@ -41,6 +42,7 @@ from ouro_desktop.core.history import (
     format_started,
 )
 from ouro_desktop.core.run_record import RunState
+from ouro_desktop.ui.common.theme import readable
 from ouro_desktop.ui.history.filter import KeyedRows, RunFilter, search_text
 
 __all__ = ["COLUMNS", "HistoryTableModel", "status_icons"]
@@ -69,6 +71,16 @@ _STATUS_ORDER = {
         ]
     )  # fmt: skip
 }
+
+
+def route_label(entry: HistoryEntry) -> str:
+    """The route column: its title; a bare ``owner/route-name`` loses the owner part (the
+    table is narrow, and "demo/…" says nothing). The tooltip has the full name."""
+    name = entry.route_name or entry.route_id
+    owner, slash, rest = name.partition("/")
+    if slash and rest and " " not in name and "/" not in rest and owner:
+        return rest
+    return name
 
 
 # --------------------------------------------------------------------------- icons
@@ -103,6 +115,20 @@ def _mark(colour: QColor, *, filled: bool = False, dash: bool = False, play: boo
     return icon
 
 
+def mark_colours(palette: QPalette) -> dict[str, QColor]:
+    """The colours of the painted status marks: 3:1 on the table's background."""
+    base = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Base)
+
+    def role(name: QPalette.ColorRole) -> QColor:
+        return readable(palette.color(QPalette.ColorGroup.Active, name), base, NON_TEXT)
+
+    return {
+        "accent": role(QPalette.ColorRole.Highlight),
+        "muted": role(QPalette.ColorRole.PlaceholderText),
+        "text": role(QPalette.ColorRole.Text),
+    }
+
+
 def status_icons(palette: QPalette, style: QStyle | None = None) -> dict[RunState, QIcon]:
     """One icon per state: the style's own icons for outcomes, palette-painted dots else.
 
@@ -110,9 +136,8 @@ def status_icons(palette: QPalette, style: QStyle | None = None) -> dict[RunStat
     own light and dark themes; a style without one falls back to a painted mark.
     """
     style = style or QApplication.style()
-    accent = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight)
-    muted = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.PlaceholderText)
-    text = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Text)
+    colours = mark_colours(palette)
+    accent, muted, text = colours["accent"], colours["muted"], colours["text"]
     waiting = _mark(muted)
 
     def standard(pixmap: QStyle.StandardPixmap, fallback: QIcon) -> QIcon:
@@ -465,7 +490,7 @@ class HistoryTableModel(QAbstractTableModel):
         if column == self.STATUS:
             return STATUS_WORDS[entry.status]
         if column == self.ROUTE:
-            return entry.route_name or entry.route_id
+            return route_label(entry)
         if column == self.STARTED:
             return format_started(entry.started_at, self._today)
         if entry.is_running:
@@ -515,7 +540,7 @@ class HistoryTableModel(QAbstractTableModel):
         if column == self.STATUS:
             return lambda e: _STATUS_ORDER.get(e.status, 99)
         if column == self.ROUTE:
-            return lambda e: (e.route_name or e.route_id).casefold()
+            return lambda e: route_label(e).casefold()
         if column == self.DURATION:
             return lambda e: e.duration_s(self._now) or -1.0
         return lambda e: e.started_at

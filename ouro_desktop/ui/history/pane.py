@@ -139,17 +139,20 @@ class HistoryPane(QWidget):
         header = self.view.horizontalHeader()
         header.setHighlightSections(False)
         header.setStretchLastSection(False)
-        # Widths from the font, never ResizeToContents (which would measure every row).
-        chars = self.fontMetrics().horizontalAdvance("0")
+        # Widths from the font and the longest usual text, never ResizeToContents (which
+        # would measure every row); the Route column takes the rest, so titles show.
+        metrics = self.fontMetrics()
+        pad = 2 * metrics.horizontalAdvance("0")
         icon = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
         widths = {
-            HistoryTableModel.STATUS: icon + 13 * chars,
-            HistoryTableModel.STARTED: 15 * chars,
-            HistoryTableModel.DURATION: 15 * chars,
+            HistoryTableModel.STATUS: icon + metrics.horizontalAdvance("Not started") + pad,
+            HistoryTableModel.STARTED: metrics.horizontalAdvance("yesterday 00:00") + pad,
+            HistoryTableModel.DURATION: metrics.horizontalAdvance("0:00 of ~0:00") + pad,
         }
         for column, width in widths.items():
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
+        header.setMinimumSectionSize(metrics.horizontalAdvance("0") * 6)
         header.setSectionResizeMode(HistoryTableModel.ROUTE, QHeaderView.ResizeMode.Stretch)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(HistoryTableModel.STARTED, Qt.SortOrder.DescendingOrder)
@@ -260,6 +263,33 @@ class HistoryPane(QWidget):
         """A short line under the table, e.g. "2 runs resumed"; empty text hides it."""
         self.status_line.setText(text)
         self.status_line.setVisible(bool(text))
+
+    def height_for_rows(self, rows: int) -> int:
+        """How tall this pane must be to show ``rows`` runs (for the first layout)."""
+        if self.stack.height() > 0 and self.height() > self.stack.height():
+            around = self.height() - self.stack.height()  # title, filters, buttons
+        else:
+            around = self.sizeHint().height() - self.stack.sizeHint().height()
+        header = self.view.horizontalHeader().sizeHint().height()
+        table = (
+            header
+            + 2 * self.view.frameWidth()
+            + rows * self.view.verticalHeader().defaultSectionSize()
+        )
+        return max(0, around) + table + 2
+
+    def first_control(self) -> QWidget:
+        """Where Tab enters this pane."""
+        return self.scope_buttons["route"]
+
+    def focus_table(self) -> None:
+        """Put the keyboard in the runs table, on its current (or first) run."""
+        if self.stack.currentWidget() is self.view:
+            if not self.view.currentIndex().isValid() and self.model.rowCount():
+                self.view.setCurrentIndex(self.model.index(0, 0))
+            self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        else:
+            self.text_filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def select_run(self, key: str) -> bool:
         """Select and show the run ``key`` (e.g. from a notification); False if not shown."""

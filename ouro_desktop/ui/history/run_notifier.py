@@ -65,7 +65,10 @@ class RunNotifier(QObject):
     def set_running(self, count: int) -> None:
         """The in-progress indicator: window title and tray tooltip."""
         suffix = f" — {count} run{'s' if count != 1 else ''} in progress" if count else ""
-        self.window.setWindowTitle(self._title + suffix)
+        # The window's own title (it names the open route) stays; the count follows it.
+        self.window.setProperty("runningSuffix", suffix)
+        base = self.window.property("baseTitle") or self._title
+        self.window.setWindowTitle(str(base) + suffix)
         if self.tray is not None:
             self.tray.setToolTip(self._title + suffix)
 

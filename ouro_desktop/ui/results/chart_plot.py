@@ -38,6 +38,8 @@ from ouro_desktop.core.chart_axes import (
     tick_texts,
 )
 from ouro_desktop.core.charts import ChartData
+from ouro_desktop.core.contrast import NON_TEXT, TEXT
+from ouro_desktop.ui.common.theme import readable
 
 __all__ = ["ChartColors", "ChartPlot", "series_colors"]
 
@@ -156,16 +158,22 @@ class ChartPlot(QWidget):
         return self.chart.kind == "bar"
 
     def colors(self) -> ChartColors:
+        """Palette colours, each checked against the background it is drawn on: 4.5:1 for
+        text, 3:1 for axes and lines (the grid is faint on purpose: it is a guide)."""
         palette = self.palette()
-        text = palette.color(QPalette.ColorRole.Text)
+        base = palette.color(QPalette.ColorRole.Base)
+        text = readable(palette.color(QPalette.ColorRole.Text), base, TEXT)
         grid = QColor(text)
         grid.setAlpha(_GRID_ALPHA)
         return ChartColors(
-            background=palette.color(QPalette.ColorRole.Base),
+            background=base,
             text=text,
-            axis=palette.color(QPalette.ColorRole.PlaceholderText),
+            axis=readable(palette.color(QPalette.ColorRole.PlaceholderText), base, NON_TEXT),
             grid=grid,
-            series=series_colors(palette, len(self.chart.series)),
+            series=[
+                readable(colour, base, NON_TEXT)
+                for colour in series_colors(palette, len(self.chart.series))
+            ],
         )
 
     def background_color(self) -> QColor:

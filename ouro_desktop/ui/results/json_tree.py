@@ -331,7 +331,9 @@ class JsonTreeView(QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # Elided in the middle: long keys that share a start stay told apart
+        # ("dos_at_fe…_per_eV" / "dos_at_fe…_per_cell"); the full path is on hover.
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._on_tree_context_menu_requested)
         self.tree.clicked.connect(self._on_tree_clicked)

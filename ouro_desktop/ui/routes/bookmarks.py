@@ -1,10 +1,12 @@
-"""A short list of bookmarked routes (favourites or recently opened), shown by full name.
+"""A short list of bookmarked routes (favourites or recently opened), shown by title.
 
 These lists are tiny and replaced wholesale from settings, so a ``QListWidget`` is enough.
 An empty list shows a sentence saying how it gets filled instead of a blank box.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -21,6 +23,7 @@ from ouro_desktop.core.settings import RouteBookmark
 __all__ = ["BookmarkList"]
 
 _ROUTE_ID = Qt.ItemDataRole.UserRole + 1
+_FULL_NAME = Qt.ItemDataRole.UserRole + 2
 
 
 class BookmarkList(QWidget):
@@ -35,6 +38,8 @@ class BookmarkList(QWidget):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setUniformItemSizes(True)
         self.list.itemSelectionChanged.connect(self._on_list_item_selection_changed)
+        # (route id, full name) → what the row says; the full name by default.
+        self.titler: Callable[[str, str], str] | None = None
 
         self.empty_label = QLabel(empty_text, self)
         self.empty_label.setWordWrap(True)
@@ -54,8 +59,10 @@ class BookmarkList(QWidget):
         try:
             self.list.clear()
             for mark in bookmarks:
-                item = QListWidgetItem(mark.full_name)
+                title = self.titler(mark.route_id, mark.full_name) if self.titler else ""
+                item = QListWidgetItem(title or mark.full_name)
                 item.setData(_ROUTE_ID, mark.route_id)
+                item.setData(_FULL_NAME, mark.full_name)
                 item.setToolTip(mark.full_name)
                 self.list.addItem(item)
                 if mark.route_id == current:
@@ -68,7 +75,7 @@ class BookmarkList(QWidget):
 
     def bookmarks(self) -> list[RouteBookmark]:
         return [
-            RouteBookmark(str(item.data(_ROUTE_ID)), item.text())
+            RouteBookmark(str(item.data(_ROUTE_ID)), str(item.data(_FULL_NAME)))
             for item in (self.list.item(row) for row in range(self.list.count()))
             if item is not None
         ]
@@ -86,6 +93,20 @@ class BookmarkList(QWidget):
                 return True
         return False
 
+    def show_current(self, route_id: str) -> None:
+        """Select the row of ``route_id`` without emitting (it was opened elsewhere), or
+        none when it isn't listed."""
+        self.list.blockSignals(True)
+        try:
+            self.list.clearSelection()
+            for row in range(self.list.count()):
+                item = self.list.item(row)
+                if item is not None and item.data(_ROUTE_ID) == route_id:
+                    item.setSelected(True)
+                    self.list.setCurrentItem(item)
+        finally:
+            self.list.blockSignals(False)
+
     def clear_selection(self) -> None:
         self.list.blockSignals(True)
         self.list.clearSelection()
@@ -95,9 +116,10 @@ class BookmarkList(QWidget):
         item = self.list.currentItem()
         if item is None:
             return None
-        return RouteBookmark(str(item.data(_ROUTE_ID)), item.text())
+        return RouteBookmark(str(item.data(_ROUTE_ID)), str(item.data(_FULL_NAME)))
 
     def _on_list_item_selection_changed(self) -> None:
         items = self.list.selectedItems()
         if items:
-            self.bookmark_selected.emit(str(items[0].data(_ROUTE_ID)), items[0].text())
+            item = items[0]
+            self.bookmark_selected.emit(str(item.data(_ROUTE_ID)), str(item.data(_FULL_NAME)))

@@ -8,6 +8,8 @@ signals and the controller answers by calling its ``show_*`` / ``set_*`` methods
 * ``more_requested()``: the results list scrolled to its end and the last page had more.
   Answer with :meth:`RouteBrowser.append_results`.
 * ``route_selected(route_id)``: a row was selected in any list, or Enter pressed on one.
+* ``route_activated(route_id)``: Enter on a row -- after ``route_selected``: the window
+  then puts the keyboard in the route's form.
 * ``open_requested(ref)``: "Open by name" with a valid ``user/route-name`` (links are parsed).
 * ``favourite_toggled(route_id, full_name)``: the star; answer with :meth:`set_favourites`.
 * ``retry_requested()``: the Retry button of the error shown by :meth:`show_error`.
@@ -55,6 +57,7 @@ class RouteBrowser(QWidget):
     search_requested = Signal(str, str)
     more_requested = Signal()
     route_selected = Signal(str)
+    route_activated = Signal(str)  # Enter on a row: open it and go to its form
     open_requested = Signal(str)
     favourite_toggled = Signal(str, str)
     retry_requested = Signal()
@@ -73,7 +76,8 @@ class RouteBrowser(QWidget):
     # -- construction ----------------------------------------------------------------------
     def _build(self) -> None:
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search routes (Ctrl+K)")
+        self.search.setPlaceholderText("Search routes")
+        self.search.setToolTip("Search routes (Ctrl+K)")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search routes")
         self.search.setAccessibleDescription("Type to search; Enter searches at once")
@@ -126,6 +130,7 @@ class RouteBrowser(QWidget):
         self.recent = BookmarkList("Recently opened routes", "Routes you open will appear here.")
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Route lists")
+        self.tabs.tabBar().setAccessibleName("Route lists: results, favourites, recent")
         self.tabs.addTab(results_page, "Results")
         self.tabs.addTab(self.favourites, "Favourites")
         self.tabs.addTab(self.recent, "Recent")
@@ -134,7 +139,8 @@ class RouteBrowser(QWidget):
         self.star_button.setEnabled(False)
 
         self.open_field = QLineEdit(self)
-        self.open_field.setPlaceholderText("user/route-name or a link")
+        self.open_field.setPlaceholderText("user/route-name")
+        self.open_field.setToolTip("A route's name, user/route-name, or a link to it (Ctrl+L)")
         self.open_field.setAccessibleName("Open route by name")
         self.open_button = QPushButton("&Open", self)
         self.open_button.setAccessibleName("Open route")
@@ -236,6 +242,21 @@ class RouteBrowser(QWidget):
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
+    def focus_open_field(self) -> None:
+        """Ctrl+L: "Open by name", ready for a name or a pasted link."""
+        self.open_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.open_field.selectAll()
+
+    def focus_list(self) -> None:
+        """Ctrl+1: the list on show (results, favourites or recent), at its current row."""
+        view = {0: self.results_view, 1: self.favourites.list, 2: self.recent.list}.get(
+            self.tabs.currentIndex(), self.results_view
+        )
+        if view is self.results_view and not view.currentIndex().isValid():
+            if self.model.rowCount():
+                view.setCurrentIndex(self.model.index(0, 0))
+        view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def show_loading(self, loading: bool) -> None:
         self.loading_label.setVisible(loading)
 
@@ -292,10 +313,17 @@ class RouteBrowser(QWidget):
         self.star_button.setProperty("favourite", favourite)
 
     def set_current_route(self, route_id: str, full_name: str) -> None:
-        """Make the star act on a route opened elsewhere (e.g. by name), without emitting."""
+        """``route_id`` was opened (from this list, by name, from a run…): select its row
+        in every list that has it, without emitting, and let the star act on it."""
         self._selected = RouteBookmark(route_id, full_name)
         self.star_button.setEnabled(True)
         self.set_current_favourite(route_id in self._favourite_ids)
+        row = self.model.row_of(route_id)
+        self._select_results_row_silently(row)
+        if row >= 0:
+            self.results_view.scrollTo(self.model.index(row, 0))
+        self.favourites.show_current(route_id)
+        self.recent.show_current(route_id)
 
     def selected_route(self) -> RouteBookmark | None:
         return self._selected
@@ -403,17 +431,19 @@ class RouteBrowser(QWidget):
                 self._select(route.id, route.full_name)
             else:
                 selection.select(index, selection.SelectionFlag.ClearAndSelect)
+            self.route_activated.emit(route.id)
             return True
         for bookmarks in (self.favourites, self.recent):
             if view is bookmarks.list:
                 item = bookmarks.list.currentItem()
                 if item is None:
                     return False
+                mark = bookmarks.current_bookmark()
+                assert mark is not None
                 if item.isSelected():
-                    mark = bookmarks.current_bookmark()
-                    assert mark is not None
                     self._select(mark.route_id, mark.full_name)
                 else:
                     item.setSelected(True)
+                self.route_activated.emit(mark.route_id)
                 return True
         return False

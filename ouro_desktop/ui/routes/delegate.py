@@ -10,9 +10,11 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QS
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen, QTextLayout
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from ouro_desktop.core.contrast import NON_TEXT, TEXT
+from ouro_desktop.ui.common.theme import readable, selection_colour
 from ouro_desktop.ui.routes.model import RouteListModel
 
-__all__ = ["RouteDelegate", "blend"]
+__all__ = ["RouteDelegate", "blend", "row_colours"]
 
 _Index = QModelIndex | QPersistentModelIndex
 _PAD_X = 10
@@ -69,6 +71,37 @@ def _wrapped(text: str, font: QFont, width: int, max_lines: int) -> list[str]:
     return lines
 
 
+_HOVER = QStyle.StateFlag.State_MouseOver
+
+
+def row_colours(
+    pal: QPalette, group: QPalette.ColorGroup, selected: bool, hovered: bool = False
+) -> dict[str, QColor]:
+    """A row's colours: the selection's (made to read, see
+    :func:`~ouro_desktop.ui.common.theme.selection_colour`) or the base's, with the name
+    in the text colour and the owner and description a softer shade that still reads
+    at 4.5:1, and a focus ring at 3:1."""
+    base = pal.color(group, QPalette.ColorRole.Base)
+    if selected:
+        background = selection_colour(pal, group)
+        text = pal.color(group, QPalette.ColorRole.HighlightedText)
+        ring = text
+    else:
+        background = base
+        if hovered:
+            background = blend(pal.color(group, QPalette.ColorRole.Highlight), base, 0.12)
+        text = pal.color(group, QPalette.ColorRole.Text)
+        ring = pal.color(group, QPalette.ColorRole.Highlight)
+    text = readable(text, background, TEXT)
+    return {
+        "background": background,
+        "text": text,
+        "muted": readable(blend(text, background, 0.8 if selected else 0.68), background, TEXT),
+        "description": readable(blend(text, background, 0.85), background, TEXT),
+        "focus": readable(ring, background, NON_TEXT),
+    }
+
+
 class RouteDelegate(QStyledItemDelegate):
     """Paints a :class:`RouteListModel` row; all rows have the same height."""
 
@@ -104,17 +137,9 @@ class RouteDelegate(QStyledItemDelegate):
         ):
             group = QPalette.ColorGroup.Inactive
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        colours = row_colours(pal, group, selected, bool(option.state & _HOVER))
+        background, text, muted = colours["background"], colours["text"], colours["muted"]
         base = pal.color(group, QPalette.ColorRole.Base)
-        highlight = pal.color(group, QPalette.ColorRole.Highlight)
-        if selected:
-            background = highlight
-            text = pal.color(group, QPalette.ColorRole.HighlightedText)
-        else:
-            background = base
-            if option.state & QStyle.StateFlag.State_MouseOver:
-                background = blend(highlight, base, 0.12)
-            text = pal.color(group, QPalette.ColorRole.Text)
-        muted = blend(text, background, 0.8 if selected else 0.68)
 
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -122,40 +147,48 @@ class RouteDelegate(QStyledItemDelegate):
         painter.fillRect(rect, background)
         painter.setPen(QPen(blend(pal.color(group, QPalette.ColorRole.Mid), base, 0.5), 1))
         painter.drawLine(rect.left(), rect.bottom(), rect.right(), rect.bottom())
-        if option.state & QStyle.StateFlag.State_HasFocus and not selected:
-            painter.setPen(QPen(highlight, 1))
-            painter.drawRect(rect.adjusted(0, 0, -1, -1))
+        if option.state & QStyle.StateFlag.State_HasFocus:
+            # The keyboard's place in the list: a ring that reads on the row (3:1).
+            painter.setPen(QPen(colours["focus"], 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(rect).adjusted(1, 1, -1, -2))
 
         bold, small = _fonts(option.font)
         inner = rect.adjusted(_PAD_X, _PAD_Y, -_PAD_X, -_PAD_Y - 1)
         y = inner.top()
 
         # Line 1: name (bold) on the left, owner (muted) on the right; the name gets priority.
+        # A long name (a title like "Generate a crystal structure — CrystaLLM") takes a
+        # second line from the description rather than being cut.
         bold_fm = QFontMetrics(bold)
         fm = QFontMetrics(option.font)
         owner_w = min(fm.horizontalAdvance(owner), inner.width() // 3) if owner else 0
         name_w = inner.width() - (owner_w + 12 if owner else 0)
+        name_lines = _wrapped(name, bold, name_w, 2) or [""]
         painter.setFont(bold)
         painter.setPen(text)
-        painter.drawText(
-            QRect(inner.left(), y, name_w, bold_fm.height()),
-            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-            bold_fm.elidedText(name, Qt.TextElideMode.ElideRight, name_w),
-        )
+        for line in name_lines:
+            painter.drawText(
+                QRect(inner.left(), y, name_w, bold_fm.height()),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                line,
+            )
+            y += bold_fm.height()
         if owner:
             painter.setFont(option.font)
             painter.setPen(muted)
             painter.drawText(
-                QRect(inner.right() - owner_w + 1, y, owner_w, bold_fm.height()),
+                QRect(inner.right() - owner_w + 1, inner.top(), owner_w, bold_fm.height()),
                 int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
                 fm.elidedText(owner, Qt.TextElideMode.ElideRight, owner_w),
             )
-        y += bold_fm.height() + _GAP
+        y += _GAP - (bold_fm.height() - fm.height()) * (len(name_lines) - 1)
 
-        # Lines 2-3: the description, wrapped and elided.
+        # Then the description, wrapped and elided, in the lines the name left.
         painter.setFont(option.font)
-        painter.setPen(blend(text, background, 0.85))
-        for line in _wrapped(description, option.font, inner.width(), _DESCRIPTION_LINES):
+        painter.setPen(colours["description"])
+        room = _DESCRIPTION_LINES - (len(name_lines) - 1)
+        for line in _wrapped(description, option.font, inner.width(), room):
             painter.drawText(
                 QRect(inner.left(), y, inner.width(), fm.height()),
                 int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),

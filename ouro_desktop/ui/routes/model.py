@@ -9,6 +9,7 @@ the controller fetches the next page and answers with :meth:`RouteListModel.appe
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -78,6 +79,17 @@ class RouteListModel(QAbstractListModel):
         self._badges: list[list[str]] = []
         self._has_more = False
         self._loading = False
+        # What a row is called: a readable title ("Generate a crystal structure — CrystaLLM")
+        # for a route named after its endpoint; its own name by default.
+        self.titler: Callable[[Route], str] | None = None
+
+    def title(self, route: Route) -> str:
+        return (self.titler(route) if self.titler else "") or route.name or route.slug
+
+    def refresh_titles(self) -> None:
+        """The titles changed (a service's name became known): repaint every row."""
+        if self._routes:
+            self.dataChanged.emit(self.index(0), self.index(len(self._routes) - 1))
 
     # -- feeding ---------------------------------------------------------------------------
     def set_results(self, routes: list[Route], has_more: bool) -> None:
@@ -145,7 +157,7 @@ class RouteListModel(QAbstractListModel):
         if route is None:
             return None
         if role in (Qt.ItemDataRole.DisplayRole, self.NameRole):
-            return route.name or route.slug
+            return self.title(route)
         if role == self.RouteRole:
             return route
         if role == self.OwnerRole:
@@ -161,7 +173,7 @@ class RouteListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(route)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{route.name or route.slug} by {route.owner}"
+            return f"{self.title(route)} by {route.owner}"
         return None
 
     def roleNames(self) -> dict[int, bytes]:

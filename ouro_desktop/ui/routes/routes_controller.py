@@ -17,6 +17,7 @@ from ouro_desktop.api.models import Route
 from ouro_desktop.core.error_text import friendly
 from ouro_desktop.core.route_finder import file_extension, routes_taking
 from ouro_desktop.core.route_list_cache import RouteListCache, source_key
+from ouro_desktop.core.route_naming import RouteNames
 from ouro_desktop.core.session import Session
 from ouro_desktop.core.settings import RouteBookmark
 from ouro_desktop.ui.common.tasks import TaskRunner
@@ -38,16 +39,23 @@ class RoutesController(QObject):
         session: Session,
         tasks: TaskRunner,
         route_cache: RouteListCache | None = None,
+        names: RouteNames | None = None,
     ) -> None:
         super().__init__(browser)
         self.browser = browser
         self.session = session
         self.tasks = tasks
         self.route_cache = route_cache
+        self.names = names or RouteNames(None)
+        browser.model.titler = self.names.title
+        for bookmarks in (browser.favourites, browser.recent):
+            bookmarks.titler = self.names.title_for
         self._query = ("", session.settings.search_sort)
         self._offset = 0
-        # Files dropped before a route was chosen: they go into the next route opened.
+        # Files dropped on the list: each route picked from the routes that take them gets
+        # them in its form, until the list shows something else.
         self.pending_drop: list[str] = []
+        self._drop_matches: set[str] = set()
         browser.search_requested.connect(self._on_browser_search_requested)
         browser.more_requested.connect(self._on_browser_more_requested)
         browser.route_selected.connect(self.open_requested)
@@ -76,6 +84,7 @@ class RoutesController(QObject):
 
     def _search(self, query: str, sort: str) -> None:
         self._query = (query, sort)
+        self.pending_drop, self._drop_matches = [], set()
         self.tasks.run("search", self._load_page(reset=True))
 
     def _on_browser_more_requested(self) -> None:
@@ -108,6 +117,36 @@ class RoutesController(QObject):
         else:
             browser.append_results(page.items, page.has_more)
         self.routes_loaded.emit(self._offset)
+        self.learn_service_names(page.items)
+
+    def learn_service_names(self, routes: list[Route]) -> None:
+        """Look up the services of routes named after their endpoint, so the list can call
+        them "Generate a crystal structure — CrystaLLM" rather than "POST /generate"."""
+        wanted = {sid for sid in map(self.names.needs_service, routes) if sid}
+        if wanted:
+            self.tasks.run("service-names", self._learn_services(sorted(wanted)))
+
+    async def _learn_services(self, service_ids: list[str]) -> None:
+        client = self.session.client
+        if client is None:
+            return
+        for service_id in service_ids:
+            try:
+                self.names.learn_service(service_id, await client.service_name(service_id))
+            except OuroError as exc:  # the list keeps the route's own name
+                log.info("no name for service %s: %s", service_id, friendly(exc))
+        self.names.flush()
+        self.browser.model.refresh_titles()
+
+    async def ensure_service_name(self, route: Route) -> None:
+        """Learn ``route``'s service name now, if its title needs it (opening a route)."""
+        client, service_id = self.session.client, self.names.needs_service(route)
+        if client is None or service_id is None:
+            return
+        try:
+            self.names.learn_service(service_id, await client.service_name(service_id))
+        except OuroError as exc:
+            log.info("no name for service %s: %s", service_id, friendly(exc))
 
     def _remember_route_list(self, sort: str, routes: list[Route]) -> None:
         """Keep the first page of the plain list for the next start's first paint."""
@@ -121,16 +160,20 @@ class RoutesController(QObject):
         """Signed out: the next person here needn't see this list."""
         if self.route_cache is not None:
             self.route_cache.clear()
-        self.pending_drop = []
+        self.pending_drop, self._drop_matches = [], set()
 
     # -- the open route ----------------------------------------------------------------------
-    def show_opened(self, route: Route) -> None:
-        """``route`` was opened: it is recent now and the list's current row."""
+    def show_opened(self, route: Route) -> str:
+        """``route`` was opened: it is recent now and the list's current row. Its title."""
+        title = self.names.title(route)
+        self.names.flush()
         settings = self.session.settings
         settings.add_recent(RouteBookmark(route.id, route.full_name))
         self.session.settings_store.save(settings)
         self.browser.set_recent(settings.recent)
         self.browser.set_current_route(route.id, route.full_name)
+        self.browser.model.refresh_titles()
+        return title
 
     def is_favourite(self, route_id: str) -> bool:
         return self.session.settings.is_favourite(route_id)
@@ -165,6 +208,7 @@ class RoutesController(QObject):
             return
         browser.show_loading(False)
         self.pending_drop = list(items)
+        self._drop_matches = {route.id for route in matches}
         name = Path(items[0]).name or items[0]
         browser.show_results(matches, False)
         browser.show_caption(
@@ -173,3 +217,9 @@ class RoutesController(QObject):
             else f"No route here accepts .{file_extension(items[0]) or '?'} files like “{name}”."
         )
         self.routes_loaded.emit(len(matches))
+        self.learn_service_names(matches)
+
+    def files_for(self, route_id: str) -> list[str]:
+        """The files dropped on the list, if ``route_id`` is one of the routes it offered
+        for them (every pick gets them, not only the first)."""
+        return list(self.pending_drop) if route_id in self._drop_matches else []

@@ -96,12 +96,15 @@ class RoutePage(QWidget):
 
     favourite_toggled = Signal(str, str)  # route id, full name
     retry_requested = Signal()
+    offer_accepted = Signal(str)  # a route ref offered instead of one that failed to open
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Route page")
         self.route: Route | None = None
+        self.title = ""
         self.base_url = DEFAULT_BASE_URL
+        self._offer = ""
         self.stack = QStackedWidget(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -159,9 +162,19 @@ class RoutePage(QWidget):
         self.retry_button.setAccessibleName("Retry loading the route")
         self.retry_button.setObjectName("route_page_retry")
         self.retry_button.clicked.connect(self.retry_requested)
+        # "Open demo/… instead": a way out of the error, when there is one.
+        self.offer_button = QPushButton()
+        self.offer_button.setObjectName("route_page_offer")
+        self.offer_button.clicked.connect(self._on_offer_button_clicked)
+        self.offer_button.hide()
         column.addWidget(self.error_title)
         column.addWidget(self.error_label)
-        column.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.offer_button)
+        buttons.addWidget(self.retry_button)
+        buttons.addStretch(1)
+        column.addLayout(buttons)
         column.addStretch(2)
 
     def _build_content_page(self) -> None:
@@ -178,6 +191,7 @@ class RoutePage(QWidget):
         column.setSpacing(10)
 
         self.title_label = QLabel(body)
+        self.title_label.setTextFormat(Qt.TextFormat.PlainText)  # a name is never markup
         self.title_label.setWordWrap(True)
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.title_label.setAccessibleName("Route name")
@@ -253,14 +267,28 @@ class RoutePage(QWidget):
         self.loading_label.setText(text)
         self.stack.setCurrentWidget(self.loading_page)
 
-    def show_error(self, message: str) -> None:
+    def show_error(self, message: str, offer: tuple[str, str] | None = None) -> None:
+        """An error with Retry; ``offer`` = (button text, route ref) adds a way out."""
         self.error_label.setText(message)
+        self._offer = offer[1] if offer else ""
+        self.offer_button.setText(offer[0] if offer else "")
+        self.offer_button.setAccessibleName(offer[0] if offer else "")
+        self.offer_button.setVisible(offer is not None)
         self.stack.setCurrentWidget(self.error_page)
-        self.retry_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        focus = self.offer_button if offer is not None else self.retry_button
+        focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def show_route(self, route: Route, *, base_url: str, is_favourite: bool = False) -> None:
+    def _on_offer_button_clicked(self) -> None:
+        if self._offer:
+            self.offer_accepted.emit(self._offer)
+
+    def show_route(
+        self, route: Route, *, base_url: str, is_favourite: bool = False, title: str = ""
+    ) -> None:
+        """Show ``route``, called ``title`` (its readable name; its own name by default)."""
         new_route = self.route is None or self.route.id != route.id
         self.route = route
+        self.title = title or route.name or route.slug or route.id
         self.base_url = base_url
         self._render()
         self.set_favourite(is_favourite)
@@ -302,8 +330,11 @@ class RoutePage(QWidget):
         if route is None:
             return
         muted = self._muted()
-        self.title_label.setText(route.name or route.slug or route.id)
+        self.title_label.setText(self.title)
         byline = f"by <b>{escape(route.owner or 'unknown')}</b> · {escape(visibility_text(route))}"
+        if route.name and route.name != self.title:
+            # A readable title stands in for a name like "POST /generate": say the real one.
+            byline += f" · named <code>{escape(route.name)}</code>"
         byline += f" · <code>{escape(route.full_name)}</code>"
         web = safe_href(route.raw.get("url"))
         if web and self.base_url.rstrip("/") in ("", DEFAULT_BASE_URL):

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+import shiboken6
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from ouro_desktop.api.errors import (
@@ -24,9 +25,12 @@ from ouro_desktop.api.errors import (
     UploadCancelled,
 )
 from ouro_desktop.api.models import Action, Route
+from ouro_desktop.api.schema_nodes import FormValue, default_value
 from ouro_desktop.core.cif_preview import CifPreview, CifPreviewError, preview_cif
 from ouro_desktop.core.error_text import friendly
 from ouro_desktop.core.file_checks import CheckedFile, FileRejected, check_local_file, check_many
+from ouro_desktop.core.form_memory import FormMemory, RememberedFile, RememberedForm
+from ouro_desktop.core.input_words import missing_files_text
 from ouro_desktop.core.ledger import LedgerError, RunLedger, RunRecord
 from ouro_desktop.core.route_facts import price_text
 from ouro_desktop.core.route_fields import asset_input_required
@@ -38,6 +42,7 @@ from ouro_desktop.ui.common.tasks import TaskRunner, off_thread
 from ouro_desktop.ui.run.run_panel import RunPanel
 
 log = logging.getLogger(__name__)
+RESTORED = "Your entries from last time are back. “Clear form” starts afresh."
 CIF_EXTENSIONS = {"cif", "mcif"}
 STATE_WORDS = {
     "submitting": "Sending the run…",
@@ -85,6 +90,7 @@ class RunController(QObject):
         *,
         confirm: Callable[[QWidget, Route], bool] = confirm_price,
         choose: Callable[[QWidget, str, list[str]], str | None] | None = None,
+        memory: FormMemory | None = None,
     ) -> None:
         super().__init__(panel)
         self.panel = panel
@@ -98,12 +104,24 @@ class RunController(QObject):
         self._unsubscribe: Callable[[], None] | None = None
         self._staged: dict[str, _Staged] = {}
         self._last: RunRecord | None = None
+        # What was typed and chosen, per route, kept for the next visit (and the next start).
+        self.memory = memory
+        self._showing = False
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(1000)
+        self._flush_timer.timeout.connect(self.flush_memory)
         inputs = panel.inputs
         inputs.files_dropped.connect(self._on_inputs_files_dropped)
         inputs.cancel_requested.connect(self._on_inputs_cancel_requested)
         inputs.retry_requested.connect(self._on_inputs_retry_requested)
         inputs.removed.connect(self._on_inputs_removed)
         inputs.choose_remote_requested.connect(self._on_inputs_choose_remote_requested)
+        inputs.changed.connect(self._on_inputs_changed)
+        inputs.files_dropped.connect(self._on_form_changed_by_hand)
+        panel.form.edited.connect(self._on_form_changed_by_hand)
+        panel.form.validated.connect(self._on_form_validated)
+        panel.cleared.connect(self._remember)
         panel.run_requested.connect(self._on_panel_run_requested)
 
     # -- session lifecycle -----------------------------------------------------------------
@@ -124,6 +142,8 @@ class RunController(QObject):
         return await self.tracker.resume()
 
     async def detach(self) -> None:
+        self._remember()
+        self.flush_memory()
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
@@ -132,18 +152,97 @@ class RunController(QObject):
             self.tracker = None
 
     def show_route(self, route: Route) -> None:
+        """Show ``route``'s form: as the person left it, if they were here before."""
+        self._remember()  # the form being left, as it is now
         for staged in self._staged.values():
             staged.cancel.set()
         self._staged.clear()
-        self.panel.set_route(route)
+        # Checks, previews and uploads for the form being left: its drop zones are going.
+        for key in self.panel.inputs.keys():
+            self.tasks.cancel(f"file:{key}")
+        self.tasks.cancel("drop")
+        kept = self._recall(route)
+        self._showing = True  # the fresh form at its defaults is not a draft to keep
+        try:
+            self.panel.set_route(route)
+            if kept is not None:
+                self.panel.restore(kept.value, kept.files)
+        finally:
+            self._showing = False
+        if kept is not None:
+            self.panel.show_status(RESTORED)
+        self.flush_memory()
+
+    # -- remembering the form --------------------------------------------------------------
+    def _scope(self) -> str | None:
+        account = self.session.account
+        return f"{account.base_url}|{account.user.username}" if account is not None else None
+
+    def _recall(self, route: Route) -> RememberedForm | None:
+        scope = self._scope()
+        if self.memory is None or scope is None:
+            return None
+        return self.memory.recall(scope, route.id)
+
+    def _remember(self) -> None:
+        if self.memory is None or self._showing or not shiboken6.isValid(self.panel):
+            return  # (the window may already be gone when the app closes)
+        route, scope = self.panel.route, self._scope()
+        if route is None or scope is None:
+            return
+        if self.panel.inputs.busy():
+            return  # a file half-checked is remembered once it settles
+        value, files = self.panel.snapshot()
+        spec = self.panel.form.spec
+        if not files and spec is not None and value == default_value(spec):
+            self.memory.forget(scope, route.id)  # nothing typed: nothing to keep
+        else:
+            self.memory.remember(scope, route.id, value, files, spec=spec)
+        if self.memory.dirty:
+            self._flush_timer.start()
+
+    def flush_memory(self) -> None:
+        """Write the remembered forms now (the app is closing, a route is left)."""
+        if shiboken6.isValid(self._flush_timer):
+            self._flush_timer.stop()
+        if self.memory is not None:
+            self.memory.flush()
+
+    def forget_account(self) -> None:
+        """Signed out: the next person here needn't see what this one typed."""
+        scope = self._scope()
+        if self.memory is not None and scope is not None:
+            self.memory.forget_scope(scope)
+            self.memory.flush()
+
+    def _on_form_changed_by_hand(self, *_args: object) -> None:
+        if self.panel.status_label.text() == RESTORED:
+            self.panel.show_status("")  # said once; the form is the person's again
+
+    def _on_form_validated(self) -> None:
+        if self.panel.problem("fields") and self.panel.form.is_valid():
+            self.panel.clear_problem("fields")
+        self._remember()
+
+    def _on_inputs_changed(self, _key: str) -> None:
+        route = self.panel.route
+        if route is not None and self.panel.problem("missing"):
+            # "Add a file for …" lives as long as a required file is missing.
+            self.panel.show_problem("missing", missing_files_text(route, self._missing(route)))
+        self._remember()
+
+    def _missing(self, route: Route) -> list[str]:
+        required = [k for k in route.input_assets if asset_input_required(route, k)]
+        return self.panel.inputs.missing_required(required)
 
     # -- file inputs -----------------------------------------------------------------------
     def drop_anywhere(self, items: list[str]) -> None:
         """Files dropped on the window: each goes to the input that accepts it."""
         route = self.panel.route
         if route is None or not route.input_assets:
-            self.panel.show_error("This route takes no files.")
+            self.panel.show_problem("drop", "This route takes no files.")
             return
+        self.panel.clear_problem("drop")
         self.tasks.run("drop", self._route_drop(route, items))
 
     async def _route_drop(self, route: Route, items: list[str]) -> None:
@@ -158,7 +257,7 @@ class RunController(QObject):
             if key:
                 self._stage(key, checked)
         if rejected:
-            self.panel.show_error("\n".join(message for _item, message in rejected))
+            self.panel.show_problem("drop", "\n".join(message for _item, message in rejected))
 
     def _on_inputs_files_dropped(self, key: str, items: list[str]) -> None:
         route = self.panel.route
@@ -277,23 +376,31 @@ class RunController(QObject):
 
     def fill_from_run(self, route: Route, inputs: dict[str, object]) -> None:
         """Put an earlier run's inputs into the open form of ``route`` (files by their
-        asset ids: nothing is uploaded again)."""
+        asset ids: nothing is uploaded again). The run's inputs win over a remembered form:
+        an input the run had no file for is emptied."""
         if self.panel.route is None or self.panel.route.id != route.id:
             return
-        self.panel.form.set_value(
-            dict(inputs.get("body") or {}),  # type: ignore[call-overload]
-            dict(inputs.get("query") or {}) or None,  # type: ignore[call-overload]
-            dict(inputs.get("path") or {}) or None,  # type: ignore[call-overload]
-        )
-        files = inputs.get("files") or {}
-        if isinstance(files, dict):
-            for input_key, info in files.items():
+        files: dict[str, RememberedFile] = {}
+        given = inputs.get("files") or {}
+        if isinstance(given, dict):
+            for input_key, info in given.items():
                 if input_key in route.input_assets and isinstance(info, dict):
-                    name = str(info.get("name") or info.get("asset_id"))
-                    self.panel.inputs.zone(input_key).show_uploaded(
-                        str(info.get("asset_id")), name, True
-                    )
+                    asset_id = str(info.get("asset_id") or "")
+                    if asset_id:
+                        files[input_key] = RememberedFile(
+                            str(info.get("name") or asset_id), asset_id
+                        )
+        self.panel.restore(
+            FormValue(
+                dict(inputs.get("body") or {}),  # type: ignore[call-overload]
+                dict(inputs.get("query") or {}),  # type: ignore[call-overload]
+                dict(inputs.get("path") or {}),  # type: ignore[call-overload]
+            ),
+            files,
+        )
+        self.panel.clear_messages()
         self.panel.show_status("Inputs filled in from the earlier run. Press Run to run again.")
+        self._remember()
 
     # -- running ---------------------------------------------------------------------------
     def _on_panel_run_requested(self) -> None:
@@ -303,17 +410,13 @@ class RunController(QObject):
         if route is None or self.tracker is None:
             return
         form = self.panel.form
-        required = [k for k in route.input_assets if asset_input_required(route, k)]
-        missing = self.panel.inputs.missing_required(required)
+        missing = self._missing(route)
         errors = form.errors()
+        self.panel.show_problem("missing", missing_files_text(route, missing))
+        self.panel.show_problem("fields", "Fix the highlighted settings first." if errors else "")
         if missing or errors:
             if errors:
                 form.show_field_errors(errors)
-            names = ", ".join(missing)
-            self.panel.show_error(
-                (f"Add a file for: {names}. " if missing else "")
-                + ("Fix the highlighted fields first." if errors else "")
-            )
             return
         if route.is_paid and not self.confirm(self.panel, route):
             self.panel.show_status("Not run: the price was not confirmed.")

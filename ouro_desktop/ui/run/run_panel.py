@@ -3,27 +3,40 @@
 Synchronous widget. It shows the price of a paid route before anything else, keeps Run
 disabled while a submission is in flight, and has one status line for the run just
 started (the history pane shows every run).
+
+Problems are shown by cause (:meth:`RunPanel.show_problem`): "Add a .cif file before
+running" is the ``"missing"`` problem, and goes as soon as the file is there, while another
+problem stays. "Clear form" empties the settings and the files at once, with an Undo.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ouro_desktop.api.models import Route
+from ouro_desktop.api.schema_nodes import FormValue
+from ouro_desktop.core.form_memory import RememberedFile
 from ouro_desktop.core.route_facts import price_text
+from ouro_desktop.core.route_fields import asset_input_label, asset_input_required
 from ouro_desktop.ui.common.banner import Banner
-from ouro_desktop.ui.run.form.drop_zone import FileInputs
+from ouro_desktop.ui.common.shortcuts import shortcut_keys
+from ouro_desktop.ui.common.undo_bar import UndoBar
+from ouro_desktop.ui.run.form.file_inputs import FileInputs
 from ouro_desktop.ui.run.form.form import RequestForm
+
+__all__ = ["RunPanel"]
 
 
 class RunPanel(QWidget):
     run_requested = Signal()
+    cleared = Signal()  # "Clear form" (or its Undo) changed what the form holds
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("run_panel")
+        self.setAccessibleName("Run this route")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         title = QLabel("Run this route", self)
@@ -45,27 +58,46 @@ class RunPanel(QWidget):
         layout.addWidget(self.form)
 
         self.error_banner = Banner(self)
+        self.error_banner.setAccessibleName("Problem")
+        self.error_banner.dismissed.connect(self._on_error_banner_dismissed)
         layout.addWidget(self.error_banner)
+        self.undo_bar = UndoBar("Undo clearing the form", self)
+        layout.addWidget(self.undo_bar)
 
         row = QHBoxLayout()
         self.status_label = QLabel(self)
         self.status_label.setWordWrap(True)
         self.status_label.setAccessibleName("Run status")
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        row.addWidget(self.status_label, 1)
+        self.clear_button = QPushButton("Clear form", self)
+        self.clear_button.setAccessibleName("Clear form")
+        self.clear_button.setAccessibleDescription(
+            "Empties every setting and file of this route's form; can be undone"
+        )
+        self.clear_button.setToolTip("Start this form afresh (settings to defaults, no files)")
+        self.clear_button.clicked.connect(self._on_clear_button_clicked)
+        row.addWidget(self.clear_button)
+        row.addStretch(1)
         self.run_button = QPushButton("Run", self)
         self.run_button.setAccessibleName("Run the route")
-        self.run_button.setToolTip("Run this route with these inputs (Ctrl+Enter)")
+        keys = shortcut_keys("run")
+        self.run_button.setToolTip(f"Run this route with these inputs ({keys[0].toString()})")
         self.run_button.setMinimumWidth(120)
         self.run_button.clicked.connect(self._on_run_clicked)
         row.addWidget(self.run_button)
         layout.addLayout(row)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            shortcut = QShortcut(QKeySequence(keys), self)
+        # Under Run, the whole width: a long result line never widens the page.
+        layout.addWidget(self.status_label)
+        for sequence in keys:
+            shortcut = QShortcut(sequence, self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(self._on_run_clicked)
         self._submitting = False
         self._route: Route | None = None
+        self._problems: dict[str, str] = {}
+        self.form.edited.connect(self.undo_bar.withdraw)
+        self.inputs.files_dropped.connect(lambda _key, _items: self.undo_bar.withdraw())
 
     @property
     def route(self) -> Route | None:
@@ -73,7 +105,12 @@ class RunPanel(QWidget):
 
     def set_route(self, route: Route) -> None:
         self._route = route
-        self.inputs.set_declarations(dict(route.input_assets))
+        keys = list(route.input_assets)
+        self.inputs.set_declarations(
+            dict(route.input_assets),
+            required=[k for k in keys if asset_input_required(route, k)],
+            labels={k: asset_input_label(route, k) for k in keys},
+        )
         self.form.set_route(route)
         if route.is_paid:
             self.price_label.setText(
@@ -84,6 +121,7 @@ class RunPanel(QWidget):
         else:
             self.price_label.hide()
         self.run_button.setText(f"Run ({price_text(route)})" if route.is_paid else "Run")
+        self.undo_bar.withdraw()
         self.clear_messages()
         self.set_submitting(False)
 
@@ -106,12 +144,74 @@ class RunPanel(QWidget):
     def submitting(self) -> bool:
         return self._submitting
 
+    # -- what the form holds ---------------------------------------------------------------
+    def snapshot(self) -> tuple[FormValue, dict[str, RememberedFile]]:
+        """The settings and the files, as they are now."""
+        return self.form.value(), self.inputs.remembered()
+
+    def restore(self, value: FormValue, files: dict[str, RememberedFile]) -> None:
+        """Put settings and files back (a remembered form, an Undo, a re-run): a file on
+        Ouro comes back as it was; a local file not uploaded yet is checked and sent again.
+        Inputs with no file given are emptied."""
+        self.form.set_value(value.body, value.query or None, value.path_params or None)
+        for key, zone in self.inputs.zones().items():
+            kept = files.get(key)
+            if kept is None:
+                if zone.holds_file or zone.message_label.text():
+                    zone.clear()
+                    zone.removed.emit(key)
+            elif kept.asset_id:
+                zone.show_kept(kept.asset_id, kept.name)
+            elif kept.path:
+                zone.files_dropped.emit(key, [kept.path])
+
+    def _on_clear_button_clicked(self) -> None:
+        before = self.snapshot()
+        self.form.reset_to_defaults()
+        self.restore(self.form.value(), {})
+        self.clear_messages()
+        self.cleared.emit()
+        if before != self.snapshot():
+            self.undo_bar.offer(
+                "The form is cleared: settings at their defaults, no files.",
+                lambda: self._undo_clear(*before),
+            )
+
+    def _undo_clear(self, value: FormValue, files: dict[str, RememberedFile]) -> None:
+        self.restore(value, files)
+        self.cleared.emit()
+
+    # -- messages --------------------------------------------------------------------------
     def show_status(self, text: str) -> None:
         self.status_label.setText(text)
 
+    def show_problem(self, cause: str, text: str) -> None:
+        """Show ``text`` for ``cause`` (replacing that cause's earlier text); an empty text
+        clears it. Each cause's text stays until that cause is cleared."""
+        if text:
+            self._problems[cause] = text
+        else:
+            self._problems.pop(cause, None)
+        if self._problems:
+            self.error_banner.show_message("\n".join(self._problems.values()))
+        else:
+            self.error_banner.hide()
+
+    def clear_problem(self, cause: str) -> None:
+        self.show_problem(cause, "")
+
+    def problem(self, cause: str) -> str:
+        return self._problems.get(cause, "")
+
     def show_error(self, text: str) -> None:
-        self.error_banner.show_message(text)
+        """A problem with no cause to watch (a refusal from Ouro): it stays until the next
+        run or route, or until dismissed."""
+        self.show_problem("error", text)
+
+    def _on_error_banner_dismissed(self) -> None:
+        self._problems.clear()
 
     def clear_messages(self) -> None:
         self.status_label.clear()
+        self._problems.clear()
         self.error_banner.hide()

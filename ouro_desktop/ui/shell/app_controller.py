@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from ouro_desktop.api.errors import AuthenticationError, NotFoundError, OuroError
 from ouro_desktop.api.models import Route
@@ -69,19 +69,24 @@ class AppController(QObject):
         self.history = history
         self._current: Route | None = None
         self._startup_files: list[str] = []
+        self._focus_form_for: str | None = None  # Enter on a route: its form gets the keys
+        self._offered_files: list[str] = []  # files that were for a route offered instead
 
         window.welcome.sign_in_requested.connect(self._on_welcome_sign_in_requested)
         window.welcome.demo_requested.connect(self._on_welcome_demo_requested)
         window.sign_out_requested.connect(self._on_window_sign_out_requested)
         window.route_page.favourite_toggled.connect(routes.toggle_favourite)
         window.route_page.retry_requested.connect(self._on_page_retry_requested)
+        window.route_page.offer_accepted.connect(self._on_page_offer_accepted)
         window.browser_drops.files_dropped.connect(self._on_browser_files_dropped)
+        window.browser.route_activated.connect(self._on_browser_route_activated)
         window.window_drops.files_dropped.connect(self._on_window_files_dropped)
         routes.open_requested.connect(self._on_routes_open_requested)
         routes.favourite_changed.connect(self._on_routes_favourite_changed)
         routes.routes_loaded.connect(self.routes_loaded)
         routes.load_failed.connect(self.load_failed)
         history.rerun_requested.connect(self._on_history_rerun_requested)
+        runs.run_finished.connect(self._on_runs_run_finished)
 
     # -- start-up and sign-in --------------------------------------------------------------
     def start(
@@ -119,13 +124,9 @@ class AppController(QObject):
                 self.sign_in_shown.emit()
                 return
         self._enter_workspace()
-        if open_ref:
-            self._on_routes_open_requested(open_ref)
         files, self._startup_files = self._startup_files, []
-        if files:
-            # Lists the routes that accept the file (instead of the plain route list: same
-            # task name, so it replaces that search); choosing one puts it into the form.
-            self.routes.find_routes_for(files)
+        if open_ref or files:
+            self.open_route_with_files(open_ref, files)
 
     def _enter_workspace(self) -> None:
         window = self.window
@@ -155,11 +156,14 @@ class AppController(QObject):
             self.window.history.show_status(text)
 
     def _on_tracker_connection(self, online: bool) -> None:
-        """One banner while Ouro can't be reached; polling resumes by itself."""
+        """One banner while Ouro can't be reached, and the status bar says so too;
+        polling resumes by itself."""
         if online:
             self.window.banner.hide()
+            self.window.set_account(self.session.account)  # "Connected to …" again
             self.window.statusBar().showMessage("Connected to Ouro again.", 8_000)
         else:
+            self.window.set_connection_state("Offline: Ouro can't be reached")
             self.window.banner.show_message(
                 "Ouro can't be reached right now. Your runs keep going on Ouro; checking "
                 "on them resumes by itself when the connection is back."
@@ -191,6 +195,7 @@ class AppController(QObject):
     async def _sign_out(self) -> None:
         self.history.detach()
         await self.runs.detach()
+        self.runs.forget_account()
         await self.session.sign_out()
         self.routes.forget_account()
         self._current = None
@@ -198,14 +203,26 @@ class AppController(QObject):
         self.window.show_welcome()
 
     # -- opening a route -------------------------------------------------------------------
+    def open_route_with_files(self, ref: str | None, files: list[str]) -> None:
+        """Open ``ref`` and put ``files`` into its form (each into the input that takes it).
+        With no route, list the routes that take the files; picking one fills its form.
+        ``ouro-desktop --route X FILE`` and a second start handing over its arguments both
+        come here."""
+        files = list(files)
+        if ref:
+            self.tasks.run("route", self._open(ref, files))
+        elif files:
+            # The routes that accept the file replace the plain list (the same task name);
+            # choosing one puts it into the form.
+            self.routes.find_routes_for(files)
+
     async def open_route(self, ref: str) -> Route | None:
         """Open a route as if chosen in the browser; the route, or None if it failed."""
         await self._open(ref)
-        return (
-            self._current
-            if self._current and ref in (self._current.id, self._current.full_name)
-            else self._current
-        )
+        current = self._current
+        if current is not None and ref in (current.id, current.full_name):
+            return current
+        return None
 
     def _on_routes_open_requested(self, ref: str) -> None:
         self.tasks.run("route", self._open(ref))
@@ -214,7 +231,7 @@ class AppController(QObject):
         if self._current is not None:
             self.tasks.run("route", self._open(self._current.id))
 
-    async def _open(self, ref: str) -> None:
+    async def _open(self, ref: str, files: list[str] | None = None) -> None:
         client = self.session.client
         if client is None:
             return
@@ -223,7 +240,13 @@ class AppController(QObject):
         try:
             route = await client.get_route(ref)
         except NotFoundError:
-            page.show_error(f"There is no route “{ref}”, or you don't have access to it.")
+            offer = await self._demo_copy_of(ref)
+            self._offered_files = list(files or [])
+            page.show_error(
+                f"There is no route “{ref}”, or you don't have access to it."
+                + (f" The demo has its own copy: {offer}." if offer else ""),
+                offer=(f"Open {offer}", offer) if offer else None,
+            )
             self.load_failed.emit(ref)
             return
         except OuroError as exc:
@@ -234,22 +257,88 @@ class AppController(QObject):
         # of 2,000 settings takes a while); the page and the form then find it done.
         await off_thread(prepare_route, route, self._snippet_base())
         self._current = route
-        self.routes.show_opened(route)
+        await self.routes.ensure_service_name(route)
+        title = self.routes.show_opened(route)
+        self.window.show_route_title(title)
         page.show_route(
-            route, base_url=self._snippet_base(), is_favourite=self.routes.is_favourite(route.id)
+            route,
+            base_url=self._snippet_base(),
+            is_favourite=self.routes.is_favourite(route.id),
+            title=title,
         )
-        self.history.set_route(route)
+        self.history.set_route(route, title)
         self.runs.show_route(route)
-        pending, self.routes.pending_drop = self.routes.pending_drop, []
-        if pending and route.input_assets:
-            self.runs.drop_anywhere(pending)
+        dropped = list(files or []) or self.routes.files_for(route.id)
+        if dropped and route.input_assets:
+            self.runs.drop_anywhere(dropped)
+        elif files:
+            self.runs.panel.show_problem("drop", "This route takes no files.")
+        # After the event loop's next turn (the new form's widgets are shown then): Tab
+        # follows the page, and Enter on a route puts the keyboard in its form.
+        QTimer.singleShot(0, self.window.order_route_page_focus)
+        if self._focus_form_for == route.id:
+            self._focus_form_for = None
+            QTimer.singleShot(0, self.window.focus_form)
         self.route_shown.emit(route.id)
+
+    def _on_browser_route_activated(self, route_id: str) -> None:
+        """Enter on a route in a list: once it is open, the keyboard goes to its form."""
+        self._focus_form_for = route_id
+
+    def _on_page_offer_accepted(self, ref: str) -> None:
+        """The route offered instead of one that could not be opened: it gets the files
+        that were meant for that one."""
+        files, self._offered_files = self._offered_files, []
+        self.tasks.run("route", self._open(ref, files))
+
+    async def _demo_copy_of(self, ref: str) -> str | None:
+        """In the demo, a real route's name (as in the README) whose copy is ``demo/…``."""
+        client, account = self.session.client, self.session.account
+        if client is None or account is None or not account.demo or "/" not in ref:
+            return None
+        owner, _, slug = ref.strip().strip("/").rpartition("/")
+        owner = owner.rsplit("/", 1)[-1]
+        if not slug or owner == account.user.username:
+            return None
+        copy = f"{account.user.username}/{slug}"
+        try:
+            await client.get_route(copy)
+        except OuroError:
+            return None
+        return copy
+
+    def _on_runs_run_finished(self, record: object) -> None:
+        current = self._current
+        if current is not None and getattr(record, "route_id", None) == current.id:
+            # Its typical duration ("Expected duration") now counts this run too.
+            self.tasks.run("route-facts", self._refresh_facts(current.id))
+
+    async def _refresh_facts(self, route_id: str) -> None:
+        client = self.session.client
+        if client is None:
+            return
+        try:
+            route = await client.get_route(route_id)
+        except OuroError:
+            return  # the page keeps what it showed
+        if self._current is None or self._current.id != route.id:
+            return
+        self._current = route
+        page = self.window.route_page
+        page.show_route(
+            route,
+            base_url=self._snippet_base(),
+            is_favourite=self.routes.is_favourite(route.id),
+            title=page.title,
+        )
+        self.history.update_route(route)
 
     def _on_routes_favourite_changed(self, route_id: str, starred: bool) -> None:
         if self._current is not None and self._current.id == route_id:
             self.routes.show_current_favourite(starred)
-            self.window.route_page.show_route(
-                self._current, base_url=self._snippet_base(), is_favourite=starred
+            page = self.window.route_page
+            page.show_route(
+                self._current, base_url=self._snippet_base(), is_favourite=starred, title=page.title
             )
 
     def _snippet_base(self) -> str:

@@ -1,8 +1,14 @@
 """The main window: composes the panes, menus, shortcuts and status bar.
 
 No HTTP and no keyring here: controllers call the services and push results into the
-panes. Layout: route browser | route page (form below it) | run history, inside one
-splitter whose sizes, like the window geometry, are remembered in QSettings.
+panes. Layout: route browser | route page (form below it) | runs (the table above the
+selected run's detail), in splitters with visible handles whose sizes, like the window
+geometry, are remembered in QSettings.
+
+The first window fits the screen it opens on (its available area, 1280×720 and up, with
+nothing cut off), and a remembered geometry is brought back inside the screen if the
+screen got smaller. The runs table starts tall enough for nine runs. Every shortcut is
+bound from the one table in :mod:`~ouro_desktop.ui.common.shortcuts`.
 
 The window is built in two steps so the first paint is fast: the shell (menus, status
 bar, the route browser, and empty places for the other panes) imports little, and
@@ -12,15 +18,17 @@ modules take most of the import time) after the shell is on screen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QRect, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QLabel,
     QMainWindow,
-    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -29,9 +37,13 @@ from PySide6.QtWidgets import (
 from ouro_desktop import __version__
 from ouro_desktop.ui.common.banner import Banner
 from ouro_desktop.ui.common.file_drop import FileDropCatcher
+from ouro_desktop.ui.common.focus_order import chain_by_position
+from ouro_desktop.ui.common.shortcuts import shortcut_keys
+from ouro_desktop.ui.common.splitter import GripSplitter
 from ouro_desktop.ui.routes.browser import RouteBrowser
 
 if TYPE_CHECKING:  # the session module loads the HTTP client: not before the first paint
+    from ouro_desktop.core.route_naming import RouteNames
     from ouro_desktop.core.session import Account
     from ouro_desktop.ui.history.detail import RunDetail
     from ouro_desktop.ui.history.pane import HistoryPane
@@ -40,6 +52,13 @@ if TYPE_CHECKING:  # the session module loads the HTTP client: not before the fi
     from ouro_desktop.ui.shell.welcome import WelcomeView
 
 APP_TITLE = "Ouro Desktop"
+# The first window: this size where the screen allows (a 1280×720 screen gets all of it).
+PREFERRED_SIZE = (1440, 900)
+# Room for the window manager's title bar and borders around the window itself.
+FRAME_ALLOWANCE = (16, 48)
+# Shares of the width: route browser | route page | runs.
+PANE_SHARES = (0.20, 0.35, 0.45)
+RUNS_ROWS = 9  # the runs table starts with room for this many runs
 
 
 class MainWindow(QMainWindow):
@@ -51,13 +70,29 @@ class MainWindow(QMainWindow):
     history: HistoryPane
     run_detail: RunDetail
 
-    def __init__(self, settings: QSettings, *, build_panes: bool = True) -> None:
-        """The window; with ``build_panes=False`` only the shell, until :meth:`build_panes`."""
+    def __init__(
+        self,
+        settings: QSettings,
+        *,
+        build_panes: bool = True,
+        screen_area: Callable[[], QRect] | None = None,
+    ) -> None:
+        """The window; with ``build_panes=False`` only the shell, until :meth:`build_panes`.
+        ``screen_area`` gives the usable area of the screen (tests pass a fake one)."""
         super().__init__()
         self._qsettings = settings
+        self._screen_area = screen_area
+        self._default_sizes = True  # no pane sizes saved: they are set once shown
+        self._sized = False
         self.setWindowTitle(APP_TITLE)
         self.setAccessibleName(APP_TITLE)
         self.keyring_backend = "none"
+        # Where the profile keeps data and logs (set by the app; Help uses them).
+        self.data_dir: Path | None = None
+        self.log_file: Path | None = None
+        self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
+        self.route_names: RouteNames | None = None  # titles known at the first paint
+        self.last_dialog: QDialog | None = None
 
         self.stack = QStackedWidget(self)
         self._welcome: WelcomeView | None = None  # built when first needed
@@ -67,8 +102,8 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         self.banner = Banner(self.workspace)
         column.addWidget(self.banner)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self.workspace)
-        self.splitter.setChildrenCollapsible(False)
+        self.splitter = GripSplitter(Qt.Orientation.Horizontal, self.workspace)
+        self.splitter.setAccessibleName("Panes")
         self.browser = RouteBrowser(self.splitter)
         # Places for the route page and the history, filled by build_panes().
         QWidget(self.splitter)
@@ -117,33 +152,55 @@ class MainWindow(QMainWindow):
         self.run_panel = RunPanel(self.route_page.form_area)
         self.route_page.form_layout.addWidget(self.run_panel)
         # Right: the runs table above the selected run's detail.
-        self.history_split = QSplitter(Qt.Orientation.Vertical)
+        self.history_split = GripSplitter(Qt.Orientation.Vertical)
+        self.history_split.setAccessibleName("Runs and the selected run")
         self.history = HistoryPane(self.history_split)
         self.run_detail = RunDetail(self.history_split)
         self.history_split.setStretchFactor(0, 1)
-        self.history_split.setStretchFactor(1, 2)
+        self.history_split.setStretchFactor(1, 1)
         for index, pane in ((1, self.route_page), (2, self.history_split)):
             old = self.splitter.replaceWidget(index, pane)
             if old is not None:
                 old.deleteLater()
         self.splitter.setSizes(sizes)
         history = self._qsettings.value("window/history_splitter")
+        self.panes_built = True
+        # Tab through the route page in reading order, again whenever it changes.
+        self._order_timer = QTimer(self)
+        self._order_timer.setSingleShot(True)
+        self._order_timer.setInterval(0)
+        self._order_timer.timeout.connect(self.order_route_page_focus)
+        self.run_panel.inputs.changed.connect(self._order_timer.start)
+        self.run_panel.form.fields_changed.connect(self._order_timer.start)
         if isinstance(history, QByteArray) and not history.isEmpty():
             self.history_split.restoreState(history)
-        self.panes_built = True
+        elif self._default_sizes and self._sized:
+            self.workspace.layout().activate()
+            self._apply_default_sizes()
+        self._bind_pane_shortcuts()
 
-    # -- menus -----------------------------------------------------------------------------
+    # -- menus and shortcuts ----------------------------------------------------------------
+    def _action(self, text: str, shortcut_id: str | None, slot: Callable[[], object]) -> QAction:
+        action = QAction(text, self)
+        if shortcut_id is not None:
+            action.setShortcuts(shortcut_keys(shortcut_id))
+        action.triggered.connect(slot)
+        self.addAction(action)  # its keys work wherever the focus is in the window
+        return action
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        find = QAction("Find a route…", self)
-        find.setShortcut(QKeySequence("Ctrl+K"))
-        find.triggered.connect(self.browser.focus_search)
-        file_menu.addAction(find)
+        file_menu.addAction(self._action("Find a route…", "find", self.browser.focus_search))
+        file_menu.addAction(
+            self._action("Open a route by name…", "open_by_name", self.browser.focus_open_field)
+        )
         file_menu.addSeparator()
-        quit_action = QAction("Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        file_menu.addAction(self._action("Open my data folder", None, self.open_data_folder))
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("Quit", "quit", self.close))
+
+        self.view_menu = self.menuBar().addMenu("&View")
+        self.view_menu.addAction(self._action("Routes", "routes", self.browser.focus_list))
 
         self.account_menu = self.menuBar().addMenu("&Account")
         self.account_user = self.account_menu.addAction("Not signed in")
@@ -157,8 +214,95 @@ class MainWindow(QMainWindow):
         self.sign_out_action.setEnabled(False)
 
         help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self._action("Getting started", "help", self.show_getting_started))
+        help_menu.addAction(self._action("Keyboard shortcuts", "shortcuts", self.show_shortcuts))
+        help_menu.addSeparator()
+        help_menu.addAction(self._action("Open my data folder", None, self.open_data_folder))
+        help_menu.addAction(self._action("Report a problem…", None, self.report_problem))
+        help_menu.addSeparator()
         about = help_menu.addAction("About Ouro Desktop")
         about.triggered.connect(self.show_about)
+
+    def _bind_pane_shortcuts(self) -> None:
+        """The keys that go to the panes built later (the form, the runs)."""
+        self.view_menu.addAction(self._action("Route form", "form", self.focus_form))
+        self.view_menu.addAction(self._action("Runs", "runs", self.focus_runs))
+
+    def focus_form(self) -> None:
+        """Ctrl+2: the open route's form -- the first empty file input's Browse…, else
+        the first setting, else Run."""
+        if not self.panes_built or not self.route_page.is_showing_route:
+            return
+        panel = self.run_panel
+        target: QWidget | None = None
+        for zone in panel.inputs.zones().values():
+            if not zone.holds_file and zone.target.browse_button.isVisibleTo(panel):
+                target = zone.target.browse_button
+                break
+        target = target or panel.form.first_field() or panel.run_button
+        self.route_page.scroll_area.ensureWidgetVisible(target)
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def order_route_page_focus(self) -> list[QWidget]:
+        """Chain the route page's controls top to bottom, from the browser's last control
+        to the runs pane's first (its form and drop zones are built per route)."""
+        if not self.panes_built:
+            return []
+        content = self.route_page.scroll_area.widget()
+        return chain_by_position(
+            content,
+            after=self.route_page.scroll_area,
+            before=self.history.first_control(),
+        )
+
+    def focus_runs(self) -> None:
+        """Ctrl+3: the runs table (its current row)."""
+        if self.panes_built:
+            self.history.focus_table()
+
+    def show_route_title(self, title: str) -> None:
+        """The open route's title in the window's title (and so in the task switcher)."""
+        base = f"{title} — {APP_TITLE}" if title else APP_TITLE
+        self.setProperty("baseTitle", base)
+        self.setWindowTitle(base + str(self.property("runningSuffix") or ""))
+
+    # -- help ------------------------------------------------------------------------------
+    def show_getting_started(self) -> None:
+        from ouro_desktop.ui.shell.help import GettingStartedDialog
+
+        self._show_dialog(GettingStartedDialog(self))
+
+    def show_shortcuts(self) -> None:
+        from ouro_desktop.ui.shell.help import ShortcutsDialog
+
+        self._show_dialog(ShortcutsDialog(self))
+
+    def _show_dialog(self, dialog: QDialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()  # non-modal: no nested event loop under qasync
+        self.last_dialog = dialog
+
+    def open_data_folder(self) -> None:
+        """Open the folder holding this profile's runs, drafts and downloads."""
+        if self.data_dir is None:
+            self.statusBar().showMessage("This window has no data folder.", 8_000)
+            return
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.open_url(QUrl.fromLocalFile(str(self.data_dir)))
+        self.statusBar().showMessage(f"Opened {self.data_dir}", 8_000)
+
+    def report_problem(self) -> str:
+        """Copy a problem report (version, platform, last log lines, no keys) to paste."""
+        from ouro_desktop.ui.shell.help import report_text
+
+        text = report_text(self.log_file)
+        QGuiApplication.clipboard().setText(text)
+        self.statusBar().showMessage(
+            "Copied: the app's version, your platform and the last lines of its log (keys "
+            "and tokens removed). Paste it into a message to whoever helps you.",
+            15_000,
+        )
+        return text
 
     # -- states ----------------------------------------------------------------------------
     def show_welcome(self, message: str | None = None) -> None:
@@ -206,17 +350,66 @@ class MainWindow(QMainWindow):
         )
 
     # -- window habits ---------------------------------------------------------------------
+    def available_area(self) -> QRect:
+        """The usable part of the screen the window is on (without panels and docks)."""
+        if self._screen_area is not None:
+            return self._screen_area()
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else QRect(0, 0, 1366, 768)
+
     def _restore_layout(self) -> None:
         geometry = self._qsettings.value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
+            self.fit_to_screen()
         else:
-            self.resize(1360, 820)
+            self._first_geometry()
         sizes = self._qsettings.value("window/splitter")
-        if isinstance(sizes, QByteArray) and not sizes.isEmpty():
+        self._default_sizes = not (isinstance(sizes, QByteArray) and not sizes.isEmpty())
+        if not self._default_sizes:
             self.splitter.restoreState(sizes)
-        else:
-            self.splitter.setSizes([320, 620, 420])
+
+    def _apply_default_sizes(self) -> None:
+        """The panes' first sizes, as shares of the width the splitter really has (known
+        once the window is shown), and a runs table tall enough for :data:`RUNS_ROWS`."""
+        width = self.splitter.width()
+        self.splitter.setSizes([round(width * share) for share in PANE_SHARES])
+        if self.panes_built:
+            table = self.history.height_for_rows(RUNS_ROWS)
+            height = self.history_split.height()
+            self.history_split.setSizes([table, max(120, height - table)])
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self._default_sizes and not self._sized:
+            self._sized = True
+            self.workspace.layout().activate()
+            self._apply_default_sizes()
+
+    def _first_geometry(self) -> None:
+        area = self.available_area()
+        width = min(PREFERRED_SIZE[0], area.width() - FRAME_ALLOWANCE[0])
+        height = min(PREFERRED_SIZE[1], area.height() - FRAME_ALLOWANCE[1])
+        self.resize(width, height)
+        # move() places the frame (title bar included): centred, the frame inside the area.
+        spare_x = area.width() - width - FRAME_ALLOWANCE[0]
+        spare_y = area.height() - height - FRAME_ALLOWANCE[1]
+        self.move(area.left() + max(0, spare_x // 2), area.top() + max(0, spare_y // 2))
+
+    def fit_to_screen(self) -> None:
+        """Bring the window inside the screen's usable area: a geometry saved on a bigger
+        screen (or a screen that is gone) would otherwise open partly out of sight."""
+        area = self.available_area()
+        width = min(self.width(), area.width() - FRAME_ALLOWANCE[0])
+        height = min(self.height(), area.height() - FRAME_ALLOWANCE[1])
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        right = area.left() + area.width() - width - FRAME_ALLOWANCE[0]
+        bottom = area.top() + area.height() - height - FRAME_ALLOWANCE[1]
+        x = min(max(self.x(), area.left()), max(area.left(), right))
+        y = min(max(self.y(), area.top()), max(area.top(), bottom))
+        if (x, y) != (self.x(), self.y()):
+            self.move(x, y)
 
     def save_layout(self) -> None:
         self._qsettings.setValue("window/geometry", self.saveGeometry())

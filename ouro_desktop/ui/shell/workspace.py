@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ouro_desktop.core.form_memory import FormMemory
 from ouro_desktop.core.ledger import RunLedger
 from ouro_desktop.core.route_list_cache import RouteListCache
+from ouro_desktop.core.route_naming import RouteNames
 from ouro_desktop.core.session import Session
 from ouro_desktop.core.upload_cache import UploadCache
 from ouro_desktop.ui.common.tasks import TaskRunner
@@ -33,9 +35,12 @@ class Workspace:
     history: HistoryController
     notifier: RunNotifier
     controller: AppController
+    names: RouteNames
 
     async def aclose(self) -> None:
         """Stop following runs, end every task, close the session and the local stores."""
+        self.runs.flush_memory()
+        self.names.flush()
         self.history.detach()
         await self.runs.detach()
         await self.tasks.aclose()
@@ -56,13 +61,19 @@ def build_workspace(
     notify_after_s: float = 10.0,
     run_options: dict[str, Any] | None = None,
     history_options: dict[str, Callable[..., Any]] | None = None,
+    forms: FormMemory | None = None,
+    names: RouteNames | None = None,
 ) -> Workspace:
     """Every controller of ``window``; ``run_options`` and ``history_options`` pass the
-    dialogs' stand-ins (``confirm``, ``choose``, ``ask_save_path``, ``open_file``) in tests."""
+    dialogs' stand-ins (``confirm``, ``choose``, ``ask_save_path``, ``open_file``) in tests.
+    ``forms`` keeps what was typed per route; ``names`` the routes' readable titles."""
     window.build_panes()
     tasks = tasks or TaskRunner()
-    routes = RoutesController(window.browser, session, tasks, route_cache)
-    runs = RunController(window.run_panel, session, tasks, ledger, uploads, **(run_options or {}))
+    names = names or RouteNames(None)
+    routes = RoutesController(window.browser, session, tasks, route_cache, names)
+    runs = RunController(
+        window.run_panel, session, tasks, ledger, uploads, memory=forms, **(run_options or {})
+    )
     notifier = RunNotifier(window, threshold_s=notify_after_s)
     history = HistoryController(
         window.history,
@@ -72,9 +83,10 @@ def build_workspace(
         ledger,
         notifier,
         outputs_dir,
+        names=names,
         **(history_options or {}),
     )
     controller = AppController(window, session, tasks, routes, runs, history)
     return Workspace(
-        window, session, tasks, ledger, uploads, routes, runs, history, notifier, controller
+        window, session, tasks, ledger, uploads, routes, runs, history, notifier, controller, names
     )

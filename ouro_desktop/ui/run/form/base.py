@@ -69,6 +69,15 @@ class Editor(QWidget):
             if line.window() is target.window():
                 line.setAccessibleName(name)
 
+    def set_accessible_description(self, text: str) -> None:
+        """What a screen reader says after the name: the schema's description, whether the
+        field is required, its default."""
+        target = self.focus_target()
+        target.setAccessibleDescription(text)
+        for line in target.findChildren(QLineEdit):
+            if line.window() is target.window():
+                line.setAccessibleDescription(text)
+
 
 Build = Callable[[Node, QWidget | None], Editor]
 

@@ -7,12 +7,13 @@ Drawn with palette roles only, so it reads in light and dark themes.
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ouro_desktop.api.models import InputDeclaration
 from ouro_desktop.core.file_checks import FILTER_EXTENSIONS, display_name
 from ouro_desktop.ui.common.labels import muted
+from ouro_desktop.ui.common.theme import border_colour
 
 __all__ = ["DropTarget", "name_filters", "title_for"]
 
@@ -49,7 +50,8 @@ class DropTarget(QFrame):
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.prompt.setFont(font)
         self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.browse_button = QPushButton("Browse…", self)
+        self.prompt.setAccessibleName("Drop a file here")
+        self.browse_button = QPushButton("&Browse…", self)
         self.remote_button = QPushButton("Choose from my Ouro files…", self)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -69,6 +71,6 @@ class DropTarget(QFrame):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pen = QPen(self.palette().color(QPalette.ColorRole.Mid), 1.5, Qt.PenStyle.DashLine)
+        pen = QPen(border_colour(self.palette()), 1.5, Qt.PenStyle.DashLine)
         painter.setPen(pen)
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 6, 6)

@@ -39,6 +39,7 @@ from ouro_desktop.api.schema import (
     same_json,
     validate,
 )
+from ouro_desktop.ui.common.undo_bar import UndoBar
 from ouro_desktop.ui.run.form.base import ErrorSlot, error_label, muted_label
 from ouro_desktop.ui.run.form.builder import build_editor
 from ouro_desktop.ui.run.form.choice import value_key
@@ -101,6 +102,8 @@ class RequestForm(QWidget):
 
     validity_changed = Signal(bool)
     validated = Signal()  # after every validation pass (errors are on screen)
+    edited = Signal()  # the person changed something (not a reset, a re-run or a restore)
+    fields_changed = Signal()  # fields came or went (a new route, a list item, JSON mode)
     DEBOUNCE_MS = 250
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -114,6 +117,8 @@ class RequestForm(QWidget):
         self._valid: bool | None = None
         self._refusal = ""
         self._last_raw: dict[str, Any] = {}
+        self._programmatic = 0  # > 0 while the form itself changes values
+        self._field_count = -1
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(self.DEBOUNCE_MS)
@@ -130,7 +135,8 @@ class RequestForm(QWidget):
         header.addWidget(self.hint_label, 1)
         self.reset_button = QPushButton("Reset to defaults", self)
         self.reset_button.setAccessibleName("Reset every setting to its default")
-        self.reset_button.clicked.connect(self.reset_to_defaults)
+        self.reset_button.setAccessibleDescription("Can be undone")
+        self.reset_button.clicked.connect(self._on_reset_button_clicked)
         header.addWidget(self.reset_button)
         self.raw_toggle = QCheckBox("Edit as JSON", self)
         self.raw_toggle.setAccessibleName("Edit the settings as JSON")
@@ -138,6 +144,8 @@ class RequestForm(QWidget):
         self.raw_toggle.toggled.connect(self._on_raw_toggle_toggled)
         header.addWidget(self.raw_toggle)
         column.addLayout(header)
+        self.undo_bar = UndoBar("Undo the reset", self)
+        column.addWidget(self.undo_bar)
         self.problems_label = muted_label("", self)
         self.problems_label.setAccessibleName("Problems with this route's schema")
         column.addWidget(self.problems_label)
@@ -194,6 +202,7 @@ class RequestForm(QWidget):
                 editor.deleteLater()
         self.body_editor, self.param_editors = None, {}
         self.spec = spec
+        self.undo_bar.withdraw()
         self._server.clear()
         self._valid = None
         self.raw_toggle.blockSignals(True)
@@ -259,6 +268,19 @@ class RequestForm(QWidget):
         """Put a request into the form (a re-run). Parameters not given go to their defaults."""
         if self.spec is None:
             return
+        self._programmatic += 1
+        try:
+            self._set_value(body, query, path_params)
+        finally:
+            self._programmatic -= 1
+
+    def _set_value(
+        self,
+        body: dict[str, Any],
+        query: dict[str, Any] | None,
+        path_params: dict[str, Any] | None,
+    ) -> None:
+        assert self.spec is not None
         defaults = default_value(self.spec)
         if self.body_editor is not None:
             self.body_editor.set_value(body)
@@ -272,9 +294,26 @@ class RequestForm(QWidget):
         self._server.clear()
         self._on_edited()
 
+    def _on_reset_button_clicked(self) -> None:
+        before = self.value()
+        self.reset_to_defaults()
+        if before != self.value():
+            self.undo_bar.offer(
+                "Every setting is back to its default.",
+                lambda: self.set_value(before.body, before.query, before.path_params),
+            )
+
     def reset_to_defaults(self) -> None:
         if self.spec is None:
             return
+        self._programmatic += 1
+        try:
+            self._reset()
+        finally:
+            self._programmatic -= 1
+
+    def _reset(self) -> None:
+        assert self.spec is not None
         defaults = default_value(self.spec)
         for editor in [self.body_editor, *self.param_editors.values()]:
             if editor is not None:
@@ -346,6 +385,9 @@ class RequestForm(QWidget):
     # -- validation and errors --------------------------------------------------------------
     def _on_edited(self) -> None:
         self._timer.start()
+        if not self._programmatic:
+            self.undo_bar.withdraw()  # undoing now would throw this edit away
+            self.edited.emit()
 
     def errors(self) -> dict[str, str]:
         """The problems the form finds now (a pending check runs first), keyed by path."""
@@ -404,6 +446,9 @@ class RequestForm(QWidget):
                 if path and ":" not in path:
                     self.body_editor.reveal(path)
         slots = self.slots()
+        if len(slots) != self._field_count:
+            self._field_count = len(slots)
+            self.fields_changed.emit()
         messages: dict[str, list[str]] = {path: [] for path in slots}
         loose: list[str] = []
         for path, message in merged.items():
@@ -434,6 +479,16 @@ class RequestForm(QWidget):
             if path in slots and self.isVisible():
                 slots[path].editor.focus_target().setFocus()
                 break
+
+    def first_field(self) -> QWidget | None:
+        """The widget of the first setting (for "go to the form"), or None."""
+        if self.raw_mode:
+            return self.raw_editor
+        for slot in self.slots().values():
+            target = slot.editor.focus_target()
+            if target.isVisibleTo(self) and target.isEnabled():
+                return target
+        return None
 
     def clear_field_errors(self) -> None:
         self._server.clear()

@@ -87,6 +87,8 @@ class _Section:
         self.built = True
         for slot in self.slots:
             self.group.build_row(slot, self.column)
+        # Fields came: the form checks again and re-chains Tab (its fields_changed).
+        self.group.changed.emit()
 
 
 class GroupEditor(Editor):

@@ -89,6 +89,14 @@ class FieldRow(QWidget):
         self.error_label.setAccessibleName(f"Problem with {node.title}")
         column.addWidget(self.error_label)
         editor.setToolTip(help_text)
+        # For screen readers: the field's title and the schema's words about it.
+        if not editor.focus_target().accessibleName():
+            editor.set_accessible_title(node.title)
+        said = [node.description.strip()] if node.description.strip() else []
+        said.append("required" if node.required else "optional")
+        if node.has_default and node.default is not None:
+            said.append(f"default {_short(node.default)}")
+        editor.set_accessible_description(", ".join(said))
 
     def show_error(self, message: str | None) -> None:
         if message:

@@ -1,0 +1,34 @@
+"""How big a JSON value would be as text, found without writing it out (no Qt).
+
+:func:`json_size_exceeds` walks the value and stops as soon as its estimate passes the
+limit, so asking about a 50 MB answer costs no more than the limit itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["json_size_exceeds"]
+
+
+def json_size_exceeds(value: Any, limit: int) -> bool:
+    """True when ``value`` as indented JSON would pass ``limit`` characters (an estimate
+    that errs high: numbers count 24 characters, every item its indentation)."""
+    total = 0
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        total += 2 * depth + 4  # indentation, brackets, comma, line end
+        if isinstance(item, dict):
+            for key, child in item.items():
+                total += len(str(key)) + 4
+                stack.append((child, depth + 1))
+        elif isinstance(item, list | tuple):
+            stack.extend((child, depth + 1) for child in item)
+        elif isinstance(item, str):
+            total += len(item) + 2
+        else:
+            total += 24
+        if total > limit:
+            return True
+    return False

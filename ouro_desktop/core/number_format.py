@@ -1,0 +1,107 @@
+"""Numbers as a scientist reads them, and the exact value kept beside them (no Qt).
+
+:func:`format_number` rounds for reading:
+
+* integers (JSON integers, and floats that are whole and below a million) are exact:
+  ``12``, ``602214076000000000000000``;
+* other values between 0.001 and a million that were written with at most six significant
+  digits are shown as written (``298.15``, ``1.5406``: rounding would drop digits someone
+  chose); longer ones get four significant figures, never fewer than their integer digits:
+  ``47.241633375000006`` → ``47.24``, ``123456.789`` → ``123457``, ``0.0012345678`` →
+  ``0.001235``; trailing zeros are dropped;
+* smaller and larger ones are written in scientific notation with three significant
+  figures: ``2.412e+21`` → ``2.41 × 10²¹``, ``1.6e-19`` → ``1.6 × 10⁻¹⁹``;
+* NaN, infinity and minus infinity are words; negatives use a real minus sign (−).
+
+:func:`exact_text` is the value as the server sent it (shortest round-trip text for a
+float, ``NaN``/``Infinity`` as JSON writers spell them): what hover, Copy and the JSON view
+show.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Final
+
+__all__ = [
+    "MINUS",
+    "NOT_A_NUMBER",
+    "exact_text",
+    "format_number",
+    "is_number",
+    "scientific",
+]
+
+MINUS: Final = "\u2212"
+NOT_A_NUMBER: Final = "not a number"
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_PLAIN_LOW: Final = 1e-3
+_PLAIN_HIGH: Final = 1e6
+_KEEP_DIGITS: Final = 6
+
+
+def is_number(value: Any) -> bool:
+    """True for a JSON number (an int or float, not a bool)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _strip_zeros(text: str) -> str:
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _signed(text: str) -> str:
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
+def scientific(value: float, digits: int = 3) -> str:
+    """``value`` as ``m × 10ⁿ`` with ``digits`` significant figures (zeros dropped)."""
+    mantissa, _, exponent = f"{value:.{max(1, digits) - 1}e}".partition("e")
+    power = str(int(exponent)).translate(_SUPERSCRIPT)
+    return f"{_signed(_strip_zeros(mantissa))} × 10{power}"
+
+
+def format_number(value: int | float, digits: int = 4) -> str:
+    """``value`` rounded for reading (rules in the module docstring)."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, int):
+        return _signed(str(value))
+    if math.isnan(value):
+        return NOT_A_NUMBER
+    if math.isinf(value):
+        return "infinity" if value > 0 else f"{MINUS}infinity"
+    if value == 0:
+        return "0"
+    size = abs(value)
+    if size.is_integer() and size < _PLAIN_HIGH:
+        return _signed(str(int(value)))
+    if not _PLAIN_LOW <= size < _PLAIN_HIGH:
+        return scientific(value)
+    shortest = repr(value)
+    if "e" not in shortest and len(shortest.lstrip("-0.").replace(".", "")) <= _KEEP_DIGITS:
+        return _signed(shortest)  # a value given with few digits (298.15, 1.5406) stays whole
+    decimals = max(0, digits - 1 - math.floor(math.log10(size)))
+    text = _strip_zeros(f"{value:.{decimals}f}")
+    if float(text) == 0 or abs(float(text)) >= _PLAIN_HIGH:
+        return scientific(value)
+    return _signed(text)
+
+
+def exact_text(value: Any) -> str:
+    """The exact text of a JSON scalar: ``47.241633375000006``, ``true``, ``null``, a string
+    as it is."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return repr(value)
+    return str(value)

@@ -1,0 +1,55 @@
+"""Tab order that follows the page: top to bottom, and left to right within a line.
+
+Qt chains widgets in the order they were created. A route's page is built in pieces (the
+page once, its form and drop zones per route), so Tab would jump from the page's first
+lines to its last section and only then into the form. :func:`chain_by_position` re-chains
+the focusable widgets under a root in reading order; call it again when the page changes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QWidget
+
+__all__ = ["chain_by_position", "focusable_in_order"]
+
+_LINE = 12  # px: widgets whose middles are this close are on one line
+
+
+def _takes_tab(widget: QWidget, root: QWidget) -> bool:
+    if not widget.focusPolicy().value & Qt.FocusPolicy.TabFocus.value:
+        return False
+    if widget.focusProxy() is not None or not widget.isVisibleTo(root):
+        return False
+    parent = widget.parentWidget()
+    # A spin box's or combo box's own line edit is reached through the box.
+    return not isinstance(parent, QAbstractSpinBox | QComboBox)
+
+
+def focusable_in_order(root: QWidget) -> list[QWidget]:
+    """The widgets under ``root`` that Tab stops at, in reading order."""
+    placed = []
+    for widget in root.findChildren(QWidget):
+        if _takes_tab(widget, root):
+            top = widget.mapTo(root, QPoint(0, 0))
+            placed.append((top.y() + widget.height() / 2, top.x(), widget))
+    placed.sort(key=lambda item: (item[0], item[1]))
+    lines: list[list[tuple[float, int, QWidget]]] = []
+    for item in placed:
+        if lines and item[0] - lines[-1][0][0] <= _LINE:
+            lines[-1].append(item)
+        else:
+            lines.append([item])
+    return [widget for line in lines for _y, _x, widget in sorted(line, key=lambda i: i[1])]
+
+
+def chain_by_position(
+    root: QWidget, *, after: QWidget | None = None, before: QWidget | None = None
+) -> list[QWidget]:
+    """Chain ``root``'s focusable widgets in reading order, between ``after`` and
+    ``before`` (widgets outside it); returns the order set."""
+    order = focusable_in_order(root)
+    ends = [w for w in (after, *order, before) if w is not None]
+    for first, second in zip(ends, ends[1:], strict=False):
+        QWidget.setTabOrder(first, second)
+    return order
