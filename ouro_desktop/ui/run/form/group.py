@@ -129,6 +129,10 @@ class GroupEditor(Editor):
     def build_row(self, slot: _Slot, column: QVBoxLayout) -> None:
         """Build one property's row (at its initial value) into ``column``."""
         row = FieldRow(slot.node, self._build(slot.node, None), column.parentWidget())
+        if slot.section is not None:
+            # Built after the form was reset: show the initial value it stood for (an
+            # optional field is built unticked, its default needs the tick).
+            row.editor.reset()
         row.editor.changed.connect(self.changed)
         column.addWidget(row)
         slot.row = row
