@@ -3,7 +3,7 @@
 :class:`JsonTreeModel` is a two-column item model (key, value) over any JSON value. Child
 nodes are built the first time a node is expanded, and at most :data:`PAGE` of them at a
 time: a longer list or object ends in a row "… 415,666 more: show 1,000 more", which
-(clicked, or the view scrolled to it) adds the next page. So a response with a
+(clicked, or scrolled to at the bottom of the view) adds the next page. So a response with a
 million-point list opens and expands at once. Long strings are shortened in the view and
 shown whole in the tooltip; a tooltip never writes out more than a few thousand
 characters of a big value. :class:`JsonTreeView` adds "Copy value" and "Copy all as JSON"
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
@@ -149,6 +150,7 @@ class _Node:
             children.pop()
         start = len(children)
         value = self.value
+        items: Iterator[tuple[str, Any]]
         if isinstance(value, dict):
             items = ((str(k), v) for k, v in islice(value.items(), start, start + count))
         elif isinstance(value, list):
@@ -220,13 +222,9 @@ class JsonTreeModel(QAbstractItemModel):
         parent.add_page()
         self.endInsertRows()
 
-    def canFetchMore(self, parent: Index) -> bool:  # noqa: N802 - Qt API
-        node = self._node(parent)
-        return node._children is not None and node.made() < node.size
-
-    def fetchMore(self, parent: Index) -> None:  # noqa: N802 - Qt API
-        if self.canFetchMore(parent):
-            self.show_more(parent)
+    # No canFetchMore/fetchMore: QTreeView calls fetchMore on every layout of an expanded
+    # node, which would make every page, one layout at a time. The view adds a page when
+    # its "more" row is clicked or scrolled to.
 
     def _node(self, index: Index) -> _Node:
         if index.isValid():
@@ -338,6 +336,7 @@ class JsonTreeView(QWidget):
         self.tree.customContextMenuRequested.connect(self._on_tree_context_menu_requested)
         self.tree.clicked.connect(self._on_tree_clicked)
         self.tree.activated.connect(self._on_tree_clicked)
+        self.tree.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self._copier = _Copier(self)
         self._copier.done.connect(self._copy)
         self.tree.setAccessibleName("Response" if not empty_text else empty_text)
@@ -426,6 +425,18 @@ class JsonTreeView(QWidget):
     def _on_tree_clicked(self, index: QModelIndex) -> None:
         if self.model.is_more_row(index):
             self.model.show_more(index)
+
+    def _on_scrolled(self, value: int) -> None:
+        """Scrolled to the bottom onto a "… N more" row: add the next page there."""
+        if value < self.tree.verticalScrollBar().maximum():
+            return
+        tree, bottom = self.tree, self.tree.viewport().height()
+        index = tree.indexAt(QPoint(4, 2))
+        while index.isValid() and tree.visualRect(index).top() < bottom:  # a screenful
+            if self.model.is_more_row(index):
+                self.model.show_more(index)
+                return
+            index = tree.indexBelow(index)
 
     def _on_selection_changed(self, *_args: object) -> None:
         index = self._selected()
