@@ -69,15 +69,22 @@ class RunFilter:
         self.needle = needle
         return changed
 
+    def copy(self) -> RunFilter:
+        """The same choices, unaffected by later ones (for a worker thread)."""
+        twin = RunFilter()
+        twin.status_key, twin.states = self.status_key, self.states
+        twin.text, twin.needle = self.text, self.needle
+        return twin
+
     def accepts(self, entry: HistoryEntry, hay: str) -> bool:
         """Whether ``entry`` (whose search text is ``hay``) matches."""
         if self.states is not None and entry.status not in self.states:
             return False
         return not self.needle or self.needle in hay
 
-    def passing(self, rows: KeyedRows) -> KeyedRows:
+    def passing(self, items: list[HistoryEntry], hays: list[str]) -> KeyedRows:
         """The rows that match, in their order (one comprehension, no call per run)."""
-        states, needle, items, hays = self.states, self.needle, rows.items, rows.hays
+        states, needle = self.states, self.needle
         if states is not None and needle:
             pairs = enumerate(zip(items, hays, strict=True))
             picked = [i for i, (e, h) in pairs if e.status in states and needle in h]

@@ -12,18 +12,23 @@ Built for 100,000 rows: ``data()`` is O(1) (a list index and a few comparisons),
 finds its row through a dict of positions (inserting at the top moves an offset, not
 every position), sorting is one Python sort of the entry list, and filtering is one list
 comprehension over it (each run's search text case-folded once, when it arrives; a
-longer text filters only the rows the shorter one left) -- never a call per row.
+longer text filters only the rows the shorter one left) -- never a call per row. Above
+:data:`FILTER_IN_WORKER` rows the comprehension runs in a worker thread on a copy of the
+list and the rows it picks replace the shown ones when it is done (``filtered`` says
+so); a list that changed meanwhile is filtered again.
 """
 
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QPointF,
     QRectF,
@@ -45,7 +50,24 @@ from ouro_desktop.core.run_record import RunState
 from ouro_desktop.ui.common.theme import readable
 from ouro_desktop.ui.history.filter import KeyedRows, RunFilter, search_text
 
-__all__ = ["COLUMNS", "HistoryTableModel", "status_icons"]
+__all__ = ["COLUMNS", "FILTER_IN_WORKER", "HistoryTableModel", "status_icons"]
+
+FILTER_IN_WORKER = 20_000  # rows above which a filter is worked out in a worker thread
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-filter")
+    return _POOL
+
+
+class _Relay(QObject):
+    """Carries a worker's filtered rows to the model's thread (a signal queues)."""
+
+    done = Signal(object)
+
 
 _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Status", "Route", "Started", "Duration")
@@ -177,12 +199,19 @@ class HistoryTableModel(QAbstractTableModel):
     SortRole = Qt.ItemDataRole.UserRole + 5  # a sortable value for the cell's column
 
     more_requested = Signal()
+    filtered = Signal()  # the shown rows now follow the filter (at once, or from a worker)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._all = KeyedRows()  # every run listed, in the sort order
         self._shown: KeyedRows | None = None  # the runs that pass the filter (None: all)
         self._filter = RunFilter()
+        self._version = 0  # changes with every change of the list (a worker's copy is stale)
+        self._filter_job = 0  # the latest filter asked of the worker
+        self._shown_job = 0  # the filter the shown rows follow
+        self._pending: Future[KeyedRows] | None = None  # the worker's latest filter
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._on_relay_done)
         self._running: set[str] = set()
         self._has_more = False
         self._loading = False
@@ -199,6 +228,7 @@ class HistoryTableModel(QAbstractTableModel):
     # -- feeding ---------------------------------------------------------------------------
     def set_entries(self, entries: list[HistoryEntry], has_more: bool = False) -> None:
         """Replace everything (a new scope or the first page). Repeated keys count once."""
+        self._version += 1
         self.beginResetModel()
         unique: dict[str, HistoryEntry] = {}
         for entry in entries:
@@ -212,13 +242,18 @@ class HistoryTableModel(QAbstractTableModel):
         self._has_more = has_more
         self._loading = False
         self._today = date.today()
-        self._refilter()
+        if self._filter.active and len(self._all) > FILTER_IN_WORKER:
+            self._shown = KeyedRows()  # until the worker has picked the rows
+            self._filter_in_worker(self._all)  # (``filtering`` is true from here on)
+        else:
+            self._refilter()
         self.endResetModel()
 
     def append_entries(self, entries: list[HistoryEntry], has_more: bool) -> None:
         """Add the next page at the bottom. Runs already listed are updated in place
         (pages can shift while runs start); a page that adds nothing ends paging, so the
         view cannot ask forever."""
+        self._version += 1
         fresh: list[HistoryEntry] = []
         seen: set[str] = set()
         for entry in entries:
@@ -241,7 +276,7 @@ class HistoryTableModel(QAbstractTableModel):
             self.endInsertRows()
             return
         self._all.extend(fresh, hays)
-        passing = self._filter.passing(KeyedRows(fresh, hays))
+        passing = self._filter.passing(fresh, hays)
         if len(passing):
             first = len(shown)
             self.beginInsertRows(QModelIndex(), first, first + len(passing) - 1)
@@ -255,6 +290,7 @@ class HistoryTableModel(QAbstractTableModel):
         ``replaces``: the key the row had before (a local run's ``local:…`` key, once the
         server's action id is known), so the run keeps one row.
         """
+        self._version += 1
         old_key = entry.key
         if replaces and replaces != entry.key and entry.key not in self._all:
             if replaces in self._all:
@@ -350,9 +386,16 @@ class HistoryTableModel(QAbstractTableModel):
         return self._filter.active
 
     def _apply_filter(self, *, narrower: bool) -> None:
+        source = self._shown if narrower and self._shown is not None else self._all
+        if self._filter.active and len(source) > FILTER_IN_WORKER:
+            self._filter_in_worker(source)
+            return
+        self._filter_job += 1  # a worker still busy with an older filter is not waited for
+        self._shown_job = self._filter_job
         self.beginResetModel()
         self._refilter(narrower=narrower)
         self.endResetModel()
+        self.filtered.emit()
 
     def _refilter(self, *, narrower: bool = False) -> None:
         if not self._filter.active:
@@ -360,7 +403,45 @@ class HistoryTableModel(QAbstractTableModel):
             return
         # A longer text only removes rows: look only at those the shorter one left.
         source = self._shown if narrower and self._shown is not None else self._all
-        self._shown = self._filter.passing(source)
+        self._shown = self._filter.passing(source.items, source.hays)
+
+    def _filter_in_worker(self, source: KeyedRows) -> None:
+        """Filter a copy of ``source`` in the worker; the rows come back by ``_relay``."""
+        self._filter_job += 1
+        job, version, spec = self._filter_job, self._version, self._filter.copy()
+        items, hays = list(source.items), list(source.hays)  # a copy: the list may change
+        relay = self._relay
+
+        def done(future: Future[KeyedRows]) -> None:  # in the worker thread
+            if future.cancelled():
+                return
+            try:
+                relay.done.emit((job, version, future.result()))
+            except RuntimeError:  # the model is gone (the window closed meanwhile)
+                pass
+
+        if self._pending is not None:
+            self._pending.cancel()  # an older filter not started yet is not worked out
+        self._pending = _pool().submit(spec.passing, items, hays)
+        self._pending.add_done_callback(done)
+
+    @property
+    def filtering(self) -> bool:
+        """Whether a worker is still working out the rows of the last filter."""
+        return self._filter_job != self._shown_job
+
+    def _on_relay_done(self, outcome: tuple[int, int, KeyedRows]) -> None:
+        job, version, rows = outcome
+        if job != self._filter_job:
+            return  # a newer filter is on its way
+        if version != self._version:
+            self._apply_filter(narrower=False)  # the list changed meanwhile: again
+            return
+        self.beginResetModel()
+        self._shown = rows
+        self._shown_job = job
+        self.endResetModel()
+        self.filtered.emit()
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -392,6 +473,10 @@ class HistoryTableModel(QAbstractTableModel):
     def entries(self) -> list[HistoryEntry]:
         """Every run listed, whatever the filter."""
         return list(self._all.items)
+
+    def listed(self) -> int:
+        """How many runs are listed, whatever the filter."""
+        return len(self._all)
 
     # -- live durations --------------------------------------------------------------------
     def tick(self, now: float | None = None) -> None:
@@ -517,6 +602,7 @@ class HistoryTableModel(QAbstractTableModel):
         if not 0 <= column < len(COLUMNS):
             return
         self._sort = (column, order)
+        self._version += 1  # a filter being worked out has the rows in the old order
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         rows = self._rows

@@ -62,6 +62,7 @@ __all__ = ["EMPTY_TEXT", "NO_MATCH_TEXT", "HistoryPane"]
 EMPTY_TEXT = "Runs you start appear here."
 NO_MATCH_TEXT = "No runs match the filter."
 LOADING_TEXT = "Loading runs…"
+FILTERING_TEXT = "Finding the runs that match…"
 TICK_MS = 1000
 TYPING_PAUSE_MS = 150
 SCOPES = (("This route", "route"), ("All my runs", "all"))
@@ -80,6 +81,7 @@ class HistoryPane(QWidget):
         self.setAccessibleName("Run history")
         self.model = HistoryTableModel(self)
         self._scope = "all"
+        self._keep_selected: list[str] = []  # selected when a filter was asked for
         self._build()
         self._connect()
         self._update_placeholder()
@@ -218,6 +220,7 @@ class HistoryPane(QWidget):
         self.status_combo.currentIndexChanged.connect(self._on_status_combo_current_index_changed)
         self.text_filter.textChanged.connect(self._on_text_filter_text_changed)
         self.filter_timer.timeout.connect(self._on_filter_timer_timeout)
+        self.model.filtered.connect(self._on_model_filtered)
         self.retry_button.clicked.connect(self.retry_requested)
         self.compare_button.clicked.connect(self._on_compare_button_clicked)
         self.tick_timer.timeout.connect(self.model.tick)
@@ -332,9 +335,14 @@ class HistoryPane(QWidget):
         self.apply_text_filter()
 
     def _refilter(self, change: Callable[[], None]) -> None:
-        """Apply a filter change, keeping the selected runs selected where still shown."""
-        keys = self.selected_keys()
+        """Apply a filter change (the model says when its rows follow it, at once or from
+        a worker), keeping the selected runs selected where still shown."""
+        if not self.model.filtering:
+            self._keep_selected = self.selected_keys()
         change()
+
+    def _on_model_filtered(self) -> None:
+        keys, self._keep_selected = self._keep_selected, []
         if keys:
             selection = self.view.selectionModel()
             flags = (
@@ -372,7 +380,9 @@ class HistoryPane(QWidget):
     def _update_placeholder(self) -> None:
         empty = self.model.rowCount() == 0
         if empty:
-            if self.model.entries() and self.model.is_filtering():
+            if self.model.filtering:
+                text = FILTERING_TEXT
+            elif self.model.listed() and self.model.is_filtering():
                 text = NO_MATCH_TEXT
             else:
                 text = LOADING_TEXT if self.model.loading else EMPTY_TEXT
