@@ -128,8 +128,9 @@ def _curve_doc(path: str, model: str, properties: dict[str, Any], summary: str) 
     )
 
 
-def heavy_services() -> list[DemoService]:
-    """The heavy demo routes (see the module docstring), as one service."""
+def heavy_services(*, forms: bool = True) -> list[DemoService]:
+    """The heavy demo routes (see the module docstring), as one service; ``forms=False``
+    leaves the wide forms out (their specs make the route list about 450 KB)."""
     docs = [
         _curve_doc(
             "/heavy/answer",
@@ -152,11 +153,12 @@ def heavy_services() -> list[DemoService]:
     ]
     handlers = {("POST", "/heavy/answer"): _large_answer, ("POST", "/heavy/logs"): _chatty}
     names = {("POST", "/heavy/answer"): "large-answer", ("POST", "/heavy/logs"): "chatty-run"}
-    for route, n, groups in (
+    wide = (
         ("wide-form-500", 500, 0),
         ("wide-form-2000", 2000, 0),
         ("grouped-form-2000", 2000, 100),
-    ):
+    )
+    for route, n, groups in wide if forms else ():
         path, doc = _form_doc(route, n, groups)
         docs.append(doc)
         handlers[("POST", path)] = _count_settings

@@ -15,6 +15,7 @@ from ouro_desktop.core.session import Session
 from ouro_desktop.core.settings import SettingsStore
 from ouro_desktop.core.upload_cache import UploadCache
 from ouro_desktop.demo.in_process import InProcessDemo
+from ouro_desktop.demo.services import demo_services
 from ouro_desktop.ui.shell.main_window import MainWindow
 from ouro_desktop.ui.shell.workspace import build_workspace
 
@@ -32,14 +33,25 @@ class App:
         *,
         time_scale: float = 0.01,
         notify_after_s: float = 10.0,
+        services: list[Any] | None = None,
+        client_factory: Any = None,
     ) -> None:
+        """``services``: demo services besides the demo's own; ``client_factory``: how the
+        session makes its client (e.g. with a smaller answer cap)."""
         self.aio = aio
         store = SettingsStore(profile / "settings.json")
         self.window = MainWindow(QSettings(str(profile / "w.ini"), QSettings.Format.IniFormat))
         qtbot.addWidget(self.window)
         self.window.show()
+        everything = demo_services() + services if services else None
+        extra = {"client_factory": client_factory} if client_factory is not None else {}
         self.session = Session(
-            store, store.load(), MemoryStore(), environ={}, demo=InProcessDemo(profile / "demo")
+            store,
+            store.load(),
+            MemoryStore(),
+            environ={},
+            demo=InProcessDemo(profile / "demo", services=everything),
+            **extra,
         )
         self.confirmations: list[str] = []
         self.confirm_answer = True
