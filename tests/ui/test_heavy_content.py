@@ -26,6 +26,7 @@ from ouro_desktop.core.run_record import RunState
 from ouro_desktop.demo import catalog
 from ouro_desktop.demo.app import create_app
 from ouro_desktop.demo.services import demo_services
+from ouro_desktop.ui.common.collapsible import CollapsibleSection
 from ouro_desktop.ui.history import HistoryPane
 from ouro_desktop.ui.history.compare import CompareDialog
 from ouro_desktop.ui.history.filter import RunFilter
@@ -195,6 +196,13 @@ def test_a_2000_field_form_is_a_form_built_a_section_at_a_time(
     assert body_editor is not None and len(body_editor.sections) > 10
     built = len(form.slots())
     assert 0 < built < 100  # a section's worth, not 2,000 rows
+    # The sections' headers come a batch per turn of the event loop, then Tab is
+    # chained through them again (fields_changed).
+    headers = len(form.findChildren(CollapsibleSection))
+    assert 0 < headers < len(body_editor.sections)
+    with qtbot.waitSignal(form.fields_changed, timeout=5000):
+        pass
+    assert len(form.findChildren(CollapsibleSection)) == len(body_editor.sections)
     lazy = form.value().body
     # The sections not built yet report exactly what their fields show once built.
     _open_every_section(body_editor)

@@ -224,11 +224,15 @@ class RequestForm(QWidget):
                 self.param_editors[where] = self._group(node, host)
         self._show_parts()
         self.reset_to_defaults()
-        self._validate_now()
+        if self.body_editor is not None and self.body_editor.sections:
+            self._timer.start()  # a big form: checked a moment later, not in the same turn
+        else:
+            self._validate_now()
 
     def _group(self, node: ObjectNode, host: QVBoxLayout) -> GroupEditor:
         editor = GroupEditor(node, build_editor, self, framed=False)
         editor.changed.connect(self._on_edited)
+        editor.headers_made.connect(self.fields_changed)  # a big group's headers came
         host.addWidget(editor)
         return editor
 
