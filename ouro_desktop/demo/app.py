@@ -23,6 +23,7 @@ from starlette.routing import Route
 
 from . import catalog
 from .auth import issue_token
+from .collector import collector_paused
 from .dataset_tables import DatasetTables
 from .datasets import DatasetService
 from .datasets_api import DATASET_ROUTES
@@ -133,8 +134,11 @@ async def search_assets(request: Request, caller: Caller) -> Response:
     backend: DemoBackend = request.app.state.backend
     limit = int_param(request, "limit", 20, 1, 200) or 20
     offset = int_param(request, "offset", 0) or 0
-    items = catalog.search(backend, caller.user, request.query_params)
-    return paged(items[offset : offset + limit], offset, limit, len(items))
+    with collector_paused():  # every route row is decoded: no full collection over them
+        items = catalog.search(backend, caller.user, request.query_params)
+        page, total = items[offset : offset + limit], len(items)
+        del items  # freed here, while the collector still sleeps
+    return paged(page, offset, limit, total)
 
 
 @endpoint()
