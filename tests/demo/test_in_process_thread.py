@@ -65,7 +65,9 @@ def test_a_route_holding_the_demo_loop_leaves_the_callers_loop_free(tmp_path: Pa
             async with OuroClient("http://demo.test", key, transport=transport) as client:
                 await client.sign_in()
                 route = await client.get_route("demo/blocks")
-                await client.execute(route, body={}, idempotency_key=str(uuid.uuid4()))
+                run = asyncio.create_task(
+                    client.execute(route, body={}, idempotency_key=str(uuid.uuid4()))
+                )
                 # The run goes on in the demo, where its handler holds the demo's loop;
                 # this loop still runs, sees it and releases it (were the demo on this
                 # loop, it could never get here).
@@ -74,6 +76,7 @@ def test_a_route_holding_the_demo_loop_leaves_the_callers_loop_free(tmp_path: Pa
                         break
                     await asyncio.sleep(0.01)
                 released.set()
+                await run
                 for _ in range(1000):
                     if "released" in seen:
                         break
