@@ -34,7 +34,8 @@ at its start (the in-process demo backend shares the process, so its copies coun
 Each row runs in its own process, so rows do not share memory or caches; a row that does
 not finish within ``--timeout`` seconds is reported as frozen (the window did not come
 back). Baseline: the same heartbeat on an idle bare ``QMainWindow`` in the same run.
-Targets (the issue): longest stall < 50 ms, p99 < 16 ms.
+Targets (the issue): longest stall < 50 ms, p99 < 16 ms. The figures before and after
+issue 16's work are in ``benchmarks/README.md``.
 
     python benchmarks/heavy_content.py                  # every row
     python benchmarks/heavy_content.py --quick open-20mb filter-100k   # just these
