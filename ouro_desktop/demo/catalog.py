@@ -69,7 +69,8 @@ def route_of_service(
 
 
 def own_action(backend: DemoBackend, user: dict[str, Any], action_id: str) -> dict[str, Any]:
-    action = backend.store.action(action_id) if is_uuid(action_id) else None
+    """The caller's action, without its ``response`` (its logs need only who owns it)."""
+    action = backend.store.action_brief(action_id) if is_uuid(action_id) else None
     if action is None or action["user_id"] != user["id"]:
         raise ApiError(404, f"Action {action_id} not found", "action_not_found")
     return action

@@ -287,6 +287,17 @@ class Store:
         rows = self._rows("SELECT data FROM actions WHERE id=?", (action_id,))
         return json.loads(rows[0][0]) if rows else None
 
+    def action_brief(self, action_id: str) -> dict[str, Any] | None:
+        """The action without its ``response``: a big answer is never decoded for it (one
+        ``json.loads`` of 20 MB holds the interpreter, so the window, for ~0.5 s)."""
+        rows = self._rows("SELECT brief FROM actions WHERE id=?", (action_id,))
+        if not rows:
+            return None
+        if rows[0][0] is not None:
+            return dict(json.loads(rows[0][0]))
+        data = self._rows("SELECT data FROM actions WHERE id=?", (action_id,))
+        return dict(self._decode_brief(action_id, None, data[0][0] if data else None))
+
     def action_text(self, action_id: str) -> tuple[str, str] | None:
         """``(owner's user id, the action's JSON text)``, the text not decoded."""
         rows = self._rows("SELECT user_id, data FROM actions WHERE id=?", (action_id,))
