@@ -83,6 +83,13 @@ def _setup_logging(log_file: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    given = sys.argv[1:] if argv is None else argv
+    if given[:1] == ["--make-thumbnail"]:
+        # The bundle's picture helper (ui/results/thumbnail.py): a big output picture is
+        # decoded in this short-lived process, never in the window's.
+        from ouro_desktop.ui.results.thumbnail import main as make_thumbnail
+
+        return make_thumbnail(given[1:])
     args = parse_args(argv)
     os.environ.setdefault("QT_API", "pyside6")
     if args.self_test:

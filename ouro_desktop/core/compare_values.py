@@ -110,6 +110,8 @@ def cell_text(value: Any, unit: str, text_chars: int = 200) -> tuple[str, str]:
     """A value as a cell reads it (unit included, "—" for nothing), and its exact text."""
     if value is ABSENT or value is None:
         return EMPTY, "" if value is ABSENT else "null"
+    if isinstance(value, list | Mapping) and not value:
+        return EMPTY, json.dumps(value)  # an empty list or group reads as nothing, not as ""
     if isinstance(value, bool):
         return ("Yes" if value else "No"), exact_text(value)
     if is_number(value):

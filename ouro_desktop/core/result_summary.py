@@ -4,7 +4,8 @@ of one route can have before any answer arrives.
 
 * :func:`headline_items` -- the values worth a glance: those the route records as its
   properties (``x-ouro-properties``, e.g. the Fermi energy) first, then numbers with a unit,
-  then other short values, in the answer's order.
+  then other short values, in the answer's order; a value that only repeats one of the
+  run's settings comes last.
 * :func:`output_items` -- the outputs (files, datasets, posts) named in the answer.
 * :func:`leaf_items` -- plain values depth-first with the labels of the groups above them.
 * :func:`schema_columns` -- the route's top-level plain values as labelled columns with
@@ -67,16 +68,25 @@ def leaf_items(
 
 
 def headline_items(
-    view: ResultView, count: int = 4, preferred: Sequence[str] = ()
+    view: ResultView,
+    count: int = 4,
+    preferred: Sequence[str] = (),
+    echoes: Mapping[str, Any] | None = None,
 ) -> list[ResultItem]:
     """The first few values worth a glance (see the module docstring); ``preferred`` are
-    dot paths to show first (:func:`property_paths`)."""
+    dot paths to show first (:func:`property_paths`). ``echoes`` is what the run was given
+    (its body): a top-level value that only repeats a setting (``wavelength_A: 1.5406``)
+    tells the user nothing new, so it comes after every other value."""
     leaves = {item.path: item for _, item in leaf_items(view.items, limit=200)}
     chosen: list[ResultItem] = [leaves[p] for p in preferred if p in leaves][:count]
     top = [i for i in view.items if i.kind in ("number", "boolean", "text") and not i.wrap]
+    given = echoes or {}
+    echoed = [i for i in top if i.key in given and given[i.key] == i.value]
+    top = [i for i in top if i not in echoed]
     ranked = [i for i in top if i.kind == "number" and i.unit]
     ranked += [i for i in top if i.kind == "number" and not i.unit]
     ranked += [i for i in top if i.kind != "number"]
+    ranked += echoed
     for item in ranked:
         if len(chosen) >= count:
             break

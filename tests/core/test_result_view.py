@@ -441,6 +441,14 @@ def test_headline_values_put_the_routes_own_properties_first() -> None:
     view = view_for_route(route, answer)
     (first,) = headline_items(view, 1, property_paths(route))
     assert (first.label, first.display) == ("Strongest peak position", "28.4421°")
+    # the settings the answer repeats (wavelength, 2θ range) come after what is new
+    given = {"wavelength_A": 1.5406, "two_theta_min_deg": 10.0, "two_theta_max_deg": 90.0}
+    assert [i.label for i in headline_items(view, 3, echoes=given)] == [
+        "Number of peaks",
+        "Strongest peak position",
+        "Strongest peak d-spacing",
+    ]
+    assert [i.label for i in headline_items(view, 3)][:2] == ["Wavelength", "Lowest 2θ"]
 
 
 def test_leaf_items_carry_the_groups_above_them() -> None:

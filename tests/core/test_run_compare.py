@@ -161,6 +161,12 @@ def test_values_only_one_run_has_and_nothing_against_something() -> None:
     assert rows["New"].note == "only in the second run"
     nan = compare_runs(RunSide({}, {"x": math.nan}), RunSide({}, {"x": math.nan}))
     assert not nan.rows[0].differs and nan.rows[0].a == "not a number"
+    # an empty list reads as nothing ("—"), never as an empty cell
+    empty = compare_runs(
+        RunSide({"body": {"shifts": []}}, {}), RunSide({"body": {"shifts": []}}, {})
+    )
+    (row,) = empty.rows
+    assert (row.a, row.b, row.differs) == ("—", "—", False)
 
 
 def _big_answer(size: int, *, change_at: int | None = None) -> dict[str, Any]:

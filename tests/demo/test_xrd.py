@@ -40,6 +40,12 @@ TEXTBOOK = {
     "Si.cif": {"(111)": 28.44, "(220)": 47.30, "(311)": 56.12, "(400)": 69.13},
     "NaCl.cif": {"(111)": 27.37, "(200)": 31.70, "(220)": 45.45, "(222)": 56.48},
 }
+SPACE_GROUP = {
+    "Cu.cif": "Fm-3m (No. 225)",
+    "Al.cif": "Fm-3m (No. 225)",
+    "Si.cif": "Fd-3m (No. 227)",
+    "NaCl.cif": "Fm-3m (No. 225)",
+}
 STRONGEST = {"Cu.cif": "(111)", "Al.cif": "(111)", "Si.cif": "(111)", "NaCl.cif": "(200)"}
 
 
@@ -49,6 +55,7 @@ def test_peak_positions_match_the_textbook_within_a_tenth_of_a_degree(name: str)
     peaks_ = by_hkl(result)
     for hkl, two_theta in TEXTBOOK[name].items():
         assert abs(peaks_[hkl]["two_theta_deg"] - two_theta) < 0.1, (name, hkl)
+    assert result["space_group"] == SPACE_GROUP[name]  # written as a chemist writes it
     strongest = max(result["peaks"], key=lambda p: p["relative_intensity_pct"])
     assert strongest["hkl"] == STRONGEST[name] and strongest["relative_intensity_pct"] == 100
     assert result["strongest_peak_hkl"] == STRONGEST[name]

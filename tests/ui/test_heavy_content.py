@@ -2,7 +2,8 @@
 
 Behaviour, not timing: every line a run logged is shown (counted, in order), live and
 after the fact; the work that could freeze the window happens in a worker while the
-window's thread handles a queued event; a finished run shown is not fetched again; an
+window's thread handles a queued event (Compare's worker and Cancel are tested with the
+dialog, in test_results_flow); a finished run shown is not fetched again; an
 answer too large to read is offered for saving; a 2,000-field form is a form.
 """
 
@@ -28,7 +29,6 @@ from ouro_desktop.demo.app import create_app
 from ouro_desktop.demo.services import demo_services
 from ouro_desktop.ui.common.collapsible import CollapsibleSection
 from ouro_desktop.ui.history import HistoryPane
-from ouro_desktop.ui.history.compare import CompareDialog
 from ouro_desktop.ui.history.filter import RunFilter
 from ouro_desktop.ui.history.model import FILTER_IN_WORKER
 from ouro_desktop.ui.results.json_tree import PAGE, JsonTreeView
@@ -124,7 +124,7 @@ def test_pressing_run_does_not_fetch_the_finished_run_shown_again(
         assert f"/actions/{second.action_id}" in asked  # the new run is followed ...
         assert f"/actions/{first.action_id}" not in asked  # ... the one shown is not fetched
         assert f"/actions/{first.action_id}/logs" not in asked
-        assert app.window.run_detail.key() == first.action_id
+        app.aio.wait_until(lambda: app.window.run_detail.key() == second.action_id)  # followed
     finally:
         app.close()
 
@@ -292,51 +292,6 @@ def test_filtering_100k_runs_happens_in_a_worker_once_typing_pauses(
     qtbot.waitUntil(lambda: not pane.model.filtering)
     errors = [e.key for e in entries if e.status in (RunState.ERROR, RunState.NOT_STARTED)]
     assert pane.model.rowCount() == len([k for k in expected if k in set(errors)])
-
-
-# -- compare -------------------------------------------------------------------------------
-
-
-def test_compare_runs_in_a_worker_with_progress_and_cancel(qtbot: Any) -> None:
-    release = threading.Event()
-    seen: dict[str, Any] = {}
-
-    def slow_job(a: Any, b: Any, cancelled: Any, progress: Any) -> Any:
-        seen["thread"] = threading.current_thread()
-        progress(0.25, "Comparing the answers…")
-        while not release.is_set():
-            if cancelled():
-                seen["cancelled"] = True
-                raise RuntimeError("stopped")
-            release.wait(0.01)
-        return [], ["--- A", "+++ B", "-1", "+2"]
-
-    side_a, side_b = ("A", {"x": 1}, {"v": 1}), ("B", {"x": 2}, {"v": 2})
-    dialog = CompareDialog(side_a, side_b, job=slow_job)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    assert dialog.computing  # the dialog is up; the comparison goes on elsewhere
-    qtbot.waitUntil(lambda: dialog.progress_bar.isVisible())  # it is slow: progress shows
-    assert dialog.progress_bar.value() == 250 and "answers" in dialog.summary_label.text()
-    ticked: list[bool] = []
-    QTimer.singleShot(0, lambda: ticked.append(True))
-    qtbot.waitUntil(lambda: bool(ticked))
-    assert dialog.computing and seen["thread"] is not threading.main_thread()
-    release.set()
-    qtbot.waitUntil(lambda: not dialog.computing)
-    assert dialog.diff_text().splitlines()[-1] == "+2"
-    assert not dialog.progress_bar.isVisible()
-
-    release.clear()
-    cancelled_dialog = CompareDialog(side_a, side_b, job=slow_job)
-    qtbot.addWidget(cancelled_dialog)
-    cancelled_dialog.show()
-    qtbot.waitUntil(lambda: cancelled_dialog.cancel_button.isVisible())
-    cancelled_dialog.cancel_button.click()
-    assert not cancelled_dialog.computing
-    assert cancelled_dialog.summary_label.text().startswith("Cancelled")
-    qtbot.waitUntil(lambda: seen.get("cancelled", False))  # the job saw it and stopped
-    assert cancelled_dialog.diff_text() == ""
 
 
 # -- the JSON tree -------------------------------------------------------------------------

@@ -85,8 +85,8 @@ def test_a_whole_run_by_keyboard_alone(qtbot: Any, app_for: Any) -> None:
     assert key == record.action_id
     detail = window.run_detail
     app.aio.wait_until(lambda: detail.key() == key and detail.status_label.text() == "Succeeded")
-    response = detail.response_view.value()
-    assert isinstance(response, dict) and response  # the supercell's answer is shown
+    shown = detail.answer_view.shown_values()  # the supercell's answer, read as values
+    assert shown["Repeats (a × b × c)"] == "2, 2, 2"
 
 
 INTERACTIVE = (

@@ -179,6 +179,17 @@ def test_formula_route_shows_nested_and_list_fields(
     assert "No files are created." in _text(page.outputs_label)
 
 
+def test_outputs_are_named_by_their_titles_with_their_kind_in_plain_words(
+    page: RoutePage, routes: dict[str, Route]
+) -> None:
+    page.show_route(routes["simulate-powder-xrd-pattern"], base_url=DEMO)
+    outputs = _text(page.outputs_label)
+    assert "Diffraction pattern (picture) — image (SVG) · a result of the run" in outputs
+    assert "pattern —" not in outputs.replace("Diffraction pattern (picture) —", "")
+    page.show_route(routes["build-supercell"], base_url=DEMO)
+    assert "Supercell — crystal structure (CIF)" in _text(page.outputs_label)
+
+
 def test_dos_curve_lists_its_chart_and_async_mode(
     page: RoutePage, routes: dict[str, Route]
 ) -> None:

@@ -7,6 +7,7 @@ and the widgets are fed what ``OuroClient`` read back, as the history controller
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import os
 import subprocess
@@ -19,17 +20,19 @@ from typing import Any
 import httpx
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QColor, QFontDatabase, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QFontDatabase, QFontMetrics, QGuiApplication, QPalette
 
 from ouro_desktop.api.client import OuroClient
 from ouro_desktop.api.models import Action, ActionLog, Route
 from ouro_desktop.core.cif_preview import preview_cif
-from ouro_desktop.core.history_diff import run_inputs
+from ouro_desktop.core.history_diff import response_diff, run_inputs
 from ouro_desktop.core.ledger import RunRecord, RunState
+from ouro_desktop.core.run_compare import RunSide as CompareSide
+from ouro_desktop.core.run_compare import compare_runs
 from ouro_desktop.core.snippets import run_snippet
 from ouro_desktop.demo.app import create_app
 from ouro_desktop.demo.faults import Faults
-from ouro_desktop.ui.history.compare import MARK, CompareDialog
+from ouro_desktop.ui.history.compare import MARK, NARROWEST, CompareDialog, short_labels
 from ouro_desktop.ui.history.detail import CodeDialog, RunDetail
 from ouro_desktop.ui.history.errors_view import NOT_STARTED_TEXT, TIMED_OUT_TEXT, UNKNOWN_TEXT
 from ouro_desktop.ui.history.logs_view import LogsModel
@@ -165,11 +168,25 @@ def test_dos_run_response_tree_shows_the_fermi_energy_and_copies(
     assert detail.status_label.text() == "Succeeded"
     assert detail.route_label.text() == "demo/predict-electronic-dos-at-fermi-level"
     assert detail.timing_label.text().startswith("Started ")
+    # The result view is the default: the route's own words, rounded, with units.
+    answer = detail.answer_view
+    assert not answer.showing_json()
+    shown = answer.shown_values()
+    expected = run.action.response["fermi_energy_eV"]
+    assert shown["Fermi energy"] == f"{expected:.4g} eV"
+    assert "fermi_energy_eV" not in " ".join(shown)
+    fermi = answer.value_label("fermi_energy_eV")
+    assert fermi is not None and fermi.isVisible()
+    assert f"Exact value: {json.dumps(expected)}" in fermi.toolTip()
+    assert fermi.copy_value() == json.dumps(expected)
+    assert QGuiApplication.clipboard().text() == json.dumps(expected)
+    # The JSON tree is one click away.
+    answer.json_button.click()
+    assert answer.showing_json() and detail.response_view.isVisible()
     index = detail.response_view.index_of("fermi_energy_eV")
     assert index.isValid()
     model = detail.response_view.model
     value_cell = index.siblingAtColumn(JsonTreeModel.VALUE_COLUMN)
-    expected = run.action.response["fermi_energy_eV"]
     assert model.data(value_cell) == json.dumps(expected)
     assert not detail.response_view.copy_value_button.isEnabled()
     assert detail.response_view.copy_value() is None  # nothing selected
@@ -187,6 +204,7 @@ def test_dos_run_response_tree_shows_the_fermi_energy_and_copies(
 def test_nested_values_expand_on_demand(demo: Demo, detail: RunDetail) -> None:
     run = demo.runs["curve"]
     show(detail, run)
+    detail.answer_view.show_json()
     model = detail.response_view.model
     curve = detail.response_view.index_of("curve")
     assert model.data(curve.siblingAtColumn(1)) == "[40 items]"
@@ -206,6 +224,8 @@ def test_dos_curve_run_has_one_chart_with_every_point(
     run = demo.runs["curve"]
     show(detail, run)
     assert "Charts" in detail.tab_titles()
+    assert detail.charts_view.charts() == []  # worked out when the tab is first shown
+    detail.select_tab(RunDetail.CHARTS)
     (chart,) = detail.charts_view.charts()
     assert chart.point_count == len(run.action.response["curve"]) == 40
     assert chart.title == "Free-electron DOS of ClNa"
@@ -304,53 +324,71 @@ def test_log_levels_stand_out_and_the_view_follows_new_lines(detail: RunDetail, 
 
 
 # -- Outputs -----------------------------------------------------------------------------------
-def test_supercell_output_row_downloads_opens_and_previews(
+def test_supercell_output_card_opens_saves_and_previews(
     demo: Demo, detail: RunDetail, qtbot: Any
 ) -> None:
     run = demo.runs["supercell"]
+    previews: list[list[str]] = []
+    detail.preview_requested.connect(lambda *args: previews.append(list(args)))
     show(detail, run)
     assert "Outputs" in detail.tab_titles()
+    detail.select_tab(RunDetail.OUTPUTS)
     (item,) = detail.outputs_view.items()
     (asset_id,) = run.action.output_file_ids
     assert item.asset_id == asset_id and item.is_cif
     assert item.suggested_name == "NaCl_supercell_2x2x2.cif"
-    detail.select_tab(RunDetail.OUTPUTS)
-    row = detail.outputs_view.row(asset_id)
-    assert row is not None
-    assert "CIF file" in row.details_label.text() and "KB" in row.details_label.text().upper()
+    # The card asks for its structure preview once, however many views show it.
+    assert previews == [[asset_id, "structure"]]
+    card = detail.outputs_view.card(asset_id)
+    assert card is not None
+    details = card.details_label.text()
+    assert details.startswith("crystal structure (CIF)") and "KB" in details.upper()
+    assert "chemical/" not in details  # never a MIME type
     with qtbot.waitSignal(detail.download_requested) as blocker:
-        row.download_button.click()
+        card.save_button.click()
     assert blocker.args == [asset_id, "NaCl_supercell_2x2x2.cif"]
     with qtbot.waitSignal(detail.open_requested) as opened:
-        row.open_button.click()
+        card.open_button.click()
     assert opened.args == [asset_id]
 
     detail.set_download_progress(asset_id, 1024, 4096)
-    assert row.progress.isVisible() and row.progress.value() == 250
-    assert not row.download_button.isEnabled()
+    assert card.progress.isVisible() and card.progress.value() == 250
+    assert not card.save_button.isEnabled()
     assert run.downloaded is not None
     detail.set_download_done(asset_id, str(run.downloaded))
-    assert not row.progress.isVisible() and row.download_button.isEnabled()
-    assert str(run.downloaded) in row.status_label.text()
+    assert not card.progress.isVisible() and card.save_button.isEnabled()
+    assert str(run.downloaded) in card.status_label.text()
     detail.show_cif_preview(asset_id, preview_cif(run.downloaded))
-    text = row.card.preview_text()
+    assert card.preview is not None and card.preview.isVisible()
+    text = card.preview.preview_text()
     assert "\nNaCl\n" in text and "a = 11.28 Å" in text and "P1" in text
     assert "\n64\n" in text  # atoms in the 2×2×2 cell
+    # The result view's card of the same output shows the same preview.
+    answer_cards = detail.answer_view.findChildren(type(card))
+    assert [c.item.asset_id for c in answer_cards] == [asset_id]
+    assert answer_cards[0].preview.preview_text() == text
     # A status update of the same run keeps the download state.
     show(detail, run)
-    assert detail.outputs_view.row(asset_id) is row and row.card.isVisible()
+    assert detail.outputs_view.card(asset_id) is card and card.preview.isVisible()
+    assert previews == [[asset_id, "structure"]]
 
 
 # -- Request -------------------------------------------------------------------------------------
 def test_request_tab_lists_body_and_input_files(demo: Demo, detail: RunDetail) -> None:
     run = demo.runs["curve"]
     show(detail, run)
+    detail.select_tab(RunDetail.REQUEST)
     view = detail.request_view
     assert view.value() == {
         "Body": {"points": 40, "steps": 4},
         "Input files": {"file": {"asset_id": demo.cif_id, "name": "NaCl.cif"}},
     }
     assert view.index_of("Input files.file.name").isValid()
+    # Read as the route's page words it; the ids are in the JSON.
+    shown = detail.request_answer.shown_values()
+    assert shown["Input files › File"] == "NaCl.cif"
+    assert not any(demo.cif_id in value for value in shown.values())
+    assert "points" not in " ".join(shown) and "Settings › Points" in " ".join(shown)
     # A local run the server has no record of: its inputs come from the ledger.
     record = _record(state=RunState.NOT_STARTED)
     detail.show_run(
@@ -431,6 +469,12 @@ def test_the_tab_the_user_is_on_is_kept_across_updates(demo: Demo, detail: RunDe
     assert detail.current_tab() == "Request"
     detail.select_tab(RunDetail.CHARTS)  # not shown for this run: nothing happens
     assert detail.current_tab() == "Request"
+    # The tab the user was on has nothing for the next run: the answer is shown, not a
+    # neighbouring tab.
+    show(detail, demo.runs["supercell"])
+    detail.select_tab(RunDetail.OUTPUTS)
+    show(detail, demo.runs["dos"])
+    assert detail.current_tab() == "Response"
     detail.clear()
     assert detail.tab_titles() == ["Response", "Logs", "Request"]
     assert not detail.rerun_button.isEnabled()
@@ -473,39 +517,113 @@ def test_show_code_reproduces_the_run(demo: Demo, qtbot: Any) -> None:
 
 
 # -- Compare ---------------------------------------------------------------------------------
+def _compared(a: Run, b: Run, qtbot: Any) -> CompareDialog:
+    sides = [
+        CompareSide(run_inputs(run.action, None), run.action.response, label)
+        for run, label in ((a, "Run A"), (b, "Run B"))
+    ]
+    dialog = CompareDialog(("Run A", "Run B"))
+    qtbot.addWidget(dialog)
+    assert dialog.computing and dialog.cancel_button.isVisibleTo(dialog)
+    comparison = compare_runs(sides[0], sides[1], route=a.route)
+    lines = response_diff(a.action.response, b.action.response, labels=("Run A", "Run B"))
+    dialog.show_comparison(comparison, lines)
+    assert not dialog.computing and not dialog.cancel_button.isVisibleTo(dialog)
+    return dialog
+
+
 def test_compare_two_formula_runs(demo: Demo, qtbot: Any) -> None:
     a, b = demo.runs["formula_a"], demo.runs["formula_b"]
     assert a.action.status == b.action.status == "success"
-    dialog = CompareDialog(
-        ("Run A", run_inputs(a.action, None), a.action.response),
-        ("Run B", run_inputs(b.action, None), b.action.response),
+    dialog = _compared(a, b, qtbot)
+    assert dialog.differing_keys()[0] == "body.formula"
+    model, proxy = dialog.model, dialog.proxy
+    formula = dialog.shown_row("Formula")
+    assert formula >= 0
+
+    def cell(row: int, column: int, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        return proxy.index(row, column).data(role)
+
+    assert cell(formula, model.MARK_COLUMN) == MARK
+    assert cell(formula, model.LABEL_COLUMN, Qt.ItemDataRole.FontRole).bold()
+    assert (cell(formula, model.A_COLUMN), cell(formula, model.B_COLUMN)) == ("H2O", "NH3")
+    decimals = dialog.shown_row("Decimals")
+    assert cell(decimals, model.MARK_COLUMN) == ""
+    assert cell(decimals, model.LABEL_COLUMN, Qt.ItemDataRole.FontRole) is None
+    molar = dialog.shown_row("Molar mass")
+    assert cell(molar, model.MARK_COLUMN) == MARK
+    assert cell(molar, model.A_COLUMN).endswith(" g/mol")
+    assert cell(molar, model.CHANGE_COLUMN).startswith("−") and "g/mol" in cell(
+        molar, model.CHANGE_COLUMN
     )
-    qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: not dialog.computing)  # it compares in a worker thread
-    assert dialog.differing_keys() == ["body.formula"]
-    rows = {dialog.table.item(r, 1).text(): r for r in range(dialog.table.rowCount())}
-    formula_row = rows["body.formula"]
-    assert dialog.table.item(formula_row, 0).text() == MARK
-    assert dialog.table.item(formula_row, 1).font().bold()
-    assert dialog.table.item(formula_row, 2).text() == "H2O"
-    assert dialog.table.item(formula_row, 3).text() == "NH3"
-    same_row = rows["body.decimals"]
-    assert dialog.table.item(same_row, 0).text() == ""
-    assert not dialog.table.item(same_row, 1).font().bold()
+    assert cell(molar, model.PCT_COLUMN).endswith(" %")
+    assert "Inputs: 1 of 2 differ." in dialog.summary_label.text()
+    # Only the differences, then the JSON diff behind its button.
+    dialog.only_differences.setChecked(True)
+    assert dialog.shown_row("Decimals") == -1 and dialog.shown_row("Formula") >= 0
+    dialog.json_button.click()
+    assert dialog.stack.currentWidget() is dialog.diff_view
     lines = dialog.diff_text().splitlines()
     assert lines[:2] == ["--- Run A", "+++ Run B"]
     assert any(line.startswith("-") and '"H2O"' in line for line in lines[2:])
     assert any(line.startswith("+") and '"NH3"' in line for line in lines[2:])
-    assert "1 of 2 differ" in dialog.summary_label.text()
+
+
+def test_compare_leaves_the_note_its_room_and_cut_cells_read_whole_on_hover(qtbot: Any) -> None:
+    from tests.core.test_result_view import demo_answer
+
+    route, cu = demo_answer("simulate-powder-xrd-pattern", "NaCl.cif")
+    mo = copy.deepcopy(cu)  # as at a shorter wavelength: more peaks, at smaller angles
+    mo["peaks"] = copy.deepcopy(cu["peaks"] * 5)
+    mo["peaks"][0]["two_theta_deg"] = 12.5
+    labels = ("simulate-powder-xrd-pattern 07:30:49", "simulate-powder-xrd-pattern 07:31:23")
+    dialog = CompareDialog(labels)
+    qtbot.addWidget(dialog)
+    dialog.resize(980, 640)
+    dialog.show()
+    sides = [CompareSide({}, answer, label) for answer, label in zip((cu, mo), labels, strict=True)]
+    dialog.show_comparison(compare_runs(*sides, route=route), [])
+    model, table = dialog.model, dialog.table
+    peaks = dialog.shown_row("Peaks")
+    note = dialog.proxy.index(peaks, model.NOTE_COLUMN).data()
+    assert note == "lists differ from item 1 on"
+    font = dialog.proxy.index(peaks, model.NOTE_COLUMN).data(Qt.ItemDataRole.FontRole)
+    shown = table.viewport().width() - table.columnViewportPosition(model.NOTE_COLUMN)
+    assert shown >= QFontMetrics(font).horizontalAdvance(note) + 8  # whole, not "lists di…"
+    method = dialog.shown_row("Method")
+    text = dialog.proxy.index(method, model.A_COLUMN).data()
+    assert table.fontMetrics().horizontalAdvance(text) > table.columnWidth(model.A_COLUMN)
+    tip = dialog.proxy.index(method, model.A_COLUMN).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == f"Exact value: {cu['method']}"
+    # two runs of one route: the columns are told apart by their times, the title names it
+    a_head = model.headerData(model.A_COLUMN, Qt.Orientation.Horizontal)
+    b_head = model.headerData(model.B_COLUMN, Qt.Orientation.Horizontal)
+    assert (a_head, b_head) == ("Run at 07:30:49", "Run at 07:31:23")
+    assert "simulate-powder-xrd-pattern 07:30:49" in dialog.windowTitle()
+    assert min(table.columnWidth(c) for c in (model.A_COLUMN, model.B_COLUMN)) >= NARROWEST
+    # the runs' columns gave way, not the labels; a narrower dialog shares its width again,
+    # and a wider one gives the columns back
+    needed = table.fontMetrics().horizontalAdvance("Strongest peak d-spacing")
+    assert table.columnWidth(model.LABEL_COLUMN) > needed
+    dialog.resize(640, 640)
+    qtbot.waitUntil(lambda: table.columnWidth(model.LABEL_COLUMN) < needed)
+    dialog.resize(1300, 640)
+    qtbot.waitUntil(lambda: table.columnWidth(model.LABEL_COLUMN) > needed)
+    assert table.columnWidth(model.A_COLUMN) > NARROWEST + 40
+
+
+def test_compare_columns_are_headed_by_what_tells_the_runs_apart() -> None:
+    same_route = ("dos 07:30:49", "dos 07:31:23")
+    assert short_labels(same_route) == ("Run at 07:30:49", "Run at 07:31:23")
+    assert short_labels(("dos 07:30:49", "xrd 07:31:23")) == ("dos 07:30:49", "xrd 07:31:23")
+    assert short_labels(("Run A", "Run B")) == ("Run A", "Run B")  # started the same second
 
 
 def test_compare_identical_runs_says_so(demo: Demo, qtbot: Any) -> None:
     a = demo.runs["formula_a"]
-    side = ("A", run_inputs(a.action, None), a.action.response)
-    dialog = CompareDialog(side, side)
-    qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: not dialog.computing)
+    dialog = _compared(a, a, qtbot)
     assert dialog.differing_keys() == [] and dialog.diff_text() == "(no differences)"
+    assert "The results are the same." in dialog.summary_label.text()
 
 
 # -- No plotting library ------------------------------------------------------------------

@@ -35,8 +35,17 @@ def test_dos_route_run_sends_exactly_the_dropped_file(app: App) -> None:
     assert action["metadata"]["input_assets"] == {"file": {"assetId": asset_id}}
     assert action["metadata"]["body"] == {}
     assert abs(action["response"]["fermi_energy_eV"] - 7.03) < 0.05
-    assert "Finished" in app.window.run_panel.status_label.text()
-    assert "fermi_energy_eV" in app.window.run_panel.status_label.text()
+    # The answer where the user is looking: a card beside Run, in the route's words.
+    card = app.window.run_panel.result_card
+    assert card.isVisible() and card.title_label.text() == "Finished"
+    values = dict(card.values())
+    assert values["Fermi energy"] == "7.031 eV"
+    assert "fermi_energy_eV" not in card.text()
+    # Run pressed from the keyboard keeps the focus (it had gone to the history's radio)
+    run_button = app.window.run_panel.run_button
+    run_button.setFocus()
+    app.run()
+    assert app.window.focusWidget() is run_button
 
 
 def test_form_body_reaches_the_backend_unchanged(app: App) -> None:

@@ -99,6 +99,7 @@ async def handle(call: ServiceCall) -> dict[str, Any]:
             f"λ = {wavelength:g} Å; widen the range or use a shorter wavelength.",
         )
     group = space_group(structure)
+    symbol = f"{group.short_name()} (No. {group.number})"  # as a chemist writes it: Fm-3m
     title = f"{structure.formula}: powder pattern, λ = {wavelength:g} Å"
     svg = await asyncio.to_thread(
         pattern_svg,
@@ -110,7 +111,7 @@ async def handle(call: ServiceCall) -> dict[str, Any]:
     )
     strongest = max(found, key=lambda p: p.relative_pct)
     await call.log(
-        f"{structure.formula} ({group.xhm()}): {len(found)} peaks between {lo:g}° and {hi:g}°, "
+        f"{structure.formula} ({symbol}): {len(found)} peaks between {lo:g}° and {hi:g}°, "
         f"strongest {hkl_text(strongest.hkl)} at 2θ = {strongest.two_theta_deg:.2f}°",
         level="info",
     )
@@ -123,7 +124,7 @@ async def handle(call: ServiceCall) -> dict[str, Any]:
             description=f"Simulated powder X-ray diffraction pattern of {structure.formula}.",
         ),
         "formula": structure.formula,
-        "space_group": group.xhm(),
+        "space_group": symbol,
         "wavelength_A": wavelength,
         "two_theta_min_deg": lo,
         "two_theta_max_deg": hi,

@@ -1,32 +1,41 @@
-"""Compare two runs: their inputs side by side with differences marked, and a response diff.
+"""Compare two runs: a table of their inputs and results side by side, labelled like the
+route's page, differing rows marked, numeric changes given in the unit and in percent.
 
-The logic is :mod:`ouro_desktop.core.history_diff` (Qt-free); this is only the dialog.
-Differing input rows are bold, carry a "≠" in the first column and a background tinted
-from the palette's highlight colour. The responses are shown as a unified diff of their
-pretty-printed, key-sorted JSON; ``+`` lines (only in the second run) and ``-`` lines
-(only in the first) are tinted too, so the marks and the colours agree in any theme.
+The comparison itself is Qt-free (:func:`ouro_desktop.core.run_compare.compare_runs`) and
+runs in a worker; the controller feeds this dialog: :meth:`CompareDialog.show_comparison`
+when it is done, :meth:`~CompareDialog.show_cancelled` after Cancel. While it works the
+dialog shows a busy bar and Cancel (``cancel_requested``); closing the dialog cancels too.
 
-The comparison runs in a worker thread: the dialog opens at once and, while it works,
-shows a progress bar (after a moment, so a quick comparison does not flicker), the time
-it has taken, and Cancel; closing the dialog cancels too. What runs there is a
-:data:`CompareJob` -- ``job(a, b, cancelled, progress)`` returning the rows and diff
-lines -- :func:`compare_sides` by default, so another comparison (a structural one)
-takes its place by passing it in.
+A differing row carries "≠" in its own column and reads in bold (never colour alone); a
+background tint from the palette's highlight colour helps the eye. "Only differences"
+hides the rest. "Show as JSON" swaps in the line diff of the two answers' JSON (only for
+answers small enough for a text diff; the table compares any size), with ``+``/``-``
+lines tinted as well.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QBrush,
+    QCloseEvent,
     QColor,
     QFont,
     QFontDatabase,
+    QFontMetrics,
+    QGuiApplication,
     QPalette,
     QSyntaxHighlighter,
     QTextCharFormat,
@@ -34,60 +43,29 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QStackedWidget,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from ouro_desktop.core.history_diff import Row, compare_inputs, display_value, response_diff
+from ouro_desktop.core.run_compare import INPUTS, CompareRow, Comparison
 
-__all__ = ["CompareCancelled", "CompareDialog", "CompareJob", "DiffHighlighter", "compare_sides"]
+__all__ = ["MARK", "NARROWEST", "CompareDialog", "CompareModel", "DiffHighlighter", "short_labels"]
 
-RunSide = tuple[str, dict[str, Any], Any]  # label, inputs, response
-Progress = Callable[[float | None, str], None]  # fraction done (None: unknown), what it does
-Comparison = tuple[list[Row], list[str]]  # input rows, diff lines of the responses
-CompareJob = Callable[[RunSide, RunSide, Callable[[], bool], Progress], Comparison]
 MARK = "≠"
-SHOW_PROGRESS_AFTER_MS = 300
-DIFF_LINES_SHOWN = 20_000  # more would take the text view seconds to lay out
-
-
-class CompareCancelled(Exception):
-    """The comparison was cancelled before it finished."""
-
-
-def compare_sides(
-    a: RunSide, b: RunSide, cancelled: Callable[[], bool], progress: Progress
-) -> Comparison:
-    """Inputs row by row, then the responses as a text diff (runs in a worker thread)."""
-    progress(None, "Comparing the inputs…")
-    rows = compare_inputs(a[1], b[1])
-    if cancelled():
-        raise CompareCancelled
-    progress(0.5, "Comparing the answers…")
-    lines = response_diff(a[2], b[2], labels=(a[0], b[0]))
-    if cancelled():
-        raise CompareCancelled
-    progress(1.0, "")
-    return rows, lines
-
-
-class _Relay(QObject):
-    """Carries the worker's news to the window's thread (signals from a thread queue)."""
-
-    progressed = Signal(object, str)
-    finished = Signal(object)
-    failed = Signal(object)
+NARROWEST = 120  # px: how narrow a run's column may get to leave the note its room
+Index = QModelIndex | QPersistentModelIndex
 
 
 def _tint(palette: QPalette, role: QPalette.ColorRole, alpha: int) -> QBrush:
@@ -117,212 +95,366 @@ class DiffHighlighter(QSyntaxHighlighter):
             self.setFormat(0, len(text), self.removed)
 
 
-class CompareDialog(QDialog):
-    """Two runs: an inputs table (≠ marks differing rows) above the diff of responses."""
+def short_labels(labels: tuple[str, str]) -> tuple[str, str]:
+    """Two runs of one route are told apart by what follows its name ("07:30:49"): the
+    dialog's title names the route, and the columns stay as wide as their values."""
+    a, b = labels
+    route_a, _, rest_a = a.rpartition(" ")
+    route_b, _, rest_b = b.rpartition(" ")
 
-    MARK_COLUMN, KEY_COLUMN, A_COLUMN, B_COLUMN = range(4)
+    def is_time(text: str) -> bool:
+        return any(char.isdigit() for char in text)
 
-    def __init__(
-        self,
-        a: RunSide,
-        b: RunSide,
-        parent: QWidget | None = None,
-        *,
-        job: CompareJob = compare_sides,
-    ) -> None:
+    if route_a and route_a == route_b and rest_a != rest_b and is_time(rest_a + rest_b):
+        return f"Run at {rest_a}", f"Run at {rest_b}"
+    return labels  # other routes, or "Run A" and "Run B" (two runs started the same second)
+
+
+class CompareModel(QAbstractTableModel):
+    """Rows of a :class:`Comparison`, with a heading row before Inputs and Results."""
+
+    MARK_COLUMN, LABEL_COLUMN, A_COLUMN, B_COLUMN, CHANGE_COLUMN, PCT_COLUMN, NOTE_COLUMN = range(7)
+    DiffersRole = Qt.ItemDataRole.UserRole + 1
+    HeadingRole = Qt.ItemDataRole.UserRole + 2
+
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._labels = (a[0], b[0])
-        self.setWindowTitle(f"Compare runs: {a[0]} and {b[0]}")
-        self.resize(900, 640)
-        self.rows: list[Row] = []
-        self.diff_lines: list[str] = []
-        self.error: BaseException | None = None
-        self._computing = True
-        self._cancel = threading.Event()
-        self._started = time.monotonic()
+        self._rows: list[CompareRow | str] = []  # a str is a section heading
+        self._labels = ("First run", "Second run")
+        self._tint = QBrush()
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    def set_comparison(self, comparison: Comparison, labels: tuple[str, str], tint: QBrush):
+        self.beginResetModel()
+        self._labels, self._tint = labels, tint
+        self._rows = []
+        section = ""
+        for row in comparison.rows:
+            if row.kind != "more" and row.section != section:
+                section = row.section
+                self._rows.append("Inputs" if section == INPUTS else "Results")
+            self._rows.append(row)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> CompareRow | None:
+        found = self._rows[row] if 0 <= row < len(self._rows) else None
+        return found if isinstance(found, CompareRow) else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+        return 0 if parent.isValid() else 7
+
+    def headerData(  # noqa: N802 - Qt API
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            names = (MARK, "Value", *short_labels(self._labels), "Change", "Change (%)", "Note")
+            return names[section] if 0 <= section < len(names) else None
+        if role == Qt.ItemDataRole.ToolTipRole and section == self.MARK_COLUMN:
+            return "≠ marks the rows where the two runs differ"
+        if role == Qt.ItemDataRole.ToolTipRole and section in (self.A_COLUMN, self.B_COLUMN):
+            return self._labels[section - self.A_COLUMN]
+        return None
+
+    def _cell(self, row: CompareRow, column: int) -> str:
+        return (
+            MARK if row.differs else "",
+            row.label,
+            row.a,
+            row.b,
+            row.change,
+            row.change_pct,
+            row.note,
+        )[column]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        entry = self._rows[index.row()]
+        column = index.column()
+        if isinstance(entry, str):  # a section heading
+            if role == Qt.ItemDataRole.DisplayRole and column == self.LABEL_COLUMN:
+                return entry
+            if role == Qt.ItemDataRole.FontRole:
+                return self._bold
+            if role == self.HeadingRole:
+                return True
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._cell(entry, column).replace("\n", " ⏎ ")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == self.A_COLUMN and entry.a_exact and entry.a_exact != entry.a:
+                return f"Exact value: {entry.a_exact[:2000]}"
+            if column == self.B_COLUMN and entry.b_exact and entry.b_exact != entry.b:
+                return f"Exact value: {entry.b_exact[:2000]}"
+            if column == self.MARK_COLUMN and entry.differs:
+                return "The two runs differ here"
+            text = self._cell(entry, column)
+            return text if column != self.MARK_COLUMN and text else None  # a cut cell in full
+        if role == Qt.ItemDataRole.FontRole and entry.differs:
+            return self._bold
+        if role == Qt.ItemDataRole.BackgroundRole and entry.differs:
+            return self._tint
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.MARK_COLUMN:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == self.DiffersRole:
+            return entry.differs
+        if role == self.HeadingRole:
+            return False
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if isinstance(self._rows[index.row()], str):
+            return Qt.ItemFlag.ItemIsEnabled
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def row_text(self, row: int) -> str:
+        entry = self._rows[row]
+        if isinstance(entry, str):
+            return entry
+        cells = [entry.label, entry.a_exact or entry.a, entry.b_exact or entry.b]
+        cells += [entry.change, entry.change_pct, entry.note]
+        return "\t".join(cells)
+
+
+class _DifferencesOnly(QSortFilterProxyModel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.only = False
+
+    def filterAcceptsRow(self, row: int, parent: Index) -> bool:  # noqa: N802 - Qt API
+        if not self.only:
+            return True
+        index = self.sourceModel().index(row, 0, parent)
+        return bool(index.data(CompareModel.DiffersRole) or index.data(CompareModel.HeadingRole))
+
+
+class CompareDialog(QDialog):
+    """Two runs side by side (see the module docstring)."""
+
+    cancel_requested = Signal()
+
+    def __init__(self, labels: tuple[str, str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.labels = labels
+        self.setWindowTitle(f"Compare runs: {labels[0]} and {labels[1]}")
+        self.resize(980, 640)
+        self.comparison: Comparison | None = None
+        self.diff_lines: list[str] | None = None
+        self.computing = True
 
         self.summary_label = QLabel("Comparing the two runs…", self)
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.progress_bar = QProgressBar(self)
-        self.progress_bar.setRange(0, 0)  # busy until the job says how far it is
-        self.progress_bar.setTextVisible(False)
-        self.progress_label = QLabel(self)
-        self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary_label.setWordWrap(True)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 0)  # busy: a comparison's length is not known ahead
+        self.progress.setMaximumHeight(12)
+        self.progress.setTextVisible(False)
         self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.setToolTip("Stop comparing these runs")
-        self.cancel_button.clicked.connect(self.cancel)
-        for widget in (self.progress_bar, self.progress_label, self.cancel_button):
-            widget.hide()
-        self._tick = QTimer(self)
-        self._tick.setInterval(250)
-        self._tick.timeout.connect(self._on_tick_timeout)
-        self._tick.start()
+        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
 
-        self.table = QTableWidget(0, 4, self)
-        self.table.setHorizontalHeaderLabels([MARK, "Input", a[0], b[0]])
+        self.model = CompareModel(self)
+        self.proxy = _DifferencesOnly(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView(self)
+        self.table.setModel(self.proxy)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(False)
-        self.table.setAccessibleName("Inputs of the two runs")
+        self.table.setAccessibleName("The two runs side by side")
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._on_table_context_menu_requested)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(self.MARK_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(self.KEY_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(self.A_COLUMN, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(self.B_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self._natural: list[int] = []  # the columns' widths before fitting the table's width
+        self._sharing, self._shared_for = False, -1
+        self.table.viewport().installEventFilter(self)
 
         self.diff_view = QPlainTextEdit(self)
         self.diff_view.setReadOnly(True)
         self.diff_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.diff_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.diff_view.setAccessibleName("Difference between the responses")
+        self.diff_view.setAccessibleName("Difference between the answers as JSON")
         self.highlighter = DiffHighlighter(self.diff_view.document(), self.palette())
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.diff_view)
 
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.diff_view)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 2)
-        self._splitter = splitter
-        splitter.hide()
+        self.only_differences = QCheckBox("Only differences", self)
+        self.only_differences.toggled.connect(self._on_only_differences_toggled)
+        self.json_button = QPushButton("Show as JSON", self)
+        self.json_button.setCheckable(True)
+        self.json_button.setToolTip("The answers' JSON, line by line, as a text diff")
+        self.json_button.toggled.connect(self._on_json_button_toggled)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
-        progress_row = QHBoxLayout()
-        progress_row.addWidget(self.progress_bar, 1)
-        progress_row.addWidget(self.progress_label)
-        progress_row.addWidget(self.cancel_button)
+
+        top = QHBoxLayout()
+        top.addWidget(self.summary_label, 1)
+        top.addWidget(self.cancel_button)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.only_differences)
+        bottom.addStretch(1)
+        bottom.addWidget(self.json_button)
+        bottom.addWidget(buttons)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.summary_label)
-        layout.addLayout(progress_row)
-        layout.addWidget(splitter, 1)
-        layout.addStretch(0)
-        layout.addWidget(buttons)
+        layout.addLayout(top)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.stack, 1)
+        layout.addLayout(bottom)
+        self._set_busy(True)
 
-        self._relay = relay = _Relay(self)
-        relay.progressed.connect(self._on_relay_progressed)
-        relay.finished.connect(self._on_relay_finished)
-        relay.failed.connect(self._on_relay_failed)
-        threading.Thread(
-            target=self._work, args=(job, a, b), name="compare-runs", daemon=True
-        ).start()
-
-    # -- the worker ------------------------------------------------------------------------
-    def _work(self, job: CompareJob, a: RunSide, b: RunSide) -> None:
-        """In the worker thread: run the job, hand its outcome to the window's thread."""
-        relay = self._relay
-        try:
-            result = job(a, b, self._cancel.is_set, lambda f, t: _emit(relay.progressed, f, t))
-        except BaseException as exc:  # noqa: BLE001 - reported in the dialog
-            _emit(relay.failed, exc)
-        else:
-            _emit(relay.finished, result)
-
-    @property
-    def computing(self) -> bool:
-        """Whether the comparison is still running."""
-        return self._computing
-
-    def cancel(self) -> None:
-        """Stop comparing (the job sees it at its next check) and say so."""
-        if not self._computing:
-            return
-        self._cancel.set()
-        self._stopped("Cancelled: these runs were not compared.")
-
-    def reject(self) -> None:
-        self._cancel.set()  # closing the dialog stops the work too
-        super().reject()
-
-    def done(self, result: int) -> None:
-        self._cancel.set()
-        super().done(result)
-
-    def _stopped(self, text: str) -> None:
-        self._computing = False
-        self._tick.stop()
-        for widget in (self.progress_bar, self.progress_label, self.cancel_button):
-            widget.hide()
-        self.summary_label.setText(text)
-
-    def _on_tick_timeout(self) -> None:
-        elapsed = time.monotonic() - self._started
-        if elapsed * 1000 >= SHOW_PROGRESS_AFTER_MS and self._computing:
-            for widget in (self.progress_bar, self.progress_label, self.cancel_button):
-                widget.show()
-            self.progress_label.setText(f"{elapsed:.0f} s")
-
-    def _on_relay_progressed(self, fraction: float | None, text: str) -> None:
-        if not self._computing:
-            return
-        if fraction is None:
-            self.progress_bar.setRange(0, 0)
-        else:
-            self.progress_bar.setRange(0, 1000)
-            self.progress_bar.setValue(round(1000 * max(0.0, min(1.0, fraction))))
-        if text:
-            self.summary_label.setText(text)
-
-    def _on_relay_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, CompareCancelled) or not self._computing:
-            if self._computing:
-                self._stopped("Cancelled: these runs were not compared.")
-            return
-        self.error = exc
-        self._stopped(f"These runs could not be compared ({type(exc).__name__}).")
-
-    def _on_relay_finished(self, result: Comparison) -> None:
-        if not self._computing:
-            return  # cancelled meanwhile: the answer comes too late
-        self.show_result(*result)
-
-    def show_result(self, rows: list[Row], diff_lines: list[str]) -> None:
-        """Show a finished comparison: the inputs table and the diff of the answers."""
-        self.rows, self.diff_lines = rows, diff_lines
-        differing = sum(row.differs for row in rows)
-        self._stopped(
-            f"Inputs: {differing} of {len(rows)} differ. "
-            + ("The responses are the same." if not diff_lines else "Responses differ:")
-        )
-        self.table.setRowCount(len(rows))
-        self._fill_table()
-        shown = diff_lines[:DIFF_LINES_SHOWN]
-        if len(diff_lines) > len(shown):
-            shown = [*shown, f"… {len(diff_lines) - len(shown):,} more lines not shown"]
-        self.diff_view.setPlainText("\n".join(shown) if shown else "(no differences)")
-        self._splitter.show()
-
-    def _fill_table(self) -> None:
+    # -- fed by the controller ---------------------------------------------------------------
+    def show_comparison(self, comparison: Comparison, diff_lines: list[str]) -> None:
+        self.comparison, self.diff_lines = comparison, list(diff_lines)
         tint = _tint(self.palette(), QPalette.ColorRole.Highlight, 55)
-        bold = QFont(self.font())
-        bold.setBold(True)
-        for r, row in enumerate(self.rows):
-            cells = [
-                MARK if row.differs else "",
-                row.key,
-                display_value(row.a),
-                display_value(row.b),
-            ]
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text.replace("\n", " ⏎ "))
-                item.setToolTip(text if len(text) > 60 or "\n" in text else "")
-                if c == self.MARK_COLUMN:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                    item.setToolTip("These inputs differ" if row.differs else "")
-                if row.differs:
-                    item.setFont(bold)
-                    item.setBackground(tint)
-                self.table.setItem(r, c, item)
+        self.model.set_comparison(comparison, self.labels, tint)
+        self.table.setCurrentIndex(QModelIndex())  # no focus frame on the first heading
+        self._fit_columns()
+        self.diff_view.setPlainText("\n".join(diff_lines) if diff_lines else "(no differences)")
+        inputs = [r for r in comparison.rows if r.section == INPUTS and r.kind != "more"]
+        differing_inputs = sum(r.differs for r in inputs)
+        results = comparison.differing - differing_inputs
+        parts = [f"Inputs: {differing_inputs} of {len(inputs)} differ."]
+        if results:
+            parts.append(f"Results: {results} value{'s' if results != 1 else ''} differ.")
+        else:
+            parts.append("The results are the same.")
+        self.summary_label.setText(" ".join(parts))
+        self._set_busy(False)
+
+    def show_cancelled(self) -> None:
+        self.summary_label.setText("The comparison was cancelled.")
+        self._set_busy(False)
+
+    def show_failed(self, message: str) -> None:
+        self.summary_label.setText(f"The runs could not be compared: {message}")
+        self._set_busy(False)
+
+    # -- reading it (tests, accessibility) ---------------------------------------------------------
+    def rows(self) -> list[CompareRow]:
+        return list(self.comparison.rows) if self.comparison is not None else []
+
+    def differing_labels(self) -> list[str]:
+        return [row.label for row in self.rows() if row.differs]
 
     def differing_keys(self) -> list[str]:
-        return [row.key for row in self.rows if row.differs]
+        """The differing rows' paths (``body.formula``, ``molar_mass``)."""
+        return [row.path for row in self.rows() if row.differs]
 
     def diff_text(self) -> str:
         return self.diff_view.toPlainText()
 
+    def shown_row(self, label: str) -> int:
+        """The table row (as shown) of the row labelled ``label``; -1 when hidden."""
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.index(row, CompareModel.LABEL_COLUMN).data() == label:
+                return row
+        return -1
 
-def _emit(signal: Any, *args: Any) -> None:
-    """Emit from the worker; the dialog may have been closed and deleted meanwhile."""
-    try:
-        signal.emit(*args)
-    except RuntimeError:  # its C++ object is gone: nobody is waiting for the answer
-        pass
+    # -- internals -------------------------------------------------------------------------
+    def _set_busy(self, busy: bool) -> None:
+        self.computing = busy
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.json_button.setEnabled(not busy and self.diff_lines is not None)
+        self.only_differences.setEnabled(not busy)
+
+    def _fit_columns(self) -> None:
+        self.table.resizeColumnsToContents()
+        for column, cap in (
+            (CompareModel.LABEL_COLUMN, 320),
+            (CompareModel.A_COLUMN, 240),
+            (CompareModel.B_COLUMN, 240),
+        ):
+            if self.table.columnWidth(column) > cap:
+                self.table.setColumnWidth(column, cap)
+        # The note ("lists differ from item 3 on") is read whole: the runs' columns give
+        # way (down to NARROWEST) before it is cut; a cut value reads in full on hover.
+        self._natural = [self.table.columnWidth(c) for c in range(self.model.columnCount())]
+        bold = self.table.font()
+        bold.setBold(True)  # a differing row's note is bold; every row's note is measured
+        metrics = QFontMetrics(bold)
+        notes = {row.note for row in self.rows() if row.note}
+        note = max((metrics.horizontalAdvance(n) + 12 for n in notes), default=0)
+        self._natural[CompareModel.NOTE_COLUMN] = min(note, 280)
+        self._share_width()
+
+    def _share_width(self) -> None:
+        """Fit the natural column widths into the table's width (again when it resizes)."""
+        widths = self._natural
+        if not widths or self._sharing:
+            return  # (setting a width may show a scroll bar, which resizes the viewport)
+        self._sharing = True
+        try:
+            self._set_shares(widths)
+        finally:
+            self._sharing = False
+
+    def _set_shares(self, widths: list[int]) -> None:
+        room = self.table.viewport().width() - self.table.verticalScrollBar().sizeHint().width()
+        over = sum(widths) - room
+        for column in (CompareModel.LABEL_COLUMN, CompareModel.A_COLUMN, CompareModel.B_COLUMN):
+            self.table.setColumnWidth(column, widths[column])
+        runs = (CompareModel.A_COLUMN, CompareModel.B_COLUMN)
+        for columns in (runs, (CompareModel.LABEL_COLUMN,)):
+            share = -(-over // len(columns))  # the two runs' columns give way alike
+            for column in columns:
+                give = min(share, over, widths[column] - NARROWEST)
+                if give > 0:
+                    self.table.setColumnWidth(column, widths[column] - give)
+                    over -= give
+            if over <= 0:
+                break
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            if self.table.viewport().width() != self._shared_for:
+                self._shared_for = self.table.viewport().width()
+                self._share_width()
+        return super().eventFilter(watched, event)
+
+    def _on_cancel_button_clicked(self) -> None:
+        self.summary_label.setText("Cancelling…")
+        self.cancel_button.setEnabled(False)
+        self.cancel_requested.emit()
+
+    def _on_only_differences_toggled(self, on: bool) -> None:
+        self.proxy.only = on
+        self.proxy.invalidateFilter()
+
+    def _on_json_button_toggled(self, on: bool) -> None:
+        self.json_button.setText("Show as table" if on else "Show as JSON")
+        self.stack.setCurrentWidget(self.diff_view if on else self.table)
+        self.only_differences.setVisible(not on)
+
+    def _on_table_context_menu_requested(self, pos: QPoint) -> None:
+        rows = sorted({self.proxy.mapToSource(i).row() for i in self.table.selectedIndexes()})
+        menu = QMenu(self)
+        if rows:
+            menu.addAction("Copy rows", lambda: self._copy(rows))
+        menu.addAction("Copy the table", lambda: self._copy(list(range(self.model.rowCount()))))
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+
+    def _copy(self, rows: list[int]) -> None:
+        QGuiApplication.clipboard().setText("\n".join(self.model.row_text(r) for r in rows))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        if self.computing:
+            self.cancel_requested.emit()
+        super().closeEvent(event)
+
+    def done(self, result: int) -> None:
+        if self.computing:
+            self.cancel_requested.emit()
+        super().done(result)

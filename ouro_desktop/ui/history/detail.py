@@ -4,10 +4,14 @@
 :class:`~ouro_desktop.api.models.Action` (a run started elsewhere has only that), the local
 ledger's :class:`~ouro_desktop.core.run_record.RunRecord` (a run not yet on the server has
 only that), and the :class:`~ouro_desktop.api.models.Route` (for its charts). Tabs:
-Response (JSON tree), Charts (only when the route declares some the response fills),
-Logs, Outputs, Request and Errors (only for a failed, timed-out, never-started or
-unconfirmed run). It holds no client: Re-run, Show code, Download, Open and Save are
-signals for the controller. While a big answer is read the Response tab says so; an
+Response (the result view: labelled values with units, tables, charts and outputs shown;
+the JSON tree one click away), Charts (only when the route declares some the response
+fills; drawn when the tab is first shown), Logs, Outputs (a card per output, with its
+preview), Request and Errors (only for a failed, timed-out, never-started or unconfirmed
+run). It holds no client: Re-run, Show code, Save, Open and previews are signals for the
+controller, which answers through :attr:`RunDetail.outputs` (the run's
+:class:`~ouro_desktop.ui.results.outputs_view.OutputBoard`, shared by the result view's
+cards and the Outputs tab). While a big answer is read the Response tab says so; an
 answer too large to read says that, with its size, and offers Save… (the answer goes to
 a file, never into memory). :class:`CodeDialog` shows the ouro-py code of a run.
 """
@@ -15,6 +19,7 @@ a file, never into memory). :class:`CodeDialog` shows the ouro-py code of a run.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -34,11 +39,13 @@ from PySide6.QtWidgets import (
 )
 
 from ouro_desktop.api.models import Action, ActionLog, Route
-from ouro_desktop.core.charts import response_charts
+from ouro_desktop.core.charts import resolve_path, response_charts
 from ouro_desktop.core.cif_preview import CifPreview
 from ouro_desktop.core.file_checks import format_size
 from ouro_desktop.core.history import HistoryEntry, format_duration
 from ouro_desktop.core.history_diff import run_inputs
+from ouro_desktop.core.response_schema import request_schema, response_schema
+from ouro_desktop.core.result_view import build_view
 from ouro_desktop.core.run_record import RunRecord
 from ouro_desktop.ui.common.labels import ElidedLabel, muted, plain_label
 from ouro_desktop.ui.history.errors_view import (
@@ -49,9 +56,9 @@ from ouro_desktop.ui.history.errors_view import (
     status_word,
 )
 from ouro_desktop.ui.history.logs_view import LogsView
+from ouro_desktop.ui.results.answer_view import AnswerView
 from ouro_desktop.ui.results.chart_view import ChartsView
-from ouro_desktop.ui.results.json_tree import JsonTreeView
-from ouro_desktop.ui.results.outputs_view import OutputsView, output_items
+from ouro_desktop.ui.results.outputs_view import OutputBoard, OutputsView, output_items
 
 __all__ = ["CodeDialog", "RunDetail"]
 
@@ -109,6 +116,7 @@ class RunDetail(QWidget):
     save_answer_requested = Signal(str)  # run key: its whole answer, to a file
     download_requested = Signal(str, str)  # asset id, suggested file name
     open_requested = Signal(str)  # asset id
+    preview_requested = Signal(str, str)  # asset id, preview family ("image", "text", ...)
 
     LOADING, TOO_LARGE = "loading", "too-large"  # what the Response tab says instead
 
@@ -126,6 +134,9 @@ class RunDetail(QWidget):
         self._key: str | None = None
         self._status = ""
         self._response: Any = None
+        self._route: Route | None = None
+        self._request: Any = None
+        self._deferred: dict[str, Callable[[], None]] = {}  # tab title -> how to fill it
         self.route_label = ElidedLabel(self)
         font = self.route_label.font()
         font.setBold(True)
@@ -145,7 +156,10 @@ class RunDetail(QWidget):
         self.code_button.setToolTip("The Python (ouro-py) code that runs exactly this again")
         self.code_button.clicked.connect(self._on_code_button_clicked)
 
-        self.response_view = JsonTreeView(self, empty_text="Response")
+        self.outputs = OutputBoard(self)
+        self.outputs.preview_requested.connect(self.preview_requested)
+        self.answer_view = AnswerView(self, board=self.outputs)
+        self.response_view = self.answer_view.json_view  # the JSON tree, behind "Show as JSON"
         self.no_response_label = muted(QLabel("No response yet.", self))
         self.no_response_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.no_response_label.setWordWrap(True)
@@ -164,17 +178,20 @@ class RunDetail(QWidget):
         self._note_page = note
         self._response_stack = QStackedWidget(self)
         self._response_stack.addWidget(note)
-        self._response_stack.addWidget(self.response_view)
+        self._response_stack.addWidget(self.answer_view)
         self.charts_view = ChartsView(self)
         self.logs_view = LogsView(self)
-        self.outputs_view = OutputsView(self)
+        self.outputs_view = OutputsView(self.outputs, self)
         self.outputs_view.download_requested.connect(self.download_requested)
         self.outputs_view.open_requested.connect(self.open_requested)
-        self.request_view = JsonTreeView(self, empty_text="Request")
+        self.request_answer = AnswerView(self, what="inputs")
+        self.request_answer.hint_label.setText("What this run was given.")
+        self.request_view = self.request_answer.json_view  # as sent, behind "Show as JSON"
         self.errors_view = ErrorsView(self)
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.tabs.setAccessibleName("Parts of the run")
         self.tabs.tabBar().setAccessibleName("Parts of the run")
         for widget, title in (
@@ -182,7 +199,7 @@ class RunDetail(QWidget):
             (self.charts_view, self.CHARTS),
             (self.logs_view, self.LOGS),
             (self.outputs_view, self.OUTPUTS),
-            (self.request_view, self.REQUEST),
+            (self.request_answer, self.REQUEST),
             (self.errors_view, self.ERRORS),
         ):
             self.tabs.addTab(widget, title)
@@ -240,11 +257,18 @@ class RunDetail(QWidget):
 
         response = action.response if action is not None and not answer else None
         has_response = response is not None and status not in PROBLEM_STATUSES
-        # Identity, not equality: comparing two big answers would walk them both.
-        if not same or response is not self._response:
-            self._response = response
+        # The same answer object is not built again (a status tick); comparing a big answer
+        # by value would cost more than the view, so identity decides.
+        if not same or response is not self._response or route is not self._route:
+            if not same:
+                self.outputs.reset(output_items(action))
+            else:
+                self.outputs.add_items(output_items(action))
+            self._response, self._route = response, route
             if has_response:
-                self.response_view.set_value(response)
+                self.answer_view.set_answer(response, route)
+            else:
+                self.answer_view.clear()
         if answer == self.TOO_LARGE:
             size = f" ({format_size(answer_size)})" if answer_size else ""
             text = (
@@ -261,21 +285,41 @@ class RunDetail(QWidget):
         self.save_answer_button.setVisible(answer == self.TOO_LARGE)
         if not same:
             self.save_status_label.clear()
-        self._response_stack.setCurrentWidget(
-            self.response_view if has_response else self._note_page
-        )
-        charts = response_charts(response, route.response_charts) if route and has_response else []
-        self.charts_view.set_charts(charts)
-        self.outputs_view.set_outputs(output_items(action))
-        request = _request_tree(run_inputs(action, record))
-        if not same or request != self.request_view.value():
-            self.request_view.set_value(request, expand_depth=-1)
+        self._response_stack.setCurrentWidget(self.answer_view if has_response else self._note_page)
+        # Tabs not in view are filled when first shown (a big answer's charts, a run's
+        # output cards and its request cost nothing until then).
+        has_charts = bool(route and has_response and _fills_a_chart(response, route))
+        if has_charts:
+            assert route is not None
+            self._defer(
+                self.CHARTS,
+                lambda: self.charts_view.set_charts(
+                    response_charts(response, route.response_charts, response_schema(route))
+                ),
+            )
+        else:
+            self._defer(self.CHARTS, self.charts_view.clear)
+        items = output_items(action)
+        self._defer(self.OUTPUTS, lambda: self.outputs_view.set_outputs(items))
+        inputs = run_inputs(action, record)
+        request = _request_tree(inputs)
+        if not same or request != self._request:
+            self._request = request
+            self._defer(
+                self.REQUEST,
+                lambda: self.request_answer.set_view(
+                    build_view(_readable_request(inputs), schema=_request_schema(route)),
+                    request,
+                    json_depth=-1,
+                ),
+            )
         if explanation is not None:
             self.errors_view.show_explanation(explanation)
 
+        was_on = self.current_tab()
         visible = {
-            self.CHARTS: bool(charts),
-            self.OUTPUTS: bool(self.outputs_view.items()),
+            self.CHARTS: has_charts,
+            self.OUTPUTS: bool(items),
             self.ERRORS: explanation is not None,
         }
         for index in range(self.tabs.count()):
@@ -285,8 +329,22 @@ class RunDetail(QWidget):
         self.code_button.setEnabled(known_inputs and route is not None)
         if explanation is not None and (not same or was != status):
             self.select_tab(self.ERRORS)
-        elif not self.tabs.isTabVisible(self.tabs.currentIndex()):
+        elif not visible.get(was_on, True) or not self.tabs.isTabVisible(self.tabs.currentIndex()):
+            # The tab the user was on has nothing for this run: the answer, not a neighbour.
             self.select_tab(self.RESPONSE)
+
+    def _defer(self, title: str, fill: Callable[[], None]) -> None:
+        """Fill the tab ``title`` now if it is the one shown, else when it is first shown."""
+        if self.current_tab() == title and self.tabs.isVisible():
+            self._deferred.pop(title, None)
+            fill()
+        else:
+            self._deferred[title] = fill
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        fill = self._deferred.pop(self.tabs.tabText(index), None)
+        if fill is not None:
+            fill()
 
     def set_logs(
         self, logs: list[ActionLog], *, total: int | None = None, loading: bool = False
@@ -311,28 +369,40 @@ class RunDetail(QWidget):
         self.save_status_label.setText(f"⚠ {message}")
 
     def set_download_progress(self, asset_id: str, done: int, total: int) -> None:
-        self.outputs_view.set_download_progress(asset_id, done, total)
+        self.outputs.set_progress(asset_id, done, total)
 
     def set_download_done(self, asset_id: str, path: str) -> None:
-        self.outputs_view.set_download_done(asset_id, path)
+        self.outputs.set_saved(asset_id, path)
 
     def set_download_failed(self, asset_id: str, message: str) -> None:
-        self.outputs_view.set_download_failed(asset_id, message)
+        self.outputs.set_failed(asset_id, message)
 
     def show_cif_preview(
         self, asset_id: str, preview: CifPreview | None, error: str | None = None
     ) -> None:
-        self.outputs_view.show_cif_preview(asset_id, preview, error)
+        card = self.outputs_view.card(asset_id)
+        if card is not None:
+            card.show_preview(preview, error)
+
+    def show_output_preview(self, asset_id: str, payload: Any) -> None:
+        """A preview the controller loaded for ``preview_requested``."""
+        self.outputs.set_preview(asset_id, payload)
+
+    def show_output_preview_failed(self, asset_id: str, message: str) -> None:
+        self.outputs.set_preview_failed(asset_id, message)
 
     def clear(self) -> None:
         """Nothing selected: an empty, disabled detail."""
-        self._key, self._status, self._response = None, "", None
+        self._key, self._status, self._response, self._route = None, "", None, None
+        self._request = None
+        self._deferred.clear()
+        self.outputs.reset()
         self.route_label.setText("")
         self.status_label.setText("")
         self.timing_label.setText("Select a run to see its details.")
         self.error_label.setText("")
         self.error_label.hide()
-        self.response_view.set_value(None)
+        self.answer_view.clear()
         self.no_response_label.setText("No response yet.")
         self.save_answer_button.hide()
         self.save_status_label.clear()
@@ -340,7 +410,7 @@ class RunDetail(QWidget):
         self.charts_view.clear()
         self.logs_view.clear()
         self.outputs_view.clear()
-        self.request_view.set_value({})
+        self.request_answer.clear()
         for index in range(self.tabs.count()):
             title = self.tabs.tabText(index)
             self.tabs.setTabVisible(index, title not in (self.CHARTS, self.OUTPUTS, self.ERRORS))
@@ -375,6 +445,52 @@ class RunDetail(QWidget):
     def _on_save_answer_button_clicked(self) -> None:
         if self._key is not None:
             self.save_answer_requested.emit(self._key)
+
+
+_PARTS = (
+    ("body", "Settings"),
+    ("query", "Query parameters"),
+    ("path", "Path parameters"),
+    ("files", "Input files"),
+)
+
+
+def _readable_request(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The run's inputs as the Request tab reads them: its settings by their titles, and
+    each input file by its name (its asset id is in the JSON)."""
+    readable: dict[str, Any] = {}
+    for key, title in _PARTS:
+        value = inputs.get(key)
+        if key == "files" and isinstance(value, dict):
+            value = {
+                name: (info.get("name") or "a file on Ouro") if isinstance(info, dict) else info
+                for name, info in value.items()
+            }
+        if value:
+            readable[title] = value
+    return readable or {"Inputs": "not known for this run"}
+
+
+def _request_schema(route: Route | None) -> dict[str, Any]:
+    body = (request_schema(route) if route is not None else None) or {}
+    return {
+        "type": "object",
+        "properties": {"Settings": {**body, "title": "Settings"}},
+    }
+
+
+def _fills_a_chart(response: Any, route: Route) -> bool:
+    """Whether one of the route's ``response_charts`` has a list to draw in ``response``
+    (cheap: the chart itself is computed when its tab is shown)."""
+    declarations = route.response_charts
+    if not isinstance(declarations, list):
+        return False
+    for declaration in declarations:
+        data = declaration.get("data") if isinstance(declaration, dict) else None
+        found = resolve_path(response, data) if isinstance(data, str) else None
+        if isinstance(found, list) and found:
+            return True
+    return False
 
 
 def _request_tree(inputs: dict[str, Any]) -> dict[str, Any]:

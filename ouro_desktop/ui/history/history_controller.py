@@ -1,9 +1,12 @@
 """The history controller: fills the runs table, follows live runs, and acts on a run.
 
 The table merges the server's actions with the local run ledger, so a run started here
-shows at once and a run started elsewhere shows too. The tracker's callbacks keep rows
-and the open detail live (status, logs); the detail's buttons download and open
-outputs, re-run with the same inputs (nothing re-uploaded), show the code, and compare.
+shows at once and a run started elsewhere shows too; a run just started is selected
+(:meth:`HistoryController.follow_run`). The tracker's callbacks keep rows and the open
+detail live (status, logs). Outputs are fetched once into the profile's cache
+(:class:`~ouro_desktop.core.output_cache.OutputCache`) and previewed from there off the
+UI thread; Save… copies the cached file, Open opens it. The detail's buttons also re-run
+with the same inputs (nothing re-uploaded), show the code, and compare.
 
 Heavy runs: a run's answer is fetched when it is opened (lists leave answers out), read
 off the event loop, and a run already shown and finished is not fetched again when it is
@@ -15,22 +18,30 @@ meanwhile wait until it is read, so the log stays in order.
 from __future__ import annotations
 
 import logging
+import shutil
+import threading
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from ouro_desktop.api.errors import OuroError, ResponseTooLarge
 from ouro_desktop.api.models import Action, ActionLog, Route
-from ouro_desktop.core.cif_preview import CifPreviewError, preview_cif
 from ouro_desktop.core.error_text import friendly
 from ouro_desktop.core.history import LOCAL_KEY_PREFIX, HistoryEntry, expected_seconds, merge
-from ouro_desktop.core.history_diff import run_inputs
+from ouro_desktop.core.history_diff import response_diff, run_inputs
 from ouro_desktop.core.history_pages import HistoryPager
 from ouro_desktop.core.ledger import RunLedger, RunRecord
+from ouro_desktop.core.output_cache import OutputCache
 from ouro_desktop.core.route_naming import RouteNames
+from ouro_desktop.core.run_compare import CompareCancelled, Comparison, compare_runs
+from ouro_desktop.core.run_compare import RunSide as CompareSide
 from ouro_desktop.core.run_context import lacks_response
 from ouro_desktop.core.runs import RunTracker
 from ouro_desktop.core.session import Session
@@ -40,6 +51,7 @@ from ouro_desktop.ui.history.compare import CompareDialog
 from ouro_desktop.ui.history.detail import CodeDialog, RunDetail
 from ouro_desktop.ui.history.pane import HistoryPane
 from ouro_desktop.ui.history.run_notifier import RunNotifier
+from ouro_desktop.ui.results.previews import PREVIEWS, PreviewFailed
 
 log = logging.getLogger(__name__)
 LOG_PAGE = 500  # log lines a request, the most a page may hold
@@ -52,6 +64,41 @@ def _ask_save_path(parent: QWidget, suggested: str) -> Path | None:
 
 def _open_file(path: Path) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def _run_label(entry: HistoryEntry | None, key: str) -> str:
+    """A run as the compare dialog names it: its route and when it started."""
+    if entry is None:
+        return f"Run {key[:8]}"
+    when = ""
+    if entry.started_at > 0:
+        when = " " + datetime.fromtimestamp(entry.started_at).strftime("%H:%M:%S")
+    return f"{entry.route_name}{when}"
+
+
+def _compare_runs(
+    a: CompareSide, b: CompareSide, route: Route | None, stop: threading.Event
+) -> tuple[Comparison, list[str]]:
+    """In a worker: the table, then (for small answers) the JSON text diff."""
+    comparison = compare_runs(a, b, route=route, cancel=stop.is_set)
+    if stop.is_set():
+        raise CompareCancelled
+    return comparison, response_diff(a.response, b.response, labels=(a.label, b.label))
+
+
+def _input_files(files: dict[str, Any], record: RunRecord | None) -> dict[str, dict[str, Any]]:
+    """Each input file's name, asset id and, for a run started here, the local path it was
+    read from (kept in the ledger at submit), so the code can upload the real file."""
+    out: dict[str, dict[str, Any]] = {}
+    for key, info in files.items():
+        entry = dict(info) if isinstance(info, dict) else {}
+        kept = record.input_files.get(key) if record is not None else None
+        if isinstance(kept, dict):
+            for field in ("name", "path"):
+                if isinstance(kept.get(field), str) and kept[field]:
+                    entry.setdefault(field, kept[field])
+        out[str(key)] = entry
+    return out
 
 
 class HistoryController(QObject):
@@ -77,6 +124,7 @@ class HistoryController(QObject):
         self.pane, self.detail, self.session, self.tasks = pane, detail, session, tasks
         self.ledger = ledger
         self.notifier, self.outputs_dir = notifier, outputs_dir
+        self.cache = OutputCache(outputs_dir)
         self.ask_save_path, self.open_file = ask_save_path, open_file
         self.route: Route | None = None
         self.routes: dict[str, Route] = {}
@@ -98,6 +146,7 @@ class HistoryController(QObject):
         pane.compare_requested.connect(self._on_pane_compare_requested)
         detail.download_requested.connect(self._on_detail_download_requested)
         detail.open_requested.connect(self._on_detail_open_requested)
+        detail.preview_requested.connect(self._on_detail_preview_requested)
         detail.rerun_requested.connect(self._on_detail_rerun_requested)
         detail.show_code_requested.connect(self._on_detail_show_code_requested)
         detail.save_answer_requested.connect(self._on_detail_save_answer_requested)
@@ -150,6 +199,19 @@ class HistoryController(QObject):
             self._selected = entry.key
             self.pane.select_run(entry.key)
             self._show_detail(entry.key, record, action)
+
+    def follow_run(self, record: RunRecord) -> None:
+        """A run just started here: list it (in either scope, if it belongs there) and
+        select it, so its detail is what the user sees and it follows the run live."""
+        key = record.action_id or LOCAL_KEY_PREFIX + record.local_id
+        if not self._shows(record.route_id):
+            self.pane.set_scope("all")
+            self.reload()
+        self._selected = key
+        self.pane.model.upsert(self._entry(record, self._actions.get(record.action_id or "")))
+        if not self.pane.select_run(key):
+            return
+        self._show_detail(key, record, self._actions.get(record.action_id or ""))
 
     def _on_tracker_logs(self, local_id: str, lines: list[ActionLog]) -> None:
         record = self.ledger.get(local_id)
@@ -330,42 +392,51 @@ class HistoryController(QObject):
     def _on_detail_download_requested(self, asset_id: str, suggested: str) -> None:
         target = self.ask_save_path(self.detail, suggested)
         if target is not None:
-            self.tasks.run(f"download:{asset_id}", self._download(asset_id, target, False))
+            self.tasks.run(f"save:{asset_id}", self._save(asset_id, target))
 
     def _on_detail_open_requested(self, asset_id: str) -> None:
-        folder = self.outputs_dir / asset_id
-        self.tasks.run(f"download:{asset_id}", self._download(asset_id, folder, True))
+        self.tasks.run(f"open:{asset_id}", self._open(asset_id))
 
-    async def _download(self, asset_id: str, target: Path, open_after: bool) -> None:
+    def _on_detail_preview_requested(self, asset_id: str, family: str) -> None:
+        self.tasks.run(f"preview:{asset_id}", self._preview(asset_id, family))
+
+    async def _fetch(self, asset_id: str) -> Path | None:
+        """The output's file from the cache (downloaded the first time), or None after
+        saying why at its card."""
         client = self.session.client
         if client is None:
-            return
+            return None
+        board = self.detail.outputs
         try:
-            if open_after:
-                asset = await client.get_file(asset_id)
-                target.mkdir(parents=True, exist_ok=True)
-                target = target / (Path(asset.name).name or asset_id)
-                if asset.extension and not target.suffix:
-                    target = target.with_suffix("." + asset.extension)
-            path = await client.download_file(
+            path = await self.cache.fetch(
+                client,
                 asset_id,
-                target,
-                progress=lambda done, total: self.detail.set_download_progress(
-                    asset_id, done, total
-                ),
+                progress=lambda done, total: board.set_progress(asset_id, done, total),
             )
         except OuroError as exc:
-            self.detail.set_download_failed(asset_id, f"Download failed: {friendly(exc)}")
+            board.set_failed(asset_id, f"Download failed: {friendly(exc)}")
+            return None
+        board.set_fetched(asset_id)
+        return path
+
+    async def _save(self, asset_id: str, target: Path) -> None:
+        path = await self._fetch(asset_id)
+        if path is None:
             return
-        self.detail.set_download_done(asset_id, str(path))
-        if path.suffix.lower() == ".cif":
-            try:
-                preview = await off_thread(preview_cif, path)
-            except CifPreviewError as exc:
-                self.detail.show_cif_preview(asset_id, None, exc.message)
-            else:
-                self.detail.show_cif_preview(asset_id, preview)
-        if open_after:
+        try:
+            await off_thread(shutil.copyfile, path, target)
+        except OSError as exc:
+            self.detail.set_download_failed(
+                asset_id, f"Could not save {target.name}: {exc.strerror or exc}"
+            )
+            return
+        self.detail.set_download_done(asset_id, str(target))
+        if target.suffix.lower() == ".cif" and self.detail.outputs.state(asset_id).preview is None:
+            await self._preview(asset_id, "structure")
+
+    async def _open(self, asset_id: str) -> None:
+        path = await self._fetch(asset_id)
+        if path is not None:
             self.open_file(path)
 
     def _on_detail_save_answer_requested(self, key: str) -> None:
@@ -389,6 +460,31 @@ class HistoryController(QObject):
             self.detail.set_save_failed(f"Could not save the answer: {friendly(exc)}")
             return
         self.detail.set_save_done(str(path))
+
+    async def _preview(self, asset_id: str, family: str) -> None:
+        kind = PREVIEWS.get(family)
+        client = self.session.client
+        if kind is None or client is None:
+            return
+        if kind.load_asset is not None:  # read from Ouro, not from a downloaded file
+            try:
+                remote = await kind.load_asset(client, asset_id)
+            except (OuroError, PreviewFailed) as exc:
+                message = friendly(exc) if isinstance(exc, OuroError) else str(exc)
+                self.detail.show_output_preview_failed(asset_id, message)
+                return
+            self.detail.show_output_preview(asset_id, remote)
+            return
+        path = await self._fetch(asset_id)
+        if path is None:
+            return
+        thumb = self.cache.derived(asset_id, "preview.png")
+        try:
+            payload: Any = await off_thread(kind.load, path, thumb)
+        except PreviewFailed as exc:
+            self.detail.show_output_preview_failed(asset_id, str(exc))
+            return
+        self.detail.show_output_preview(asset_id, payload)
 
     # -- re-run, code, compare -------------------------------------------------------------
     def _inputs(self, key: str) -> tuple[RunRecord | None, Action | None, dict[str, object]]:
@@ -417,7 +513,8 @@ class HistoryController(QObject):
         files = inputs.get("files") or {}
         assert isinstance(files, dict)
         account = self.session.account
-        base = account.base_url if account and not account.demo else "http://127.0.0.1:8765"
+        demo = account is not None and account.demo
+        base = account.base_url if account and not demo else "http://127.0.0.1:8765"
         code = run_snippet(
             route,
             body=dict(inputs.get("body") or {}),
@@ -425,6 +522,8 @@ class HistoryController(QObject):
             path_params=dict(inputs.get("path") or {}),
             input_assets={k: str(v.get("asset_id")) for k, v in files.items()},
             base_url=base,
+            input_files=_input_files(files, record),
+            demo=demo,
         )
         dialog = CodeDialog(
             code, title=f"Code for this run of {route.full_name}", parent=self.detail
@@ -437,8 +536,13 @@ class HistoryController(QObject):
         self.tasks.run("compare", self._compare(key_a, key_b))
 
     async def _compare(self, key_a: str, key_b: str) -> None:
+        # The earlier run first: changes read as "from the first run to the later one".
+        entries = [self.pane.model.entry_for(k) for k in (key_a, key_b)]
+        if all(entries) and entries[0].started_at > entries[1].started_at:  # type: ignore[union-attr]
+            key_a, key_b = key_b, key_a
         client = self.session.client
-        sides = []
+        sides: list[CompareSide] = []
+        route_ids = set()
         for key in (key_a, key_b):
             record, action, inputs = self._inputs(key)
             missing = action is None or lacks_response(action)
@@ -450,14 +554,28 @@ class HistoryController(QObject):
                 else:
                     self._actions[action.id] = action
             entry = self.pane.model.entry_for(key)
-            label = f"{entry.route_name} · {entry.status}" if entry else key[:8]
+            label = _run_label(entry, key)
+            route_ids.add(record.route_id if record else (action.route_id if action else ""))
             inputs = run_inputs(action, record)
-            sides.append((label, inputs, action.response if action else None))
-        # The dialog compares in a worker thread, with progress and Cancel.
-        dialog = CompareDialog(sides[0], sides[1], parent=self.pane)
+            sides.append(CompareSide(inputs, action.response if action else None, label))
+        if sides[0].label == sides[1].label:
+            sides = [replace(sides[0], label="Run A"), replace(sides[1], label="Run B")]
+        route_id = route_ids.pop() if len(route_ids) == 1 else ""
+        route = await self._route_for(route_id) if route_id else None
+        dialog = CompareDialog((sides[0].label, sides[1].label), parent=self.pane)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        stop = threading.Event()
+        dialog.cancel_requested.connect(stop.set)
         dialog.show()
         self.last_dialog = dialog
+        try:
+            comparison, diff = await off_thread(_compare_runs, sides[0], sides[1], route, stop)
+        except CompareCancelled:
+            if shiboken6.isValid(dialog):  # closed (and deleted) meanwhile: nothing to say
+                dialog.show_cancelled()
+            return
+        if shiboken6.isValid(dialog):
+            dialog.show_comparison(comparison, diff)
 
     def _on_notifier_run_clicked(self, key: str) -> None:
         self.pane.set_scope("all")

@@ -299,8 +299,13 @@ class HistoryPane(QWidget):
         row = self.model.row_of(key)
         if row < 0:
             return False
-        self.view.selectRow(row)
-        self.view.scrollTo(self.model.index(row, 0))
+        index = self.model.index(row, 0)
+        # Only this run, whatever keys are held: selectRow() follows the modifiers, so a run
+        # finishing while Ctrl is still down from Ctrl+Enter was added to the selection.
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        flags |= QItemSelectionModel.SelectionFlag.Rows
+        self.view.selectionModel().setCurrentIndex(index, flags)
+        self.view.scrollTo(index)
         return True
 
     def selected_keys(self) -> list[str]:

@@ -1,21 +1,22 @@
-"""The Outputs tab: one row per asset a run produced, with Download…, Open and progress.
+"""Outputs shown, not just listed: one :class:`OutputCard` per file, dataset or post a run
+made, with its kind in plain words ("image (PNG)", never a MIME type), its size, a preview
+where one fits (a picture, a structure card, the start of a text; see
+:mod:`~ouro_desktop.ui.results.previews`), and Open and Save….
 
-Rows come from the action's ``output_assets`` (ouro-protocol.md §7.1:
-``{name, is_primary, asset_id, asset_type, asset: {id, name, metadata}}``). The widget only
-asks (``download_requested``, ``open_requested``); the controller downloads and reports
-back through :meth:`OutputsView.set_download_progress` / ``set_download_done`` /
-``set_download_failed``, and for a CIF it has saved, :meth:`OutputsView.show_cif_preview`
-shows the same preview card as the inputs.
+Rows come from the action's ``output_assets`` (ouro-protocol.md §7.1) and from outputs the
+answer names (:class:`~ouro_desktop.core.result_view.OutputInfo`). Cards never fetch: they
+ask through an :class:`OutputBoard`, the run's shared output state, which the controller
+answers (download progress, the saved path, a preview payload). The result view and the
+Outputs tab show cards of the same board, so an output is fetched and previewed once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -30,10 +31,20 @@ from PySide6.QtWidgets import (
 from ouro_desktop.api.models import Action
 from ouro_desktop.core.cif_preview import PREVIEW_EXTENSIONS, CifPreview
 from ouro_desktop.core.file_checks import format_size
+from ouro_desktop.core.output_kinds import asset_kind, preview_family
+from ouro_desktop.core.result_view import OutputInfo
 from ouro_desktop.ui.common.labels import ElidedLabel, muted, plain_label
-from ouro_desktop.ui.results.file_card import FileCard
+from ouro_desktop.ui.results.previews import AUTO_PREVIEW_BYTES, StructurePreview, preview_kind
 
-__all__ = ["OutputItem", "OutputRow", "OutputsView", "output_items"]
+__all__ = [
+    "OutputBoard",
+    "OutputCard",
+    "OutputItem",
+    "OutputState",
+    "OutputsView",
+    "item_from_info",
+    "output_items",
+]
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,8 @@ class OutputItem:
     mime: str
     size: int | None
     suggested_name: str  # a file name for "Save as"
+    named_kind: str = ""  # the kind the answer gave, when it is known better than here
+    named_family: str = ""
 
     @property
     def is_file(self) -> bool:
@@ -58,15 +71,34 @@ class OutputItem:
         return self.is_file and self.extension in PREVIEW_EXTENSIONS
 
     @property
-    def type_text(self) -> str:
+    def kind(self) -> str:
+        """In plain words: "crystal structure (CIF)", "image (PNG)", "dataset (table)"."""
+        return self.named_kind or asset_kind(self.asset_type, self.name, self.extension, self.mime)
+
+    @property
+    def family(self) -> str:
+        """How it is previewed: a file's family ("image", "text", ...), else its asset type
+        ("dataset", "post"), for a :data:`~ouro_desktop.ui.results.previews.PREVIEWS` entry."""
+        if self.named_family:
+            return self.named_family
         if not self.is_file:
             return self.asset_type
-        kind = f"{self.extension.upper()} file" if self.extension else "File"
-        return f"{kind} · {self.mime}" if self.mime else kind
+        return preview_family(self.name, self.extension, self.mime)
+
+    @property
+    def type_text(self) -> str:
+        return self.kind
 
 
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _suggested(name: str, extension: str, declared: str | None, fallback: str) -> str:
+    suggested = declared if isinstance(declared, str) and declared.strip() else name
+    if extension and not suggested.lower().endswith(f".{extension}"):
+        suggested = f"{suggested}.{extension}"
+    return Path(suggested).name or fallback
 
 
 def output_items(action: Action | None) -> list[OutputItem]:
@@ -90,12 +122,7 @@ def output_items(action: Action | None) -> list[OutputItem]:
         extension = str(meta.get("extension") or "").lower().lstrip(".")
         mime = str(meta.get("type") or meta.get("mimeType") or "")
         size = meta.get("size")
-        declared = _dict(response.get(key))
-        suggested = declared.get("filename")
-        if not isinstance(suggested, str) or not suggested.strip():
-            suggested = name
-            if extension and not suggested.lower().endswith(f".{extension}"):
-                suggested = f"{suggested}.{extension}"
+        declared = _dict(response.get(key)).get("filename")
         items.append(
             OutputItem(
                 key=key,
@@ -105,44 +132,154 @@ def output_items(action: Action | None) -> list[OutputItem]:
                 extension=extension,
                 mime=mime,
                 size=size if isinstance(size, int) and not isinstance(size, bool) else None,
-                suggested_name=Path(suggested).name or asset_id,
+                suggested_name=_suggested(name, extension, declared, asset_id),
             )
         )
     return items
 
 
-class OutputRow(QFrame):
-    """Name, type and size; Download… and Open; progress; a CIF preview once saved."""
+def item_from_info(info: OutputInfo) -> OutputItem | None:
+    """An output the answer names, as a card's item (None without an asset id)."""
+    if not info.asset_id:
+        return None
+    return OutputItem(
+        key=info.key,
+        asset_id=info.asset_id,
+        asset_type=info.asset_type,
+        name=info.name,
+        extension=info.extension,
+        mime="",
+        size=None,
+        suggested_name=_suggested(info.name, info.extension, None, info.asset_id),
+        named_kind=info.kind,
+        named_family=info.family,
+    )
 
-    def __init__(self, item: OutputItem, parent: QWidget | None = None) -> None:
+
+@dataclass
+class OutputState:
+    """What is known of one output while its run is shown."""
+
+    progress: tuple[int, int] | None = None  # bytes done, total (0: unknown)
+    saved: str = ""  # where Save… put it
+    error: str = ""  # the last download's failure
+    preview: Any = None  # the payload its PreviewKind loaded
+    preview_error: str = ""
+    loading: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class OutputBoard(QObject):
+    """The outputs of the run on show: their items, and state shared by every card."""
+
+    changed = Signal(str)  # asset id
+    preview_requested = Signal(str, str)  # asset id, family
+    open_requested = Signal(str)  # asset id
+    save_requested = Signal(str, str)  # asset id, suggested file name
+
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.item = item
+        self._states: dict[str, OutputState] = {}
+        self._items: dict[str, OutputItem] = {}
+
+    def reset(self, items: list[OutputItem] | None = None) -> None:
+        """Another run: forget every state; ``items`` are what its action lists."""
+        self._states.clear()
+        self._items = {item.asset_id: item for item in items or []}
+
+    def add_items(self, items: list[OutputItem]) -> None:
+        for item in items:
+            self._items.setdefault(item.asset_id, item)
+
+    def item(self, asset_id: str) -> OutputItem | None:
+        return self._items.get(asset_id)
+
+    def state(self, asset_id: str) -> OutputState:
+        return self._states.setdefault(asset_id, OutputState())
+
+    def _update(self, asset_id: str, **changes: Any) -> None:
+        self._states[asset_id] = replace(self.state(asset_id), **changes)
+        self.changed.emit(asset_id)
+
+    def want_preview(self, item: OutputItem) -> None:
+        """A card would show a preview: asked once per output, when its kind has one and
+        it is not too big to fetch unasked."""
+        state = self.state(item.asset_id)
+        if state.loading or state.preview is not None or state.preview_error:
+            return
+        if preview_kind(item.family, item.extension) is None:
+            return
+        known = self._items.get(item.asset_id, item)
+        if known.size is not None and known.size > AUTO_PREVIEW_BYTES:
+            return
+        self._update(item.asset_id, loading=True)
+        self.preview_requested.emit(item.asset_id, item.family)
+
+    def set_progress(self, asset_id: str, done: int, total: int) -> None:
+        self._update(asset_id, progress=(done, total), error="")
+
+    def set_saved(self, asset_id: str, path: str) -> None:
+        self._update(asset_id, progress=None, saved=path, error="")
+
+    def set_fetched(self, asset_id: str) -> None:
+        self._update(asset_id, progress=None, error="")
+
+    def set_failed(self, asset_id: str, message: str) -> None:
+        self._update(asset_id, progress=None, error=message, loading=False)
+
+    def set_preview(self, asset_id: str, payload: Any) -> None:
+        self._update(asset_id, preview=payload, preview_error="", loading=False, progress=None)
+
+    def set_preview_failed(self, asset_id: str, message: str) -> None:
+        self._update(asset_id, preview_error=message, loading=False, progress=None)
+
+
+class OutputCard(QFrame):
+    """One output: name, kind and size, Open and Save…, progress, its preview."""
+
+    def __init__(self, item: OutputItem, board: OutputBoard, parent: QWidget | None = None):
+        super().__init__(parent)
+        known = board.item(item.asset_id)
+        self.item = known if known is not None else item
+        self.board = board
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName(f"Output: {self.item.name}")
         self.name_label = ElidedLabel(self)
-        self.name_label.setText(item.name)
+        self.name_label.setText(self.item.name)
         font = self.name_label.font()
         font.setBold(True)
         self.name_label.setFont(font)
-        details = [item.type_text]
-        if item.size is not None:
-            details.append(format_size(item.size))
-        self.details_label = muted(plain_label(self, "  ·  ".join(details), name="Output type"))
-        self.download_button = QPushButton("Download…", self)
-        self.download_button.setToolTip(f"Save {item.suggested_name} on this computer")
+        details = [self.item.kind]
+        if self.item.size is not None:
+            details.append(format_size(self.item.size))
+        self.details_label = muted(plain_label(self, "  ·  ".join(details), name="Output kind"))
         self.open_button = QPushButton("Open", self)
-        self.open_button.setToolTip("Open with this computer's default app")
-        for button in (self.download_button, self.open_button):
-            button.setVisible(item.is_file)
+        self.open_button.setToolTip("Open it with this computer's app for this kind of file")
+        self.open_button.clicked.connect(lambda: board.open_requested.emit(self.item.asset_id))
+        self.save_button = QPushButton("Save…", self)
+        self.save_button.setToolTip(f"Save {self.item.suggested_name} on this computer")
+        self.save_button.clicked.connect(
+            lambda: board.save_requested.emit(self.item.asset_id, self.item.suggested_name)
+        )
+        # the old name of Save…, kept for callers that click "download"
+        self.download_button = self.save_button
+        for button in (self.open_button, self.save_button):
+            button.setVisible(self.item.is_file)
         self.progress = QProgressBar(self)
         self.progress.setTextVisible(True)
         self.progress.hide()
-        self.status_label = plain_label(self, name="Download status")
+        self.status_label = plain_label(self, name="Output status")
         self.status_label.setWordWrap(True)
         self.status_label.hide()
-        self.card = FileCard(self)
-        self.card.name_label.hide()  # the row already names the file
-        self.card.size_label.hide()
-        self.card.hide()
+        self.kind = preview_kind(self.item.family, self.item.extension)
+        self.preview: QWidget | None = self.kind.widget(self) if self.kind else None
+        if self.preview is not None:
+            self.preview.hide()
+            if hasattr(self.preview, "clicked"):
+                self.preview.clicked.connect(lambda: board.open_requested.emit(item.asset_id))
+        self.note_label = muted(plain_label(self, name="Preview note"))
+        self.note_label.setWordWrap(True)
+        self.note_label.hide()
 
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
@@ -151,54 +288,82 @@ class OutputRow(QFrame):
         text.addWidget(self.name_label)
         text.addWidget(self.details_label)
         top.addLayout(text, 1)
-        top.addWidget(self.download_button)
-        top.addWidget(self.open_button)
+        top.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addLayout(top)
+        if self.preview is not None:
+            layout.addWidget(self.preview)
+        layout.addWidget(self.note_label)
         layout.addWidget(self.progress)
         layout.addWidget(self.status_label)
-        layout.addWidget(self.card)
+        board.changed.connect(self._on_board_changed)
+        self._render()
+        board.want_preview(self.item)
 
-    def set_progress(self, done: int, total: int) -> None:
-        self.status_label.hide()
-        self.progress.show()
-        if total > 0:
-            self.progress.setRange(0, 1000)
-            self.progress.setValue(max(0, min(1000, round(1000 * done / total))))
-            self.progress.setFormat(f"{format_size(done)} of {format_size(total)}")
+    def _on_board_changed(self, asset_id: str) -> None:
+        if asset_id == self.item.asset_id:
+            self._render()
+
+    def _render(self) -> None:
+        state = self.board.state(self.item.asset_id)
+        if state.progress is not None:
+            done, total = state.progress
+            self.progress.show()
+            if total > 0:
+                self.progress.setRange(0, 1000)
+                self.progress.setValue(max(0, min(1000, round(1000 * done / total))))
+                self.progress.setFormat(f"{format_size(done)} of {format_size(total)}")
+            else:
+                self.progress.setRange(0, 0)  # size unknown: a busy bar
         else:
-            self.progress.setRange(0, 0)  # size unknown: a busy bar
-        self.download_button.setEnabled(False)
+            self.progress.hide()
+        self.save_button.setEnabled(state.progress is None)
+        status = ""
+        if state.error:
+            status = f"⚠ {state.error}"
+        elif state.saved:
+            status = f"Saved to {state.saved}"
+        elif state.loading and state.progress is None:
+            status = "Preparing the preview…"
+        self.status_label.setText(status)
+        self.status_label.setToolTip(state.saved)
+        self.status_label.setVisible(bool(status))
+        note = ""
+        if self.kind is not None and self.preview is not None:
+            if state.preview is not None:
+                self.kind.show(self.preview, state.preview)
+                self.preview.show()
+                note = self.kind.note(state.preview)
+            elif state.preview_error:
+                note = f"No preview: {state.preview_error}"
+        self.note_label.setText(note)
+        self.note_label.setVisible(bool(note))
 
-    def set_done(self, path: str) -> None:
-        self.progress.hide()
-        self.download_button.setEnabled(True)
-        self.status_label.setForegroundRole(QPalette.ColorRole.WindowText)
-        self.status_label.setText(f"Saved to {path}")
-        self.status_label.setToolTip(path)
-        self.status_label.show()
-
-    def set_failed(self, message: str) -> None:
-        self.progress.hide()
-        self.download_button.setEnabled(True)
-        self.status_label.setText(f"⚠ Download failed: {message}")
-        self.status_label.show()
-
+    # -- kept for callers of the earlier row widget --------------------------------------------
     def show_preview(self, preview: CifPreview | None, error: str | None = None) -> None:
-        self.card.show_file(self.item.name, self.item.size, preview, error)
-        self.card.show()
+        if preview is not None:
+            size = self.item.size or 0
+            self.board.set_preview(
+                self.item.asset_id, StructurePreview(self.item.name, size, preview)
+            )
+        else:
+            self.board.set_preview_failed(self.item.asset_id, error or "")
 
 
 class OutputsView(QWidget):
-    """The output rows of one run, or a note that it made none."""
+    """The Outputs tab: a card per output of one run, or a note that it made none."""
 
     download_requested = Signal(str, str)  # asset id, suggested file name
     open_requested = Signal(str)  # asset id
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, board: OutputBoard | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._rows: dict[str, OutputRow] = {}
+        self.board = board or OutputBoard(self)
+        self.board.save_requested.connect(self.download_requested)
+        self.board.open_requested.connect(self.open_requested)
+        self._cards: dict[str, OutputCard] = {}
         self._items: list[OutputItem] = []
         self.empty_label = muted(QLabel("This run produced no files.", self))
         self._scroll = QScrollArea(self)
@@ -216,59 +381,35 @@ class OutputsView(QWidget):
         self.set_outputs([])
 
     def set_outputs(self, items: list[OutputItem]) -> None:
-        """Show ``items``; rows of assets already shown keep their download state."""
+        """Show ``items`` (cards of outputs already shown are kept, with their state)."""
         if items == self._items:
             return
         self._items = list(items)
         kept = {item.asset_id for item in items}
-        for asset_id in [a for a in self._rows if a not in kept]:
-            gone = self._rows.pop(asset_id)
+        for asset_id in [a for a in self._cards if a not in kept]:
+            gone = self._cards.pop(asset_id)
             gone.hide()
             gone.deleteLater()
         for position, item in enumerate(items):
-            old = self._rows.get(item.asset_id)
-            if old is not None and old.item == item:
-                row = old
-            else:
-                if old is not None:
-                    old.hide()
-                    old.deleteLater()
-                row = self._make_row(item)
-            self._column.insertWidget(position, row)
+            card = self._cards.get(item.asset_id)
+            if card is None or card.item != item:
+                if card is not None:
+                    card.hide()
+                    card.deleteLater()
+                card = OutputCard(item, self.board, self._container)
+                self._cards[item.asset_id] = card
+            self._column.insertWidget(position, card)
+            card.show()  # at once, even when the tab is already on screen
         self.empty_label.setVisible(not items)
         self._scroll.setVisible(bool(items))
 
     def items(self) -> list[OutputItem]:
         return list(self._items)
 
-    def row(self, asset_id: str) -> OutputRow | None:
-        return self._rows.get(asset_id)
+    def card(self, asset_id: str) -> OutputCard | None:
+        return self._cards.get(asset_id)
+
+    row = card  # the earlier name
 
     def clear(self) -> None:
         self.set_outputs([])
-
-    def set_download_progress(self, asset_id: str, done: int, total: int) -> None:
-        if (row := self._rows.get(asset_id)) is not None:
-            row.set_progress(done, total)
-
-    def set_download_done(self, asset_id: str, path: str) -> None:
-        if (row := self._rows.get(asset_id)) is not None:
-            row.set_done(path)
-
-    def set_download_failed(self, asset_id: str, message: str) -> None:
-        if (row := self._rows.get(asset_id)) is not None:
-            row.set_failed(message)
-
-    def show_cif_preview(
-        self, asset_id: str, preview: CifPreview | None, error: str | None = None
-    ) -> None:
-        if (row := self._rows.get(asset_id)) is not None:
-            row.show_preview(preview, error)
-
-    def _make_row(self, item: OutputItem) -> OutputRow:
-        row = OutputRow(item, self._container)
-        asset_id, name = item.asset_id, item.suggested_name
-        row.download_button.clicked.connect(lambda: self.download_requested.emit(asset_id, name))
-        row.open_button.clicked.connect(lambda: self.open_requested.emit(asset_id))
-        self._rows[asset_id] = row
-        return row

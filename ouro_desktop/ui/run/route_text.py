@@ -14,6 +14,9 @@ from html import escape
 from typing import Any
 
 from ouro_desktop.api.models import InputDeclaration, Route
+from ouro_desktop.core.labels import label_and_unit
+from ouro_desktop.core.output_kinds import asset_kind
+from ouro_desktop.core.response_schema import property_schema, response_schema
 from ouro_desktop.core.route_facts import (
     duration_text,
     execution_mode_text,
@@ -236,13 +239,20 @@ def _template(text: str) -> str:
 
 
 def outputs_html(route: Route, muted: str) -> str:
+    """What the route gives back: each output by the title the answer gives it (the key
+    humanised when it has none) and its kind in plain words, then its charts."""
     items = []
+    schema = response_schema(route)
     for key, decl in route.output_assets.items():
         kind = str(decl.get("asset_type") or "file")
-        parts = [f"a {escape(kind)}"]
         exts = decl.get("file_extensions")
-        if isinstance(exts, list) and exts:
-            parts.append(", ".join(f".{escape(str(e).lstrip('.'))}" for e in exts))
+        exts = [str(e).lstrip(".") for e in exts] if isinstance(exts, list) else []
+        if len(exts) == 1:  # "image (SVG)", "crystal structure (CIF)"
+            parts = [escape(asset_kind(kind, extension=exts[0]))]
+        else:
+            parts = [f"a {escape(kind)}"]
+            if exts:
+                parts.append(", ".join(f".{escape(e)}" for e in exts))
         role = decl.get("role")
         if isinstance(role, str) and role in _ROLES:
             parts.append(_ROLES[role])
@@ -252,7 +262,10 @@ def outputs_html(route: Route, muted: str) -> str:
         if isinstance(when, dict) and when:
             conds = ", ".join(f"{escape(str(k))} = {_value(v)}" for k, v in when.items())
             parts.append(f"when {conds}")
-        items.append(f"<p><b>{escape(key)}</b> " + _muted("— " + " · ".join(parts), muted) + "</p>")
+        label, _unit = label_and_unit(key, property_schema(schema, key))
+        items.append(
+            f"<p><b>{escape(label)}</b> " + _muted("— " + " · ".join(parts), muted) + "</p>"
+        )
     for chart in route.response_charts or []:
         if not isinstance(chart, dict):
             continue

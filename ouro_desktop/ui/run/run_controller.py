@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from ouro_desktop.api.errors import (
@@ -28,17 +28,23 @@ from ouro_desktop.api.models import Action, Route
 from ouro_desktop.api.schema_nodes import FormValue, default_value
 from ouro_desktop.core.cif_preview import CifPreview, CifPreviewError, preview_cif
 from ouro_desktop.core.error_text import friendly
+from ouro_desktop.core.field_errors import form_field_errors
 from ouro_desktop.core.file_checks import CheckedFile, FileRejected, check_local_file, check_many
 from ouro_desktop.core.form_memory import FormMemory, RememberedFile, RememberedForm
 from ouro_desktop.core.input_words import missing_files_text
 from ouro_desktop.core.ledger import LedgerError, RunLedger, RunRecord
+from ouro_desktop.core.result_summary import headline_items, output_items, property_paths
+from ouro_desktop.core.result_view import view_for_route
 from ouro_desktop.core.route_facts import price_text
 from ouro_desktop.core.route_fields import asset_input_required
+from ouro_desktop.core.run_outcome import failure_sentence
 from ouro_desktop.core.runs import RunTracker
 from ouro_desktop.core.session import Session
 from ouro_desktop.core.upload_cache import UploadCache
 from ouro_desktop.core.upload_pipeline import upload_or_reuse
 from ouro_desktop.ui.common.tasks import TaskRunner, off_thread
+from ouro_desktop.ui.results.result_card import scroll_to
+from ouro_desktop.ui.run.form.base import ErrorSlot
 from ouro_desktop.ui.run.run_panel import RunPanel
 
 log = logging.getLogger(__name__)
@@ -54,6 +60,37 @@ STATE_WORDS = {
     "timed-out": "Timed out: Ouro stopped waiting for the service; nothing was charged.",
     "not-started": "Not started — run again?",
 }
+
+STATE_TITLES = {
+    "error": "Failed",
+    "timed-out": "Timed out",
+    "not-started": "Not started",
+    "unknown": "Not confirmed yet",
+}
+HEADLINE_VALUES = 4  # values the result card shows
+
+
+def _field_labels(slots: Mapping[str, ErrorSlot], paths: Iterable[str]) -> dict[str, str]:
+    """The titles of the fields errors were shown at (a deeper path shows at the nearest
+    field above it); paths with no field in the form are left out."""
+    out = {}
+    for path in paths:
+        home = path
+        while home and home not in slots:
+            home = home.rpartition(".")[0]
+        if home in slots:
+            out[path] = slots[home].editor.accessible_title()
+    return out
+
+
+def _detail_of(body: object) -> object:
+    """The FastAPI-style ``detail`` of an error body (top level or under ``error``)."""
+    if not isinstance(body, dict):
+        return None
+    error = body.get("error")
+    if isinstance(error, dict) and error.get("detail") is not None:
+        return error.get("detail")
+    return body.get("detail")
 
 
 @dataclass
@@ -104,6 +141,8 @@ class RunController(QObject):
         self._unsubscribe: Callable[[], None] | None = None
         self._staged: dict[str, _Staged] = {}
         self._last: RunRecord | None = None
+        self._last_action: Action | None = None
+        self._placed: dict[str, str] = {}  # the last run's errors shown at fields
         # What was typed and chosen, per route, kept for the next visit (and the next start).
         self.memory = memory
         self._showing = False
@@ -430,10 +469,7 @@ class RunController(QObject):
         assert self.tracker is not None
         value = self.panel.form.value()
         assets = self.panel.inputs.asset_ids()
-        files = {
-            k: {"name": self._staged[k].checked.name if k in self._staged else None, "asset_id": v}
-            for k, v in assets.items()
-        }
+        files = {k: self._file_record(k, v) for k, v in assets.items()}
         try:
             record = await self.tracker.submit(
                 route,
@@ -445,7 +481,7 @@ class RunController(QObject):
                 price_shown=price_text(route) if route.is_paid else None,
             )
         except UnprocessableEntityError as exc:
-            self.panel.form.show_field_errors(exc.field_errors)
+            self._show_at_fields(exc.field_errors, _detail_of(exc.body), friendly(exc))
             self.panel.show_error(f"Ouro refused the request: {friendly(exc)}")
             return
         except (OuroError, LedgerError) as exc:
@@ -453,42 +489,101 @@ class RunController(QObject):
             return
         finally:
             self.panel.set_submitting(False)
-        self._last = record
+        self._last, self._last_action, self._placed = record, None, {}
         self.panel.show_status(STATE_WORDS.get(record.state, record.state))
         self.run_submitted.emit(record)
+
+    def _file_record(self, key: str, asset_id: str) -> dict[str, str | None]:
+        """What the ledger keeps of an input file: its name, asset id and the local path it
+        was read from (so "Show code" can upload the real file again)."""
+        staged = self._staged.get(key)
+        if staged is None:
+            return {"name": None, "asset_id": asset_id}
+        return {"name": staged.checked.name, "asset_id": asset_id, "path": str(staged.checked.path)}
+
+    def _show_at_fields(
+        self, errors: dict[str, str], detail: object, message: str
+    ) -> dict[str, str]:
+        """Show a refusal at the fields it names (``detail`` items, else fields the message
+        quotes); the placed errors by field path."""
+        form = self.panel.form
+        fields = list(form.slots())
+        placed = form_field_errors(detail, message, fields) or errors
+        if placed:
+            form.show_field_errors(placed)
+        return placed
 
     def _on_tracker_update(self, record: RunRecord, action: Action | None) -> None:
         if self._last is None or record.local_id != self._last.local_id:
             return
         self._last = record
+        if action is not None:
+            self._last_action = action
         self.panel.show_status(STATE_WORDS.get(record.state, record.state))
-        if action is not None and action.status == "error" and action.field_errors:
-            # The service's own validation (422) names fields: show each at its field.
-            self.panel.form.show_field_errors(action.field_errors)
+        if action is not None and action.status == "error":
+            # The service's refusal may name fields (422 ``detail``, or quoted in its
+            # message): each is shown at its field.
+            self._placed = self._show_at_fields(
+                action.field_errors, _detail_of(action.response), action.error_message or ""
+            )
 
     def _on_tracker_finished(self, record: RunRecord) -> None:
         self.run_finished.emit(record)
         if self._last is None or record.local_id != self._last.local_id:
             return
         self._last = record
-        words = STATE_WORDS.get(record.state, record.state)
+        action = self._last_action
+        if action is not None and action.id != record.action_id:
+            action = None
+        route = self.panel.route
+        if route is None or route.id != record.route_id:
+            return  # another route is open: the history pane has the run
+        self.panel.show_status("")
         if record.state == "success":
-            # Until the history pane shows full results, list the top-level values here.
-            lines = [
-                f"{k}: {_short(v)}" for k, v in list((record.result_summary or {}).items())[:12]
-            ]
-            self.panel.show_status("\n".join([words, *lines]))
+            self._show_result(route, action, record)
         else:
-            self.panel.show_status(words)
-            if record.status_detail:
-                self.panel.show_error(record.status_detail)
+            labels = _field_labels(self.panel.form.slots(), self._placed)
+            sentence = failure_sentence(
+                record.state, action=action, detail=record.status_detail, fields=labels
+            )
+            title = STATE_TITLES.get(record.state, "Failed")
+            first = next(iter(labels), None)
+            if first is None:
+                self.panel.result_card.show_failure(title, sentence)
+                return
+            self.panel.result_card.show_failure(
+                title, sentence, lambda: self._go_to_field(first), f"Show “{labels[first]}”"
+            )
 
+    def _go_to_field(self, path: str) -> None:
+        """Scroll the form to the field ``path`` (or the nearest one above it) and focus it."""
+        slots = self.panel.form.slots()
+        while path and path not in slots:
+            path = path.rpartition(".")[0]
+        if path in slots:
+            target = slots[path].editor.focus_target()
+            scroll_to(target, 60)  # its title and help above it in view too
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
 
-def _short(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    text = str(value)
-    return text if len(text) <= 40 else text[:39] + "…"
+    def _show_result(self, route: Route, action: Action | None, record: RunRecord) -> None:
+        card = self.panel.result_card
+        response = action.response if action is not None else record.result_summary
+        if response is None:
+            card.show_values("Finished", [], [], "The run is in the Runs list.")
+            return
+        view = view_for_route(route, response)
+        items = headline_items(
+            view, count=HEADLINE_VALUES, preferred=property_paths(route), echoes=record.body
+        )
+        outputs = [
+            f"{item.output.name} · {item.output.kind}"
+            for item in output_items(view)[:3]
+            if item.output is not None
+        ]
+        footer = "The whole answer is in the run's detail, under Runs."
+        if not items and not outputs:
+            footer = "This run's answer is in the run's detail, under Runs."
+        card.show_values("Finished", items, outputs, footer)
 
 
 def _choose_item(parent: QWidget, prompt: str, items: list[str]) -> str | None:

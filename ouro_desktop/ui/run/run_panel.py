@@ -2,7 +2,8 @@
 
 Synchronous widget. It shows the price of a paid route before anything else, keeps Run
 disabled while a submission is in flight, and has one status line for the run just
-started (the history pane shows every run).
+started and, when it ends, a short result card right under Run (its first values, or why
+it failed); the history pane shows every run in full.
 
 Problems are shown by cause (:meth:`RunPanel.show_problem`): "Add a .cif file before
 running" is the ``"missing"`` problem, and goes as soon as the file is there, while another
@@ -23,6 +24,7 @@ from ouro_desktop.core.route_fields import asset_input_label, asset_input_requir
 from ouro_desktop.ui.common.banner import Banner
 from ouro_desktop.ui.common.shortcuts import shortcut_keys
 from ouro_desktop.ui.common.undo_bar import UndoBar
+from ouro_desktop.ui.results.result_card import ResultCard
 from ouro_desktop.ui.run.form.file_inputs import FileInputs
 from ouro_desktop.ui.run.form.form import RequestForm
 
@@ -89,11 +91,14 @@ class RunPanel(QWidget):
         layout.addLayout(row)
         # Under Run, the whole width: a long result line never widens the page.
         layout.addWidget(self.status_label)
+        self.result_card = ResultCard(self)  # the last run's answer, where Run was pressed
+        layout.addWidget(self.result_card)
         for sequence in keys:
             shortcut = QShortcut(sequence, self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(self._on_run_clicked)
         self._submitting = False
+        self._refocus_run = False  # Run had the focus when it was pressed
         self._route: Route | None = None
         self._problems: dict[str, str] = {}
         self.form.edited.connect(self.undo_bar.withdraw)
@@ -132,7 +137,16 @@ class RunPanel(QWidget):
 
     def set_submitting(self, submitting: bool) -> None:
         self._submitting = submitting
+        if submitting and self.run_button.hasFocus():
+            # Disabling the focused button would hand the focus to the next widget in the
+            # window (the history's "This route"): the panel holds it until Run is back.
+            self._refocus_run = True
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
         self.run_button.setEnabled(not submitting)
+        if not submitting and self._refocus_run:
+            self._refocus_run = False
+            if self.hasFocus():
+                self.run_button.setFocus(Qt.FocusReason.OtherFocusReason)
         if submitting:
             self.run_button.setText("Sending…")
         elif self._route is not None:
@@ -213,5 +227,6 @@ class RunPanel(QWidget):
 
     def clear_messages(self) -> None:
         self.status_label.clear()
+        self.result_card.clear()
         self._problems.clear()
         self.error_banner.hide()

@@ -86,6 +86,8 @@ def build_workspace(
         names=names,
         **(history_options or {}),
     )
+    # A run just started becomes the selected one: its detail shows it live, then its answer.
+    runs.run_submitted.connect(history.follow_run)
     controller = AppController(window, session, tasks, routes, runs, history)
     return Workspace(
         window, session, tasks, ledger, uploads, routes, runs, history, notifier, controller, names
