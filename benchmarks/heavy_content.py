@@ -236,8 +236,10 @@ def detail_busy(c: Ctx) -> bool:
 
 
 def answer_shown(c: Ctx) -> bool:
-    view = c.detail.response_view
-    return not detail_busy(c) and view.value() is not None and view.model.rowCount() > 0
+    """The answer is on screen: the result view (the JSON tree fills on "Show as JSON")."""
+    detail = c.detail
+    current = detail._response_stack.currentWidget()
+    return not detail_busy(c) and current is detail.answer_view and detail._response is not None
 
 
 async def settle(seconds: float = 0.5) -> None:
@@ -298,6 +300,7 @@ async def row_open(c: Ctx, megabytes: float) -> None:
     await c.probe.phase(f"open a run answering {mb_text(megabytes)}", open_run)
 
     async def expand() -> str:
+        c.detail.answer_view.json_button.setChecked(True)  # "Show as JSON": the tree fills
         view = c.detail.response_view
         model = view.model
         rows = (model.index(r, 0) for r in range(model.rowCount()))
@@ -306,7 +309,7 @@ async def row_open(c: Ctx, megabytes: float) -> None:
         await settle(0.5)
         return f"{model.rowCount(index):,} rows under the list"
 
-    await c.probe.phase("expand its list", expand)
+    await c.probe.phase("show as JSON, expand its list", expand)
 
 
 async def row_run(c: Ctx, megabytes: float) -> None:
