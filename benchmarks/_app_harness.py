@@ -111,10 +111,29 @@ def fill_ledger(path: Path, n: int) -> None:
         ledger.close()
 
 
+def demo_for(data_dir: Path, services: list[Any] | None) -> Any:
+    """The in-process demo on ``data_dir``, with ``services`` added to the demo's own."""
+    from ouro_desktop.demo.in_process import InProcessDemo
+
+    if not services:
+        return InProcessDemo(data_dir)
+    from ouro_desktop.demo.services import demo_services
+
+    everything = demo_services() + list(services)
+    try:
+        return InProcessDemo(data_dir, services=everything)
+    except TypeError:  # a version whose demo takes no services: build its app up front
+        from ouro_desktop.demo.app import create_app
+
+        demo = InProcessDemo(data_dir)
+        demo.app = create_app(data_dir, services=everything)
+        return demo
+
+
 class AppUnderTest:
     """The window, its controllers and services on one profile (see the module docstring)."""
 
-    def __init__(self, profile: Path) -> None:
+    def __init__(self, profile: Path, *, services: list[Any] | None = None) -> None:
         from PySide6.QtCore import QSettings
 
         from ouro_desktop.core.ledger import RunLedger
@@ -122,7 +141,6 @@ class AppUnderTest:
         from ouro_desktop.core.session import Session
         from ouro_desktop.core.settings import SettingsStore
         from ouro_desktop.core.upload_cache import UploadCache
-        from ouro_desktop.demo.in_process import InProcessDemo
         from ouro_desktop.paths import Paths
         from ouro_desktop.ui.shell.main_window import MainWindow
         from ouro_desktop.ui.shell.workspace import build_workspace
@@ -135,7 +153,7 @@ class AppUnderTest:
         self.window = window = MainWindow(qsettings)
         window.show()
         self.session = Session(
-            store, store.load(), MemoryStore(), environ={}, demo=InProcessDemo(paths.demo_data)
+            store, store.load(), MemoryStore(), environ={}, demo=demo_for(paths.demo_data, services)
         )
         ledger, _notice = RunLedger.open(paths.ledger_file)
         self.workspace = w = build_workspace(

@@ -126,12 +126,12 @@ async def scenario(out: Path, profile: Path) -> None:
         await until(lambda: len(finished) > count)  # noqa: B023 - awaited at once
     keys = [r.action_id for r in finished[-2:]]  # type: ignore[attr-defined]
     pane = window.history
-    await until(lambda: all(pane.proxy.row_of(k) >= 0 for k in keys))
+    await until(lambda: all(pane.model.row_of(k) >= 0 for k in keys))
     pane.view.clearSelection()
     selection = pane.view.selectionModel()
     flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
     for k in keys:
-        selection.select(pane.proxy.index(pane.proxy.row_of(k), 0), flags)
+        selection.select(pane.model.index(pane.model.row_of(k), 0), flags)
     await until(lambda: pane.compare_button.isEnabled())
     pane.compare_button.click()
     history = workspace.history

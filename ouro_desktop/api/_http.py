@@ -19,10 +19,13 @@ One long-lived ``httpx.AsyncClient`` carries every call. This module decides:
   PUT): connection errors, 408, 429 (``Retry-After`` honoured up to 120 s) and 5xx, with
   full-jitter backoff (0.5 s base, 8 s cap, at most 4 tries). A whole call, retries
   included, must finish within its deadline, so a server that drips bytes cannot hang it;
-* **what we accept** (with :mod:`._wire`): answers above 50 MB, JSON nested deeper than
-  200 levels, bytes that are not UTF-8 and anything else unusable become a
-  :class:`ResponseError`. A refusal's body is read only up to 256 KB (it is read for its
-  message); a bigger one is dropped and the status alone speaks.
+* **what we accept** (with :mod:`._wire`): answers above 50 MB
+  (:class:`ResponseTooLarge`; :meth:`HttpSession.stream_api_get` streams one to a file
+  instead), JSON nested deeper than 200 levels, bytes that are not UTF-8 and anything
+  else unusable become a :class:`ResponseError`. A big answer is decoded in a worker
+  thread, in small steps, before it is handed on, so reading it never stalls the loop.
+  A refusal's body is read only up to 256 KB (it is read for its message); a
+  bigger one is dropped and the status alone speaks.
 
 The API key and every token stay out of log records, exception messages and reprs.
 """
@@ -56,6 +59,7 @@ from .errors import (
     OuroError,
     RequestTimeout,
     ResponseError,
+    ResponseTooLarge,
     TransportError,
     status_error,
 )
@@ -338,22 +342,53 @@ class HttpSession:
             (time.monotonic() - started) * 1000,
             resp.request_id or "-",
         )
+        del content
+        await resp.parse_off_loop()
         return resp
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
         if not response.is_success:
             return await self._read_error_body(response)
         length = response.headers.get("content-length", "")
+        too_large = "The server's answer is too large to accept."
         if length.isdigit() and int(length) > self.max_response_bytes:
-            raise ResponseError("The server's answer is too large to accept.")
+            raise ResponseTooLarge(too_large, size=int(length))
         chunks: list[bytes] = []
         total = 0
         async for chunk in response.aiter_bytes():
             total += len(chunk)
             if total > self.max_response_bytes:
-                raise ResponseError("The server's answer is too large to accept.")
+                raise ResponseTooLarge(too_large, size=int(length) if length.isdigit() else None)
             chunks.append(chunk)
         return b"".join(chunks)
+
+    async def stream_api_get(
+        self,
+        path: str,
+        *,
+        on_chunk: Callable[[bytes], Awaitable[None]],
+        deadline: float | None = None,
+    ) -> None:
+        """An API GET whose answer goes to ``on_chunk`` as it arrives, with no size cap
+        (for saving an answer too large to read into memory). Not retried; a refusal is
+        raised as its typed error."""
+        url = self.base_url + path
+        limit = self.deadline if deadline is None else deadline
+        token, _gen = await self.token()
+        request = self._client.build_request("GET", url, headers={"Authorization": token})
+        with _mapped_errors(self.host, limit):
+            async with asyncio.timeout(limit):
+                response = await self._client.send(request, stream=True)
+                try:
+                    if not response.is_success:
+                        content = await self._read_capped(response)
+                        raise self.error_of(
+                            ApiResponse(response.status_code, content, response.headers)
+                        )
+                    async for chunk in response.aiter_bytes():
+                        await on_chunk(chunk)
+                finally:
+                    await response.aclose()
 
     @staticmethod
     async def _read_error_body(response: httpx.Response) -> bytes:

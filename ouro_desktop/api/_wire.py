@@ -6,23 +6,34 @@ Pure functions and a plain answer type, free of httpx so they are easy to test:
   ``::1``, ``localhost``) and the reserved test names ``*.test`` and ``*.localhost``
   (used by in-process tests); never a user name or password inside a URL;
 * :func:`parse_json`: UTF-8 JSON, no deeper than 200 levels, else a ResponseError;
+  an answer above :data:`STEPPED_PARSE_BYTES` is decoded in small steps (see
+  :mod:`._json`), and :meth:`ApiResponse.parse_off_loop` does that in a worker thread so
+  the event loop (the window) never waits for a big answer to be read;
 * :class:`ApiResponse`: a complete, size-checked answer with its request id.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import gc
 import ipaddress
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from ._json import JsonTooDeep, loads_in_steps, nesting_over
 from .errors import APIStatusError, InsecureURLError, ResponseError, status_error
 
 MAX_JSON_DEPTH = 200
+# Answers above this are read in steps (and off the event loop): json.loads of one
+# holds the interpreter for a frame or more. Below it, one json.loads takes < 1 ms.
+STEPPED_PARSE_BYTES = 256 * 1024
+_TOO_DEEP = "The server's answer is nested too deeply to be read."
 
 
 # -- URL policy ------------------------------------------------------------------------------
@@ -67,16 +78,25 @@ def origin_of(url: str) -> tuple[str, str, int]:
 
 
 # -- JSON with guards ------------------------------------------------------------------------
-def _check_depth(value: Any, limit: int) -> None:
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            raise ResponseError("The server's answer is nested too deeply to be read.")
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values() if isinstance(v, dict | list))
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item if isinstance(v, dict | list))
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a big answer is built, and none over it later.
+
+    A JSON value has no reference cycles (reference counting frees it), yet each of its
+    lists is tracked by the collector: building millions of them triggers full
+    collections that walk them all while holding the interpreter (hundreds of ms, in
+    whichever thread), and so would every full collection after. So the collector
+    pauses while it is built, and :func:`gc.freeze` then moves it (with everything else
+    alive) out of the collector's view; it is still freed as usual when dropped.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def parse_json(content: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
@@ -92,12 +112,16 @@ def parse_json(content: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
             "The server sent a web page instead of Ouro data. Check the server address."
         )
     try:
+        if len(content) > STEPPED_PARSE_BYTES:
+            with _collector_paused():
+                return loads_in_steps(text, max_depth)
         value = json.loads(text)
-    except RecursionError:
-        raise ResponseError("The server's answer is nested too deeply to be read.") from None
+    except (RecursionError, JsonTooDeep):
+        raise ResponseError(_TOO_DEEP) from None
     except ValueError:
         raise ResponseError("The server's answer is incomplete or not valid JSON.") from None
-    _check_depth(value, max_depth)
+    if nesting_over(text, max_depth):
+        raise ResponseError(_TOO_DEEP)
     return value
 
 
@@ -123,9 +147,25 @@ class ApiResponse:
 
     def json(self) -> Any:
         if not self._parsed:
-            self._json = parse_json(self.content)
+            try:
+                self._json = parse_json(self.content)
+            except ResponseError as exc:
+                self._json = exc
             self._parsed = True
+        if isinstance(self._json, ResponseError):
+            raise self._json
         return self._json
+
+    async def parse_off_loop(self) -> None:
+        """Decode a big answer in a worker thread now, so :meth:`json` has it at once.
+
+        Small answers are left to :meth:`json` (decoding them on the loop is quicker
+        than a trip to a thread). A failure is kept and raised by :meth:`json`.
+        """
+        if self._parsed or len(self.content) <= STEPPED_PARSE_BYTES:
+            return
+        loop = asyncio.get_event_loop()  # qasync may not report a running loop here
+        await loop.run_in_executor(None, self.json_or_none)
 
     def json_or_none(self) -> Any:
         try:

@@ -49,6 +49,10 @@ def _seg(value: str) -> str:
     return quote(value, safe="")
 
 
+def _flag(value: bool | None) -> str | None:
+    return None if value is None else ("true" if value else "false")
+
+
 def _canonical_uuid(text: str) -> str | None:
     try:
         return str(uuid.UUID(text))
@@ -416,12 +420,17 @@ class OuroClient(AssetCalls):
         status: list[str] | None = None,
         limit: int = 20,
         offset: int = 0,
+        include_response: bool | None = None,
     ) -> Page[Action]:
+        """My runs of ``route``, newest first. ``include_response=False`` asks the server
+        to leave each run's answer out (a list needs only the runs; one answer can be
+        huge); a server may send it anyway."""
         params = {
             "global": "false",
             "status": ",".join(status) if status else None,
             "limit": max(1, min(SEARCH_LIMIT_MAX, limit)),
             "offset": max(0, offset),
+            "include_response": _flag(include_response),
         }
         page: Page[Action] = await self._page(
             f"{self._route_path(route)}/actions",
@@ -438,13 +447,16 @@ class OuroClient(AssetCalls):
         since: datetime | None = None,
         limit: int = 20,
         offset: int = 0,
+        include_response: bool | None = None,
     ) -> Page[Action]:
-        """My runs across routes, newest first; ``since`` (naive = local time) filters."""
+        """My runs across routes, newest first; ``since`` (naive = local time) filters;
+        ``include_response`` as for :meth:`list_route_actions`."""
         params = {
             "status": ",".join(status) if status else None,
             "since": since.astimezone(UTC).isoformat(timespec="milliseconds") if since else None,
             "limit": max(1, min(SEARCH_LIMIT_MAX, limit)),
             "offset": max(0, offset),
+            "include_response": _flag(include_response),
         }
         page: Page[Action] = await self._page("/actions", params, Action.from_json, max(0, offset))
         return page
@@ -458,6 +470,16 @@ class OuroClient(AssetCalls):
             f"/actions/{_seg(action_id)}/logs", params, ActionLog.from_json, max(0, offset)
         )
         return page
+
+    async def save_action(
+        self, action_id: str, dest: Path, *, progress: Progress | None = None
+    ) -> Path:
+        """The run's whole record (its answer included) as the server sends it, JSON,
+        streamed to ``dest`` (written whole or not at all): for an answer too large to
+        read into memory."""
+        return await files.save_api_answer(
+            self._http, f"/actions/{_seg(action_id)}", Path(dest), progress
+        )
 
     # -- files -------------------------------------------------------------------------------
     async def upload_file(

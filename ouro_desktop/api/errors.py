@@ -10,7 +10,8 @@ refusals by the server and answers we cannot make sense of all end up here::
     ├── SubmissionUnknown             a run was sent but its outcome is unknown
     │                                 (idempotency_key, route_id): reconcile, never resend
     ├── ResponseError                 an answer that is not usable Ouro data
-    │                                 (HTML, truncated, too big, too deep, wrong types, ...)
+    │   │                             (HTML, truncated, too deep, wrong types, ...)
+    │   └── ResponseTooLarge          larger than the client accepts: size (if known)
     ├── APIStatusError                the server refused: status, code, body
     │   ├── BadRequestError           400
     │   ├── AuthenticationError       401 (also a rejected API key)
@@ -34,6 +35,8 @@ used to say "404" inside an HTTP 200 (ouro-protocol.md §1.5).
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "APIStatusError",
     "AuthenticationError",
@@ -51,6 +54,7 @@ __all__ = [
     "RateLimitError",
     "RequestTimeout",
     "ResponseError",
+    "ResponseTooLarge",
     "SubmissionUnknown",
     "TransportError",
     "UnprocessableEntityError",
@@ -108,6 +112,18 @@ class SubmissionUnknown(OuroError):
 
 class ResponseError(OuroError):
     """The server answered with something that is not usable Ouro data."""
+
+
+class ResponseTooLarge(ResponseError):
+    """An answer larger than the client reads into memory; ``size`` in bytes, if declared.
+
+    Not unusable in itself: a caller may ask for less (a list without responses) or
+    stream it to a file instead.
+    """
+
+    def __init__(self, message: str, *, size: int | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.size = size
 
 
 class APIStatusError(OuroError):

@@ -498,6 +498,40 @@ async def save_url(
     return dest
 
 
+async def save_api_answer(
+    http: HttpSession, path: str, dest: Path, progress: Progress | None
+) -> Path:
+    """Stream the answer of ``GET path`` (no size cap) into ``dest``, whole or not at all."""
+    try:
+        fd, tmp_name = await asyncio.to_thread(
+            tempfile.mkstemp, prefix=f".{dest.name}.", suffix=".part", dir=dest.parent
+        )
+    except OSError as exc:
+        raise OuroError(f"Cannot save into {dest.parent}: {exc.strerror or exc}.") from exc
+    handle = os.fdopen(fd, "wb")
+    received = 0
+
+    async def on_chunk(chunk: bytes) -> None:
+        nonlocal received
+        await asyncio.to_thread(handle.write, chunk)
+        received += len(chunk)
+        if progress is not None:
+            progress(received, 0)
+
+    try:
+        # Time enough for the biggest answers at a slow rate.
+        await http.stream_api_get(path, on_chunk=on_chunk, deadline=http.deadline * 10)
+        await asyncio.to_thread(handle.close)
+        await asyncio.to_thread(os.replace, tmp_name, dest)
+    except OSError as exc:
+        _discard(handle, tmp_name)
+        raise OuroError(f"Cannot save {dest.name}: {exc.strerror or exc}.") from exc
+    except BaseException:
+        _discard(handle, tmp_name)
+        raise
+    return dest
+
+
 def _discard(handle: IO[bytes], tmp_name: str) -> None:
     handle.close()
     with contextlib.suppress(OSError):

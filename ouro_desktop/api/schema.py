@@ -43,6 +43,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from ouro_desktop.api import validation
+from ouro_desktop.api.memo import last_few
 from ouro_desktop.api.models import Route
 from ouro_desktop.api.schema_choices import enum_options, fit_default_to_choices
 from ouro_desktop.api.schema_nodes import (
@@ -119,7 +120,9 @@ __all__ = [
 ]
 
 JSON = dict[str, Any]
-MAX_FIELDS = 500  # widgets past this make a form nobody can use; the raw editor takes over
+# Past this many settings a form helps nobody (and building its spec costs): the raw
+# editor takes over. Big forms below it are built a section at a time (ui/run/form/group).
+MAX_FIELDS = 5000
 MULTILINE_LENGTH = 500  # a maxLength above this suggests free text: a multi-line box
 
 
@@ -485,8 +488,12 @@ def _parameters(route: Route, where: str) -> tuple[ObjectNode | None, JSON | Non
     return node, {"type": "object", "properties": props, "required": required}
 
 
+@last_few()
 def build_form_spec(route: Route) -> FormSpec:
-    """The form for ``route``: body (or why it can't be a form), query and path parameters."""
+    """The form for ``route``: body (or why it can't be a form), query and path parameters.
+
+    Remembered for the last few routes (the same object), so a worker can build it first.
+    """
     hidden = tuple(route.input_assets)
     body, body_schema, problems = _body(route, hidden)
     query, query_schema = _parameters(route, "query")

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ouro_desktop.api.memo import last_few
 from ouro_desktop.api.models import Route
 from ouro_desktop.api.schema_normalize import (
     field_title,
@@ -110,16 +111,23 @@ def _top_schema(route: Route) -> tuple[JSON, JSON]:
 
 def body_fields(route: Route) -> list[FieldInfo]:
     """The request body's properties a person fills in: asset-input keys are left out."""
+    return list(_body_fields(route))
+
+
+@last_few()
+def _body_fields(route: Route) -> tuple[FieldInfo, ...]:
+    # Remembered: the route page, its snippets and the form each ask for them, and a
+    # route of 2,000 settings takes a while to read.
     top, root = _top_schema(route)
     props = top.get("properties")
     if not isinstance(props, dict):
-        return []
+        return ()
     required = required_keys(top)
-    return [
+    return tuple(
         _field(str(key), sub, root, required=key in required)
         for key, sub in props.items()
         if key not in route.input_assets and isinstance(sub, dict)
-    ]
+    )
 
 
 def asset_input_schema(route: Route, key: str) -> JSON:

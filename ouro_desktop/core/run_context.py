@@ -71,6 +71,7 @@ class RunClient(Protocol):
         since: datetime | None = None,
         limit: int = 20,
         offset: int = 0,
+        include_response: bool | None = None,
     ) -> Page[Action]: ...
 
     async def action_logs(
@@ -147,7 +148,8 @@ def parse_state(status: str) -> RunState | None:
 
 
 def lacks_response(action: Action) -> bool:
-    """A finished action from a list that left its response out (lists may, §7.2)."""
+    """A finished action from a list that left its response out (lists may, §7.2; this
+    app asks them to)."""
     return action.is_terminal and "response" not in action.raw
 
 

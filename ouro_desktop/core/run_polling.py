@@ -10,12 +10,17 @@ looks at a run on the server and applies what it sees:
   does not know is polled at the cap for ``UNKNOWN_STATUS_LIMIT_S``, then no longer:
   the run keeps its last state, with a detail and a notice saying why.
 * **Batching.** When two or more runs are watched, a due poll becomes one
-  ``GET /actions?since=…`` that refreshes every listable run at once (§7.4); a run the
-  list does not show, or shows finished without its response, falls back to
-  ``GET /actions/{id}``.
-* **Finishing.** A final status is written to the ledger with its outcome, the last
-  logs are fetched, and ``on_update`` then ``on_finished`` are called.
-* **Logs** are fetched incrementally (``offset=<seen>``), only while someone listens.
+  ``GET /actions?since=…&include_response=false`` that refreshes every listable run at
+  once (§7.4); a run the list does not show, or shows finished (its answer is left out
+  of lists), falls back to ``GET /actions/{id}``.
+* **Answers too large to read.** A finished run whose record is larger than the client
+  reads is finished from the list's view of it (status and times, no answer); the
+  history offers to save the answer to a file.
+* **Finishing.** A final status is written to the ledger with its outcome, then
+  ``on_update`` and ``on_finished`` are called, then the rest of the logs are fetched.
+* **Logs** are fetched incrementally (``offset=<seen>``), only while someone listens: up
+  to :data:`LOG_MAX_PAGES` pages a poll while the run goes on, and after it ends page
+  after page until the last line, so every line it logged reaches the listeners.
 
 Part of ``ouro_desktop.core``: no Qt here.
 """
@@ -31,6 +36,7 @@ from ouro_desktop.api.errors import (
     AuthenticationError,
     OuroError,
     RateLimitError,
+    ResponseTooLarge,
     TransportError,
 )
 from ouro_desktop.api.models import Action
@@ -44,8 +50,8 @@ __all__ = ["LOG_MAX_PAGES", "LOG_PAGE", "UNKNOWN_STATUS_LIMIT_S", "RunPoller"]
 
 log = logging.getLogger(__name__)
 
-LOG_PAGE = 100
-LOG_MAX_PAGES = 20  # per fetch; the rest comes with the next one
+LOG_PAGE = 500  # the most a page may hold (ouro-protocol.md §7.3)
+LOG_MAX_PAGES = 20  # per poll of a running run; the rest comes with the next one
 # How long a status this app does not know is polled before it stops and says so.
 UNKNOWN_STATUS_LIMIT_S = 15 * 60.0
 
@@ -91,17 +97,43 @@ class RunPoller:
         action_id = watch.action_id
         try:
             action = await self._ctx.request(self._ctx.client.get_action(action_id))
+        except ResponseTooLarge as exc:
+            listed = await self._listed_view(watch)
+            if listed is None or not listed.is_terminal:
+                self.failed(watch, exc)
+                return
+            action = listed  # finished, its answer too large to read: finish without it
         except Exception as exc:
             self.failed(watch, exc)
             return
         await self.observe(watch, action, due=True)
 
+    async def _listed_view(self, watch: Watch) -> Action | None:
+        """The run as a list without answers shows it (None if it does not)."""
+        ctx = self._ctx
+        since = utc(watch.record.started_at - CLOCK_SKEW_S)
+        try:
+            page = await ctx.request(
+                ctx.client.list_my_actions(since=since, limit=LIST_PAGE, include_response=False)
+            )
+        except OuroError:
+            return None
+        return next((a for a in page.items if a.id == watch.action_id), None)
+
     async def _poll_batch(self, batch: list[Watch], due_ids: set[str]) -> None:
         since = utc(min(w.record.started_at for w in batch) - CLOCK_SKEW_S)
         try:
             page = await self._ctx.request(
-                self._ctx.client.list_my_actions(since=since, limit=LIST_PAGE)
+                self._ctx.client.list_my_actions(
+                    since=since, limit=LIST_PAGE, include_response=False
+                )
             )
+        except ResponseTooLarge:
+            # A server that lists answers anyway, one of them huge: ask for each run.
+            for watch in batch:
+                watch.listable = False
+                self._runs.spawn(self.poll_one(watch), f"poll {watch.local_id}")
+            return
         except Exception as exc:
             # Only the runs that were due count the failure; the others just wait their turn.
             for watch in batch:
@@ -239,12 +271,12 @@ class RunPoller:
         assert state is not None
         self._runs.drop(watch)
         ctx.ledger_write(ctx.ledger.update_status, watch.local_id, state, **outcome(action))
-        await self._fetch_logs(watch)
         watch.record = ctx.row(watch.local_id, watch.record)
         ctx.events.update(watch.record, action)
         ctx.events.finished(watch.record)
+        await self._fetch_logs(watch, to_the_end=True)
 
-    async def _fetch_logs(self, watch: Watch) -> None:
+    async def _fetch_logs(self, watch: Watch, *, to_the_end: bool = False) -> None:
         ctx = self._ctx
         if not ctx.events.wants_logs or watch.action_id is None:
             return
@@ -253,7 +285,9 @@ class RunPoller:
             # not fetched for each of hundreds of runs nobody is looking at.
             return
         action_id = watch.action_id
-        for _ in range(LOG_MAX_PAGES):
+        pages = 0
+        while to_the_end or pages < LOG_MAX_PAGES:
+            pages += 1
             offset = watch.logs_seen
             try:
                 page = await ctx.request(

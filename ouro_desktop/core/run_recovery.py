@@ -135,7 +135,9 @@ class RunRecovery:
         for page_no in range(RECONCILE_MAX_PAGES):
             offset = page_no * LIST_PAGE
             page = await self._ctx.request(
-                self._ctx.client.list_my_actions(since=since, limit=LIST_PAGE, offset=offset)
+                self._ctx.client.list_my_actions(
+                    since=since, limit=LIST_PAGE, offset=offset, include_response=False
+                )
             )
             found.extend(page.items)
             if not page.has_more or not page.items:

@@ -49,8 +49,9 @@ ClientFactory = Callable[[str, str, Any], OuroClient]
 class DemoBackend(Protocol):
     """The offline demo, built by the composition root (core does not import the demo)."""
 
-    def connect(self) -> tuple[Any, str]:
-        """An httpx transport to the demo backend, and its demo user's API key."""
+    async def connect(self) -> tuple[Any, str]:
+        """An httpx transport to the demo backend (started on first use), and its demo
+        user's API key."""
         ...
 
     async def aclose(self) -> None: ...
@@ -162,7 +163,7 @@ class Session:
         """Sign in to the offline demo backend as its demo user; nothing is stored."""
         if self.demo is None:
             raise RuntimeError("this session has no demo backend")
-        transport, key = self.demo.connect()
+        transport, key = await self.demo.connect()
         client, user = await self._connect(DEMO_BASE_URL, key, transport)
         await self._replace(client, Account(user, DEMO_BASE_URL, "offline demo", False, True))
         return self.account  # type: ignore[return-value]

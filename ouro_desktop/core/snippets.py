@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from ouro_desktop.api.memo import last_few
 from ouro_desktop.api.models import InputDeclaration, Route
 from ouro_desktop.core.route_fields import example_body, example_parameters
 from ouro_desktop.core.snippet_code import (
@@ -361,4 +362,11 @@ def run_snippet(
 
 def route_snippets(route: Route, base_url: str = DEFAULT_BASE_URL) -> list[Snippet]:
     """Python snippets first, then curl."""
-    return [*python_snippets(route, base_url), *curl_snippets(route, base_url)]
+    return list(_route_snippets(route, base_url))
+
+
+@last_few()
+def _route_snippets(route: Route, base_url: str) -> tuple[Snippet, ...]:
+    # Remembered, so the window can have them written in a worker first (a big body makes
+    # long snippets) and the route page finds them done.
+    return (*python_snippets(route, base_url), *curl_snippets(route, base_url))

@@ -69,7 +69,8 @@ def route_of_service(
 
 
 def own_action(backend: DemoBackend, user: dict[str, Any], action_id: str) -> dict[str, Any]:
-    action = backend.store.action(action_id) if is_uuid(action_id) else None
+    """The caller's action, without its ``response`` (its logs need only who owns it)."""
+    action = backend.store.action_brief(action_id) if is_uuid(action_id) else None
     if action is None or action["user_id"] != user["id"]:
         raise ApiError(404, f"Action {action_id} not found", "action_not_found")
     return action
@@ -89,7 +90,9 @@ def _percentile(values: list[int], q: float) -> int:
 
 def metrics(backend: DemoBackend, route_id: str) -> dict[str, Any] | None:
     """Latency metrics from the route's recent finished runs (integers, as ouro-py wants)."""
-    done, _ = backend.store.actions(route_id=route_id, statuses=["success"], limit=200)
+    done, _ = backend.store.actions(
+        route_id=route_id, statuses=["success"], limit=200, responses=False
+    )
     completion, ack = [], []
     for action in done:
         created = parse_iso(action["created_at"])
@@ -268,7 +271,11 @@ def stats(backend: DemoBackend, route: dict[str, Any], user: dict[str, Any]) -> 
     _, total = backend.store.actions(route_id=route["id"], limit=0)
     _, mine = backend.store.actions(route_id=route["id"], user_id=user["id"], limit=0)
     running, _ = backend.store.actions(
-        route_id=route["id"], user_id=user["id"], statuses=["queued", "in-progress"], limit=50
+        route_id=route["id"],
+        user_id=user["id"],
+        statuses=["queued", "in-progress"],
+        limit=50,
+        responses=False,
     )
     money = None
     if route.get("monetization") not in (None, "none"):

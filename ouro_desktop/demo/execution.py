@@ -420,7 +420,9 @@ class Executor:
     async def _finish_success(
         self, action: dict[str, Any], route: dict[str, Any], response: dict[str, Any]
     ) -> dict[str, Any]:
-        stored = copy.deepcopy(response)
+        # Only top-level output keys are replaced below: a shallow copy keeps the service's
+        # answer as it was without copying what may be megabytes of it.
+        stored = dict(response)
         outputs = []
         user = self.store.user(action["user_id"]) or {}
         team_id = (action["metadata"].get("output") or {}).get("team_id")
@@ -464,6 +466,7 @@ class Executor:
         self._headers.pop(action["id"], None)
         if self.store.update_action_if_open(action):
             self._system_log(action, route, "info", "Run finished: success.")
+            return action  # as stored: no need to read (and decode) it back
         return self.store.action(action["id"]) or action
 
     async def _create_output(

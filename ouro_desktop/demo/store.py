@@ -3,6 +3,13 @@
 Rows are kept as JSON documents in the shapes the API returns (assets, actions, logs),
 with the few columns that queries filter or sort on pulled out beside them. Blobs live
 under ``<data_dir>/storage/<bucket>/<path>``. Everything survives a restart.
+
+An action's answer can be tens of megabytes, so an action is also kept as its ``brief``
+(the same document without ``response``) for lists and statistics, and its whole text
+can be read without decoding it (:meth:`Store.action_text`) to be sent as it is. Action
+documents are encoded by :func:`dumps`, which writes big ones in small steps: the demo
+shares the app's process, and one long C-level ``json.dumps`` holds the interpreter
+(and so the window) for its whole length.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ CREATE INDEX IF NOT EXISTS assets_type ON assets(asset_type, created_at);
 CREATE INDEX IF NOT EXISTS assets_parent ON assets(parent_id);
 CREATE TABLE IF NOT EXISTS actions (
     id TEXT PRIMARY KEY, route_id TEXT NOT NULL, user_id TEXT NOT NULL, status TEXT NOT NULL,
-    created_at TEXT NOT NULL, data TEXT NOT NULL);
+    created_at TEXT NOT NULL, data TEXT NOT NULL, brief TEXT);
 CREATE INDEX IF NOT EXISTS actions_route ON actions(route_id, created_at);
 CREATE INDEX IF NOT EXISTS actions_user ON actions(user_id, created_at);
 CREATE INDEX IF NOT EXISTS actions_status ON actions(status);
@@ -55,6 +62,30 @@ CREATE TABLE IF NOT EXISTS uploads (
     bucket TEXT NOT NULL, path TEXT NOT NULL, mime TEXT NOT NULL, file_name TEXT NOT NULL,
     expires REAL NOT NULL, size INTEGER, object_id TEXT);
 """
+
+
+_PIECES_PER_JOIN = 4096
+
+
+def dumps(value: Any) -> str:
+    """``json.dumps(value)``, written by the pure-Python encoder a piece at a time.
+
+    Slower than the C encoder, but the interpreter can switch threads between pieces;
+    the pieces are joined in batches so no single join copies the whole text twice.
+    """
+    parts: list[str] = []
+    batch: list[str] = []
+    for piece in json.JSONEncoder().iterencode(value):
+        batch.append(piece)
+        if len(batch) >= _PIECES_PER_JOIN:
+            parts.append("".join(batch))
+            batch = []
+    parts.append("".join(batch))
+    return parts[0] if len(parts) == 1 else "".join(parts)
+
+
+def _brief(action: dict[str, Any]) -> str:
+    return json.dumps({k: v for k, v in action.items() if k != "response"})
 
 
 def seed_id(*parts: str) -> str:
@@ -97,6 +128,9 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(actions)")}
+        if "brief" not in columns:  # a data directory from before briefs: filled as read
+            self._db.execute("ALTER TABLE actions ADD COLUMN brief TEXT")
         secret = self.get_meta("jwt_secret")
         if secret is None:
             secret = secrets.token_hex(32)
@@ -224,32 +258,58 @@ class Store:
     # -- actions -------------------------------------------------------------------------
     def put_action(self, action: dict[str, Any]) -> None:
         self._exec(
-            "INSERT INTO actions(id, route_id, user_id, status, created_at, data) "
-            "VALUES (?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET status=excluded.status,"
-            " data=excluded.data",
+            "INSERT INTO actions(id, route_id, user_id, status, created_at, data, brief) "
+            "VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET status=excluded.status,"
+            " data=excluded.data, brief=excluded.brief",
             (
                 action["id"],
                 action["route_id"],
                 action["user_id"],
                 action["status"],
                 action["created_at"],
-                json.dumps(action),
+                dumps(action),
+                _brief(action),
             ),
         )
 
     def update_action_if_open(self, action: dict[str, Any]) -> bool:
         """Write a new state unless the action already ended (a late answer can't revive it)."""
+        data, brief = dumps(action), _brief(action)
         with self._lock:
             cur = self._db.execute(
-                "UPDATE actions SET status=?, data=? WHERE id=? AND status NOT IN"
+                "UPDATE actions SET status=?, data=?, brief=? WHERE id=? AND status NOT IN"
                 " ('success','error','timed-out')",
-                (action["status"], json.dumps(action), action["id"]),
+                (action["status"], data, brief, action["id"]),
             )
             return cur.rowcount == 1
 
     def action(self, action_id: str) -> dict[str, Any] | None:
         rows = self._rows("SELECT data FROM actions WHERE id=?", (action_id,))
         return json.loads(rows[0][0]) if rows else None
+
+    def action_brief(self, action_id: str) -> dict[str, Any] | None:
+        """The action without its ``response``: a big answer is never decoded for it (one
+        ``json.loads`` of 20 MB holds the interpreter, so the window, for ~0.5 s)."""
+        rows = self._rows("SELECT brief FROM actions WHERE id=?", (action_id,))
+        if not rows:
+            return None
+        if rows[0][0] is not None:
+            return dict(json.loads(rows[0][0]))
+        data = self._rows("SELECT data FROM actions WHERE id=?", (action_id,))
+        return dict(self._decode_brief(action_id, None, data[0][0] if data else None))
+
+    def action_text(self, action_id: str) -> tuple[str, str] | None:
+        """``(owner's user id, the action's JSON text)``, the text not decoded."""
+        rows = self._rows("SELECT user_id, data FROM actions WHERE id=?", (action_id,))
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def _decode_brief(self, action_id: str, brief: str | None, data: str | None) -> Any:
+        if brief is not None:
+            return json.loads(brief)
+        full = json.loads(data or "{}")  # a row written before briefs: make its brief now
+        full.pop("response", None)
+        self._exec("UPDATE actions SET brief=? WHERE id=?", (json.dumps(full), action_id))
+        return full
 
     def actions(
         self,
@@ -261,8 +321,10 @@ class Store:
         since: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        responses: bool = True,
     ) -> tuple[list[dict[str, Any]], int]:
-        """A page of actions, newest first, and the total that match."""
+        """A page of actions, newest first, and the total that match; without each
+        action's ``response`` unless ``responses``."""
         where, args = ["1=1"], []
         for column, value in (("route_id", route_id), ("user_id", user_id)):
             if value is not None:
@@ -279,10 +341,21 @@ class Store:
             args.append(since)
         clause = " AND ".join(where)
         total = self._rows(f"SELECT COUNT(*) FROM actions WHERE {clause}", args)[0][0]
-        sql = f"SELECT data FROM actions WHERE {clause} ORDER BY created_at DESC, id DESC"
+        if limit == 0:
+            return [], total
+        order = "ORDER BY created_at DESC, id DESC"
         if limit is not None:
-            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
-        return [json.loads(r[0]) for r in self._rows(sql, args)], total
+            order += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        if responses:
+            rows = self._rows(f"SELECT data FROM actions WHERE {clause} {order}", args)
+            return [json.loads(r[0]) for r in rows], total
+        # The whole document only for rows that have no brief yet (written before them).
+        sql = (
+            f"SELECT id, brief, CASE WHEN brief IS NULL THEN data END FROM actions"
+            f" WHERE {clause} {order}"
+        )
+        rows = self._rows(sql, args)
+        return [self._decode_brief(i, brief, data) for i, brief, data in rows], total
 
     def action_ids_with_status(self, statuses: Iterable[str]) -> list[str]:
         statuses = list(statuses)

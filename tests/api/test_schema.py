@@ -371,7 +371,7 @@ HOSTILE = {
     "ref-chain-1000": (_ref_chain(1000), "nested more than"),
     "properties-10000": (
         {"type": "object", "properties": {f"p{i}": {"type": "integer"} for i in range(10_000)}},
-        "more than 500 settings",
+        "more than 5,000 settings",
     ),
     "recursive": (
         {

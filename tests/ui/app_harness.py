@@ -37,9 +37,12 @@ class App:
         services: list[Any] | None = None,
         secrets: Any = None,
         demo_routes: bool = True,
+        client_factory: Any = None,
     ) -> None:
         """``real_dialogs``: the app's own questions (price, which file, where to save)
-        instead of the stand-ins that answer at once."""
+        instead of the stand-ins that answer at once; ``services``: demo services besides
+        the demo's own (only them with ``demo_routes=False``); ``client_factory``: how the
+        session makes its client (e.g. with a smaller answer cap)."""
         self.aio = aio
         store = SettingsStore(profile / "settings.json")
         self.window = MainWindow(QSettings(str(profile / "w.ini"), QSettings.Format.IniFormat))
@@ -47,12 +50,14 @@ class App:
         self.window.show()
         if services and demo_routes:  # test routes beside the demo's own
             services = demo_services() + services
+        extra = {"client_factory": client_factory} if client_factory is not None else {}
         self.session = Session(
             store,
             store.load(),
             secrets or MemoryStore(),
             environ={},
             demo=InProcessDemo(profile / "demo", services=services),
+            **extra,
         )
         self.confirmations: list[str] = []
         self.confirm_answer = True

@@ -73,6 +73,9 @@ def test_output_downloads_byte_identical_and_rerun_reuses_inputs(
         files_before = len(app.backend.store.assets(asset_types=["file"]))
         app.window.run_detail.rerun_requested.emit(key)
         zone = app.window.run_panel.inputs.zone("file")
+        # The route is opened again first (the demo answers from its own thread).
+        status = app.window.run_panel.status_label
+        aio.wait_until(lambda: "filled in from the earlier run" in status.text())
         aio.wait_until(lambda: zone.asset_id == asset_id)
         assert app.window.run_panel.form.value().body == body
         second = app.run()

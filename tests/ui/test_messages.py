@@ -56,8 +56,8 @@ def test_list_and_detail_give_one_duration(app_for: Any) -> None:
     app.aio.wait_until(lambda: app.window.history.select_run(key))
     detail = app.window.run_detail
     app.aio.wait_until(lambda: detail.key() == key and "took" in detail.timing_label.text())
-    row = app.window.history.proxy.row_of(key)
-    listed = app.window.history.proxy.index(row, HistoryTableModel.DURATION).data()
+    row = app.window.history.model.row_of(key)
+    listed = app.window.history.model.index(row, HistoryTableModel.DURATION).data()
     took = re.search(r"took (.+)$", detail.timing_label.text())
     assert took is not None and took.group(1) == listed
     # "Expected duration: no runs yet" is not left standing after a run.

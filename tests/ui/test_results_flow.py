@@ -216,13 +216,13 @@ def test_compare_marks_exactly_the_changed_input_and_the_results_it_moved(app: A
     second = app.run()
     pane = app.window.history
     app.aio.wait_until(lambda: pane.select_run(first.action_id))
-    rows = [pane.proxy.row_of(k) for k in (first.action_id, second.action_id)]
-    app.aio.wait_until(lambda: min(pane.proxy.row_of(k) for k in (first.action_id,)) >= 0)
+    rows = [pane.model.row_of(k) for k in (first.action_id, second.action_id)]
+    app.aio.wait_until(lambda: min(pane.model.row_of(k) for k in (first.action_id,)) >= 0)
     from PySide6.QtCore import QItemSelectionModel
 
     selection = pane.view.selectionModel()
     flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
-    selection.select(pane.proxy.index(rows[1], 0), flags)
+    selection.select(pane.model.index(rows[1], 0), flags)
     app.aio.wait_until(lambda: pane.compare_button.isEnabled())
     pane.compare_button.click()
     app.aio.wait_until(

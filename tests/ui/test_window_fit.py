@@ -87,11 +87,11 @@ def test_the_runs_table_shows_eight_runs_with_their_titles(qtbot: Any, tmp_path:
     assert rows >= 8
     route = view.columnWidth(HistoryTableModel.ROUTE)
     assert route >= view.fontMetrics().horizontalAdvance(title)  # the whole title, not "…"
-    shown = window.history.proxy.index(0, HistoryTableModel.ROUTE).data()
+    shown = window.history.model.index(0, HistoryTableModel.ROUTE).data()
     assert shown == title
     # A run known only by its full name loses the owner, not the name.
     window.history.model.set_entries([_entry(0, "demo/formula-properties")])
-    assert window.history.proxy.index(0, HistoryTableModel.ROUTE).data() == "formula-properties"
+    assert window.history.model.index(0, HistoryTableModel.ROUTE).data() == "formula-properties"
 
 
 def test_the_splitter_handles_can_be_seen(qtbot: Any, tmp_path: Path) -> None:

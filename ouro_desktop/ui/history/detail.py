@@ -12,7 +12,9 @@ preview), Request, Provenance (the citable record of a run in the ledger) and Er
 Re-run, Show code, Save, Open and previews are signals for the controller, which answers
 through :attr:`RunDetail.outputs` (the run's
 :class:`~ouro_desktop.ui.results.outputs_view.OutputBoard`, shared by the result view's
-cards and the Outputs tab). :class:`CodeDialog` shows the ouro-py code of a run.
+cards and the Outputs tab). While a big answer is read the Response tab says so; an
+answer too large to read says that, with its size, and offers Save… (the answer goes to
+a file, never into memory). :class:`CodeDialog` shows the ouro-py code of a run.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from PySide6.QtWidgets import (
 from ouro_desktop.api.models import Action, ActionLog, Route
 from ouro_desktop.core.charts import resolve_path, response_charts
 from ouro_desktop.core.cif_preview import CifPreview
+from ouro_desktop.core.file_checks import format_size
 from ouro_desktop.core.history import HistoryEntry, format_duration
 from ouro_desktop.core.history_diff import run_inputs
 from ouro_desktop.core.provenance import Provenance
@@ -113,12 +116,15 @@ class RunDetail(QWidget):
 
     rerun_requested = Signal(str)  # run key
     show_code_requested = Signal(str)  # run key
+    save_answer_requested = Signal(str)  # run key: its whole answer, to a file
     download_requested = Signal(str, str)  # asset id, suggested file name
     open_requested = Signal(str)  # asset id
     preview_requested = Signal(str, str)  # asset id, preview family ("image", "text", ...)
     page_requested = Signal(str, str, int)  # asset id, family, offset (a dataset's rows)
 
     provenance_save_requested = Signal(str)  # run key
+    LOADING, TOO_LARGE = "loading", "too-large"  # what the Response tab says instead
+
     RESPONSE, CHARTS, LOGS, OUTPUTS, REQUEST, PROVENANCE, ERRORS = (
         "Response",
         "Charts",
@@ -163,8 +169,22 @@ class RunDetail(QWidget):
         self.response_view = self.answer_view.json_view  # the JSON tree, behind "Show as JSON"
         self.no_response_label = muted(QLabel("No response yet.", self))
         self.no_response_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_response_label.setWordWrap(True)
+        self.save_answer_button = QPushButton("Save…", self)
+        self.save_answer_button.setToolTip("Save this run's whole answer (JSON) to a file")
+        self.save_answer_button.clicked.connect(self._on_save_answer_button_clicked)
+        self.save_status_label = plain_label(self, name="Save status")
+        self.save_status_label.setWordWrap(True)
+        note = QWidget(self)
+        note_column = QVBoxLayout(note)
+        note_column.addStretch(1)
+        note_column.addWidget(self.no_response_label)
+        note_column.addWidget(self.save_answer_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        note_column.addWidget(self.save_status_label, 0, Qt.AlignmentFlag.AlignHCenter)
+        note_column.addStretch(1)
+        self._note_page = note
         self._response_stack = QStackedWidget(self)
-        self._response_stack.addWidget(self.no_response_label)
+        self._response_stack.addWidget(note)
         self._response_stack.addWidget(self.answer_view)
         self.charts_view = ChartsView(self)
         self.logs_view = LogsView(self)
@@ -222,10 +242,14 @@ class RunDetail(QWidget):
         record: RunRecord | None,
         route: Route | None,
         entry: HistoryEntry | None = None,
+        answer: str = "",
+        answer_size: int | None = None,
     ) -> None:
         """Show a run. Showing the same ``key`` again (a status update) keeps its logs,
         download progress and the tab the user is on. ``entry`` is the run's row in the
-        runs list, whose start and duration the header repeats."""
+        runs list, whose start and duration the header repeats. ``answer`` is
+        :attr:`LOADING` while the answer is being read, :attr:`TOO_LARGE` (with
+        ``answer_size`` in bytes, when known) for one too large to read."""
         same = key == self._key
         was = self._status
         status = normal_status(status)
@@ -241,7 +265,7 @@ class RunDetail(QWidget):
         self.error_label.setText(explanation.headline if explanation else "")
         self.error_label.setVisible(explanation is not None)
 
-        response = action.response if action is not None else None
+        response = action.response if action is not None and not answer else None
         has_response = response is not None and status not in PROBLEM_STATUSES
         # The same answer object is not built again (a status tick); comparing a big answer
         # by value would cost more than the view, so identity decides.
@@ -255,12 +279,23 @@ class RunDetail(QWidget):
                 self.answer_view.set_answer(response, route)
             else:
                 self.answer_view.clear()
-        self.no_response_label.setText(
-            "No response: see Errors." if explanation is not None else "No response yet."
-        )
-        self._response_stack.setCurrentWidget(
-            self.answer_view if has_response else self.no_response_label
-        )
+        if answer == self.TOO_LARGE:
+            size = f" ({format_size(answer_size)})" if answer_size else ""
+            text = (
+                f"This run's answer is too large to show here{size}. Save it to a file "
+                "to open it with another program."
+            )
+        elif answer == self.LOADING:
+            text = "Reading the answer…"
+        elif explanation is not None:
+            text = "No response: see Errors."
+        else:
+            text = "No response yet."
+        self.no_response_label.setText(text)
+        self.save_answer_button.setVisible(answer == self.TOO_LARGE)
+        if not same:
+            self.save_status_label.clear()
+        self._response_stack.setCurrentWidget(self.answer_view if has_response else self._note_page)
         # Tabs not in view are filled when first shown (a big answer's charts, a run's
         # output cards and its request cost nothing until then).
         has_charts = bool(route and has_response and _fills_a_chart(response, route))
@@ -322,11 +357,27 @@ class RunDetail(QWidget):
         if fill is not None:
             fill()
 
-    def set_logs(self, logs: list[ActionLog]) -> None:
-        self.logs_view.set_logs(logs)
+    def set_logs(
+        self, logs: list[ActionLog], *, total: int | None = None, loading: bool = False
+    ) -> None:
+        self.logs_view.set_logs(logs, total=total, loading=loading)
 
-    def append_logs(self, logs: list[ActionLog]) -> None:
-        self.logs_view.append_logs(logs)
+    def append_logs(
+        self, logs: list[ActionLog], *, total: int | None = None, loading: bool | None = None
+    ) -> None:
+        self.logs_view.append_logs(logs, total=total, loading=loading)
+
+    def set_save_progress(self, done: int) -> None:
+        self.save_answer_button.setEnabled(False)
+        self.save_status_label.setText(f"Saving… {format_size(done)}")
+
+    def set_save_done(self, path: str) -> None:
+        self.save_answer_button.setEnabled(True)
+        self.save_status_label.setText(f"Saved to {path}")
+
+    def set_save_failed(self, message: str) -> None:
+        self.save_answer_button.setEnabled(True)
+        self.save_status_label.setText(f"⚠ {message}")
 
     def set_download_progress(self, asset_id: str, done: int, total: int) -> None:
         self.outputs.set_progress(asset_id, done, total)
@@ -363,7 +414,10 @@ class RunDetail(QWidget):
         self.error_label.setText("")
         self.error_label.hide()
         self.answer_view.clear()
-        self._response_stack.setCurrentWidget(self.no_response_label)
+        self.no_response_label.setText("No response yet.")
+        self.save_answer_button.hide()
+        self.save_status_label.clear()
+        self._response_stack.setCurrentWidget(self._note_page)
         self.charts_view.clear()
         self.logs_view.clear()
         self.outputs_view.clear()
@@ -407,6 +461,10 @@ class RunDetail(QWidget):
     def _on_code_button_clicked(self) -> None:
         if self._key is not None:
             self.show_code_requested.emit(self._key)
+
+    def _on_save_answer_button_clicked(self) -> None:
+        if self._key is not None:
+            self.save_answer_requested.emit(self._key)
 
 
 _PARTS = (

@@ -9,6 +9,12 @@ UI thread; Save… copies the cached file, Open opens it. A dataset or post outp
 from Ouro instead (a page of rows at a time, the post's text) and saved as Ouro exports it
 (CSV, markdown text), streamed to where the user chose. The detail's buttons also re-run
 with the same inputs (nothing re-uploaded), show the code, and compare.
+
+Heavy runs: a run's answer is fetched when it is opened (lists leave answers out), read
+off the event loop, and a run already shown and finished is not fetched again when it is
+selected again. An answer too large to read is offered for saving to a file instead. A
+finished run's log is read page by page to its last line; live lines that arrive
+meanwhile wait until it is read, so the log stays in order.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QWidget
 
-from ouro_desktop.api.errors import OuroError
+from ouro_desktop.api.errors import OuroError, ResponseTooLarge
 from ouro_desktop.api.models import Action, ActionLog, Route
 from ouro_desktop.core.atomic_file import write_text_atomic
 from ouro_desktop.core.error_text import friendly
@@ -45,6 +51,7 @@ from ouro_desktop.core.provenance import (
 from ouro_desktop.core.route_naming import RouteNames
 from ouro_desktop.core.run_compare import CompareCancelled, Comparison, compare_runs
 from ouro_desktop.core.run_compare import RunSide as CompareSide
+from ouro_desktop.core.run_context import lacks_response
 from ouro_desktop.core.runs import RunTracker
 from ouro_desktop.core.session import Session
 from ouro_desktop.core.snippets import run_snippet
@@ -58,6 +65,7 @@ from ouro_desktop.ui.results.previews import PREVIEWS, PreviewFailed
 
 log = logging.getLogger(__name__)
 HOLD_MS = 1000  # how long a batch run's change may wait to be shown with others
+LOG_PAGE = 500  # log lines a request, the most a page may hold
 
 
 async def _ask_save_path(parent: QWidget, suggested: str) -> Path | None:
@@ -137,6 +145,9 @@ class HistoryController(QObject):
         self.names = names or RouteNames(None)
         self.pager.names.update(self.names.titles)
         self._selected: str | None = None
+        self._shown_done: str | None = None  # a finished run shown whole in the detail
+        self._log_reading: str | None = None  # the run whose log is being read page by page
+        self._held_logs: list[ActionLog] = []  # its live lines, added once it is read
         self._actions: dict[str, Action] = {}
         self._unsubscribe: Callable[[], None] | None = None
         self.tracker = None
@@ -157,6 +168,7 @@ class HistoryController(QObject):
         detail.rerun_requested.connect(self._on_detail_rerun_requested)
         detail.show_code_requested.connect(self._on_detail_show_code_requested)
         detail.provenance_save_requested.connect(self._on_detail_provenance_save_requested)
+        detail.save_answer_requested.connect(self._on_detail_save_answer_requested)
         notifier.run_clicked.connect(self._on_notifier_run_clicked)
 
     # -- following the tracker -------------------------------------------------------------
@@ -250,7 +262,10 @@ class HistoryController(QObject):
             record.action_id,
             LOCAL_KEY_PREFIX + local_id,
         ):
-            self.detail.append_logs(lines)
+            if self._log_reading == self._selected:
+                self._held_logs.extend(lines)  # after the pages before them
+            else:
+                self.detail.append_logs(lines)
 
     def _on_tracker_finished(self, record: RunRecord) -> None:
         self._on_tracker_update(record, self._actions.get(record.action_id or ""))
@@ -295,6 +310,8 @@ class HistoryController(QObject):
         self.pane.set_loading(False)
         if page.error is not None:
             self.pane.show_error(f"Could not load the runs from Ouro: {page.error}")
+        elif page.note is not None:
+            self.pane.show_error(page.note)
         if reset:
             self.pane.model.set_entries(page.entries, page.more)
         else:
@@ -302,6 +319,9 @@ class HistoryController(QObject):
 
     # -- the detail ------------------------------------------------------------------------
     def _on_pane_run_selected(self, key: str) -> None:
+        if key == self._shown_done and self.detail.key() == key:
+            self._selected = key
+            return  # finished and shown whole: nothing new to fetch
         self._selected = key
         self.tasks.run("history-detail", self._load_detail(key))
 
@@ -326,22 +346,62 @@ class HistoryController(QObject):
         client = self.session.client
         record = self._record_for(key)
         action: Action | None = None
-        logs: list[ActionLog] = []
+        answer, size = "", None
         action_id = record.action_id if record else (None if key.startswith("local:") else key)
+        self._shown_done = None
         if client is not None and action_id:
+            known = self._actions.get(action_id)
+            if self.detail.key() != key:  # what is known at once; the answer follows
+                self._show_detail(key, record, known, answer=RunDetail.LOADING)
+                self.detail.set_logs([], loading=True)
             try:
                 action = await client.get_action(action_id)
-                logs = (await client.action_logs(action_id, limit=500)).items
+            except ResponseTooLarge as exc:
+                action, answer, size = known, RunDetail.TOO_LARGE, exc.size
             except OuroError as exc:
                 self.pane.show_status(f"Could not load this run from Ouro: {friendly(exc)}")
-        if action is not None:
+        if action is not None and not answer:
             self._actions[action.id] = action
         route_id = record.route_id if record else (action.route_id if action else "")
         route = await self._route_for(route_id) if route_id else None
         if self._selected != key:
             return
-        self._show_detail(key, record, action, route)
-        self.detail.set_logs(logs)
+        self._show_detail(key, record, action, route, answer=answer, size=size)
+        if action is not None and action.is_terminal and not answer:
+            self._shown_done = key
+        if client is not None and action_id:
+            await self._read_log(key, action_id)
+        else:
+            self.detail.set_logs([])
+
+    async def _read_log(self, key: str, action_id: str) -> None:
+        """The run's log, page after page to its last line; live lines wait meanwhile."""
+        client = self.session.client
+        assert client is not None
+        self._log_reading, self._held_logs = key, []
+        offset = 0
+        try:
+            while True:
+                page = await client.action_logs(action_id, offset=offset, limit=LOG_PAGE)
+                if self._selected != key:
+                    return
+                more = page.has_more and bool(page.items)
+                if offset == 0:
+                    self.detail.set_logs(page.items, total=page.total, loading=more)
+                else:
+                    self.detail.append_logs(page.items, total=page.total, loading=more)
+                offset += len(page.items)
+                if not more:
+                    break
+        except OuroError as exc:
+            if self._selected == key:
+                self.detail.logs_view.set_loading(False)
+                self.pane.show_status(f"Could not read all of this run's log: {friendly(exc)}")
+        finally:
+            if self._log_reading == key:
+                held, self._log_reading, self._held_logs = self._held_logs, None, []
+                if held and self._selected == key:
+                    self.detail.append_logs(held)
 
     def _show_detail(
         self,
@@ -349,6 +409,9 @@ class HistoryController(QObject):
         record: RunRecord | None,
         action: Action | None,
         route: Route | None = None,
+        *,
+        answer: str = "",
+        size: int | None = None,
     ) -> None:
         route = route or self.routes.get(record.route_id if record else "")
         entry = self.pane.model.entry_for(key)
@@ -364,6 +427,8 @@ class HistoryController(QObject):
             record=record,
             route=route,
             entry=entry,  # the runs list's start and duration: list and detail agree
+            answer=answer,
+            answer_size=size,
         )
         self.detail.set_provenance(self._provenance(record, action))
 
@@ -490,6 +555,28 @@ class HistoryController(QObject):
         if path is not None:
             self.open_file(path)
 
+    def _on_detail_save_answer_requested(self, key: str) -> None:
+        record = self._record_for(key)
+        action_id = record.action_id if record else (None if key.startswith("local:") else key)
+        if action_id is None:
+            return
+        target = self.ask_save_path(self.detail, f"run-{action_id[:8]}.json")
+        if target is not None:
+            self.tasks.run(f"save-answer:{action_id}", self._save_answer(action_id, target))
+
+    async def _save_answer(self, action_id: str, target: Path) -> None:
+        client = self.session.client
+        if client is None:
+            return
+        try:
+            path = await client.save_action(
+                action_id, target, progress=lambda done, _total: self.detail.set_save_progress(done)
+            )
+        except OuroError as exc:
+            self.detail.set_save_failed(f"Could not save the answer: {friendly(exc)}")
+            return
+        self.detail.set_save_done(str(path))
+
     async def _preview(self, asset_id: str, family: str) -> None:
         kind = PREVIEWS.get(family)
         client = self.session.client
@@ -594,13 +681,14 @@ class HistoryController(QObject):
         route_ids = set()
         for key in (key_a, key_b):
             record, action, inputs = self._inputs(key)
-            if action is None and client is not None and not key.startswith(LOCAL_KEY_PREFIX):
-                try:
-                    action = await client.get_action(key)
+            missing = action is None or lacks_response(action)
+            if missing and client is not None and not key.startswith(LOCAL_KEY_PREFIX):
+                try:  # lists leave answers out: fetch this one's (read off the loop)
+                    action = await client.get_action(action.id if action else key)
                 except OuroError:
-                    action = None
-            if action is not None:
-                self._actions[action.id] = action
+                    pass
+                else:
+                    self._actions[action.id] = action
             entry = self.pane.model.entry_for(key)
             label = _run_label(entry, key)
             route_ids.add(record.route_id if record else (action.route_id if action else ""))

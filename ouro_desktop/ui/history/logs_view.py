@@ -4,7 +4,13 @@
 already shown is skipped by its id, so fetching a page twice does no harm). Warnings and
 errors stand out with the style's warning/critical icon, bold text and, for errors, a
 background tinted from the palette's highlight colour: readable in light and dark themes.
-:class:`LogsView` keeps the view pinned to the newest line while the user is at the bottom.
+:class:`LogsView` keeps the view pinned to the newest line while the user is at the bottom,
+and says above the lines how many there are (and how many are still coming while a long
+log is read page by page).
+
+Built for 100,000 lines and more: every line is kept (nothing is hidden), the Time and
+Level columns have widths from the font (the view never measures rows), and lines
+arriving faster than the window paints are added at most :data:`LINES_PER_FRAME` a frame.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import (
     QBrush,
@@ -37,16 +44,27 @@ from PySide6.QtWidgets import (
     QLabel,
     QStackedLayout,
     QStyle,
-    QTreeView,
+    QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
 from ouro_desktop.api.models import ActionLog
 from ouro_desktop.ui.common.labels import plain_tip
 
-__all__ = ["LogsModel", "LogsView", "normalize_level"]
+__all__ = ["LINES_PER_FRAME", "LogsModel", "LogsView", "count_text", "normalize_level"]
 
 Index = QModelIndex | QPersistentModelIndex
+LINES_PER_FRAME = 2000
+FRAME_MS = 16
+
+
+def count_text(shown: int, total: int | None, loading: bool) -> str:
+    """``12,345 lines``, or ``Reading the log: 5,000 of 100,002 lines…``."""
+    if loading:
+        known = f" of {total:,}" if total is not None and total > shown else ""
+        return f"Reading the log: {shown:,}{known} lines…"
+    return f"{shown:,} line{'s' if shown != 1 else ''}"
 
 
 def normalize_level(level: str) -> str:
@@ -175,51 +193,127 @@ class LogsModel(QAbstractTableModel):
 
 
 class LogsView(QWidget):
-    """The log lines, or a short note while there are none."""
+    """The log lines (with how many there are above them), or a note while there are none."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._pending: list[ActionLog] = []
+        self._total: int | None = None
+        self._loading = False
+        self._follow = False  # keep to the newest line once the pending lines are in
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setInterval(FRAME_MS)
+        self._flush_timer.timeout.connect(self._flush)
         self.model = LogsModel(self)
-        self.list = QTreeView(self)
+        # A table, not a tree: a tree lays out every row again on each insert, while
+        # fixed-height table rows cost the same for 100,000 lines as for 100.
+        self.list = QTableView(self)
         self.list.setModel(self.model)
-        self.list.setRootIsDecorated(False)
-        self.list.setUniformRowHeights(True)
-        self.list.setItemsExpandable(False)
+        self.list.setShowGrid(False)
+        self.list.setWordWrap(False)
         self.list.setAlternatingRowColors(False)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.setTabKeyNavigation(False)
         self.list.setAccessibleName("Run log")
         self.list.installEventFilter(self)
-        header = self.list.header()
+        rows = self.list.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 6)
+        header = self.list.horizontalHeader()
+        header.setHighlightSections(False)
         header.setStretchLastSection(True)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # Widths from the font: ResizeToContents would measure every row on each insert.
+        metrics = self.fontMetrics()
+        icon = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        for column, sample, extra in ((0, "00:00:00", 0), (1, "WARNING", icon + 6)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + extra + 24)
+        self.count_label = QLabel(self)
+        self.count_label.setAccessibleName("Log line count")
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.count_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.empty_label = QLabel("No log lines yet.", self)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
+        lines_page = QWidget(self)
+        column = QVBoxLayout(lines_page)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.count_label)
+        column.addWidget(self.list, 1)
+        self._lines_page = lines_page
         self._stack = QStackedLayout(self)
         self._stack.addWidget(self.empty_label)
-        self._stack.addWidget(self.list)
+        self._stack.addWidget(lines_page)
         self.model.set_palette(self.palette())
 
-    def set_logs(self, lines: Iterable[ActionLog]) -> None:
+    def set_logs(
+        self, lines: Iterable[ActionLog], *, total: int | None = None, loading: bool = False
+    ) -> None:
+        """Show ``lines`` instead of any before; ``total`` (when known) and ``loading``
+        (more pages are being read) for the count above them."""
+        self._pending = []
+        self._flush_timer.stop()
         self.model.clear()
-        self.model.append(lines)
-        self._sync()
+        self._total, self._loading = total, loading
+        self._add(list(lines), follow=True)
         self.list.scrollToBottom()
 
-    def append_logs(self, lines: Iterable[ActionLog]) -> int:
-        """Append new lines; stays at the newest line if the view was showing it."""
-        bar = self.list.verticalScrollBar()
-        at_bottom = bar.value() >= bar.maximum() - 2
+    def append_logs(
+        self, lines: Iterable[ActionLog], *, total: int | None = None, loading: bool | None = None
+    ) -> None:
+        """Append new lines (at most :data:`LINES_PER_FRAME` a frame; the rest follow);
+        stays at the newest line if the view was showing it."""
+        if total is not None:
+            self._total = total
+        if loading is not None:
+            self._loading = loading
+        self._add(list(lines), follow=self.is_at_bottom())
+
+    def set_loading(self, loading: bool, total: int | None = None) -> None:
+        """Whether more of the log is being read (for the count above the lines)."""
+        self._loading = loading
+        if total is not None:
+            self._total = total
+        self._sync()
+
+    def pending(self) -> int:
+        """Lines received but not added yet (they follow in the next frames)."""
+        return len(self._pending)
+
+    def _add(self, lines: list[ActionLog], *, follow: bool) -> None:
+        if self._pending or len(lines) > LINES_PER_FRAME:
+            self._pending.extend(lines)
+            self._follow = self._follow or follow
+            if not self._flush_timer.isActive():
+                self._flush_timer.start()
+            if self.model.rowCount() == 0:
+                self._flush()  # something to see at once
+            return
         added = self.model.append(lines)
         self._sync()
-        if added and at_bottom:
+        if added and follow:
             self.list.scrollToBottom()
-        return added
+
+    def _flush(self) -> None:
+        batch, self._pending = self._pending[:LINES_PER_FRAME], self._pending[LINES_PER_FRAME:]
+        follow = self._follow or self.is_at_bottom()
+        added = self.model.append(batch)
+        if not self._pending:
+            self._flush_timer.stop()
+            self._follow = False
+        self._sync()
+        if added and follow:
+            self.list.scrollToBottom()
 
     def clear(self) -> None:
+        self._pending = []
+        self._flush_timer.stop()
+        self._total, self._loading = None, False
         self.model.clear()
         self._sync()
 
@@ -228,7 +322,11 @@ class LogsView(QWidget):
         return bar.value() >= bar.maximum() - 2
 
     def _sync(self) -> None:
-        self._stack.setCurrentWidget(self.list if self.model.rowCount() else self.empty_label)
+        shown = self.model.rowCount()
+        waiting = self._loading or bool(self._pending)
+        self.count_label.setText(count_text(shown, self._total, waiting))
+        self.empty_label.setText("Reading the log…" if waiting else "No log lines yet.")
+        self._stack.setCurrentWidget(self._lines_page if shown else self.empty_label)
 
     def copy_selected(self) -> str:
         """The selected lines (all lines when none is selected) to the clipboard."""

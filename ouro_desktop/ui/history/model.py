@@ -5,23 +5,30 @@ The model never fetches anything. A controller fills it with :meth:`set_entries`
 pages with :meth:`append_entries` when ``more_requested`` fires (``fetchMore`` from the
 view scrolling to the end), and pushes single changes with :meth:`upsert`. The pane
 calls :meth:`tick` once a second while some run is going, which repaints only the
-Duration cells of running rows.
+Duration cells of running rows, and :meth:`set_status_filter` / :meth:`set_text_filter`
+when the user filters: the rows shown are then the runs that match.
 
 Built for 100,000 rows: ``data()`` is O(1) (a list index and a few comparisons), a key
 finds its row through a dict of positions (inserting at the top moves an offset, not
-every position), and sorting is a plain Python sort of the entry list -- the filter
-proxy forwards its ``sort`` here rather than sorting row by row through ``data()``.
+every position), sorting is one Python sort of the entry list, and filtering is one list
+comprehension over it (each run's search text case-folded once, when it arrives; a
+longer text filters only the rows the shorter one left) -- never a call per row. Above
+:data:`FILTER_IN_WORKER` rows the comprehension runs in a worker thread on a copy of the
+list and the rows it picks replace the shown ones when it is done (``filtered`` says
+so); a list that changed meanwhile is filtered again.
 """
 
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QPointF,
     QRectF,
@@ -42,8 +49,26 @@ from ouro_desktop.core.history import (
 from ouro_desktop.core.run_record import RunState
 from ouro_desktop.ui.common.labels import plain_tip
 from ouro_desktop.ui.common.theme import readable
+from ouro_desktop.ui.history.filter import KeyedRows, RunFilter, search_text
 
-__all__ = ["COLUMNS", "HistoryTableModel", "status_icons"]
+__all__ = ["COLUMNS", "FILTER_IN_WORKER", "HistoryTableModel", "status_icons"]
+
+FILTER_IN_WORKER = 20_000  # rows above which a filter is worked out in a worker thread
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-filter")
+    return _POOL
+
+
+class _Relay(QObject):
+    """Carries a worker's filtered rows to the model's thread (a signal queues)."""
+
+    done = Signal(object)
+
 
 _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Status", "Route", "Started", "Duration")
@@ -175,14 +200,19 @@ class HistoryTableModel(QAbstractTableModel):
     SortRole = Qt.ItemDataRole.UserRole + 5  # a sortable value for the cell's column
 
     more_requested = Signal()
+    filtered = Signal()  # the shown rows now follow the filter (at once, or from a worker)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._entries: list[HistoryEntry] = []
-        # key -> position; row = position - _top. Inserting at the top decrements _top
-        # instead of renumbering every row below.
-        self._pos: dict[str, int] = {}
-        self._top = 0
+        self._all = KeyedRows()  # every run listed, in the sort order
+        self._shown: KeyedRows | None = None  # the runs that pass the filter (None: all)
+        self._filter = RunFilter()
+        self._version = 0  # changes with every change of the list (a worker's copy is stale)
+        self._filter_job = 0  # the latest filter asked of the worker
+        self._shown_job = 0  # the filter the shown rows follow
+        self._pending: Future[KeyedRows] | None = None  # the worker's latest filter
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._on_relay_done)
         self._running: set[str] = set()
         self._has_more = False
         self._loading = False
@@ -191,34 +221,44 @@ class HistoryTableModel(QAbstractTableModel):
         self._icons: dict[RunState, QIcon] | None = None
         self._now = time.time()
 
+    @property
+    def _rows(self) -> KeyedRows:
+        """The rows the view shows."""
+        return self._shown if self._shown is not None else self._all
+
     # -- feeding ---------------------------------------------------------------------------
     def set_entries(self, entries: list[HistoryEntry], has_more: bool = False) -> None:
         """Replace everything (a new scope or the first page). Repeated keys count once."""
+        self._version += 1
         self.beginResetModel()
-        self._entries = []
-        self._pos = {}
-        self._top = 0
+        unique: dict[str, HistoryEntry] = {}
         for entry in entries:
-            if entry.key not in self._pos:
-                self._pos[entry.key] = len(self._entries)
-                self._entries.append(entry)
-        self._running = {e.key for e in self._entries if e.is_running}
+            unique.setdefault(entry.key, entry)
+        items = list(unique.values())
+        self._all.reset(items)
+        if self._sort != (self.STARTED, Qt.SortOrder.DescendingOrder):
+            self._all.sort(self._sort_key(self._sort[0]), self._descending())
+        items = self._all.items
+        self._running = {e.key for e in items if e.is_running}
         self._has_more = has_more
         self._loading = False
         self._today = date.today()
-        if self._sort != (self.STARTED, Qt.SortOrder.DescendingOrder):
-            self._entries.sort(key=self._sort_key(self._sort[0]), reverse=self._descending())
-            self._reindex()
+        if self._filter.active and len(self._all) > FILTER_IN_WORKER:
+            self._shown = KeyedRows()  # until the worker has picked the rows
+            self._filter_in_worker(self._all)  # (``filtering`` is true from here on)
+        else:
+            self._refilter()
         self.endResetModel()
 
     def append_entries(self, entries: list[HistoryEntry], has_more: bool) -> None:
         """Add the next page at the bottom. Runs already listed are updated in place
         (pages can shift while runs start); a page that adds nothing ends paging, so the
         view cannot ask forever."""
+        self._version += 1
         fresh: list[HistoryEntry] = []
         seen: set[str] = set()
         for entry in entries:
-            if entry.key in self._pos:
+            if entry.key in self._all:
                 self.upsert(entry)
             elif entry.key not in seen:
                 seen.add(entry.key)
@@ -227,42 +267,96 @@ class HistoryTableModel(QAbstractTableModel):
         self._has_more = has_more and bool(fresh)
         if not fresh:
             return
-        first = len(self._entries)
-        self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
-        end = self._top + first
-        for offset, entry in enumerate(fresh):
-            self._pos[entry.key] = end + offset
-            if entry.is_running:
-                self._running.add(entry.key)
-        self._entries.extend(fresh)
-        self.endInsertRows()
+        hays = [search_text(entry) for entry in fresh]
+        self._running.update(e.key for e in fresh if e.is_running)
+        shown = self._shown
+        if shown is None:
+            first = len(self._all)
+            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+            self._all.extend(fresh, hays)
+            self.endInsertRows()
+            return
+        self._all.extend(fresh, hays)
+        passing = self._filter.passing(fresh, hays)
+        if len(passing):
+            first = len(shown)
+            self.beginInsertRows(QModelIndex(), first, first + len(passing) - 1)
+            shown.extend(passing.items, passing.hays)
+            self.endInsertRows()
 
     def upsert(self, entry: HistoryEntry, replaces: str | None = None) -> int:
-        """Update the run's row in place, or insert it at the top; returns its row.
+        """Update the run's row in place, or insert it at the top; returns its row (-1
+        when the filter hides it).
 
         ``replaces``: the key the row had before (a local run's ``local:…`` key, once the
         server's action id is known), so the run keeps one row.
         """
-        if replaces and replaces != entry.key and self.row_of(entry.key) < 0:
-            old = self.row_of(replaces)
-            if old >= 0:
-                self._pos[entry.key] = self._pos.pop(replaces)
+        self._version += 1
+        old_key = entry.key
+        if replaces and replaces != entry.key and entry.key not in self._all:
+            if replaces in self._all:
+                old_key = replaces
                 self._running.discard(replaces)
-        row = self.row_of(entry.key)
+        hay = search_text(entry)
         if entry.is_running:
             self._running.add(entry.key)
         else:
             self._running.discard(entry.key)
-        if row >= 0:
-            self._entries[row] = entry
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
-            return row
-        self.beginInsertRows(QModelIndex(), 0, 0)
-        self._top -= 1
-        self._pos[entry.key] = self._top
-        self._entries.insert(0, entry)  # one memmove, fine for 100,000 rows
+        row = self._all.row_of(old_key)
+        shown = self._shown
+        if shown is None:
+            if row >= 0:
+                self._all.replace(row, entry, hay, old_key)
+                self._changed(row)
+                return row
+            self.beginInsertRows(QModelIndex(), 0, 0)
+            self._all.push_top(entry, hay)
+            self.endInsertRows()
+            return 0
+        passes = self._filter.accepts(entry, hay)
+        if row < 0:
+            self._all.push_top(entry, hay)
+            if not passes:
+                return -1
+            self.beginInsertRows(QModelIndex(), 0, 0)
+            shown.push_top(entry, hay)
+            self.endInsertRows()
+            return 0
+        self._all.replace(row, entry, hay, old_key)
+        at = shown.row_of(old_key)
+        if at >= 0 and passes:
+            shown.replace(at, entry, hay, old_key)
+            self._changed(at)
+            return at
+        if at >= 0:  # no longer matches: its row goes
+            self.beginRemoveRows(QModelIndex(), at, at)
+            shown.remove(at)
+            self.endRemoveRows()
+            return -1
+        if not passes:
+            return -1
+        at = self._place_of(entry.key)  # now matches: its row comes, in list order
+        self.beginInsertRows(QModelIndex(), at, at)
+        shown.insert(at, entry, hay)
         self.endInsertRows()
-        return 0
+        return at
+
+    def _changed(self, row: int) -> None:
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def _place_of(self, key: str) -> int:
+        """Where the run ``key`` goes among the shown rows (they keep the list's order)."""
+        assert self._shown is not None
+        items, order = self._shown.items, self._all.row_of
+        target = order(key)
+        lo, hi = 0, len(items)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if order(items[mid].key) < target:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
 
     def set_loading(self, loading: bool) -> None:
         """True while the controller fetches a page: ``fetchMore`` does not ask again."""
@@ -270,6 +364,85 @@ class HistoryTableModel(QAbstractTableModel):
 
     def clear(self) -> None:
         self.set_entries([], False)
+
+    # -- filtering -------------------------------------------------------------------------
+    def set_status_filter(self, key: str) -> None:
+        """Show only the runs of one status group (a key of ``STATUS_FILTERS``)."""
+        if self._filter.set_status(key):
+            self._apply_filter(narrower=False)
+
+    def set_text_filter(self, text: str) -> None:
+        """Show only the runs whose route, summary, error or id contain ``text``."""
+        before = self._filter.needle
+        if self._filter.set_text(text):
+            self._apply_filter(narrower=bool(before) and before in self._filter.needle)
+
+    def status_filter(self) -> str:
+        return self._filter.status_key
+
+    def text_filter(self) -> str:
+        return self._filter.text
+
+    def is_filtering(self) -> bool:
+        return self._filter.active
+
+    def _apply_filter(self, *, narrower: bool) -> None:
+        source = self._shown if narrower and self._shown is not None else self._all
+        if self._filter.active and len(source) > FILTER_IN_WORKER:
+            self._filter_in_worker(source)
+            return
+        self._filter_job += 1  # a worker still busy with an older filter is not waited for
+        self._shown_job = self._filter_job
+        self.beginResetModel()
+        self._refilter(narrower=narrower)
+        self.endResetModel()
+        self.filtered.emit()
+
+    def _refilter(self, *, narrower: bool = False) -> None:
+        if not self._filter.active:
+            self._shown = None
+            return
+        # A longer text only removes rows: look only at those the shorter one left.
+        source = self._shown if narrower and self._shown is not None else self._all
+        self._shown = self._filter.passing(source.items, source.hays)
+
+    def _filter_in_worker(self, source: KeyedRows) -> None:
+        """Filter a copy of ``source`` in the worker; the rows come back by ``_relay``."""
+        self._filter_job += 1
+        job, version, spec = self._filter_job, self._version, self._filter.copy()
+        items, hays = list(source.items), list(source.hays)  # a copy: the list may change
+        relay = self._relay
+
+        def done(future: Future[KeyedRows]) -> None:  # in the worker thread
+            if future.cancelled():
+                return
+            try:
+                relay.done.emit((job, version, future.result()))
+            except RuntimeError:  # the model is gone (the window closed meanwhile)
+                pass
+
+        if self._pending is not None:
+            self._pending.cancel()  # an older filter not started yet is not worked out
+        self._pending = _pool().submit(spec.passing, items, hays)
+        self._pending.add_done_callback(done)
+
+    @property
+    def filtering(self) -> bool:
+        """Whether a worker is still working out the rows of the last filter."""
+        return self._filter_job != self._shown_job
+
+    def _on_relay_done(self, outcome: tuple[int, int, KeyedRows]) -> None:
+        job, version, rows = outcome
+        if job != self._filter_job:
+            return  # a newer filter is on its way
+        if version != self._version:
+            self._apply_filter(narrower=False)  # the list changed meanwhile: again
+            return
+        self.beginResetModel()
+        self._shown = rows
+        self._shown_job = job
+        self.endResetModel()
+        self.filtered.emit()
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -287,18 +460,24 @@ class HistoryTableModel(QAbstractTableModel):
         return frozenset(self._running)
 
     def entry_at(self, row: int) -> HistoryEntry | None:
-        return self._entries[row] if 0 <= row < len(self._entries) else None
+        """The run shown at ``row``."""
+        return self._rows.at(row)
 
     def entry_for(self, key: str) -> HistoryEntry | None:
-        return self.entry_at(self.row_of(key))
+        """The run ``key`` if it is listed, shown or hidden by the filter."""
+        return self._all.at(self._all.row_of(key))
 
     def row_of(self, key: str) -> int:
-        """The row showing ``key``, or -1. O(1)."""
-        pos = self._pos.get(key)
-        return -1 if pos is None else pos - self._top
+        """The row showing ``key``, or -1 (not listed, or hidden by the filter). O(1)."""
+        return self._rows.row_of(key)
 
     def entries(self) -> list[HistoryEntry]:
-        return list(self._entries)
+        """Every run listed, whatever the filter."""
+        return list(self._all.items)
+
+    def listed(self) -> int:
+        """How many runs are listed, whatever the filter."""
+        return len(self._all)
 
     # -- live durations --------------------------------------------------------------------
     def tick(self, now: float | None = None) -> None:
@@ -308,9 +487,9 @@ class HistoryTableModel(QAbstractTableModel):
         """
         self._now = time.time() if now is None else now
         today = date.today()
-        if today != self._today and self._entries:
+        if today != self._today and len(self._rows):
             self._today = today
-            last = len(self._entries) - 1
+            last = len(self._rows) - 1
             self.dataChanged.emit(
                 self.index(0, self.STARTED), self.index(last, self.STARTED), [_DISPLAY]
             )
@@ -335,8 +514,8 @@ class HistoryTableModel(QAbstractTableModel):
     def refresh_icons(self) -> None:
         """Rebuild the status icons from the current palette (after a theme change)."""
         self._icons = None
-        if self._entries:
-            last = len(self._entries) - 1
+        if len(self._rows):
+            last = len(self._rows) - 1
             self.dataChanged.emit(
                 self.index(0, self.STATUS), self.index(last, self.STATUS), [_DECORATION]
             )
@@ -348,7 +527,7 @@ class HistoryTableModel(QAbstractTableModel):
 
     # -- Qt model API ----------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._entries)
+        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -368,9 +547,10 @@ class HistoryTableModel(QAbstractTableModel):
 
     def data(self, index: _Index, role: int = _DISPLAY) -> Any:
         row = index.row()
-        if not index.isValid() or row >= len(self._entries):
+        items = self._rows.items
+        if not index.isValid() or row >= len(items):
             return None
-        entry = self._entries[row]
+        entry = items[row]
         column = index.column()
         if role == _DISPLAY:
             return self._display(entry, column)
@@ -415,7 +595,7 @@ class HistoryTableModel(QAbstractTableModel):
             return f"Running; this route usually takes {format_duration(entry.expected_s)}"
         return None
 
-    # -- sorting (called by the filter proxy) -------------------------------------------------
+    # -- sorting (the view's header asks) -----------------------------------------------------
     def sort_order(self) -> tuple[int, Qt.SortOrder]:
         return self._sort
 
@@ -424,13 +604,14 @@ class HistoryTableModel(QAbstractTableModel):
         if not 0 <= column < len(COLUMNS):
             return
         self._sort = (column, order)
+        self._version += 1  # a filter being worked out has the rows in the old order
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
-        keys = [
-            self._entries[i.row()].key if i.row() < len(self._entries) else None for i in persistent
-        ]
-        self._entries.sort(key=self._sort_key(column), reverse=self._descending())
-        self._reindex()
+        rows = self._rows
+        keys = [rows.items[i.row()].key if i.row() < len(rows) else None for i in persistent]
+        self._all.sort(self._sort_key(column), self._descending())
+        if self._shown is not None:  # the shown rows take the new order too
+            self._shown.sort(self._sort_key(column), self._descending())
         self.changePersistentIndexList(
             persistent,
             [
@@ -442,10 +623,6 @@ class HistoryTableModel(QAbstractTableModel):
 
     def _descending(self) -> bool:
         return self._sort[1] == Qt.SortOrder.DescendingOrder
-
-    def _reindex(self) -> None:
-        self._top = 0
-        self._pos = {e.key: i for i, e in enumerate(self._entries)}
 
     def _sort_key(self, column: int) -> Any:
         if column == self.STATUS:

@@ -12,13 +12,17 @@ signals and a controller answers through the model (:attr:`HistoryPane.model`) a
 * ``compare_requested(key_a, key_b)``: the Compare button, enabled with two rows selected.
 * ``retry_requested()``: the Retry button of the error shown by :meth:`show_error`.
 
-Status and text filters act on the loaded rows at once (through
-:class:`~.filter.HistoryFilterProxy`); ``filters_changed(status, text)`` lets the
-controller also narrow what it fetches. While a run is going, a one-second timer calls
-``model.tick()`` so its elapsed time counts up; with nothing running the timer stops.
+Status and text filters act on the loaded rows (the model filters itself, see
+:mod:`.filter`): a status switch at once, typing after a pause of :data:`TYPING_PAUSE_MS`
+(one filter for a word, not one a key); the selected runs stay selected when they still
+match. ``filters_changed(status, text)`` lets the controller also narrow what it
+fetches. While a run is going, a one-second timer calls ``model.tick()`` so its elapsed
+time counts up; with nothing running the timer stops.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import (
     QEvent,
@@ -50,7 +54,7 @@ from PySide6.QtWidgets import (
 
 from ouro_desktop.core.history import HistoryEntry
 from ouro_desktop.ui.common.inline_notice import InlineNotice
-from ouro_desktop.ui.history.filter import STATUS_FILTERS, HistoryFilterProxy
+from ouro_desktop.ui.history.filter import STATUS_FILTERS
 from ouro_desktop.ui.history.model import HistoryTableModel
 
 __all__ = ["EMPTY_TEXT", "NO_MATCH_TEXT", "HistoryPane"]
@@ -58,7 +62,9 @@ __all__ = ["EMPTY_TEXT", "NO_MATCH_TEXT", "HistoryPane"]
 EMPTY_TEXT = "Runs you start appear here."
 NO_MATCH_TEXT = "No runs match the filter."
 LOADING_TEXT = "Loading runs…"
+FILTERING_TEXT = "Finding the runs that match…"
 TICK_MS = 1000
+TYPING_PAUSE_MS = 150
 SCOPES = (("This route", "route"), ("All my runs", "all"))
 
 
@@ -74,9 +80,8 @@ class HistoryPane(QWidget):
         super().__init__(parent)
         self.setAccessibleName("Run history")
         self.model = HistoryTableModel(self)
-        self.proxy = HistoryFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
         self._scope = "all"
+        self._keep_selected: list[str] = []  # selected when a filter was asked for
         self._build()
         self._connect()
         self._update_placeholder()
@@ -117,7 +122,7 @@ class HistoryPane(QWidget):
         self.retry_button = self.error_notice.button
 
         self.view = QTableView(self)
-        self.view.setModel(self.proxy)
+        self.view.setModel(self.model)
         self.view.setAccessibleName("Runs")
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -206,11 +211,16 @@ class HistoryPane(QWidget):
 
         self.tick_timer = QTimer(self)
         self.tick_timer.setInterval(TICK_MS)
+        self.filter_timer = QTimer(self)  # typing: filter once the keys pause
+        self.filter_timer.setSingleShot(True)
+        self.filter_timer.setInterval(TYPING_PAUSE_MS)
 
     def _connect(self) -> None:
         self.scope_group.buttonClicked.connect(self._on_scope_group_button_clicked)
         self.status_combo.currentIndexChanged.connect(self._on_status_combo_current_index_changed)
         self.text_filter.textChanged.connect(self._on_text_filter_text_changed)
+        self.filter_timer.timeout.connect(self._on_filter_timer_timeout)
+        self.model.filtered.connect(self._on_model_filtered)
         self.retry_button.clicked.connect(self.retry_requested)
         self.compare_button.clicked.connect(self._on_compare_button_clicked)
         self.tick_timer.timeout.connect(self.model.tick)
@@ -222,9 +232,9 @@ class HistoryPane(QWidget):
             self.model.dataChanged,
         ):
             signal.connect(self._on_model_changed)
-        for signal in (self.proxy.modelReset, self.proxy.rowsInserted, self.proxy.rowsRemoved):
+        for signal in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
             signal.connect(self._update_placeholder)
-        self.proxy.modelReset.connect(self._update_compare_button)
+        self.model.modelReset.connect(self._update_compare_button)
         self.view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
 
     # -- the controller's side -------------------------------------------------------------
@@ -278,18 +288,18 @@ class HistoryPane(QWidget):
     def focus_table(self) -> None:
         """Put the keyboard in the runs table, on its current (or first) run."""
         if self.stack.currentWidget() is self.view:
-            if not self.view.currentIndex().isValid() and self.proxy.rowCount():
-                self.view.setCurrentIndex(self.proxy.index(0, 0))
+            if not self.view.currentIndex().isValid() and self.model.rowCount():
+                self.view.setCurrentIndex(self.model.index(0, 0))
             self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
         else:
             self.text_filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def select_run(self, key: str) -> bool:
         """Select and show the run ``key`` (e.g. from a notification); False if not shown."""
-        row = self.proxy.row_of(key)
+        row = self.model.row_of(key)
         if row < 0:
             return False
-        index = self.proxy.index(row, 0)
+        index = self.model.index(row, 0)
         # Only this run, whatever keys are held: selectRow() follows the modifiers, so a run
         # finishing while Ctrl is still down from Ctrl+Enter was added to the selection.
         flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
@@ -300,8 +310,13 @@ class HistoryPane(QWidget):
 
     def selected_keys(self) -> list[str]:
         rows = sorted(i.row() for i in self.view.selectionModel().selectedRows())
-        keys = [self.proxy.index(r, 0).data(HistoryTableModel.KeyRole) for r in rows]
+        keys = [self.model.index(r, 0).data(HistoryTableModel.KeyRole) for r in rows]
         return [k for k in keys if isinstance(k, str)]
+
+    def apply_text_filter(self) -> None:
+        """Filter by the text typed now, without waiting for the typing pause."""
+        self.filter_timer.stop()
+        self._refilter(lambda: self.model.set_text_filter(self.text_filter.text()))
 
     def selected_entries(self) -> list[HistoryEntry]:
         found = (self.model.entry_for(k) for k in self.selected_keys())
@@ -315,16 +330,35 @@ class HistoryPane(QWidget):
                 self.scope_changed.emit(scope)
 
     def _on_status_combo_current_index_changed(self, _index: int) -> None:
-        self.proxy.set_status_filter(str(self.status_combo.currentData()))
-        self._filters_changed()
+        key = str(self.status_combo.currentData())
+        self._refilter(lambda: self.model.set_status_filter(key))
 
-    def _on_text_filter_text_changed(self, text: str) -> None:
-        self.proxy.set_text_filter(text)
-        self._filters_changed()
+    def _on_text_filter_text_changed(self, _text: str) -> None:
+        self.filter_timer.start()  # (again): the filter follows once the keys pause
 
-    def _filters_changed(self) -> None:
+    def _on_filter_timer_timeout(self) -> None:
+        self.apply_text_filter()
+
+    def _refilter(self, change: Callable[[], None]) -> None:
+        """Apply a filter change (the model says when its rows follow it, at once or from
+        a worker), keeping the selected runs selected where still shown."""
+        if not self.model.filtering:
+            self._keep_selected = self.selected_keys()
+        change()
+
+    def _on_model_filtered(self) -> None:
+        keys, self._keep_selected = self._keep_selected, []
+        if keys:
+            selection = self.view.selectionModel()
+            flags = (
+                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+            )
+            for key in keys:
+                row = self.model.row_of(key)
+                if row >= 0:
+                    selection.select(self.model.index(row, 0), flags)
         self._update_placeholder()
-        self.filters_changed.emit(self.proxy.status_filter(), self.proxy.text_filter())
+        self.filters_changed.emit(self.model.status_filter(), self.model.text_filter())
 
     def _on_compare_button_clicked(self) -> None:
         keys = self.selected_keys()
@@ -349,9 +383,11 @@ class HistoryPane(QWidget):
             self.tick_timer.stop()
 
     def _update_placeholder(self) -> None:
-        empty = self.proxy.rowCount() == 0
+        empty = self.model.rowCount() == 0
         if empty:
-            if self.model.rowCount() and self.proxy.is_filtering():
+            if self.model.filtering:
+                text = FILTERING_TEXT
+            elif self.model.listed() and self.model.is_filtering():
                 text = NO_MATCH_TEXT
             else:
                 text = LOADING_TEXT if self.model.loading else EMPTY_TEXT

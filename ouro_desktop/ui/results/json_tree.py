@@ -1,20 +1,28 @@
 """A collapsible tree of a JSON value (a run's response or request), with copy.
 
-:class:`JsonTreeModel` is a two-column item model (key, value) over any JSON value; child
-nodes are built the first time they are asked for, so a response with a 10,000-point list
-opens at once. Long strings are shortened in the view and shown whole in the tooltip.
-:class:`JsonTreeView` adds "Copy value" and "Copy all as JSON" as buttons and as a context
-menu.
+:class:`JsonTreeModel` is a two-column item model (key, value) over any JSON value. Child
+nodes are built the first time a node is expanded, and at most :data:`PAGE` of them at a
+time: a longer list or object ends in a row "… 415,666 more: show 1,000 more", which
+(clicked, or scrolled to at the bottom of the view) adds the next page. So a response with a
+million-point list opens and expands at once. Long strings are shortened in the view and
+shown whole in the tooltip; a tooltip never writes out more than a few thousand
+characters of a big value. :class:`JsonTreeView` adds "Copy value" and "Copy all as JSON"
+as buttons and as a context menu; a big value is written out for the clipboard in a
+worker thread.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QPoint,
     Qt,
@@ -34,9 +42,12 @@ from PySide6.QtWidgets import (
 
 from ouro_desktop.ui.common.labels import plain_tip
 
-__all__ = ["JsonTreeModel", "JsonTreeView", "value_text"]
+__all__ = ["PAGE", "JsonTreeModel", "JsonTreeView", "value_text"]
 
 ELIDE_AT = 160
+TOOLTIP_CHARS = 4000
+PAGE = 1000  # children shown at a time under one node
+COPY_IN_WORKER = 20_000  # members below a value above which copying goes to a thread
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -47,6 +58,39 @@ def value_text(value: Any) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, indent=2, ensure_ascii=False, default=str)
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def bounded_text(value: Any, limit: int) -> str | None:
+    """``value_text(value)`` if it is at most ``limit`` characters, else None, found
+    without writing out more than ``limit`` characters of it."""
+    if not isinstance(value, dict | list):
+        text = value_text(value)
+        return text if len(text) <= limit else None
+    parts, size = [], 0
+    encoder = json.JSONEncoder(indent=2, ensure_ascii=False, default=str)
+    for piece in encoder.iterencode(value):
+        size += len(piece)
+        if size > limit:
+            return None
+        parts.append(piece)
+    return "".join(parts)
+
+
+def _is_big(value: Any) -> bool:
+    """More than :data:`COPY_IN_WORKER` members anywhere below (counted up to there)."""
+    seen = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            seen += len(item)
+            stack.extend(v for v in item.values() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            seen += len(item)
+            stack.extend(v for v in item if isinstance(v, dict | list))
+        if seen > COPY_IN_WORKER:
+            return True
+    return False
 
 
 def _summary(value: Any) -> str:
@@ -63,31 +107,67 @@ def _summary(value: Any) -> str:
 
 
 class _Node:
-    __slots__ = ("_children", "key", "parent", "row", "value")
+    """One member; its children are made a page at a time, the first time they are asked
+    for. ``more`` marks the row that stands for the members not made yet."""
 
-    def __init__(self, key: str, value: Any, parent: _Node | None, row: int) -> None:
+    __slots__ = ("_children", "key", "more", "parent", "row", "value")
+
+    def __init__(
+        self, key: str, value: Any, parent: _Node | None, row: int, *, more: bool = False
+    ) -> None:
         self.key = key
         self.value = value
         self.parent = parent
         self.row = row
+        self.more = more
         self._children: list[_Node] | None = None
 
     @property
     def has_children(self) -> bool:
-        return isinstance(self.value, dict | list) and bool(self.value)
+        return not self.more and isinstance(self.value, dict | list) and bool(self.value)
+
+    @property
+    def size(self) -> int:
+        return len(self.value) if isinstance(self.value, dict | list) else 0
+
+    def made(self) -> int:
+        """How many members have a node (the "more" row not counted)."""
+        children = self._children
+        if not children:
+            return 0
+        return len(children) - (1 if children[-1].more else 0)
 
     def children(self) -> list[_Node]:
         if self._children is None:
-            if isinstance(self.value, dict):
-                items = [(str(k), v) for k, v in self.value.items()]
-            elif isinstance(self.value, list):
-                items = [(f"[{i}]", v) for i, v in enumerate(self.value)]
-            else:
-                items = []
-            self._children = [_Node(k, v, self, i) for i, (k, v) in enumerate(items)]
+            self._children = []
+            self.add_page()
         return self._children
 
+    def add_page(self, count: int = PAGE) -> tuple[int, int]:
+        """Make nodes for up to ``count`` more members; the rows added (first, last),
+        the "more" row included, after the old "more" row (if any) was taken away."""
+        children = self._children if self._children is not None else []
+        self._children = children
+        if children and children[-1].more:
+            children.pop()
+        start = len(children)
+        value = self.value
+        items: Iterator[tuple[str, Any]]
+        if isinstance(value, dict):
+            items = ((str(k), v) for k, v in islice(value.items(), start, start + count))
+        elif isinstance(value, list):
+            items = ((f"[{i}]", value[i]) for i in range(start, min(len(value), start + count)))
+        else:
+            items = iter(())
+        children.extend(_Node(k, v, self, start + i) for i, (k, v) in enumerate(items))
+        rest = self.size - len(children)
+        if rest > 0:
+            children.append(_Node(f"… {rest:,} more", None, self, len(children), more=True))
+        return start, len(children) - 1
+
     def path(self) -> str:
+        if self.more:
+            return ""
         parts = []
         node: _Node | None = self
         while node is not None and node.parent is not None:
@@ -119,6 +199,34 @@ class JsonTreeModel(QAbstractItemModel):
 
     def value(self) -> Any:
         return self._value
+
+    def is_more_row(self, index: Index) -> bool:
+        """Whether ``index`` is the "… N more" row of a long list or object."""
+        return index.isValid() and self._node(index).more
+
+    def show_more(self, index: Index) -> None:
+        """Add the next page of members under the parent of the "… N more" row ``index``
+        (or under ``index`` itself, a node whose members are paged)."""
+        node = self._node(index)
+        parent, parent_index = (node.parent, index.parent()) if node.more else (node, index)
+        if parent is None or parent._children is None or parent.made() >= parent.size:
+            return
+        children = parent._children
+        if children and children[-1].more:  # the "more" row goes ...
+            gone = len(children) - 1
+            self.beginRemoveRows(parent_index, gone, gone)
+            children.pop()
+            self.endRemoveRows()
+        first = len(children)  # ... the next page (and a new "more" row) comes
+        count = min(PAGE, parent.size - first)
+        last = first + count - 1 + (1 if first + count < parent.size else 0)
+        self.beginInsertRows(parent_index, first, last)
+        parent.add_page()
+        self.endInsertRows()
+
+    # No canFetchMore/fetchMore: QTreeView calls fetchMore on every layout of an expanded
+    # node, which would make every page, one layout at a time. The view adds a page when
+    # its "more" row is clicked or scrolled to.
 
     def _node(self, index: Index) -> _Node:
         if index.isValid():
@@ -160,15 +268,21 @@ class JsonTreeModel(QAbstractItemModel):
             return None
         node = self._node(index)
         column = index.column()
+        if node.more:
+            return self._more_data(node, column, role)
         if role == Qt.ItemDataRole.DisplayRole:
             return node.key if column == self.KEY_COLUMN else _summary(node.value)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == self.KEY_COLUMN:
                 return node.path()
-            text = value_text(node.value)
-            if isinstance(node.value, dict | list) and len(text) > 4000:
-                return None  # a whole list in a tooltip helps nobody
-            return plain_tip(text) if len(text) > ELIDE_AT or "\n" in text else None
+            if isinstance(node.value, str):
+                text = node.value
+                return plain_tip(text) if len(text) > ELIDE_AT or "\n" in text else None
+            # A whole list in a tooltip helps nobody: nothing past a few thousand chars.
+            found = bounded_text(node.value, TOOLTIP_CHARS)
+            if found is None or (len(found) <= ELIDE_AT and "\n" not in found):
+                return None
+            return plain_tip(found)
         if role == Qt.ItemDataRole.ForegroundRole and column == self.VALUE_COLUMN:
             if node.has_children or node.value is None or node.value in ({}, []):
                 return QGuiApplication.palette().brush(QPalette.ColorRole.PlaceholderText)
@@ -176,6 +290,17 @@ class JsonTreeModel(QAbstractItemModel):
             return node.value
         if role == self.PathRole:
             return node.path()
+        return None
+
+    def _more_data(self, node: _Node, column: int, role: int) -> Any:
+        parent = node.parent
+        step = min(PAGE, parent.size - parent.made()) if parent is not None else PAGE
+        if role == Qt.ItemDataRole.DisplayRole:
+            return node.key if column == self.KEY_COLUMN else f"Show {step:,} more"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"Click to show the next {step:,}"
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QGuiApplication.palette().brush(QPalette.ColorRole.Link)
         return None
 
     def headerData(  # noqa: N802 - Qt API
@@ -213,6 +338,11 @@ class JsonTreeView(QWidget):
         self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._on_tree_context_menu_requested)
+        self.tree.clicked.connect(self._on_tree_clicked)
+        self.tree.activated.connect(self._on_tree_clicked)
+        self.tree.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self._copier = _Copier(self)
+        self._copier.done.connect(self._copy)
         self.tree.setAccessibleName("Response" if not empty_text else empty_text)
         header = self.tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
@@ -275,22 +405,46 @@ class JsonTreeView(QWidget):
         return self.model.data(index, JsonTreeModel.ValueRole) if index.isValid() else None
 
     def copy_value(self) -> str | None:
-        """The selected node's value to the clipboard (None when nothing is selected)."""
+        """The selected node's value to the clipboard (None when nothing is selected, or
+        while a big value is being written out in a worker)."""
         index = self._selected()
-        if not index.isValid():
+        if not index.isValid() or self.model.is_more_row(index):
             return None
-        return self._copy(value_text(self.model.data(index, JsonTreeModel.ValueRole)))
+        return self._copy_later(self.model.data(index, JsonTreeModel.ValueRole))
 
-    def copy_all(self) -> str:
-        return self._copy(value_text(self.model.value()))
+    def copy_all(self) -> str | None:
+        return self._copy_later(self.model.value())
+
+    def _copy_later(self, value: Any) -> str | None:
+        if isinstance(value, dict | list) and _is_big(value):
+            self._copier.start(value)  # ``copied`` follows when it is written out
+            return None
+        return self._copy(value_text(value))
 
     def _copy(self, text: str) -> str:
         QGuiApplication.clipboard().setText(text)
         self.copied.emit(text)
         return text
 
+    def _on_tree_clicked(self, index: QModelIndex) -> None:
+        if self.model.is_more_row(index):
+            self.model.show_more(index)
+
+    def _on_scrolled(self, value: int) -> None:
+        """Scrolled to the bottom onto a "… N more" row: add the next page there."""
+        if value < self.tree.verticalScrollBar().maximum():
+            return
+        tree, bottom = self.tree, self.tree.viewport().height()
+        index = tree.indexAt(QPoint(4, 2))
+        while index.isValid() and tree.visualRect(index).top() < bottom:  # a screenful
+            if self.model.is_more_row(index):
+                self.model.show_more(index)
+                return
+            index = tree.indexBelow(index)
+
     def _on_selection_changed(self, *_args: object) -> None:
-        self.copy_value_button.setEnabled(self._selected().isValid())
+        index = self._selected()
+        self.copy_value_button.setEnabled(index.isValid() and not self.model.is_more_row(index))
 
     def _on_tree_context_menu_requested(self, pos: QPoint) -> None:
         index = self.tree.indexAt(pos)
@@ -307,3 +461,16 @@ class JsonTreeView(QWidget):
                 menu.addAction("Expand all below", lambda: self.tree.expandRecursively(key_cell))
         menu.addAction("Copy all as JSON", self.copy_all)
         menu.exec(self.tree.viewport().mapToGlobal(pos))
+
+
+class _Copier(QObject):
+    """Writes a big value out as JSON in a worker thread; ``done`` carries the text back
+    to the window's thread (a signal emitted from another thread is queued)."""
+
+    done = Signal(str)
+
+    def start(self, value: Any) -> None:
+        threading.Thread(target=self._run, args=(value,), name="json-copy", daemon=True).start()
+
+    def _run(self, value: Any) -> None:
+        self.done.emit(value_text(value))

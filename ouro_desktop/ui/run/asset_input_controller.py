@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
@@ -135,7 +136,10 @@ class AssetInputController(QObject):
             with responsive_switching():  # the reader thread must not starve the window
                 table = await off_thread(read_table, item)
         except TableError as exc:
-            zone.show_rejected(exc.message)
+            if _alive(zone):
+                zone.show_rejected(exc.message)
+            return
+        if not _alive(zone):
             return
         notes = self._check_columns(
             route,
@@ -270,8 +274,11 @@ class AssetInputController(QObject):
         try:
             post = await client.create_post(name, text)
         except OuroError as exc:
-            zone.show_upload_error(f"The text was not saved as a post: {friendly(exc)}")
+            if _alive(zone):
+                zone.show_upload_error(f"The text was not saved as a post: {friendly(exc)}")
             return
+        if not _alive(zone):
+            return  # another route was opened (or the window closed) meanwhile
         zone.show_post(post.name or name, post.text or text)
         zone.show_uploaded(post.id, post.name or name, reused=False)
 
@@ -358,6 +365,8 @@ class AssetInputController(QObject):
                 client.dataset_stats(dataset.id),
             )
         except OuroError as exc:
+            if not _alive(zone):
+                return
             zone.show_dataset(
                 dataset.name,
                 [(c, "") for c in dataset.columns],
@@ -366,7 +375,7 @@ class AssetInputController(QObject):
                 notes=[f"⚠ Its rows could not be read: {friendly(exc)}"],
             )
             return
-        if zone.asset_id != dataset.id:
+        if not _alive(zone) or zone.asset_id != dataset.id:
             return  # something else was chosen meanwhile
         columns = [(c.name, c.kind) for c in schema]
         rows = [[row.get(name) for name, _kind in columns] for row in page.rows]
@@ -388,7 +397,7 @@ class AssetInputController(QObject):
                 text = (await client.get_post(post.id)).text
             except OuroError as exc:
                 text = f"(Its text could not be read: {friendly(exc)})"
-        if zone.asset_id == post.id:
+        if _alive(zone) and zone.asset_id == post.id:
             zone.show_post(post.name or post.id, text)
 
     # -- an earlier run's inputs ----------------------------------------------------------
@@ -415,10 +424,18 @@ class AssetInputController(QObject):
         except OuroError as exc:
             log.info("could not read input %s again: %s", key, type(exc).__name__)
             return
+        if not _alive(zone):
+            return
         if isinstance(zone, DatasetZone) and isinstance(asset, DatasetAsset):
             await self._preview_dataset(route, key, zone, asset)
         elif isinstance(zone, PostZone) and isinstance(asset, PostAsset):
             zone.show_post(asset.name or name, asset.text)
+
+
+def _alive(zone: QWidget) -> bool:
+    """False once the zone's page was replaced (another route) or the window closed while
+    Ouro was answering: what came back has nowhere to go."""
+    return shiboken6.isValid(zone)
 
 
 def _first_line(text: str) -> str:

@@ -168,11 +168,13 @@ def field_html(info: FieldInfo, muted: str, *, nested: bool = False) -> str:
     children = info.children or (info.items.children if info.items else ())
     body = "<br>".join(lines)
     if children and not nested:
-        body += (
-            "<ul>"
-            + "".join(f"<li>{field_html(c, muted, nested=True)}</li>" for c in children)
-            + "</ul>"
+        listed = "".join(
+            f"<li>{field_html(c, muted, nested=True)}</li>" for c in children[:CHILDREN_LISTED]
         )
+        if len(children) > CHILDREN_LISTED:
+            rest = len(children) - CHILDREN_LISTED
+            listed += f"<li>{_muted(f'… and {rest:,} more', muted)}</li>"
+        body += f"<ul>{listed}</ul>"
     elif children:
         names = ", ".join(f"<code>{escape(c.key)}</code>" for c in children)
         body += "<br>" + _muted(f"made of {names}", muted)
@@ -214,10 +216,23 @@ def _group(heading: str, items: Iterable[str]) -> str:
     return f"<p><i>{escape(heading)}</i></p>" + "".join(items) if items else ""
 
 
+SETTINGS_LISTED = 40  # settings described here (parts of groups counted); the form has all
+CHILDREN_LISTED = 8  # parts of one group described here
+
+
 def inputs_html(route: Route, muted: str) -> str:
-    """Files to give, then settings (body fields), then query/path parameters."""
+    """Files to give, then settings (body fields; about :data:`SETTINGS_LISTED` of them),
+    then query/path parameters."""
     assets = [_asset_html(route, d, muted) for d in route.input_assets.values()]
-    fields = [field_html(f, muted) for f in body_fields(route)]
+    found = body_fields(route)
+    fields, told = [], 0
+    for info in found:
+        if told >= SETTINGS_LISTED:
+            rest = len(found) - len(fields)
+            fields.append(_muted(f"… and {rest:,} more settings: see the form below.", muted))
+            break
+        fields.append(field_html(info, muted))
+        told += 1 + min(CHILDREN_LISTED, len(info.children))
     params = [field_html(p, muted) for p in user_parameters(route)]
     kinds = {d.asset_type for d in route.input_assets.values()}
     # "Files" over a dataset or a post would send the person looking for a file.

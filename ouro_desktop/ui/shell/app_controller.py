@@ -16,8 +16,12 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from ouro_desktop.api.errors import AuthenticationError, NotFoundError, OuroError
 from ouro_desktop.api.models import Route
+from ouro_desktop.api.schema import build_form_spec
+from ouro_desktop.core.blocking import off_thread
 from ouro_desktop.core.error_text import friendly
+from ouro_desktop.core.route_fields import body_fields
 from ouro_desktop.core.session import Session
+from ouro_desktop.core.snippets import route_snippets
 from ouro_desktop.ui.batch.batch_controller import BatchController
 from ouro_desktop.ui.common.tasks import TaskRunner
 from ouro_desktop.ui.history.history_controller import HistoryController
@@ -28,6 +32,15 @@ from ouro_desktop.ui.shell.main_window import MainWindow
 log = logging.getLogger(__name__)
 # `ouro-desktop-demo-server` listens here by default; the in-app demo has no address.
 DEMO_SERVER_URL = "http://127.0.0.1:8765"
+
+
+def prepare_route(route: Route, base_url: str) -> None:
+    """Work out (and so remember) a route's fields, form spec and snippets: in a worker."""
+    body_fields(route)
+    spec = build_form_spec(route)
+    for part in ("body", "query", "path"):
+        spec.compiled(part)
+    route_snippets(route, base_url)
 
 
 class AppController(QObject):
@@ -310,6 +323,9 @@ class AppController(QObject):
             page.show_error(f"Could not load the route: {friendly(exc)}")
             self.load_failed.emit(friendly(exc))
             return None
+        # What the page and the form are built from, worked out in a worker thread (a route
+        # of 2,000 settings takes a while); the page and the form then find it done.
+        await off_thread(prepare_route, route, self._snippet_base())
         self._current = route
         await self.routes.ensure_service_name(route)
         title = self.routes.show_opened(route)

@@ -240,11 +240,15 @@ class RequestForm(QWidget):
         self.reset_to_defaults()
         if "header" in self.param_editors:
             self.param_editors["header"].reset()
-        self._validate_now()
+        if self.body_editor is not None and self.body_editor.sections:
+            self._timer.start()  # a big form: checked a moment later, not in the same turn
+        else:
+            self._validate_now()
 
     def _group(self, node: ObjectNode, host: QVBoxLayout) -> GroupEditor:
         editor = GroupEditor(node, build_editor, self, framed=False)
         editor.changed.connect(self._on_edited)
+        editor.headers_made.connect(self.fields_changed)  # a big group's headers came
         host.insertWidget(0, editor)  # above any note the part carries
         return editor
 
@@ -469,15 +473,19 @@ class RequestForm(QWidget):
             yield from self.body_editor.rows("")
 
     def _display(self) -> None:
+        merged = dict(self._errors)
+        for path, (message, _) in self._server.items():
+            merged.setdefault(path, message)
+        if self.body_editor is not None and not self.raw_mode:
+            for path in merged:  # a field in a section not built yet: build it, to show it
+                if path and ":" not in path:
+                    self.body_editor.reveal(path)
         slots = self.slots()
         if len(slots) != self._field_count:
             self._field_count = len(slots)
             self.fields_changed.emit()
         messages: dict[str, list[str]] = {path: [] for path in slots}
         loose: list[str] = []
-        merged = dict(self._errors)
-        for path, (message, _) in self._server.items():
-            merged.setdefault(path, message)
         for path, message in merged.items():
             home = path
             while home and home not in slots:

@@ -1,0 +1,244 @@
+"""Reading JSON of any size in small steps, and a cheap check of how deeply it nests.
+
+Why steps: ``json.loads`` is one C call that holds the interpreter lock until it is
+done -- 0.3 s for 20 MB -- so even in a worker thread it freezes the window for that
+long. :func:`loads_in_steps` decodes the same JSON to the same values, but no single
+step reads more than :data:`STEP_CHARS` characters: a list or object longer than that is
+read a run of members at a time (cut where one member ends and the next begins; a cut in
+the wrong place cannot decode, so every run is checked by decoding it), or a member at a
+time where no cut fits; a very long string is read in slices. Between steps the
+interpreter switches threads, so a big answer parsed in a worker leaves the window
+responsive.
+
+Why the depth check is on text: walking every container of a decoded answer in Python
+cost 85 % of the parse time. :func:`nesting_over` measures nesting on the text instead:
+strings are cut out, everything but brackets dropped, and the innermost ``[]`` pairs
+removed once per level (each pass one C-speed ``str.replace``) -- at most ``limit``
+passes over a string that shrinks with every pass.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Final
+
+__all__ = ["STEP_CHARS", "JsonTooDeep", "loads_in_steps", "nesting_over"]
+
+STEP_CHARS: Final = 1 << 16  # characters one C call reads, at most (well under a ms)
+MAX_BACKOFF: Final = 1024  # members read singly before trying a run again, at most
+
+_DECODER = json.JSONDecoder()
+_DecodeError = json.JSONDecodeError
+_WS = re.compile(r"[ \t\n\r]*")
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_BRACKETS = str.maketrans("{}", "[]")
+_NOT_BRACKET = re.compile(r"[^\[\]]+")
+_CONTROL = re.compile(r"[\x00-\x1f]")
+_SHORT = frozenset("-0123456789tfnNI")  # numbers and literals: always short
+
+
+class JsonTooDeep(ValueError):
+    """The JSON nests more levels than allowed."""
+
+
+def nesting_over(text: str, limit: int, start: int = 0, end: int | None = None) -> bool:
+    """Whether ``text[start:end]`` (valid JSON) nests more than ``limit`` levels deep."""
+    stop = len(text) if end is None else end
+    if text.count("[", start, stop) + text.count("{", start, stop) <= limit:
+        return False  # too few containers to be that deep
+    part = text[start:stop] if start or stop != len(text) else text
+    if '"' in part:
+        part = _STRING.sub("", part)
+    brackets = _NOT_BRACKET.sub("", part.translate(_BRACKETS))
+    for _ in range(limit):
+        if not brackets:
+            return False
+        brackets = brackets.replace("[]", "")  # every innermost pair: one level less
+    return bool(brackets)
+
+
+def loads_in_steps(text: str, max_depth: int) -> Any:
+    """``json.loads(text)`` in steps of at most :data:`STEP_CHARS` (see the module doc).
+
+    Raises ``ValueError`` (``json.JSONDecodeError``) for text that is not JSON and
+    :class:`JsonTooDeep` for nesting deeper than ``max_depth``.
+    """
+    reader = _Reader(text, max_depth)
+    value, end = reader.value(_skip(text, 0), 1, STEP_CHARS)
+    if _skip(text, end) != len(text):
+        raise _DecodeError("Extra data", text, end)
+    return value
+
+
+def _skip(text: str, pos: int) -> int:
+    match = _WS.match(text, pos)
+    return match.end() if match else pos
+
+
+def _cut_marks(last: str, following: str) -> tuple[str, str | None]:
+    """Where one member ends and the next starts: the text before the comma, and the
+    first character of the next member (None: any; numbers start differently)."""
+    mark = (last + ",") if last in ']}"' else ","
+    return mark, following if following in '[{"' else None
+
+
+class _Reader:
+    def __init__(self, text: str, max_depth: int) -> None:
+        self.text = text
+        self.max_depth = max_depth
+
+    def _levels(self, depth: int) -> int:
+        return self.max_depth - depth + 1
+
+    def value(self, pos: int, depth: int, hint: int) -> tuple[Any, int]:
+        """The value starting at ``pos`` (a window of ``hint`` characters first) and the
+        position after it."""
+        text = self.text
+        if depth > self.max_depth:
+            raise JsonTooDeep
+        first = text[pos : pos + 1]
+        if first in _SHORT:
+            return _DECODER.raw_decode(text, pos)
+        size = max(64, min(hint, STEP_CHARS))
+        while True:
+            window = text[pos : pos + size]
+            try:
+                value, end = _DECODER.raw_decode(window)
+            except RecursionError:
+                raise JsonTooDeep from None
+            except _DecodeError:
+                if len(window) < size:
+                    raise  # the text ends inside it: not JSON
+                if size >= STEP_CHARS:
+                    break  # longer than a step (or broken further on)
+                size = min(STEP_CHARS, size * 16)
+                continue
+            if nesting_over(window, self._levels(depth), 0, end):
+                raise JsonTooDeep
+            return value, pos + end
+        if first == '"':
+            return self.long_string(pos)
+        return self.container(pos, depth)
+
+    def long_string(self, pos: int) -> tuple[str, int]:
+        """A string longer than a step: find its end, then decode it in slices."""
+        text = self.text
+        end = pos + 1
+        while True:
+            quote = text.find('"', end)
+            if quote < 0:
+                raise _DecodeError("Unterminated string", text, pos)
+            slashes = 0
+            while text[quote - 1 - slashes] == "\\":
+                slashes += 1
+            if slashes % 2 == 0:
+                break
+            end = quote + 1
+        body = text[pos + 1 : quote]
+        if "\\" not in body:
+            bad = _CONTROL.search(body)
+            if bad is not None:
+                raise _DecodeError("Invalid control character", text, pos + 1 + bad.start())
+            return body, quote + 1
+        parts = []
+        start = 0
+        while start < len(body):
+            cut = min(len(body), start + STEP_CHARS)
+            if cut < len(body):
+                # Never inside an escape, nor between the halves of a surrogate pair.
+                tail = body.find("\\", max(start, cut - 12), cut)
+                if tail >= 0:
+                    cut = tail
+                while cut > start and body[cut - 1] == "\\":
+                    cut -= 1
+                if cut == start:  # backslashes all the way: the rest in one piece
+                    cut = len(body)
+            parts.append(_DECODER.decode('"' + body[start:cut] + '"'))
+            start = cut
+        return "".join(parts), quote + 1
+
+    def container(self, pos: int, depth: int) -> tuple[Any, int]:
+        """A list or object longer than a step, read a run of members at a time."""
+        text = self.text
+        is_list = text[pos] == "["
+        opener, closer = ("[", "]") if is_list else ("{", "}")
+        out: Any = [] if is_list else {}
+        pos = _skip(text, pos + 1)
+        if text[pos : pos + 1] == closer:
+            return out, pos + 1
+        marks: tuple[str, str | None] | None = None
+        hint = 256
+        wait, backoff = 0, 1  # members to read singly before the next run; its growth
+        while True:
+            if marks is not None and wait == 0:
+                found = self.run(pos, depth, opener, closer, marks)
+                if found is not None:
+                    members, pos = found
+                    if is_list:
+                        out.extend(members)
+                    else:
+                        out.update(members)
+                    backoff = 1
+                    continue
+                wait, backoff = backoff, min(MAX_BACKOFF, backoff * 2)
+            elif wait:
+                wait -= 1
+            start = pos
+            if is_list:
+                item, pos = self.value(pos, depth + 1, hint)
+                out.append(item)
+            else:
+                if text[pos : pos + 1] != '"':
+                    raise _DecodeError("Expecting property name", text, pos)
+                key, pos = self.value(pos, depth + 1, 256)
+                pos = _skip(text, pos)
+                if text[pos : pos + 1] != ":":
+                    raise _DecodeError("Expecting ':' delimiter", text, pos)
+                item, pos = self.value(_skip(text, pos + 1), depth + 1, hint)
+                out[key] = item
+            hint = 4 * (pos - start)
+            last = text[pos - 1]
+            pos = _skip(text, pos)
+            mark = text[pos : pos + 1]
+            if mark == closer:
+                return out, pos + 1
+            if mark != ",":
+                raise _DecodeError(f"Expecting ',' or '{closer}' delimiter", text, pos)
+            pos = _skip(text, pos + 1)
+            marks = _cut_marks(last, text[pos : pos + 1])
+
+    def run(
+        self, pos: int, depth: int, opener: str, closer: str, marks: tuple[str, str | None]
+    ) -> tuple[Any, int] | None:
+        """Members from ``pos`` to a cut before a step's end, and where the next starts;
+        None when no cut within the step decodes."""
+        text = self.text
+        mark, first = marks
+        end = min(len(text), pos + STEP_CHARS)
+        decodes = 0
+        for _ in range(64):
+            hit = text.rfind(mark, pos, end)
+            if hit <= pos:
+                return None
+            comma = hit + len(mark) - 1
+            following = _skip(text, comma + 1)
+            if first is not None and text[following : following + 1] != first:
+                end = hit  # not where a member starts: look further back
+                continue
+            chunk = opener + text[pos:comma] + closer
+            decodes += 1
+            try:
+                members, used = _DECODER.raw_decode(chunk)
+            except RecursionError:
+                raise JsonTooDeep from None
+            except _DecodeError:
+                used = -1
+            if used == len(chunk):
+                if nesting_over(chunk, self._levels(depth)):
+                    raise JsonTooDeep
+                return members, following
+            if decodes == 3:
+                return None
+            end = hit
+        return None

@@ -1,0 +1,169 @@
+"""Big answers: read in small steps off the event loop, depth checked on the text, too
+large ones refused by size and saved to a file instead."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import threading
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from ouro_desktop.api import _json, _wire
+from ouro_desktop.api.client import OuroClient
+from ouro_desktop.api.errors import ResponseError, ResponseTooLarge
+from tests.heavy_routes import answer_records
+
+TOKEN = "header.eyJleHAiOjQxMDI0NDQ4MDB9.sig"
+
+
+def _random_value(rng: random.Random, depth: int = 0) -> Any:
+    roll = rng.random()
+    if depth > 4 or roll < 0.35:
+        return rng.choice(
+            [
+                1,
+                -2.5e-3,
+                'x"y\\z',
+                "a,b},{c",
+                None,
+                True,
+                False,
+                "é\u2028😀",
+                12345678901234567890,
+                "",
+            ]
+        )
+    if roll < 0.65:
+        return [_random_value(rng, depth + 1) for _ in range(rng.randint(0, 12))]
+    return {
+        f"k{rng.randint(0, 50)}": _random_value(rng, depth + 1) for _ in range(rng.randint(0, 8))
+    }
+
+
+def test_reading_in_steps_gives_what_json_loads_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_json, "STEP_CHARS", 200)  # tiny steps: every path is taken
+    rng = random.Random(7)
+    for i in range(800):
+        value = _random_value(rng)
+        for indent in (None, 2):
+            text = json.dumps(value, indent=indent, ensure_ascii=i % 2 == 0)
+            assert _json.loads_in_steps(text, 200) == json.loads(text)
+    long_text = 'ab\\"c\n\u00e9😀' * 3000  # a string many steps long, escapes included
+    text = json.dumps({"s": long_text, "l": [long_text, "x" * 5000]})
+    assert _json.loads_in_steps(text, 200) == json.loads(text)
+    records = json.dumps({"curve": answer_records(0.05)}, separators=(",", ":"))
+    assert _json.loads_in_steps(records, 200) == json.loads(records)
+
+
+@pytest.mark.parametrize(
+    "text", ["[1,2", '{"a":1,}', "[1 2]", '["a\n"]', "", "{}x", '{"a" 1}', "[" * 300 + "]" * 300]
+)
+def test_broken_json_is_refused_in_steps(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    monkeypatch.setattr(_json, "STEP_CHARS", 64)
+    with pytest.raises(ValueError):
+        _json.loads_in_steps(text, 200)
+
+
+def _walk_depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_walk_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_walk_depth(v) for v in value), default=0)
+    return 0
+
+
+def test_nesting_is_measured_on_the_text() -> None:
+    rng = random.Random(3)
+    for _ in range(300):
+        value = _random_value(rng)
+        text = json.dumps({"w": value, "s": "[[[[{{{{"})  # brackets inside strings never count
+        depth = _walk_depth(json.loads(text))
+        assert _json.nesting_over(text, depth) is False
+        assert _json.nesting_over(text, depth - 1) is True
+    assert not _json.nesting_over("[" * 200 + "]" * 200, 200)
+    assert _json.nesting_over("[" * 201 + "]" * 201, 200)
+
+
+def test_too_deep_answers_are_refused_small_and_big() -> None:
+    deep = b'{"data": ' + b"[" * 300 + b"]" * 300 + b"}"
+    with pytest.raises(ResponseError, match="nested too deeply"):
+        _wire.parse_json(deep)
+    padding = b'"' + b"x" * (_wire.STEPPED_PARSE_BYTES + 10) + b'"'
+    big_deep = b'{"pad": ' + padding + b', "data": ' + b"[" * 300 + b"]" * 300 + b"}"
+    with pytest.raises(ResponseError, match="nested too deeply"):
+        _wire.parse_json(big_deep)
+
+
+def _transport(body: bytes) -> httpx.MockTransport:
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/users/get-token":
+            return httpx.Response(200, json={"access_token": TOKEN})
+        return httpx.Response(200, content=body, headers={"content-type": "application/json"})
+
+    return httpx.MockTransport(handle)
+
+
+def _action_body(megabytes: float) -> tuple[bytes, dict[str, Any]]:
+    action = {
+        "id": "a1",
+        "route_id": "r1",
+        "status": "success",
+        "response": {"curve": answer_records(megabytes)},
+    }
+    return json.dumps({"data": action}, separators=(",", ":")).encode(), action
+
+
+def test_a_big_answer_is_read_in_a_worker_while_the_loop_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    body, action = _action_body(1.0)
+    assert len(body) > _wire.STEPPED_PARSE_BYTES
+    seen: dict[str, Any] = {}
+    real = _wire.loads_in_steps
+
+    def spy(text: str, depth: int) -> Any:
+        seen["thread"] = threading.current_thread()
+        # The event loop must run a callback queued now, while this answer is being read.
+        loop_ran = threading.Event()
+        seen["loop"].call_soon_threadsafe(loop_ran.set)
+        seen["loop_free"] = loop_ran.wait(5)
+        return real(text, depth)
+
+    monkeypatch.setattr(_wire, "loads_in_steps", spy)
+
+    async def main() -> Any:
+        seen["loop"] = asyncio.get_running_loop()
+        async with OuroClient("https://api.test", "key", transport=_transport(body)) as client:
+            return await client.get_action("a1")
+
+    got = asyncio.run(main())
+    assert seen["thread"] is not threading.main_thread()
+    assert seen["loop_free"], "the event loop was blocked while the answer was read"
+    assert got.response == action["response"]
+
+
+def test_an_answer_over_the_cap_is_refused_by_size_and_saved_whole(tmp_path: Path) -> None:
+    body, _action = _action_body(0.3)
+
+    async def main() -> Path:
+        async with OuroClient(
+            "https://api.test", "key", transport=_transport(body), max_response_bytes=100_000
+        ) as client:
+            with pytest.raises(ResponseTooLarge) as caught:
+                await client.get_action("a1")
+            assert caught.value.size == len(body)  # the declared length, for "too large (…)"
+            seen: list[int] = []
+            saved = await client.save_action(
+                "a1", tmp_path / "run.json", progress=lambda done, _t: seen.append(done)
+            )
+            assert seen and seen[-1] == len(body)
+            return saved
+
+    saved = asyncio.run(main())
+    assert saved.read_bytes() == body
+    assert not list(tmp_path.glob("*.part"))

@@ -1,0 +1,338 @@
+"""Heavy content in the window: long logs complete, huge answers, wide forms, big lists.
+
+Behaviour, not timing: every line a run logged is shown (counted, in order), live and
+after the fact; the work that could freeze the window happens in a worker while the
+window's thread handles a queued event (Compare's worker and Cancel are tested with the
+dialog, in test_results_flow); a finished run shown is not fetched again; an
+answer too large to read is offered for saving; a 2,000-field form is a form.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtTest import QTest
+
+from ouro_desktop.api.client import OuroClient
+from ouro_desktop.api.models import Route
+from ouro_desktop.api.schema import same_json
+from ouro_desktop.core.history import HistoryEntry
+from ouro_desktop.core.run_record import RunState
+from ouro_desktop.demo import catalog
+from ouro_desktop.demo.app import create_app
+from ouro_desktop.demo.services import demo_services
+from ouro_desktop.ui.common.collapsible import CollapsibleSection
+from ouro_desktop.ui.history import HistoryPane
+from ouro_desktop.ui.history.filter import RunFilter
+from ouro_desktop.ui.history.model import FILTER_IN_WORKER
+from ouro_desktop.ui.results.json_tree import PAGE, JsonTreeView
+from ouro_desktop.ui.run.form import RequestForm
+from ouro_desktop.ui.run.form.group import GroupEditor
+from tests.heavy_routes import heavy_services
+
+from .app_harness import App
+
+
+def _heavy_app(qtbot: Any, aio: Any, profile: Path, *, forms: bool = True, **kwargs: Any) -> App:
+    return App(qtbot, aio, profile, services=heavy_services(forms=forms), **kwargs)
+
+
+def _select(app: App, key: str) -> None:
+    app.aio.wait_until(lambda: app.window.history.select_run(key), timeout=30)
+    app.aio.wait_until(lambda: app.window.run_detail.key() == key, timeout=30)
+
+
+def _submit(app: App, ref: str, body: dict[str, Any]) -> Any:
+    async def go() -> Any:
+        client, tracker = app.session.client, app.runs.tracker
+        assert client is not None and tracker is not None
+        route = await client.get_route(ref)
+        return await tracker.submit(route, body=body)
+
+    return app.aio.run(go())
+
+
+def _finished(app: App, record: Any, timeout: float = 120) -> Any:
+    app.aio.wait_until(lambda: any(r.local_id == record.local_id for r in app.finished), timeout)
+    return next(r for r in app.finished if r.local_id == record.local_id)
+
+
+def _assert_every_line(app: App, service_lines: int) -> None:
+    """Every line of a chatty run is shown once, in order (the demo adds two of its own)."""
+    view = app.window.run_detail.logs_view
+    app.aio.wait_until(
+        lambda: view.model.rowCount() == service_lines + 2 and not view.pending(), timeout=120
+    )
+    messages = [line.message for line in view.model.lines()]
+    assert messages[0] == "Run started."
+    assert messages[-1].startswith("Run finished")
+    assert messages[1:-1] == [
+        f"line {i} of {service_lines}: step done" for i in range(1, 1 + service_lines)
+    ]
+    assert view.count_label.text() == f"{service_lines + 2:,} lines"
+
+
+@pytest.mark.parametrize("lines", [10_000, 100_000])
+def test_every_logged_line_reaches_the_view_live_and_after_the_fact(
+    qtbot: Any, aio: Any, tmp_path: Path, lines: int
+) -> None:
+    app = _heavy_app(qtbot, aio, tmp_path)
+    try:
+        other = _finished(app, _submit(app, "demo/chatty-run", {"lines": 3}))
+        # Live: the run is open on its Logs tab while it logs.
+        record = _submit(app, "demo/chatty-run", {"lines": lines, "per_second": lines / 4})
+        assert record.action_id
+        _select(app, record.action_id)
+        app.window.run_detail.select_tab("Logs")
+        assert _finished(app, record).state == "success"
+        _assert_every_line(app, lines)
+        # After the fact: another run, then this one opened again, read from the server.
+        _select(app, other.action_id)
+        _assert_every_line(app, 3)
+        _select(app, record.action_id)
+        _assert_every_line(app, lines)
+    finally:
+        app.close()
+
+
+def test_pressing_run_does_not_fetch_the_finished_run_shown_again(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    app = _heavy_app(qtbot, aio, tmp_path)
+    try:
+        app.open("demo/large-answer")
+        app.window.run_panel.form.set_value({"megabytes": 0.5, "variant": 0})
+        first = app.run()
+        _select(app, first.action_id)
+        app.aio.wait_until(lambda: not app.tasks.running("history-detail"))
+        asked: list[str] = []
+
+        async def hook(request: Any) -> None:
+            asked.append(request.url.path)
+
+        client = app.session.client
+        assert client is not None
+        client._http._client.event_hooks["request"].append(hook)  # noqa: SLF001
+        second = app.run()
+        app.aio.run(asyncio.sleep(0.5))
+        assert f"/actions/{second.action_id}" in asked  # the new run is followed ...
+        assert f"/actions/{first.action_id}" not in asked  # ... the one shown is not fetched
+        assert f"/actions/{first.action_id}/logs" not in asked
+        app.aio.wait_until(lambda: app.window.run_detail.key() == second.action_id)  # followed
+    finally:
+        app.close()
+
+
+def test_an_answer_too_large_to_read_says_so_and_saves_to_a_file(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    def small_cap(base_url: str, api_key: str, transport: Any) -> OuroClient:
+        return OuroClient(base_url, api_key, transport=transport, max_response_bytes=300_000)
+
+    # No wide forms: their specs alone would be over this cap in the route list.
+    app = _heavy_app(qtbot, aio, tmp_path, forms=False, client_factory=small_cap)
+    try:
+        small = _finished(app, _submit(app, "demo/large-answer", {"megabytes": 0.01}))
+        record = _submit(app, "demo/large-answer", {"megabytes": 1.0})
+        # The tracker cannot read it, yet the run finishes (from the list's view of it).
+        assert _finished(app, record).state == "success"
+        history = app.window.history
+        app.history.reload()
+        app.aio.wait_until(lambda: history.model.row_of(small.action_id) >= 0)
+        assert history.model.row_of(record.action_id) >= 0  # listed beside the others
+        _select(app, record.action_id)
+        detail = app.window.run_detail
+        app.aio.wait_until(lambda: detail.save_answer_button.isVisibleTo(detail))
+        assert "too large to show here (" in detail.no_response_label.text()  # with its size
+        detail.save_answer_button.click()
+        app.aio.wait_until(lambda: detail.save_status_label.text().startswith("Saved to"))
+        saved = json.loads(app.saved[-1].read_text())
+        stored = app.backend.store.action(record.action_id)
+        assert saved["data"]["response"] == stored["response"]
+        assert len(saved["data"]["response"]["curve"]) == stored["response"]["points"]
+    finally:
+        app.close()
+
+
+# -- a wide form --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def heavy_routes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Route]:
+    app = create_app(tmp_path_factory.mktemp("heavy"), services=demo_services() + heavy_services())
+    backend = app.state.backend
+    rows = backend.store.assets(asset_types=["route"])
+    return {
+        r["name_url_slug"]: Route.from_json(catalog.full_route(backend, catalog.clean(r)))
+        for r in rows
+        if r["name_url_slug"].startswith(("wide-form", "grouped-form"))
+    }
+
+
+def _open_every_section(editor: GroupEditor) -> None:
+    for section in editor.sections:
+        section.widget.set_expanded(True)
+    for row in editor.fields:
+        inner = getattr(row.editor, "inner", row.editor)
+        if isinstance(inner, GroupEditor):
+            _open_every_section(inner)
+
+
+@pytest.mark.parametrize("slug", ["wide-form-2000", "grouped-form-2000"])
+def test_a_2000_field_form_is_a_form_built_a_section_at_a_time(
+    qtbot: Any, heavy_routes: dict[str, Route], slug: str
+) -> None:
+    form = RequestForm()
+    qtbot.addWidget(form)
+    form.set_route(heavy_routes[slug])
+    assert not form.raw_mode and form.raw_toggle.isVisibleTo(form)
+    body_editor = form.body_editor
+    assert body_editor is not None and len(body_editor.sections) > 10
+    built = len(form.slots())
+    assert 0 < built < 100  # a section's worth, not 2,000 rows
+    # The sections' headers come a batch per turn of the event loop, then Tab is
+    # chained through them again (fields_changed).
+    headers = len(form.findChildren(CollapsibleSection))
+    assert 0 < headers < len(body_editor.sections)
+    with qtbot.waitSignal(form.fields_changed, timeout=5000):
+        pass
+    assert len(form.findChildren(CollapsibleSection)) == len(body_editor.sections)
+    lazy = form.value().body
+    # The sections not built yet report exactly what their fields show once built.
+    _open_every_section(body_editor)
+    assert len(form.slots()) >= 2000
+    assert same_json(form.value().body, lazy)
+
+
+def test_a_value_or_an_error_far_down_a_wide_form_opens_its_section(
+    qtbot: Any, heavy_routes: dict[str, Route]
+) -> None:
+    form = RequestForm()
+    qtbot.addWidget(form)
+    form.set_route(heavy_routes["wide-form-2000"])
+    body = form.value().body
+    assert body["s0000"] == 0.5 and body["s1996"] == 3 and "s1999" not in body  # enum, no default
+    body.update(s1999="precise", s1001=7, s1502="manual")
+    before = len(form.slots())
+    form.set_value(body)
+    assert len(form.slots()) > before  # the sections holding them were built
+    assert same_json(form.value().body, body)
+    form.show_field_errors({"s0777": "must be at most 99"})
+    assert form.field_error("s0777") == "must be at most 99"
+
+
+# -- a long history ------------------------------------------------------------------------
+
+
+def _entries(n: int) -> list[HistoryEntry]:
+    states = [RunState.SUCCESS, RunState.ERROR, RunState.TIMED_OUT, RunState.NOT_STARTED]
+    return [
+        HistoryEntry(
+            key=f"act-{i}",
+            action_id=f"act-{i}",
+            local_id=None,
+            route_id=f"route-{i % 40}",
+            route_name=f"demo/route-number-{i % 40}",
+            status=states[i % 4],
+            started_at=1_700_000_000.0 - i,
+            finished_at=1_700_000_005.0 - i,
+            expected_s=None,
+            summary=f"molar_mass 58.44, i {i}",
+            error=None,
+        )
+        for i in range(n)
+    ]
+
+
+def test_filtering_100k_runs_happens_in_a_worker_once_typing_pauses(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pane = HistoryPane()
+    qtbot.addWidget(pane)
+    entries = _entries(100_000)
+    assert len(entries) > FILTER_IN_WORKER
+    pane.model.set_entries(entries)
+    release = threading.Event()
+    calls: list[threading.Thread] = []
+    real = RunFilter.passing
+
+    def spy(self: RunFilter, items: list[Any], hays: list[str]) -> Any:
+        if len(items) > FILTER_IN_WORKER:
+            calls.append(threading.current_thread())
+            assert release.wait(10), "the test never released the filter"
+        return real(self, items, hays)
+
+    monkeypatch.setattr(RunFilter, "passing", spy)
+    pane.text_filter.setFocus()
+    QTest.keyClicks(pane.text_filter, "number-17")  # nine keys: one filter, after the pause
+    qtbot.waitUntil(lambda: len(calls) == 1)
+    assert calls[0] is not threading.main_thread()
+    assert pane.model.filtering
+    ticked: list[bool] = []
+    QTimer.singleShot(0, lambda: ticked.append(True))  # the window's thread is free meanwhile
+    qtbot.waitUntil(lambda: bool(ticked))
+    assert pane.model.filtering and len(calls) == 1
+    release.set()
+    qtbot.waitUntil(lambda: not pane.model.filtering)
+    expected = [e.key for e in entries if "number-17" in e.route_name]
+    shown = [pane.model.entry_at(r).key for r in range(pane.model.rowCount())]  # type: ignore[union-attr]
+    assert shown == expected and len(calls) == 1
+
+    # A status switch: also in the worker, the text still applied.
+    combo = pane.status_combo
+    combo.setCurrentIndex(combo.findData("error"))
+    qtbot.waitUntil(lambda: len(calls) == 2)
+    assert calls[1] is not threading.main_thread()
+    qtbot.waitUntil(lambda: not pane.model.filtering)
+    errors = [e.key for e in entries if e.status in (RunState.ERROR, RunState.NOT_STARTED)]
+    assert pane.model.rowCount() == len([k for k in expected if k in set(errors)])
+
+
+# -- the JSON tree -------------------------------------------------------------------------
+
+
+def test_a_long_list_in_the_tree_is_paged(qtbot: Any) -> None:
+    view = JsonTreeView()
+    qtbot.addWidget(view)
+    values = [float(i) for i in range(2 * PAGE + 500)]
+    view.set_value({"points": 2500, "curve": values})
+    model = view.model
+    curve = next(
+        model.index(r, 0) for r in range(model.rowCount()) if model.index(r, 0).data() == "curve"
+    )
+    view.tree.expand(curve)
+    view.tree.doItemsLayout()  # laying the tree out again adds no page
+    assert model.rowCount(curve) == PAGE + 1
+    more = model.index(PAGE, 0, curve)
+    assert model.is_more_row(more) and more.data() == f"… {PAGE + 500:,} more"
+    assert more.siblingAtColumn(1).data() == f"Show {PAGE:,} more"
+    view.tree.clicked.emit(more)
+    assert model.rowCount(curve) == 2 * PAGE + 1
+    view.tree.clicked.emit(model.index(2 * PAGE, 0, curve))
+    assert model.rowCount(curve) == 2 * PAGE + 500  # all of it now, no "more" row
+    last = model.index(2 * PAGE + 499, 1, curve)
+    assert last.data() == "2499.0"
+    assert model.index(2 * PAGE + 499, 0, curve).data(model.PathRole) == "curve[2499]"
+    # A tooltip never writes out the whole list.
+    assert curve.siblingAtColumn(1).data(3) is None
+    assert model.data(curve.siblingAtColumn(1), 3) is None
+    assert view.model.value()["curve"] is values
+
+
+def test_scrolling_to_the_more_row_adds_a_page(qtbot: Any) -> None:
+    view = JsonTreeView()
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.show()
+    view.set_value([float(i) for i in range(PAGE + 10)])
+    model, bar = view.model, view.tree.verticalScrollBar()
+    assert model.rowCount() == PAGE + 1
+    bar.setValue(bar.maximum())
+    qtbot.waitUntil(lambda: model.rowCount() == PAGE + 10)
+    assert model.index(PAGE + 9, 1).data() == f"{PAGE + 9}.0"
