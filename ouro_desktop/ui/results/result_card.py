@@ -172,6 +172,10 @@ class ResultCard(QFrame):
             name.setToolTip(item.help)
             value = _label(self.grid_widget, item.display, selectable=True)
             value.setAccessibleName(item.label)
+            # A long sentence (a post's opening line) wraps: unwrapped it widened the route
+            # page past its view, which has no side scroll bar, and cut the page's left edge.
+            name.setWordWrap(True)
+            value.setWordWrap(True)
             if item.exact and item.exact not in (item.text, item.display):
                 exact = item.exact[:400]
                 unit = item.unit if item.kind == "number" else ""
