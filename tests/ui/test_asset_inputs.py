@@ -261,6 +261,22 @@ def test_run_without_a_required_post_says_what_to_do(app: App) -> None:
     assert app.actions(route.id) == []
 
 
+def test_run_with_a_written_but_unsaved_text_says_to_save_it(app: App) -> None:
+    # Seen at 1366×768: the text typed in the window, Run pressed before "Save as a post",
+    # and the notice asked to "write a short text" as if nothing had been written.
+    route = app.open(POST_FACTS)
+    zone = app.window.run_panel.inputs.zone("post")
+    assert isinstance(zone, PostZone)
+    zone.write_button.click()
+    zone.text_edit.setPlainText(NOTE)
+    app.window.run_panel.run_button.click()
+    text = app.window.run_panel.error_banner.label.text()
+    assert "Save your text for “Post” first (“Save as a post” under it), then Run." in text
+    assert "write a short text" not in text
+    assert zone.text_edit.toPlainText() == NOTE  # nothing typed is lost
+    assert app.actions(route.id) == []
+
+
 def test_cancelling_the_picker_changes_nothing(app: App) -> None:
     app.open(EOS)
     zone = app.window.run_panel.inputs.zone("dataset")

@@ -624,6 +624,12 @@ class RunController(QObject):
             )
         if isinstance(zone, DatasetZone):
             return f"Add a table (CSV) or choose one of your datasets for {title}."
+        if isinstance(zone, PostZone) and zone.writing and zone.written()[1].strip():
+            # The text is written but not on Ouro: "write a short text" would read as if
+            # it were not there.
+            if zone.state is ZoneState.UPLOADING:
+                return f"Wait: your text for {title} is still being saved as a post."
+            return f"Save your text for {title} first (“Save as a post” under it), then Run."
         return f"Choose one of your posts, or write a short text, for {title}."
 
     def _input_name(self, key: str) -> str | None:
