@@ -12,11 +12,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from ouro_desktop.core.batch_store import BatchState
 
 from .app_harness import EXAMPLES, App
 
 DOS = "demo/predict-electronic-dos-at-fermi-level"
+XRD = "demo/simulate-powder-xrd-pattern"
 
 
 def cif_folder(folder: Path, names: list[str]) -> Path:
@@ -51,6 +54,7 @@ def test_folder_on_the_dos_route_gives_a_table_of_fermi_energies_csv_and_provena
         (folder / "readme.txt").write_text("notes")
         dialog = _drop_folder(app, folder)
         assert "on 4 files" in dialog.heading.text()
+        assert "(input “File”)" in dialog.heading.text()  # the form's title, not its key
         assert "1 skipped" in dialog.skipped_label.text()
         assert "“readme.txt”" in dialog.skipped_view.toPlainText()
         assert dialog.price_label.text() == "Free" and not dialog.agree.isVisible()
@@ -64,6 +68,15 @@ def test_folder_on_the_dos_route_gives_a_table_of_fermi_energies_csv_and_provena
         headers = model.headers()
         assert "Fermi energy (eV)" in headers
         col = headers.index("Fermi energy (eV)")
+        # A long header is read whole, on two lines, not cut at the column's edge.
+        valence = headers.index("Valence electrons in the cell")
+        shown = model.headerData(valence, Qt.Orientation.Horizontal)
+        assert shown.replace("\n", " ") == "Valence electrons in the cell" and "\n" in shown
+        metrics = view.table.fontMetrics()
+        for column, header in enumerate(headers[:-1]):
+            lines = str(model.headerData(column, Qt.Orientation.Horizontal)).split("\n")
+            widest = max(metrics.horizontalAdvance(line) for line in lines)
+            assert view.table.horizontalHeader().sectionSize(column) >= widest, header
         rows = app.batches.rows()
         assert [r.status for r in rows] == ["Done"] * 4
         batch_id = app.batches.batch.batch_id  # type: ignore[union-attr]
@@ -265,5 +278,19 @@ def test_several_files_dropped_and_the_buttons_pause_resume_and_cancel_the_rest(
         assert statuses.count("Done") == len(store.runs(batch_id))
         assert not view.retry_button.isEnabled()  # nothing failed
         assert "cancelled" in view.counts_label.text()
+    finally:
+        app.close()
+
+
+def test_the_plan_names_the_settings_by_their_titles(qtbot: Any, aio: Any, tmp_path: Path) -> None:
+    app = App(qtbot, aio, tmp_path)
+    try:
+        app.open(XRD)
+        dialog = _drop_folder(app, cif_folder(tmp_path / "cifs", ["Al.cif", "Cu.cif"]))
+        settings = dialog.settings_view.text()
+        assert "Wavelength (Å): 1.5406" in settings
+        assert "wavelength_A" not in settings and "two_theta" not in settings
+        assert "(input “File”)" in dialog.heading.text()
+        dialog.reject()
     finally:
         app.close()

@@ -158,11 +158,7 @@ class BatchController(QObject):
         except (OSError, ValueError) as exc:
             self.view.show_notice(str(exc))
             return
-        settings = settings_text(
-            request.body,
-            request.query,
-            request.path_params,
-        )
+        settings = settings_text(request.body, request.query, request.path_params, route)
         dialog = BatchPlanDialog(plan, self.names.title(route), settings, self.parent_widget)
         dialog.start_requested.connect(lambda n: self._start(plan, request, n))
         self.plan_dialog = dialog

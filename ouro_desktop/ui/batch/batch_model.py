@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from ouro_desktop.core.batch_table import BatchRow, ResultColumn
+from ouro_desktop.ui.results.table_model import two_lines
 
 __all__ = ["BatchTableModel"]
 
@@ -73,7 +74,13 @@ class BatchTableModel(QAbstractTableModel):
             return None
         if orientation == Qt.Orientation.Horizontal:
             headers = self.headers()
-            return headers[section] if 0 <= section < len(headers) else None
+            if not 0 <= section < len(headers):
+                return None
+            # On two lines, so "Valence electrons in the cell" is read whole above a column
+            # as wide as its numbers (on one line it was cut to "Valence electrons in the").
+            if role == Qt.ItemDataRole.DisplayRole:
+                return two_lines(headers[section])
+            return headers[section]
         return str(section + 1) if role == Qt.ItemDataRole.DisplayRole else None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

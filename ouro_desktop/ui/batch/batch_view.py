@@ -138,9 +138,10 @@ class BatchView(QWidget):
                 ),
                 default=0,
             )
-            label = metrics.horizontalAdvance(self.model.headers()[column])
-            wanted = max(widest + 24, min(label + 16, 150), 70)
-            header.resizeSection(column, min(wanted, 220 if column == 0 else 160))
+            shown = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
+            label = max(metrics.horizontalAdvance(line) for line in shown.split("\n"))
+            wanted = max(widest + 24, min(label + 16, 200), 70)
+            header.resizeSection(column, min(wanted, 220 if column == 0 else 200))
 
     def place_over(self, window: QWidget) -> None:
         """Over the main window, a little smaller, on the same screen."""

@@ -24,22 +24,46 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ouro_desktop.api.models import Route
+from ouro_desktop.core.asset_inputs import input_needs
 from ouro_desktop.core.batch_plan import BatchPlan
+from ouro_desktop.core.number_format import format_number, is_number
+from ouro_desktop.core.route_fields import body_fields, user_parameters
 from ouro_desktop.ui.common.labels import muted, plain_label
 
-__all__ = ["BatchPlanDialog", "settings_text"]
+__all__ = ["BatchPlanDialog", "input_title", "settings_text"]
 
 MAX_CONCURRENCY = 16
 
 
-def settings_text(body: Any, query: dict[str, Any], path_params: dict[str, Any]) -> str:
-    """The shared settings in one line each, or a sentence when there are none."""
+def _setting_value(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if is_number(value) or isinstance(value, bool):
+        return format_number(value)
+    if value is None:
+        return "—"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def settings_text(
+    body: Any, query: dict[str, Any], path_params: dict[str, Any], route: Route | None = None
+) -> str:
+    """The shared settings in one line each, by the titles the route gives them ("Wavelength
+    (Å): 1.5406", not "wavelength_A: 1.5406"), or a sentence when there are none."""
+    titles: dict[str, str] = {}
+    if route is not None:
+        titles = {f.key: f.title for f in (*body_fields(route), *user_parameters(route))}
     lines = []
     for part in (body if isinstance(body, dict) else {}, query, path_params):
         for key, value in part.items():
-            shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-            lines.append(f"{key}: {shown}")
+            lines.append(f"{titles.get(key) or key}: {_setting_value(value)}")
     return "\n".join(lines) if lines else "The route's defaults (nothing set in the form)."
+
+
+def input_title(route: Route, key: str) -> str:
+    """The title of the route's input ``key`` ("File"), as its form shows it."""
+    return next((need.title for need in input_needs(route) if need.key == key), key)
 
 
 class BatchPlanDialog(QDialog):
@@ -61,7 +85,7 @@ class BatchPlanDialog(QDialog):
         if n:
             heading.setText(
                 f"Run “{title}” on {n} file{'s' if n != 1 else ''} "
-                f"(input “{plan.input_key}”), one run each."
+                f"(input “{input_title(plan.route, plan.input_key)}”), one run each."
             )
         else:
             heading.setText("No file here fits this route's input: nothing to run.")
