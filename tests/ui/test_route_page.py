@@ -179,6 +179,24 @@ def test_formula_route_shows_nested_and_list_fields(
     assert "No files are created." in _text(page.outputs_label)
 
 
+def test_settings_are_named_by_their_titles_not_their_keys(
+    page: RoutePage, routes: dict[str, Route]
+) -> None:
+    # Seen at 1366×768: "Wavelength (Å) wavelength_A — number …"; the key is for programmers.
+    page.show_route(routes["simulate-powder-xrd-pattern"], base_url=DEMO)
+    inputs = _text(page.inputs_label)
+    wavelength = next(line for line in inputs.splitlines() if line.startswith("Wavelength"))
+    assert wavelength.startswith("Wavelength (Å) — number · optional · default 1.5406")
+    for key in ("wavelength_A", "two_theta_min_deg", "two_theta_max_deg", "fwhm_deg"):
+        assert key not in inputs
+    page.show_route(routes["formula-properties"], base_url=DEMO)
+    inputs = _text(page.inputs_label)
+    assert "Temperature (K) — number" in inputs and "Mole fraction — number" in inputs
+    assert "Mole fraction fraction" not in inputs
+    for key in ("temperature_K", "pressure_atm", "isotope_shifts"):
+        assert key not in inputs  # nor a group's default as JSON
+
+
 def test_outputs_are_named_by_their_titles_with_their_kind_in_plain_words(
     page: RoutePage, routes: dict[str, Route]
 ) -> None:

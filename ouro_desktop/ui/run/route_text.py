@@ -147,7 +147,9 @@ def _enum_html(values: tuple[Any, ...]) -> str:
 
 def _summary(info: FieldInfo) -> list[str]:
     parts = [escape(type_label(info)), "required" if info.required else "optional"]
-    if info.has_default and info.default is not None and info.default not in ([], {}, ""):
+    # A group's default is told part by part below it, not as JSON here.
+    grouped = bool(info.children) and isinstance(info.default, dict)
+    if info.has_default and info.default not in (None, [], {}, "") and not grouped:
         parts.append(f"default {_value(info.default)}")
     parts += _bounds(info)
     if info.location not in ("body", ""):
@@ -156,10 +158,9 @@ def _summary(info: FieldInfo) -> list[str]:
 
 
 def field_html(info: FieldInfo, muted: str, *, nested: bool = False) -> str:
-    """One field: title, key, kind, required/optional, default, bounds, choices, text."""
+    """One field: title, kind, required/optional, default, bounds, choices, text (its key,
+    "wavelength_A", is for programmers: it is in "Use via API" and "Edit as JSON")."""
     title = f"<b>{escape(info.title)}</b>"
-    if info.key != "item" and info.title.lower().replace(" ", "_") != info.key.lower():
-        title += f" <code>{escape(info.key)}</code>"
     lines = [title + " " + _muted("— " + " · ".join(_summary(info)), muted)]
     if info.enum:
         lines.append(_enum_html(info.enum))
@@ -176,7 +177,7 @@ def field_html(info: FieldInfo, muted: str, *, nested: bool = False) -> str:
             listed += f"<li>{_muted(f'… and {rest:,} more', muted)}</li>"
         body += f"<ul>{listed}</ul>"
     elif children:
-        names = ", ".join(f"<code>{escape(c.key)}</code>" for c in children)
+        names = ", ".join(escape(c.title) for c in children)
         body += "<br>" + _muted(f"made of {names}", muted)
     return body if nested else f"<p>{body}</p>"
 
@@ -201,10 +202,7 @@ def _asset_html(route: Route, decl: InputDeclaration, muted: str) -> str:
     if decl.input_filter:
         parts.append(f"kind: {escape(decl.input_filter)}")
     parts.append("required" if asset_input_required(route, decl.key) else "optional")
-    line = f"<b>{escape(title)}</b> "
-    if title.lower().replace(" ", "_") != decl.key.lower():
-        line += f"<code>{escape(decl.key)}</code> "
-    line += _muted("— " + " · ".join(parts), muted)
+    line = f"<b>{escape(title)}</b> " + _muted("— " + " · ".join(parts), muted)
     description = schema.get("description")
     if isinstance(description, str) and description:
         line += "<br>" + escape(description)
