@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel
 
 from ouro_desktop.demo.services.eos_fit import EV_PER_A3_IN_GPA, birch_murnaghan
 from ouro_desktop.ui.results.post_text import PostText
@@ -275,6 +275,36 @@ def test_run_with_a_written_but_unsaved_text_says_to_save_it(app: App) -> None:
     assert "write a short text" not in text
     assert zone.text_edit.toPlainText() == NOTE  # nothing typed is lost
     assert app.actions(route.id) == []
+
+
+def test_create_and_save_pressed_from_the_keyboard_keep_the_keys_in_the_input(
+    app: App, tmp_path: Path
+) -> None:
+    # Seen at 1366×768: Create's focus fell on "Reset to defaults" (a Space reset the form)
+    # and Save's on the route search box at the top of the window.
+    app.open(EOS)
+    zone = app.window.run_panel.inputs.zone("dataset")
+    assert isinstance(zone, DatasetZone)
+    zone.files_dropped.emit("dataset", [str(ev_csv(tmp_path / "copper E(V).csv"))])
+    app.aio.wait_until(lambda: zone.state is ZoneState.PREVIEW)
+    zone.create_button.setFocus()
+    app.aio.wait_until(zone.create_button.hasFocus)
+    zone.create_button.click()
+    app.aio.wait_until(lambda: zone.asset_id is not None)
+    assert not zone.create_button.isVisible()
+    assert QApplication.focusWidget() is zone.remove_button
+
+    app.open(POST_FACTS)
+    post = app.window.run_panel.inputs.zone("post")
+    assert isinstance(post, PostZone)
+    post.write_button.click()
+    post.text_edit.setPlainText(NOTE)
+    post.save_button.setFocus()
+    app.aio.wait_until(post.save_button.hasFocus)
+    post.save_button.click()
+    app.aio.wait_until(lambda: post.asset_id is not None)
+    assert not post.writer.isVisible()
+    assert QApplication.focusWidget() is post.remove_button
 
 
 def test_cancelling_the_picker_changes_nothing(app: App) -> None:

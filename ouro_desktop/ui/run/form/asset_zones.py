@@ -198,7 +198,14 @@ class DatasetZone(DropZone):
         self.table_box.setVisible(holding and bool(self.summary_label.text()))
         self.notes_label.setVisible(bool(self.notes_label.text()))
         self.more_label.setVisible(bool(self.more_label.text()))
-        self.create_button.setVisible(self._state is ZoneState.PREVIEW and self.table is not None)
+        creating = self._state is ZoneState.PREVIEW and self.table is not None
+        if creating:
+            self.create_button.setVisible(True)
+        else:
+            # Pressed from the keyboard, Create goes: the keys stay in this input (they fell
+            # on "Reset to defaults", where a Space would have reset the form).
+            self._keep_focus({self.create_button: False, self.remove_button: holding})
+            self.create_button.setVisible(False)
 
     def _on_create_clicked(self) -> None:
         self.create_requested.emit(self.key)
@@ -326,13 +333,24 @@ class PostZone(DropZone):
         empty = self._state in (ZoneState.EMPTY, ZoneState.REJECTED)
         writing = self._writing and self._state is not ZoneState.UPLOADED
         self.card.setVisible(False)
-        self.target.setVisible(empty and not writing)
-        self.writer.setVisible(writing and self._state is not ZoneState.UPLOADING)
-        shown = self._state is ZoneState.UPLOADED and bool(self.post_title.text())
-        self.post_title.setVisible(shown)
-        self.post_view.setVisible(shown)
-        self.retry_button.setVisible(False)
-        self.remove_button.setVisible(self._state is ZoneState.UPLOADED)
+        posted = self._state is ZoneState.UPLOADED and bool(self.post_title.text())
+        own: dict[QWidget, bool] = {
+            self.target: empty and not writing,
+            self.writer: writing and self._state is not ZoneState.UPLOADING,
+            self.post_title: posted,
+            self.post_view: posted,
+            self.retry_button: False,
+            self.remove_button: self._state is ZoneState.UPLOADED,
+        }
+        for widget, visible in own.items():
+            if visible:
+                widget.setVisible(True)
+        # "Save as a post" pressed from the keyboard goes with the writer: the keys stay in
+        # this input (they jumped to the route search box at the top of the window).
+        self._keep_focus(own)
+        for widget, visible in own.items():
+            if not visible:
+                widget.setVisible(False)
 
     def _on_write_clicked(self) -> None:
         self.start_writing()
