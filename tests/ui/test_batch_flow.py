@@ -291,6 +291,17 @@ def test_the_plan_names_the_settings_by_their_titles(qtbot: Any, aio: Any, tmp_p
         assert "Wavelength (Å): 1.5406" in settings
         assert "wavelength_A" not in settings and "two_theta" not in settings
         assert "(input “File”)" in dialog.heading.text()
-        dialog.reject()
+        dialog.start_button.click()
+        aio.wait_until(lambda: _state(app) is BatchState.DONE, timeout=30)
+        app.batches.flush()
+        view = app.batches.view
+        model, metrics = view.model, view.table.fontMetrics()
+        group = model.headers().index("Space group")
+        for row in range(model.rowCount()):
+            text = str(model.data(model.index(row, group)))
+            assert text.startswith(("Fm-3m", "Im-3m", "Fd-3m"))  # the whole value, not cut
+            assert view.table.horizontalHeader().sectionSize(group) >= metrics.horizontalAdvance(
+                text
+            )
     finally:
         app.close()

@@ -267,6 +267,7 @@ class BatchController(QObject):
                 for item in items
             ]
             model = self.view.model
+            first_columns = False
             if not model.columns():
                 columns = result_columns(
                     route,
@@ -274,8 +275,12 @@ class BatchController(QObject):
                 )
                 if columns:
                     model.set_columns(columns)
-                    self.view.fit_columns()
+                    first_columns = True
             model.update_rows(rows)
+            if first_columns:
+                # Fitted to the first answers, once they are in the rows (fitted before,
+                # "Fm-3m (No. 225)" was cut to the width of its header).
+                self.view.fit_columns()
         self.batch = self.store.get(batch.batch_id) or batch
         if batch.state is not BatchState.DONE and self.batch.state is BatchState.DONE:
             self.batch_finished.emit(self.batch.route_id)
