@@ -144,8 +144,10 @@ def test_the_dos_answer_and_copying_it(qtbot: Any) -> None:
     # Show as JSON, and back.
     view.json_button.click()
     assert view.showing_json() and view.json_view.value() == answer
+    assert not view.hint_label.isVisible()  # "Hover … for its exact figure" is not for JSON
     view.json_button.click()
     assert not view.showing_json() and volume.isVisible()
+    assert view.hint_label.isVisible()
 
 
 def test_formula_answer_groups_tables_and_long_text(qtbot: Any) -> None:

@@ -210,3 +210,4 @@ class AnswerView(QWidget):
         self.json_button.setText("Show as labelled values" if on else "Show as JSON")
         self.stack.setCurrentWidget(self.json_view if on else self._scroll)
         self.copy_button.setVisible(not on)
+        self.hint_label.setVisible(not on)  # the JSON shows the exact figures already
