@@ -305,3 +305,21 @@ def test_the_plan_names_the_settings_by_their_titles(qtbot: Any, aio: Any, tmp_p
             )
     finally:
         app.close()
+
+
+def test_the_save_dialogs_say_what_they_save(monkeypatch: Any) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from ouro_desktop.ui.batch import batch_controller
+
+    asked: list[tuple[str, str, str]] = []
+
+    def fake(_parent: Any, caption: str, suggested: str, kinds: str) -> tuple[str, str]:
+        asked.append((caption, suggested, kinds))
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", fake)
+    assert batch_controller._ask_save_path(None, "dos-batch.csv") is None  # type: ignore[arg-type]
+    batch_controller._ask_save_path(None, "dos-batch-provenance.json")  # type: ignore[arg-type]
+    assert asked[0][0] == "Export the table as CSV" and asked[0][2].startswith("CSV table")
+    assert asked[1][0] == "Save the provenance of every run" and "(*.json)" in asked[1][2]

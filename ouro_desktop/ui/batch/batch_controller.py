@@ -49,7 +49,13 @@ FLUSH_MS = 250
 
 
 def _ask_save_path(parent: QWidget, suggested: str) -> Path | None:
-    path, _filter = QFileDialog.getSaveFileName(parent, "Save", suggested)
+    """Where to save the table (.csv) or the provenance record (.json), the dialog saying
+    which it is (it said only "Save", for all files)."""
+    if suggested.endswith(".csv"):
+        caption, kinds = "Export the table as CSV", "CSV table (*.csv);;All files (*)"
+    else:
+        caption, kinds = "Save the provenance of every run", "JSON record (*.json);;All files (*)"
+    path, _filter = QFileDialog.getSaveFileName(parent, caption, suggested, kinds)
     return Path(path) if path else None
 
 
