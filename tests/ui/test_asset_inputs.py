@@ -244,6 +244,7 @@ def test_post_route_runs_with_a_chosen_post(app: App) -> None:
     status = app.window.run_panel.status_label
     assert "from last time" in status.text()
     zone.remove_button.click()
+    assert "from last time" not in status.text()  # the form is the person's again
     zone.write_button.click()
     zone.text_edit.setPlainText("Fe melts at 1811 K.")
     zone.save_button.click()

@@ -242,7 +242,9 @@ class RunController(QObject):
             self.panel.set_route(route)
             self.assets.route_shown(route)
             for zone in self.panel.inputs.zones().values():
-                # Making a dataset or writing a post is the person's own change too.
+                # Removing a file, making a dataset or writing a post is the person's own
+                # change too ("from last time" stayed under a form they had emptied).
+                zone.remove_button.clicked.connect(self._on_form_changed_by_hand)
                 if isinstance(zone, DatasetZone):
                     zone.create_requested.connect(self._on_form_changed_by_hand)
                 elif isinstance(zone, PostZone):
