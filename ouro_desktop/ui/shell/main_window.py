@@ -315,7 +315,12 @@ class MainWindow(QMainWindow):
         self.set_account(None)
 
     def show_workspace(self) -> None:
+        leaving_welcome = self.stack.currentWidget() is self.welcome
         self.stack.setCurrentWidget(self.workspace)
+        if leaving_welcome:
+            # The welcome's button went with it: the keys start in the route search, not on
+            # whatever came next in the focus chain (the runs pane's "This route").
+            self.browser.search.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def set_account(self, account: Account | None) -> None:
         if account is None:
