@@ -315,7 +315,8 @@ class MainWindow(QMainWindow):
         self.set_account(None)
 
     def show_workspace(self) -> None:
-        leaving_welcome = self.stack.currentWidget() is self.welcome
+        # _welcome, not welcome: a start straight into the workspace never builds it.
+        leaving_welcome = self._welcome is not None and self.stack.currentWidget() is self._welcome
         self.stack.setCurrentWidget(self.workspace)
         if leaving_welcome:
             # The welcome's button went with it: the keys start in the route search, not on
