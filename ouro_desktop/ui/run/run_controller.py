@@ -3,23 +3,24 @@
 File inputs (check, preview, upload) are :class:`~.file_staging.FileStaging`'s, which
 the controller owns; everything slow happens off the UI thread. A file that changed
 after its upload (before Run) makes Run ask whether to upload the new version or keep
-the one on Ouro. A run is
-submitted once: Run is disabled while a submission is in flight and until its fate is
-known, and a paid route is never run without the user confirming its price. Every
-question is a non-blocking dialog (:mod:`~ouro_desktop.ui.common.dialogs`), so runs
-keep being followed meanwhile. Dataset and post inputs, and "Choose from my Ouro …" for
-every input, are :class:`~.asset_input_controller.AssetInputController`'s. A route's
-secret header (an access key) is filled from the keyring and kept there when a run uses
-it (:mod:`ouro_desktop.core.header_secrets`); it is sent with the run and recorded nowhere.
+the one on Ouro. A run is submitted once: Run is disabled while a submission is in
+flight and until its fate is known, and a paid route is never run without the user
+confirming its price. Every question is a non-blocking dialog
+(:mod:`~ouro_desktop.ui.common.dialogs`), so runs keep being followed meanwhile. Dataset
+and post inputs, and "Choose from my Ouro …" for every input, are
+:class:`~.asset_input_controller.AssetInputController`'s. A route's secret header (an
+access key) is filled from the keyring and kept there when a run uses it
+(:mod:`ouro_desktop.core.header_secrets`); it is sent with the run and recorded nowhere.
+What the result card says when a run ends is :mod:`~.outcome_card`'s.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from ouro_desktop.api.errors import (
@@ -39,24 +40,20 @@ from ouro_desktop.core.header_secrets import HeaderSecrets
 from ouro_desktop.core.input_words import missing_files_text
 from ouro_desktop.core.ledger import LedgerError, RunLedger, RunRecord
 from ouro_desktop.core.provenance import input_file_facts, submit_facts
-from ouro_desktop.core.result_summary import headline_items, output_items, property_paths
-from ouro_desktop.core.result_view import view_for_route
 from ouro_desktop.core.route_facts import price_text
 from ouro_desktop.core.route_fields import asset_input_required
-from ouro_desktop.core.run_outcome import failure_sentence
 from ouro_desktop.core.runs import RunTracker
 from ouro_desktop.core.session import Session
 from ouro_desktop.core.upload_cache import UploadCache
 from ouro_desktop.core.upload_pipeline import changed_since_upload
 from ouro_desktop.ui.common.dialogs import ask_item, resolved
 from ouro_desktop.ui.common.tasks import TaskRunner, off_thread
-from ouro_desktop.ui.results.result_card import scroll_to
 from ouro_desktop.ui.run.asset_input_controller import AssetInputController, Chooser
 from ouro_desktop.ui.run.asset_picker import choose_asset
 from ouro_desktop.ui.run.file_staging import FileStaging
 from ouro_desktop.ui.run.form.asset_zones import DatasetZone, PostZone
-from ouro_desktop.ui.run.form.base import ErrorSlot
 from ouro_desktop.ui.run.form.drop_zone import ZoneState
+from ouro_desktop.ui.run.outcome_card import show_failure, show_result
 from ouro_desktop.ui.run.run_panel import RunPanel
 from ouro_desktop.ui.run.run_words import (
     RESTORED,
@@ -69,27 +66,6 @@ from ouro_desktop.ui.run.run_words import (
 
 log = logging.getLogger(__name__)
 UNSETTLED = {"submitting", "unknown"}  # the submission's fate is not known yet
-
-STATE_TITLES = {
-    "error": "Failed",
-    "timed-out": "Timed out",
-    "not-started": "Not started",
-    "unknown": "Not confirmed yet",
-}
-HEADLINE_VALUES = 4  # values the result card shows
-
-
-def _field_labels(slots: Mapping[str, ErrorSlot], paths: Iterable[str]) -> dict[str, str]:
-    """The titles of the fields errors were shown at (a deeper path shows at the nearest
-    field above it); paths with no field in the form are left out."""
-    out = {}
-    for path in paths:
-        home = path
-        while home and home not in slots:
-            home = home.rpartition(".")[0]
-        if home in slots:
-            out[path] = slots[home].editor.accessible_title()
-    return out
 
 
 def _detail_of(body: object) -> object:
@@ -531,47 +507,6 @@ class RunController(QObject):
             return  # another route is open: the history pane has the run
         self.panel.show_status("")
         if record.state == "success":
-            self._show_result(route, action, record)
+            show_result(self.panel.result_card, route, action, record)
         else:
-            labels = _field_labels(self.panel.form.slots(), self._placed)
-            sentence = failure_sentence(
-                record.state, action=action, detail=record.status_detail, fields=labels
-            )
-            title = STATE_TITLES.get(record.state, "Failed")
-            first = next(iter(labels), None)
-            if first is None:
-                self.panel.result_card.show_failure(title, sentence)
-                return
-            self.panel.result_card.show_failure(
-                title, sentence, lambda: self._go_to_field(first), f"Show “{labels[first]}”"
-            )
-
-    def _go_to_field(self, path: str) -> None:
-        """Scroll the form to the field ``path`` (or the nearest one above it) and focus it."""
-        slots = self.panel.form.slots()
-        while path and path not in slots:
-            path = path.rpartition(".")[0]
-        if path in slots:
-            target = slots[path].editor.focus_target()
-            scroll_to(target, 60)  # its title and help above it in view too
-            target.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def _show_result(self, route: Route, action: Action | None, record: RunRecord) -> None:
-        card = self.panel.result_card
-        response = action.response if action is not None else record.result_summary
-        if response is None:
-            card.show_values("Finished", [], [], "The run is in the Runs list.")
-            return
-        view = view_for_route(route, response)
-        items = headline_items(
-            view, count=HEADLINE_VALUES, preferred=property_paths(route), echoes=record.body
-        )
-        outputs = [
-            f"{item.output.name} · {item.output.kind}"
-            for item in output_items(view)[:3]
-            if item.output is not None
-        ]
-        footer = "The whole answer is in the run's detail, under Runs."
-        if not items and not outputs:
-            footer = "This run's answer is in the run's detail, under Runs."
-        card.show_values("Finished", items, outputs, footer)
+            show_failure(self.panel, record, action, self._placed)
