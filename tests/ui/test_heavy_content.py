@@ -78,7 +78,9 @@ def _assert_every_line(app: App, service_lines: int) -> None:
     assert view.count_label.text() == f"{service_lines + 2:,} lines"
 
 
-@pytest.mark.parametrize("lines", [10_000, 100_000])
+# 100,000 lines are measured by benchmarks/heavy_content.py; here two sizes well past the
+# 500-line page and the 2,000-lines-a-frame batching keep the suite short.
+@pytest.mark.parametrize("lines", [10_000, 30_000])
 def test_every_logged_line_reaches_the_view_live_and_after_the_fact(
     qtbot: Any, aio: Any, tmp_path: Path, lines: int
 ) -> None:
