@@ -15,19 +15,19 @@ One long-lived ``httpx.AsyncClient`` carries every call. This module decides:
 * **where we may go** (:func:`._wire.check_url`): ``https`` only, plain ``http`` just for
   this computer and the reserved test names; API calls do not follow redirects; signed
   storage URLs (upload, download, each redirect hop) are checked the same way;
-* **retries**: only for requests that are safe to repeat (GET, the key exchange, a signed
-  PUT): connection errors, 408, 429 (``Retry-After`` honoured up to 120 s) and 5xx, with
-  full-jitter backoff (0.5 s base, 8 s cap, at most 4 tries). A whole call, retries
-  included, must finish within its deadline, so a server that drips bytes cannot hang it;
+* **retries** (:mod:`._retry`): only for requests that are safe to repeat (GET, the key
+  exchange, a signed PUT). A whole call, retries included, must finish within its
+  deadline, so a server that drips bytes cannot hang it;
 * **what we accept** (with :mod:`._wire`): answers above 50 MB
   (:class:`ResponseTooLarge`; :meth:`HttpSession.stream_api_get` streams one to a file
   instead), JSON nested deeper than 200 levels, bytes that are not UTF-8 and anything
   else unusable become a :class:`ResponseError`. A big answer is decoded in a worker
   thread, in small steps, before it is handed on, so reading it never stalls the loop.
   A refusal's body is read only up to 256 KB (it is read for its message); a
-  bigger one is dropped and the status alone speaks.
+  bigger one is dropped and the status alone speaks (the reading is in :mod:`._body`).
 
-The API key and every token stay out of log records, exception messages and reprs.
+The API key and every token stay out of log records, exception messages and reprs
+(:mod:`._tokens` replaces them and says when a token is due for renewal).
 """
 
 from __future__ import annotations
@@ -44,10 +44,12 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from ._body import MAX_RESPONSE_BYTES, envelope, read_capped
+from ._retry import MAX_RETRY_AFTER_S, MAX_TRIES, Backoff, retryable_status
+from ._tokens import Redactor, issued_token, refresh_delay
 from ._wire import (
     ApiResponse,
     check_url,
-    jwt_times,
     needs_auth_retry,
     origin_of,
     safe_header,
@@ -59,21 +61,12 @@ from .errors import (
     OuroError,
     RequestTimeout,
     ResponseError,
-    ResponseTooLarge,
     TransportError,
-    status_error,
 )
 
 log = logging.getLogger("ouro_desktop.api")
 
-MAX_RESPONSE_BYTES = 50 * 1024 * 1024
-MAX_ERROR_BODY_BYTES = 256 * 1024  # an error's message fits many times over
-MAX_TRIES = 4
-RETRY_BASE_S = 0.5
-RETRY_CAP_S = 8.0
-MAX_RETRY_AFTER_S = 120.0
 DEFAULT_DEADLINE_S = 180.0
-REFRESH_EARLY_S = 300.0
 MAX_REDIRECTS = 5
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -81,10 +74,6 @@ Sleep = Callable[[float], Awaitable[None]]
 Transport = httpx.AsyncBaseTransport
 Unknown = Callable[[OuroError], OuroError]
 T = TypeVar("T")
-
-
-def _retryable_status(status: int) -> bool:
-    return status in (408, 429) or 500 <= status <= 599
 
 
 @contextlib.contextmanager
@@ -143,14 +132,14 @@ class HttpSession:
         self._auth_lock = asyncio.Lock()
         self._exchange_attempts = 0
         self._last_failure: OuroError | None = None
-        self._secrets: list[str] = [s for s in (api_key, access_token) if s]
+        self._secrets = Redactor([api_key, access_token])
         self.key_name: str | None = None
         self.exchanges = 0
         self.timeout = timeout
         self.deadline = deadline
         self.max_response_bytes = max_response_bytes
         self._sleep: Sleep = sleep or asyncio.sleep
-        self._rng = rng or random.Random()
+        self._retry = Backoff(rng or random.Random())
         if access_token:
             self._schedule_refresh(access_token)
         # Headers for the API only: signed storage URLs (other hosts) never see them.
@@ -177,67 +166,30 @@ class HttpSession:
         return self._token is not None
 
     # -- secrets hygiene ---------------------------------------------------------------------
-    def _live_secrets(self) -> list[str]:
-        return [s for s in self._secrets if len(s) >= 6]
-
     def redact(self, value: Any) -> Any:
         """``value`` (decoded JSON) with the key and tokens replaced, should a server echo them."""
-        if value is None:
-            return None
-        secrets = self._live_secrets()
-        try:
-            dumped = json.dumps(value)
-        except (TypeError, ValueError, RecursionError):
-            return None
-        if not any(s in dumped for s in secrets):
-            return value
-        for secret in secrets:
-            dumped = dumped.replace(secret, "[redacted]")
-        return json.loads(dumped)
+        return self._secrets.redact(value)
 
     def scrub(self, exc: OuroError) -> OuroError:
         """Remove the key and tokens from an error's words and body."""
-        secrets = self._live_secrets()
-        if any(s in exc.message for s in secrets):
-            for secret in secrets:
-                exc.message = exc.message.replace(secret, "[redacted]")
-            exc.args = (exc.message,)
-        if isinstance(exc, APIStatusError):
-            exc.body = self.redact(exc.body)
-        return exc
+        return self._secrets.scrub(exc)
 
     def error_of(self, resp: ApiResponse) -> APIStatusError:
         """The typed, secret-free error for a refused request."""
-        error = resp.error(self.redact)
-        self.scrub(error)
-        return error
+        return self._secrets.error_of(resp)
 
     def error_from(self, status: int, body: Any, request_id: str | None) -> APIStatusError:
-        error = status_error(status, self.redact(body), request_id=request_id)
-        self.scrub(error)
-        return error
+        return self._secrets.error_from(status, body, request_id)
 
     # -- tokens --------------------------------------------------------------------------------
     def _schedule_refresh(self, token: str) -> None:
-        iat, exp = jwt_times(token)
-        now = time.time()
-        if exp is None:
-            self._refresh_at = None  # opaque token: renewed only after a 401
-            return
-        # Trust the server's lifetime (exp - iat) over the wall clock when both are given,
-        # so a skewed local clock does not cause a refresh on every call.
-        ttl = exp - iat if iat is not None and exp > iat else exp - now
-        if ttl <= 0:
-            self._refresh_at = None
-            return
-        early = min(REFRESH_EARLY_S, ttl / 5)
-        self._refresh_at = time.monotonic() + ttl - early
+        delay = refresh_delay(token)
+        self._refresh_at = None if delay is None else time.monotonic() + delay
 
     def _set_token(self, token: str) -> None:
         self._token = token
         self._token_gen += 1
-        self._secrets.append(token)
-        del self._secrets[1:-8]  # the key plus the last few tokens
+        self._secrets.add(token)
         self._schedule_refresh(token)
 
     async def _exchange(self) -> None:
@@ -262,16 +214,7 @@ class HttpSession:
             raise AuthenticationError(
                 rejected, status=401, body=self.redact(body), request_id=resp.request_id
             )
-        raw_token = body.get("access_token")
-        token = (
-            raw_token
-            if isinstance(raw_token, str)
-            and 0 < len(raw_token) <= 16384
-            and raw_token.isascii()
-            and raw_token.isprintable()
-            and " " not in raw_token
-            else None
-        )
+        token = issued_token(body.get("access_token"))
         if token is None:
             raise AuthenticationError(
                 "The server did not issue a sign-in token for this API key.",
@@ -317,9 +260,6 @@ class HttpSession:
         return self._token, self._token_gen
 
     # -- requests ------------------------------------------------------------------------------
-    def _backoff(self, attempt: int) -> float:
-        return self._rng.uniform(0.0, min(RETRY_CAP_S, RETRY_BASE_S * 2 ** (attempt - 1)))
-
     async def _send_once(
         self, request: httpx.Request, timeout_s: float | None, host: str
     ) -> ApiResponse:
@@ -347,20 +287,7 @@ class HttpSession:
         return resp
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
-        if not response.is_success:
-            return await self._read_error_body(response)
-        length = response.headers.get("content-length", "")
-        too_large = "The server's answer is too large to accept."
-        if length.isdigit() and int(length) > self.max_response_bytes:
-            raise ResponseTooLarge(too_large, size=int(length))
-        chunks: list[bytes] = []
-        total = 0
-        async for chunk in response.aiter_bytes():
-            total += len(chunk)
-            if total > self.max_response_bytes:
-                raise ResponseTooLarge(too_large, size=int(length) if length.isdigit() else None)
-            chunks.append(chunk)
-        return b"".join(chunks)
+        return await read_capped(response, self.max_response_bytes)
 
     async def stream_api_get(
         self,
@@ -389,22 +316,6 @@ class HttpSession:
                         await on_chunk(chunk)
                 finally:
                     await response.aclose()
-
-    @staticmethod
-    async def _read_error_body(response: httpx.Response) -> bytes:
-        """A refusal's body, if it is small enough to hold a message (it is only read for
-        one); a bigger one is not kept -- reading it whole cost several times its size."""
-        length = response.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_ERROR_BODY_BYTES:
-            return b""
-        chunks: list[bytes] = []
-        total = 0
-        async for chunk in response.aiter_bytes():
-            total += len(chunk)
-            if total > MAX_ERROR_BODY_BYTES:
-                return b""  # the rest is not read; closing the response drops it
-            chunks.append(chunk)
-        return b"".join(chunks)
 
     @staticmethod
     async def _unsent(step: Awaitable[T], on_unknown: Unknown | None) -> T:
@@ -502,7 +413,7 @@ class HttpSession:
             except (TransportError, ResponseError) as exc:
                 if isinstance(exc, ConnectError) or on_unknown is None:
                     if retry and attempt < MAX_TRIES and isinstance(exc, TransportError):
-                        delay = self._backoff(attempt)
+                        delay = self._retry.delay(attempt)
                         if time.monotonic() + delay < end:
                             log.debug("retrying after %s in %.2f s", type(exc).__name__, delay)
                             await self._sleep(delay)
@@ -526,9 +437,8 @@ class HttpSession:
                 attempt -= 1
                 await self._unsent(self.refresh(gen), on_unknown)
                 continue
-            if retry and attempt < MAX_TRIES and _retryable_status(resp.status):
-                hinted = resp.retry_after if resp.status in (429, 503) else None
-                delay = self._backoff(attempt) if hinted is None else hinted
+            if retry and attempt < MAX_TRIES and retryable_status(resp.status):
+                delay = self._retry.after(resp, attempt)
                 if delay <= MAX_RETRY_AFTER_S and time.monotonic() + delay < end:
                     log.debug("retrying after HTTP %s in %.2f s", resp.status, delay)
                     await self._sleep(delay)
@@ -559,21 +469,8 @@ class HttpSession:
         return self.envelope(resp)
 
     def envelope(self, resp: ApiResponse) -> dict[str, Any]:
-        if 300 <= resp.status < 400:
-            raise ResponseError(
-                f"The server answered with a redirect (HTTP {resp.status}), which is not "
-                "followed for API calls. Check the server address."
-            )
-        if not 100 <= resp.status <= 599:
-            raise ResponseError(f"The server answered with an unknown status ({resp.status}).")
-        if not resp.ok:
-            raise self.error_of(resp)
-        body = resp.json()
-        if not isinstance(body, dict):
-            raise ResponseError("The server sent an answer in an unexpected shape.")
-        if body.get("error"):
-            raise self.error_from(resp.status, body, resp.request_id)
-        return body
+        """A success's envelope; a refusal or an unusable answer raised as a typed error."""
+        return envelope(resp, self._secrets)
 
     # -- storage: signed URLs, no Ouro auth ------------------------------------------------
     async def put_stream(
@@ -604,14 +501,13 @@ class HttpSession:
                 resp = await self._send_once(request, None, host)
             except TransportError:
                 if attempt < MAX_TRIES:
-                    await self._sleep(self._backoff(attempt))
+                    await self._sleep(self._retry.delay(attempt))
                     continue
                 raise
             if resp.ok:
                 return
-            if attempt < MAX_TRIES and _retryable_status(resp.status):
-                hinted = resp.retry_after if resp.status in (429, 503) else None
-                delay = self._backoff(attempt) if hinted is None else hinted
+            if attempt < MAX_TRIES and retryable_status(resp.status):
+                delay = self._retry.after(resp, attempt)
                 if delay <= MAX_RETRY_AFTER_S:
                     await self._sleep(delay)
                     continue
@@ -643,12 +539,12 @@ class HttpSession:
                 raise
             except TransportError:
                 if attempt < MAX_TRIES:
-                    await self._sleep(self._backoff(attempt))
+                    await self._sleep(self._retry.delay(attempt))
                     continue
                 raise
             except APIStatusError as exc:
-                if attempt < MAX_TRIES and _retryable_status(exc.status):
-                    await self._sleep(self._backoff(attempt))
+                if attempt < MAX_TRIES and retryable_status(exc.status):
+                    await self._sleep(self._retry.delay(attempt))
                     continue
                 raise
 

@@ -26,7 +26,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 from .. import __version__
 from . import files
-from ._http import DEFAULT_DEADLINE_S, MAX_RESPONSE_BYTES, HttpSession, Transport
+from ._body import MAX_RESPONSE_BYTES
+from ._http import DEFAULT_DEADLINE_S, HttpSession, Transport
 from .assets import AssetCalls
 from .errors import (
     InvalidRouteReference,

@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .errors import ApiError
-from .execution import Executor, input_declarations
+from .execution import Executor
+from .run_request import input_declarations
 from .store import parse_iso, seed_id
 
 if TYPE_CHECKING:

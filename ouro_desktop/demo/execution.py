@@ -12,11 +12,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import copy
-import importlib
 import logging
 import secrets
-import sys
 from typing import Any
 
 from .datasets import DatasetService
@@ -25,117 +22,26 @@ from .faults import Faults
 from .files import FileService
 from .posts import PostService
 from .rows import action_asset_row, asset_ref, user_ref
+from .run_failures import NOT_OFFLINE, detail_message, failure_response
+from .run_request import (
+    FILTER_MIME,
+    fill_defaults,
+    input_declarations,
+    request_schema,
+    service_headers,
+    validation_detail,
+)
 from .seed import Seeded
+from .service_warmup import import_service_libraries
 from .services.base import ServiceCall, ServiceError
 from .store import TERMINAL_STATUSES, Store, parse_iso, uuid7
 
 log = logging.getLogger(__name__)
 
-RETRYABLE = {408, 429, 500, 502, 503, 504}
-# Which MIME types each Ouro input filter accepts (first segment match for media types).
-FILTER_MIME = {
-    "atomic structure": {
-        "chemical/x-cif",
-        "chemical/x-pdb",
-        "chemical/x-sdf",
-        "chemical/x-mdl-sdfile",
-        "chemical/x-mdl-molfile",
-        "text/cif",
-    },
-    "pdf": {"application/pdf"},
-    "3d model": {"model/obj"},
-}
-NOT_OFFLINE = (
-    "The model behind this route is not available in the offline demo. It runs only on "
-    "ouro.foundation; sign in with an Ouro account to use it."
-)
-
-
-def input_declarations(route: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Keyed input declarations, synthesised from the legacy projection when absent (§4.3)."""
-    block = route["route"]
-    if block.get("input_assets"):
-        return dict(block["input_assets"])
-    if block.get("input_type"):
-        exts = block.get("input_file_extensions") or (
-            [block["input_file_extension"]] if block.get("input_file_extension") else None
-        )
-        return {
-            block["input_type"]: {
-                "asset_type": block["input_type"],
-                "primary": True,
-                "input_filter": block.get("input_filter"),
-                "file_extensions": exts,
-            }
-        }
-    return {}
-
-
-def request_schema(route: dict[str, Any]) -> dict[str, Any] | None:
-    body = route["route"].get("request_body") or {}
-    schema = (body.get("content") or {}).get("application/json", {}).get("schema")
-    return schema if isinstance(schema, dict) else None
-
-
-def _fill_defaults(schema: dict[str, Any] | None, body: dict[str, Any]) -> dict[str, Any]:
-    """Top-level defaults, as the service's own request model (pydantic) would apply them."""
-    filled = dict(body)
-    for key, prop in ((schema or {}).get("properties") or {}).items():
-        if key not in filled and isinstance(prop, dict) and "default" in prop:
-            filled[key] = copy.deepcopy(prop["default"])
-    return filled
-
-
-# What the demo services and their request validation import on first use: tens of
-# milliseconds each (and ~6 MiB each, so not at start-up).
-_SERVICE_LIBRARIES = ("jsonschema", "gemmi")
-
-
-async def _import_service_libraries() -> None:
-    """Import the services' libraries in a worker thread before the first run needs them.
-
-    In the app the demo backend shares the window's event loop: the same import on the
-    loop would freeze the window for its whole length, while in a worker thread the
-    interpreter still switches back to the loop every few milliseconds.
-    """
-    missing = [name for name in _SERVICE_LIBRARIES if name not in sys.modules]
-    if missing:
-        loop = asyncio.get_event_loop()  # qasync may not report a running loop here
-        await loop.run_in_executor(None, lambda: [importlib.import_module(n) for n in missing])
-
-
-def _validation_detail(schema: dict[str, Any], body: dict[str, Any]) -> list[dict[str, Any]]:
-    """FastAPI-style 422 ``detail`` items for everything wrong with ``body``."""
-    import jsonschema  # noqa: PLC0415 - only runs need it; keeps start-up light
-
-    validator = jsonschema.Draft202012Validator(schema)
-    detail = []
-    for err in sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path)):
-        loc: list[Any] = ["body", *err.absolute_path]
-        if err.validator == "required":
-            missing = err.message.split("'")[1] if "'" in err.message else ""
-            loc.append(missing)
-        detail.append({"loc": loc, "msg": err.message, "type": str(err.validator)})
-    return detail
-
-
-def failure_response(status: int, message: str, **extra: Any) -> dict[str, Any]:
-    """``action.response`` of a failed run: an external-service error (§7.5)."""
-    return {
-        "statusCode": status,
-        "error": {
-            "type": "external_service_error",
-            "code": "external_service_error",
-            "message": message,
-            "status": status,
-            "upstreamStatus": status,
-            "retryable": status in RETRYABLE,
-            **extra,
-        },
-    }
-
 
 class Executor:
+    """The lifecycle of every run: validate and record, run, finish, time out, resume."""
+
     def __init__(
         self,
         store: Store,
@@ -183,7 +89,7 @@ class Executor:
         ):
             raise ApiError(400, f"This route is not sold in {currency}.", "currency_not_offered")
         inputs = self._resolve_inputs(route, config, user)
-        headers = _service_headers(config.get("headers"))
+        headers = service_headers(config.get("headers"))
         now = self.store.now_iso()
         decls = input_declarations(route)
         input_rows = [
@@ -332,7 +238,7 @@ class Executor:
             response = await self._call_service(action, route, entry)
         except ServiceError as exc:
             extra: dict[str, Any] = {"detail": exc.detail} if isinstance(exc.detail, list) else {}
-            message = _detail_message(exc.detail)
+            message = detail_message(exc.detail)
             return self._finish_error(action, exc.status, message, **extra)
         except asyncio.CancelledError:
             raise
@@ -344,7 +250,7 @@ class Executor:
     async def _call_service(
         self, action: dict[str, Any], route: dict[str, Any], entry: Any
     ) -> dict[str, Any]:
-        await _import_service_libraries()
+        await import_service_libraries()
         latency = self._fault_for(self.faults.route_latency, route)
         if latency:
             await asyncio.sleep(latency)
@@ -365,10 +271,10 @@ class Executor:
         if schema:
             # As the service's own request model would: the body as sent is checked, then
             # defaults fill what is missing (pydantic does not validate defaults).
-            detail = _validation_detail(schema, body)
+            detail = validation_detail(schema, body)
             if detail:
                 raise ServiceError(422, detail)  # type: ignore[arg-type]
-        body = _fill_defaults(schema, body)
+        body = fill_defaults(schema, body)
         call = ServiceCall(
             body=body,
             headers={
@@ -539,7 +445,7 @@ class Executor:
         raw_error = body.get("error")
         error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
         status = int(error.get("status") or body.get("statusCode") or 500)
-        message = _detail_message(
+        message = detail_message(
             error.get("message") or body.get("detail") or "The service reported a failure."
         )
         return self._finish_error(action, status, message)
@@ -639,33 +545,3 @@ class Executor:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-
-
-def _service_headers(raw: Any) -> dict[str, str]:
-    """``config.headers``: header parameters the caller set for the service (not ``ouro-*``,
-    which Ouro sets itself). Inferred: ouro-py merges extra keywords into ``config``."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise ApiError(400, "config.headers must be an object of header names and values")
-    out = {}
-    for name, value in raw.items():
-        key = str(name).strip().lower()
-        if not key or key.startswith("ouro-") or value is None:
-            continue
-        if not isinstance(value, str) or "\n" in value or "\r" in value:
-            raise ApiError(400, f"Header '{name}' must be one line of text.")
-        out[key] = value
-    return out
-
-
-def _detail_message(detail: Any) -> str:
-    """A FastAPI-style ``detail`` (string or list of {loc, msg}) as one readable sentence."""
-    if isinstance(detail, list):
-        parts = []
-        for item in detail:
-            if isinstance(item, dict):
-                loc = ".".join(str(p) for p in item.get("loc", []) if p != "body")
-                parts.append(f"{loc}: {item.get('msg')}" if loc else str(item.get("msg")))
-        return "; ".join(parts) or "The request was not valid."
-    return str(detail)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ouro_desktop.demo import execution
+from ouro_desktop.demo import service_warmup
 
 
 def test_missing_libraries_are_imported_off_the_loop_once(
@@ -22,13 +22,13 @@ def test_missing_libraries_are_imported_off_the_loop_once(
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "heavy_demo_lib", raising=False)
-    monkeypatch.setattr(execution, "_SERVICE_LIBRARIES", ("heavy_demo_lib",))
+    monkeypatch.setattr(service_warmup, "SERVICE_LIBRARIES", ("heavy_demo_lib",))
 
     async def main() -> Any:
         loop_thread = threading.current_thread()
-        await execution._import_service_libraries()
+        await service_warmup.import_service_libraries()
         module = sys.modules["heavy_demo_lib"]
-        await execution._import_service_libraries()  # already there: nothing to do
+        await service_warmup.import_service_libraries()  # already there: nothing to do
         assert sys.modules["heavy_demo_lib"] is module
         return loop_thread, module.IMPORTED_IN
 
@@ -40,9 +40,9 @@ def test_missing_libraries_are_imported_off_the_loop_once(
 def test_the_services_need_only_what_is_warmed() -> None:
     # The libraries the demo services import lazily are the ones warmed before a run.
     lazy = set()
-    for path in Path(execution.__file__).parent.rglob("*.py"):
+    for path in Path(service_warmup.__file__).parent.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         for name in ("gemmi", "jsonschema"):
             if f'LazyModule("{name}")' in text or f"import {name}" in text:
                 lazy.add(name)
-    assert lazy == set(execution._SERVICE_LIBRARIES)
+    assert lazy == set(service_warmup.SERVICE_LIBRARIES)

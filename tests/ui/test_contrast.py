@@ -27,7 +27,7 @@ from ouro_desktop.ui.common.theme import (
     rgb,
     tint,
 )
-from ouro_desktop.ui.history.model import mark_colours as run_mark_colours
+from ouro_desktop.ui.history.status_marks import mark_colours as run_mark_colours
 from ouro_desktop.ui.results.chart_plot import ChartPlot
 from ouro_desktop.ui.routes.delegate import row_colours
 from ouro_desktop.ui.run.form.drop_zone import DropZone

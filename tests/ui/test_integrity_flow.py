@@ -107,7 +107,7 @@ def test_a_file_changed_between_drop_and_upload_is_checked_again(
             path.write_bytes(AL)
         return await real(*args, **kwargs)
 
-    monkeypatch.setattr("ouro_desktop.ui.run.run_controller.upload_or_reuse", change_first)
+    monkeypatch.setattr("ouro_desktop.ui.run.file_staging.upload_or_reuse", change_first)
     asset = app.drop("file", path)
     assert state["changed"]
     assert _stored_bytes(app, asset) == AL

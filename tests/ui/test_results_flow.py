@@ -295,7 +295,7 @@ def test_compare_can_be_cancelled_while_it_works(app: App, monkeypatch: Any) -> 
     import threading
 
     from ouro_desktop.core.run_compare import CompareCancelled
-    from ouro_desktop.ui.history import history_controller
+    from ouro_desktop.ui.history import run_tools
 
     stopped: list[bool] = []
 
@@ -303,7 +303,7 @@ def test_compare_can_be_cancelled_while_it_works(app: App, monkeypatch: Any) -> 
         stopped.append(stop.wait(10))  # works until asked to stop
         raise CompareCancelled
 
-    monkeypatch.setattr(history_controller, "_compare_runs", slow_compare)
+    monkeypatch.setattr(run_tools, "_compare_runs", slow_compare)
     app.open("demo/formula-properties")
     form = app.window.run_panel.form
     body = form.value().body

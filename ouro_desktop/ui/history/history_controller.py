@@ -3,12 +3,11 @@
 The table merges the server's actions with the local run ledger, so a run started here
 shows at once and a run started elsewhere shows too; a run just started is selected
 (:meth:`HistoryController.follow_run`). The tracker's callbacks keep rows and the open
-detail live (status, logs). Outputs are fetched once into the profile's cache
-(:class:`~ouro_desktop.core.output_cache.OutputCache`) and previewed from there off the
-UI thread; Save… copies the cached file, Open opens it. A dataset or post output is read
-from Ouro instead (a page of rows at a time, the post's text) and saved as Ouro exports it
-(CSV, markdown text), streamed to where the user chose. The detail's buttons also re-run
-with the same inputs (nothing re-uploaded), show the code, and compare.
+detail live (status, logs). A run's outputs (fetch, save, open, preview, export, page)
+are handled by :class:`~ouro_desktop.ui.history.output_actions.OutputActions`, which the
+controller owns, and Show code and Compare by :class:`~.run_tools.RunTools`. The
+detail's buttons also re-run with the same inputs (nothing re-uploaded) and save the
+provenance record.
 
 Heavy runs: a run's answer is fetched when it is opened (lists leave answers out), read
 off the event loop, and a run already shown and finished is not fetched again when it is
@@ -20,16 +19,10 @@ meanwhile wait until it is read, so the log stays in order.
 from __future__ import annotations
 
 import logging
-import shutil
-import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-import shiboken6
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QWidget
 
@@ -38,30 +31,25 @@ from ouro_desktop.api.models import Action, ActionLog, Route
 from ouro_desktop.core.atomic_file import write_text_atomic
 from ouro_desktop.core.error_text import friendly
 from ouro_desktop.core.history import LOCAL_KEY_PREFIX, HistoryEntry, expected_seconds, merge
-from ouro_desktop.core.history_diff import response_diff, run_inputs
+from ouro_desktop.core.history_diff import run_inputs
 from ouro_desktop.core.history_pages import HistoryPager
-from ouro_desktop.core.ledger import LedgerError, RunLedger, RunRecord
+from ouro_desktop.core.ledger import RunLedger, RunRecord
 from ouro_desktop.core.output_cache import OutputCache
 from ouro_desktop.core.provenance import (
     Provenance,
     build_provenance,
-    record_output,
     saved_outputs,
 )
 from ouro_desktop.core.route_naming import RouteNames
-from ouro_desktop.core.run_compare import CompareCancelled, Comparison, compare_runs
-from ouro_desktop.core.run_compare import RunSide as CompareSide
-from ouro_desktop.core.run_context import lacks_response
 from ouro_desktop.core.runs import RunTracker
 from ouro_desktop.core.session import Session
-from ouro_desktop.core.snippets import run_snippet
-from ouro_desktop.ui.common.dialogs import ask_save_path, resolved
-from ouro_desktop.ui.common.tasks import TaskRunner, off_thread
-from ouro_desktop.ui.history.compare import CompareDialog
-from ouro_desktop.ui.history.detail import CodeDialog, RunDetail
+from ouro_desktop.ui.common.dialogs import ask_save_path
+from ouro_desktop.ui.common.tasks import TaskRunner
+from ouro_desktop.ui.history.detail import RunDetail
+from ouro_desktop.ui.history.output_actions import OutputActions
 from ouro_desktop.ui.history.pane import HistoryPane
 from ouro_desktop.ui.history.run_notifier import RunNotifier
-from ouro_desktop.ui.results.previews import PREVIEWS, PreviewFailed
+from ouro_desktop.ui.history.run_tools import RunTools
 
 log = logging.getLogger(__name__)
 HOLD_MS = 1000  # how long a batch run's change may wait to be shown with others
@@ -74,41 +62,6 @@ async def _ask_save_path(parent: QWidget, suggested: str) -> Path | None:
 
 def _open_file(path: Path) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-
-
-def _run_label(entry: HistoryEntry | None, key: str) -> str:
-    """A run as the compare dialog names it: its route and when it started."""
-    if entry is None:
-        return f"Run {key[:8]}"
-    when = ""
-    if entry.started_at > 0:
-        when = " " + datetime.fromtimestamp(entry.started_at).strftime("%H:%M:%S")
-    return f"{entry.route_name}{when}"
-
-
-def _compare_runs(
-    a: CompareSide, b: CompareSide, route: Route | None, stop: threading.Event
-) -> tuple[Comparison, list[str]]:
-    """In a worker: the table, then (for small answers) the JSON text diff."""
-    comparison = compare_runs(a, b, route=route, cancel=stop.is_set)
-    if stop.is_set():
-        raise CompareCancelled
-    return comparison, response_diff(a.response, b.response, labels=(a.label, b.label))
-
-
-def _input_files(files: dict[str, Any], record: RunRecord | None) -> dict[str, dict[str, Any]]:
-    """Each input file's name, asset id and, for a run started here, the local path it was
-    read from (kept in the ledger at submit), so the code can upload the real file."""
-    out: dict[str, dict[str, Any]] = {}
-    for key, info in files.items():
-        entry = dict(info) if isinstance(info, dict) else {}
-        kept = record.input_files.get(key) if record is not None else None
-        if isinstance(kept, dict):
-            for field in ("name", "path"):
-                if isinstance(kept.get(field), str) and kept[field]:
-                    entry.setdefault(field, kept[field])
-        out[str(key)] = entry
-    return out
 
 
 class HistoryController(QObject):
@@ -160,16 +113,29 @@ class HistoryController(QObject):
         pane.more_requested.connect(self._on_pane_more_requested)
         pane.retry_requested.connect(self.reload)
         pane.run_selected.connect(self._on_pane_run_selected)
-        pane.compare_requested.connect(self._on_pane_compare_requested)
-        detail.download_requested.connect(self._on_detail_download_requested)
-        detail.open_requested.connect(self._on_detail_open_requested)
-        detail.preview_requested.connect(self._on_detail_preview_requested)
-        detail.page_requested.connect(self._on_detail_page_requested)
         detail.rerun_requested.connect(self._on_detail_rerun_requested)
-        detail.show_code_requested.connect(self._on_detail_show_code_requested)
         detail.provenance_save_requested.connect(self._on_detail_provenance_save_requested)
-        detail.save_answer_requested.connect(self._on_detail_save_answer_requested)
         notifier.run_clicked.connect(self._on_notifier_run_clicked)
+        self.tools = RunTools(
+            pane,
+            detail,
+            session,
+            tasks,
+            self._actions,
+            inputs=self._inputs,
+            route_for=self._route_for,
+        )
+        self.outputs = OutputActions(
+            detail,
+            session,
+            tasks,
+            ledger,
+            self.cache,
+            ask_save_path=ask_save_path,
+            open_file=open_file,
+            record_for=self._record_for,
+            saved=self._output_saved,
+        )
 
     # -- following the tracker -------------------------------------------------------------
     def attach(self, tracker: RunTracker) -> None:
@@ -444,6 +410,12 @@ class HistoryController(QObject):
             record, outputs=saved, action_outputs=action.output_assets if action else None
         )
 
+    def _output_saved(self, record: RunRecord) -> None:
+        """An output of the shown run was saved: its record now lists the file's hash."""
+        self.detail.set_provenance(
+            self._provenance(record, self._actions.get(record.action_id or ""))
+        )
+
     def _on_detail_provenance_save_requested(self, key: str) -> None:
         record = self._record_for(key)
         if record is None:
@@ -463,166 +435,12 @@ class HistoryController(QObject):
             return
         self.pane.show_status(f"Provenance record saved to {target}.")
 
-    # -- outputs ---------------------------------------------------------------------------
-    def _on_detail_download_requested(self, asset_id: str, suggested: str) -> None:
-        self.tasks.run(f"download:{asset_id}", self._save_as(asset_id, suggested))
+    # -- re-run (code and compare are RunTools') ---------------------------------------------
+    @property
+    def last_dialog(self) -> QWidget | None:
+        """The code or compare dialog shown last (tests and benchmarks read it)."""
+        return self.tools.last_dialog
 
-    async def _save_as(self, asset_id: str, suggested: str) -> None:
-        target = await resolved(self.ask_save_path(self.detail, suggested))
-        if target is not None:
-            await self._save(asset_id, target, self.detail.key())
-
-    def _on_detail_open_requested(self, asset_id: str) -> None:
-        self.tasks.run(f"open:{asset_id}", self._open(asset_id))
-
-    def _on_detail_preview_requested(self, asset_id: str, family: str) -> None:
-        self.tasks.run(f"preview:{asset_id}", self._preview(asset_id, family))
-
-    async def _fetch(self, asset_id: str) -> Path | None:
-        """The output's file from the cache (downloaded the first time), or None after
-        saying why at its card."""
-        client = self.session.client
-        if client is None:
-            return None
-        board = self.detail.outputs
-        try:
-            path = await self.cache.fetch(
-                client,
-                asset_id,
-                progress=lambda done, total: board.set_progress(asset_id, done, total),
-            )
-        except OuroError as exc:
-            board.set_failed(asset_id, f"Download failed: {friendly(exc)}")
-            return None
-        board.set_fetched(asset_id)
-        return path
-
-    async def _save(self, asset_id: str, target: Path, key: str | None = None) -> None:
-        item = self.detail.outputs.item(asset_id)
-        if item is not None and not item.is_file:
-            await self._export(asset_id, target)
-            return
-        path = await self._fetch(asset_id)
-        if path is None:
-            return
-        try:
-            await off_thread(shutil.copyfile, path, target)
-        except OSError as exc:
-            self.detail.set_download_failed(
-                asset_id, f"Could not save {target.name}: {exc.strerror or exc}"
-            )
-            return
-        self.detail.set_download_done(asset_id, str(target))
-        await self._remember_output(key, asset_id, target)
-        if target.suffix.lower() == ".cif" and self.detail.outputs.state(asset_id).preview is None:
-            await self._preview(asset_id, "structure")
-
-    async def _remember_output(self, key: str | None, asset_id: str, path: Path) -> None:
-        """Keep the saved output's SHA-256 for the run's provenance record."""
-        record = self._record_for(key) if key else None
-        if record is None:
-            return
-        try:
-            await off_thread(record_output, self.ledger, record.local_id, asset_id, path.name, path)
-        except (OSError, LedgerError) as exc:
-            log.warning("could not record the saved output %s: %s", path, exc)
-            return
-        if self.detail.key() == key:
-            self.detail.set_provenance(
-                self._provenance(record, self._actions.get(record.action_id or ""))
-            )
-
-    async def _export(self, asset_id: str, target: Path) -> None:
-        """A dataset (as CSV) or a post (as markdown text) streamed from Ouro to ``target``:
-        exported afresh each time, so it is never kept in the cache."""
-        client = self.session.client
-        if client is None:
-            return
-        board = self.detail.outputs
-        try:
-            await client.download_asset(
-                asset_id,
-                target,
-                progress=lambda done, total: board.set_progress(asset_id, done, total),
-            )
-        except OuroError as exc:
-            board.set_failed(asset_id, f"Could not save {target.name}: {friendly(exc)}")
-            return
-        self.detail.set_download_done(asset_id, str(target))
-
-    async def _open(self, asset_id: str) -> None:
-        path = await self._fetch(asset_id)
-        if path is not None:
-            self.open_file(path)
-
-    def _on_detail_save_answer_requested(self, key: str) -> None:
-        record = self._record_for(key)
-        action_id = record.action_id if record else (None if key.startswith("local:") else key)
-        if action_id is None:
-            return
-        target = self.ask_save_path(self.detail, f"run-{action_id[:8]}.json")
-        if target is not None:
-            self.tasks.run(f"save-answer:{action_id}", self._save_answer(action_id, target))
-
-    async def _save_answer(self, action_id: str, target: Path) -> None:
-        client = self.session.client
-        if client is None:
-            return
-        try:
-            path = await client.save_action(
-                action_id, target, progress=lambda done, _total: self.detail.set_save_progress(done)
-            )
-        except OuroError as exc:
-            self.detail.set_save_failed(f"Could not save the answer: {friendly(exc)}")
-            return
-        self.detail.set_save_done(str(path))
-
-    async def _preview(self, asset_id: str, family: str) -> None:
-        kind = PREVIEWS.get(family)
-        client = self.session.client
-        if kind is None or client is None:
-            return
-        if kind.load_asset is not None:  # read from Ouro, not from a downloaded file
-            try:
-                remote = await kind.load_asset(client, asset_id)
-            except (OuroError, PreviewFailed) as exc:
-                message = friendly(exc) if isinstance(exc, OuroError) else str(exc)
-                self.detail.show_output_preview_failed(asset_id, message)
-                return
-            self.detail.show_output_preview(asset_id, remote)
-            return
-        path = await self._fetch(asset_id)
-        if path is None:
-            return
-        thumb = self.cache.derived(asset_id, "preview.png")
-        try:
-            payload: Any = await off_thread(kind.load, path, thumb)
-        except PreviewFailed as exc:
-            self.detail.show_output_preview_failed(asset_id, str(exc))
-            return
-        self.detail.show_output_preview(asset_id, payload)
-
-    def _on_detail_page_requested(self, asset_id: str, family: str, offset: int) -> None:
-        self.tasks.run(f"page:{asset_id}", self._page(asset_id, family, offset))
-
-    async def _page(self, asset_id: str, family: str, offset: int) -> None:
-        """Another page of a paged preview (a dataset's rows), read alone from Ouro."""
-        kind = PREVIEWS.get(family)
-        client = self.session.client
-        if kind is None or kind.load_more is None or client is None:
-            return
-        shown = self.detail.outputs.state(asset_id).preview
-        try:
-            payload = await kind.load_more(client, asset_id, shown, offset)
-        except (OuroError, PreviewFailed) as exc:
-            message = friendly(exc) if isinstance(exc, OuroError) else str(exc)
-            self.detail.show_output_preview_failed(
-                asset_id, f"Those rows could not be read: {message}"
-            )
-            return
-        self.detail.show_output_preview(asset_id, payload)
-
-    # -- re-run, code, compare -------------------------------------------------------------
     def _inputs(self, key: str) -> tuple[RunRecord | None, Action | None, dict[str, object]]:
         record = self._record_for(key)
         action = self._actions.get(record.action_id if record and record.action_id else key)
@@ -636,82 +454,6 @@ class HistoryController(QObject):
         route_id = record.route_id if record else (action.route_id if action else None)
         if route_id is not None:
             self.rerun_requested.emit(route_id, inputs)
-
-    def _on_detail_show_code_requested(self, key: str) -> None:
-        self.tasks.run("show-code", self._show_code(key))
-
-    async def _show_code(self, key: str) -> None:
-        record, action, inputs = self._inputs(key)
-        route_id = record.route_id if record else (action.route_id if action else "")
-        route = await self._route_for(route_id) if route_id else None
-        if route is None:
-            return
-        files = inputs.get("files") or {}
-        assert isinstance(files, dict)
-        account = self.session.account
-        demo = account is not None and account.demo
-        base = account.base_url if account and not demo else "http://127.0.0.1:8765"
-        code = run_snippet(
-            route,
-            body=dict(inputs.get("body") or {}),
-            query=dict(inputs.get("query") or {}),
-            path_params=dict(inputs.get("path") or {}),
-            input_assets={k: str(v.get("asset_id")) for k, v in files.items()},
-            base_url=base,
-            input_files=_input_files(files, record),
-            demo=demo,
-        )
-        dialog = CodeDialog(
-            code, title=f"Code for this run of {route.full_name}", parent=self.detail
-        )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
-        self.last_dialog: QWidget = dialog
-
-    def _on_pane_compare_requested(self, key_a: str, key_b: str) -> None:
-        self.tasks.run("compare", self._compare(key_a, key_b))
-
-    async def _compare(self, key_a: str, key_b: str) -> None:
-        # The earlier run first: changes read as "from the first run to the later one".
-        entries = [self.pane.model.entry_for(k) for k in (key_a, key_b)]
-        if all(entries) and entries[0].started_at > entries[1].started_at:  # type: ignore[union-attr]
-            key_a, key_b = key_b, key_a
-        client = self.session.client
-        sides: list[CompareSide] = []
-        route_ids = set()
-        for key in (key_a, key_b):
-            record, action, inputs = self._inputs(key)
-            missing = action is None or lacks_response(action)
-            if missing and client is not None and not key.startswith(LOCAL_KEY_PREFIX):
-                try:  # lists leave answers out: fetch this one's (read off the loop)
-                    action = await client.get_action(action.id if action else key)
-                except OuroError:
-                    pass
-                else:
-                    self._actions[action.id] = action
-            entry = self.pane.model.entry_for(key)
-            label = _run_label(entry, key)
-            route_ids.add(record.route_id if record else (action.route_id if action else ""))
-            inputs = run_inputs(action, record)
-            sides.append(CompareSide(inputs, action.response if action else None, label))
-        if sides[0].label == sides[1].label:
-            sides = [replace(sides[0], label="Run A"), replace(sides[1], label="Run B")]
-        route_id = route_ids.pop() if len(route_ids) == 1 else ""
-        route = await self._route_for(route_id) if route_id else None
-        dialog = CompareDialog((sides[0].label, sides[1].label), parent=self.pane)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        stop = threading.Event()
-        dialog.cancel_requested.connect(stop.set)
-        dialog.show()
-        self.last_dialog = dialog
-        try:
-            comparison, diff = await off_thread(_compare_runs, sides[0], sides[1], route, stop)
-        except CompareCancelled:
-            if shiboken6.isValid(dialog):  # closed (and deleted) meanwhile: nothing to say
-                dialog.show_cancelled()
-            return
-        if shiboken6.isValid(dialog):
-            dialog.show_comparison(comparison, diff)
 
     def _on_notifier_run_clicked(self, key: str) -> None:
         self.pane.set_scope("all")

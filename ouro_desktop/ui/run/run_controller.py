@@ -1,51 +1,38 @@
-"""The run controller: file inputs (check, preview, upload), the Run button, the tracker.
+"""The run controller: the route's form and its memory, the Run button, the tracker.
 
-Everything slow happens off the UI thread (file checks and hashing in an executor, a big
-CIF's parsing in a worker process; uploads and the run itself as async tasks). A file
-already uploaded from this profile (same content hash) is reused. What is uploaded is
-the version that was checked (:mod:`~ouro_desktop.core.upload_pipeline`); a file that
-changes before its upload is checked again, and one that changed after it (before Run)
-makes Run ask whether to upload the new version or keep the one on Ouro. A run is
-submitted once: Run is disabled while a submission is in flight and until its fate is
-known, and a paid route is never run without the user confirming its price. Every
-question is a non-blocking dialog (:mod:`~ouro_desktop.ui.common.dialogs`), so runs
-keep being followed meanwhile. Dataset and post inputs, and "Choose from my Ouro …" for
-every input, are :class:`~.asset_input_controller.AssetInputController`'s. A route's
-secret header (an access key) is filled from the keyring and kept there when a run uses
-it (:mod:`ouro_desktop.core.header_secrets`); it is sent with the run and recorded nowhere.
+File inputs (check, preview, upload) are :class:`~.file_staging.FileStaging`'s, which
+the controller owns; everything slow happens off the UI thread. A file that changed
+after its upload (before Run) makes Run ask whether to upload the new version or keep
+the one on Ouro. A run is submitted once: Run is disabled while a submission is in
+flight and until its fate is known, and a paid route is never run without the user
+confirming its price. Every question is a non-blocking dialog
+(:mod:`~ouro_desktop.ui.common.dialogs`), so runs keep being followed meanwhile. Dataset
+and post inputs, and "Choose from my Ouro …" for every input, are
+:class:`~.asset_input_controller.AssetInputController`'s. A route's secret header (an
+access key) is filled from the keyring and kept there when a run uses it
+(:mod:`ouro_desktop.core.header_secrets`); it is sent with the run and recorded nowhere.
+What the result card says when a run ends is :mod:`~.outcome_card`'s.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from ouro_desktop.api.errors import (
-    FileChangedError,
     OuroError,
     UnprocessableEntityError,
-    UploadCancelled,
 )
-from ouro_desktop.api.files import FileStamp
 from ouro_desktop.api.models import Action, Route
 from ouro_desktop.api.schema_nodes import FormValue, default_value
-from ouro_desktop.core.asset_inputs import TABLE_EXTENSIONS, input_needs
-from ouro_desktop.core.cif_preview import CifPreview, CifPreviewError
-from ouro_desktop.core.cif_process import preview_cif_async
+from ouro_desktop.core.asset_inputs import input_needs
 from ouro_desktop.core.error_text import friendly
 from ouro_desktop.core.field_errors import form_field_errors
 from ouro_desktop.core.file_checks import (
-    CheckedFile,
-    FileRejected,
-    check_local_file,
-    check_many,
     display_name,
 )
 from ouro_desktop.core.form_memory import FormMemory, RememberedFile, RememberedForm
@@ -53,23 +40,20 @@ from ouro_desktop.core.header_secrets import HeaderSecrets
 from ouro_desktop.core.input_words import missing_files_text
 from ouro_desktop.core.ledger import LedgerError, RunLedger, RunRecord
 from ouro_desktop.core.provenance import input_file_facts, submit_facts
-from ouro_desktop.core.result_summary import headline_items, output_items, property_paths
-from ouro_desktop.core.result_view import view_for_route
 from ouro_desktop.core.route_facts import price_text
 from ouro_desktop.core.route_fields import asset_input_required
-from ouro_desktop.core.run_outcome import failure_sentence
 from ouro_desktop.core.runs import RunTracker
 from ouro_desktop.core.session import Session
 from ouro_desktop.core.upload_cache import UploadCache
-from ouro_desktop.core.upload_pipeline import UploadOutcome, changed_since_upload, upload_or_reuse
+from ouro_desktop.core.upload_pipeline import changed_since_upload
 from ouro_desktop.ui.common.dialogs import ask_item, resolved
 from ouro_desktop.ui.common.tasks import TaskRunner, off_thread
-from ouro_desktop.ui.results.result_card import scroll_to
 from ouro_desktop.ui.run.asset_input_controller import AssetInputController, Chooser
 from ouro_desktop.ui.run.asset_picker import choose_asset
+from ouro_desktop.ui.run.file_staging import FileStaging
 from ouro_desktop.ui.run.form.asset_zones import DatasetZone, PostZone
-from ouro_desktop.ui.run.form.base import ErrorSlot
 from ouro_desktop.ui.run.form.drop_zone import ZoneState
+from ouro_desktop.ui.run.outcome_card import show_failure, show_result
 from ouro_desktop.ui.run.run_panel import RunPanel
 from ouro_desktop.ui.run.run_words import (
     RESTORED,
@@ -81,31 +65,7 @@ from ouro_desktop.ui.run.run_words import (
 )
 
 log = logging.getLogger(__name__)
-CIF_EXTENSIONS = {"cif", "mcif"}
-# A file that keeps changing while it is checked and uploaded is being written: give up.
-MAX_RESTAGES = 3
 UNSETTLED = {"submitting", "unknown"}  # the submission's fate is not known yet
-
-STATE_TITLES = {
-    "error": "Failed",
-    "timed-out": "Timed out",
-    "not-started": "Not started",
-    "unknown": "Not confirmed yet",
-}
-HEADLINE_VALUES = 4  # values the result card shows
-
-
-def _field_labels(slots: Mapping[str, ErrorSlot], paths: Iterable[str]) -> dict[str, str]:
-    """The titles of the fields errors were shown at (a deeper path shows at the nearest
-    field above it); paths with no field in the form are left out."""
-    out = {}
-    for path in paths:
-        home = path
-        while home and home not in slots:
-            home = home.rpartition(".")[0]
-        if home in slots:
-            out[path] = slots[home].editor.accessible_title()
-    return out
 
 
 def _detail_of(body: object) -> object:
@@ -116,17 +76,6 @@ def _detail_of(body: object) -> object:
     if isinstance(error, dict) and error.get("detail") is not None:
         return error.get("detail")
     return body.get("detail")
-
-
-@dataclass
-class _Staged:
-    """A checked local file waiting for (or done with) its upload."""
-
-    checked: CheckedFile
-    cancel: asyncio.Event
-    outcome: UploadOutcome | None = None  # what is on Ouro for it, once uploaded
-    kept: FileStamp | None = None  # a later version the user chose not to upload
-    restages: int = 0  # times it was checked again because it changed
 
 
 class RunController(QObject):
@@ -160,7 +109,6 @@ class RunController(QObject):
         self.ask_changed = ask_changed
         self.tracker: RunTracker | None = None
         self._unsubscribe: Callable[[], None] | None = None
-        self._staged: dict[str, _Staged] = {}
         self._last: RunRecord | None = None
         # The run just sent while Ouro has not yet said whether it got it: Run stays off.
         self._unsettled: RunRecord | None = None
@@ -175,12 +123,9 @@ class RunController(QObject):
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(1000)
         self._flush_timer.timeout.connect(self.flush_memory)
+        # Connected first: a dropped file is staged before the form counts as changed.
+        self.files = FileStaging(panel, session, tasks, uploads, self.assets, self.choose)
         inputs = panel.inputs
-        inputs.files_dropped.connect(self._on_inputs_files_dropped)
-        inputs.cancel_requested.connect(self._on_inputs_cancel_requested)
-        inputs.retry_requested.connect(self._on_inputs_retry_requested)
-        inputs.removed.connect(self._on_inputs_removed)
-        inputs.choose_remote_requested.connect(self._on_inputs_choose_remote_requested)
         inputs.changed.connect(self._on_inputs_changed)
         inputs.files_dropped.connect(self._on_form_changed_by_hand)
         inputs.choose_remote_requested.connect(self._on_form_changed_by_hand)
@@ -208,8 +153,7 @@ class RunController(QObject):
 
     def cancel_uploads(self) -> None:
         """Stop every check, hash and upload now (quitting: nothing may wait for them)."""
-        for staged in self._staged.values():
-            staged.cancel.set()
+        self.files.cancel_all()
 
     def runs_in_flight(self) -> int:
         """Runs that are still going (being sent, or followed) as far as this app knows."""
@@ -229,9 +173,7 @@ class RunController(QObject):
     def show_route(self, route: Route) -> None:
         """Show ``route``'s form: as the person left it, if they were here before."""
         self._remember()  # the form being left, as it is now
-        for staged in self._staged.values():
-            staged.cancel.set()
-        self._staged.clear()
+        self.files.reset()
         # Checks, previews and uploads for the form being left: its drop zones are going.
         for key in self.panel.inputs.keys():
             self.tasks.cancel(f"file:{key}")
@@ -340,173 +282,9 @@ class RunController(QObject):
         required = [k for k in route.input_assets if asset_input_required(route, k)]
         return self.panel.inputs.missing_required(required)
 
-    # -- file inputs -----------------------------------------------------------------------
     def drop_anywhere(self, items: list[str]) -> None:
         """Files dropped on the window: each goes to the input that accepts it."""
-        route = self.panel.route
-        if route is None or not route.input_assets:
-            self.panel.show_problem("drop", "This route takes no files.")
-            return
-        self.panel.clear_problem("drop")
-        self.tasks.run("drop", self._route_drop(route, items))
-
-    async def _route_drop(self, route: Route, items: list[str]) -> None:
-        taken = set(self.panel.inputs.filled_keys())
-        # A table goes to the first dataset input still free (check_many knows files only).
-        tables = [i for i in items if Path(i).suffix.lower().lstrip(".") in TABLE_EXTENSIONS]
-        free = [
-            n.key for n in input_needs(route) if n.asset_type == "dataset" and n.key not in taken
-        ]
-        for item in tables[: len(free)]:
-            table_key = free.pop(0)
-            self.assets.table_dropped(table_key, [item])
-            items = [i for i in items if i != item]
-            taken.add(table_key)
-        if not items:
-            return
-        accepted, rejected, ambiguous = await off_thread(
-            check_many, items, route.input_assets, taken=taken
-        )
-        for key, checked in accepted:
-            self._stage(key, checked)
-        for checked, keys in ambiguous:
-            key = await resolved(
-                self.choose(self.panel, f"Which input is “{checked.name}” for?", keys)
-            )
-            if key and key in keys:
-                self._stage(key, checked)
-        if rejected:
-            self.panel.show_problem("drop", "\n".join(message for _item, message in rejected))
-
-    def _on_inputs_files_dropped(self, key: str, items: list[str]) -> None:
-        route = self.panel.route
-        if route is None or key not in route.input_assets:
-            return
-        if self.assets.handles(key):  # a table for a dataset input
-            self.assets.table_dropped(key, items)
-            return
-        if len(items) > 1:
-            self.panel.inputs.zone(key).show_rejected(
-                f"This input takes one file; {len(items)} were dropped. Drop just one."
-            )
-            return
-        self.tasks.run(f"file:{key}", self._check_then_stage(key, items[0], route))
-
-    async def _check_then_stage(self, key: str, item: str, route: Route) -> None:
-        zone = self.panel.inputs.zone(key)
-        zone.show_checking(Path(item).name)
-        try:
-            checked = await off_thread(check_local_file, item, route.input_assets[key])
-        except FileRejected as exc:
-            zone.show_rejected(exc.message)
-            return
-        self._stage(key, checked)
-
-    def _stage(self, key: str, checked: CheckedFile, restages: int = 0) -> None:
-        old = self._staged.pop(key, None)
-        if old is not None:
-            old.cancel.set()
-        staged = _Staged(checked, asyncio.Event(), restages=restages)
-        self._staged[key] = staged
-        self.tasks.run(f"file:{key}", self._preview_and_upload(key, staged))
-
-    async def _check_again(self, key: str, staged: _Staged) -> None:
-        """The file changed since it was checked: check, preview and upload it afresh."""
-        route = self.panel.route
-        if route is None or key not in route.input_assets:
-            return
-        zone = self.panel.inputs.zone(key)
-        zone.show_checking(staged.checked.name)
-        try:
-            checked = await off_thread(
-                check_local_file, str(staged.checked.path), route.input_assets[key]
-            )
-        except FileRejected as exc:
-            zone.show_rejected(exc.message)
-            return
-        self._stage(key, checked, staged.restages + 1)
-
-    async def _preview_and_upload(self, key: str, staged: _Staged) -> None:
-        zone = self.panel.inputs.zone(key)
-        checked = staged.checked
-        preview: CifPreview | None = None
-        problem: str | None = None
-        if checked.extension in CIF_EXTENSIONS:
-            try:
-                preview = await preview_cif_async(checked.path)
-            except CifPreviewError as exc:
-                problem = exc.message
-        zone.show_preview(checked, preview, problem)
-        await self._upload(key, staged)
-
-    async def _upload(self, key: str, staged: _Staged) -> None:
-        client, account = self.session.client, self.session.account
-        if client is None or account is None:
-            return
-        zone = self.panel.inputs.zone(key)
-        checked = staged.checked
-        try:
-            outcome = await upload_or_reuse(
-                client,
-                self.uploads,
-                checked,
-                base_url=account.base_url,
-                account=account.user.username,
-                cancel=staged.cancel,
-                progress=zone.show_progress,
-            )
-        except UploadCancelled:
-            zone.clear()
-            return
-        except FileChangedError as exc:
-            # Not the version that was checked and previewed: check it again, unless it
-            # keeps changing (still being written).
-            if staged.cancel.is_set():
-                return
-            if staged.restages < MAX_RESTAGES and self._staged.get(key) is staged:
-                await self._check_again(key, staged)
-            else:
-                zone.show_upload_error(f"Upload failed: {friendly(exc)}")
-            return
-        except OuroError as exc:
-            zone.show_upload_error(f"Upload failed: {friendly(exc)}")
-            return
-        except OSError as exc:  # InterruptedError too: hashing stopped on cancel
-            if not staged.cancel.is_set():
-                zone.show_upload_error(f"Could not read the file: {exc}")
-            return
-        staged.outcome = outcome
-        zone.show_uploaded(outcome.asset_id, checked.name, outcome.reused)
-
-    def _on_inputs_cancel_requested(self, key: str) -> None:
-        if self.assets.handles(key):
-            self.assets.cancel(key)
-            return
-        staged = self._staged.get(key)
-        if staged is not None:
-            staged.cancel.set()
-
-    def _on_inputs_retry_requested(self, key: str) -> None:
-        if self.assets.handles(key):
-            self.assets.retry(key)
-            return
-        staged = self._staged.get(key)
-        if staged is not None:
-            staged.cancel = asyncio.Event()
-            self.tasks.run(f"file:{key}", self._upload(key, staged))
-
-    def _on_inputs_removed(self, key: str) -> None:
-        self.assets.removed(key)
-        self._drop_staged(key)
-
-    def _on_inputs_choose_remote_requested(self, key: str) -> None:
-        self._staged.pop(key, None)
-        self.assets.choose_remote(key)
-
-    def _drop_staged(self, key: str) -> None:
-        staged = self._staged.pop(key, None)
-        if staged is not None:
-            staged.cancel.set()
+        self.files.drop_anywhere(items)
 
     def fill_from_run(self, route: Route, inputs: dict[str, object]) -> None:
         """Put an earlier run's inputs into the open form of ``route`` (files by their
@@ -521,7 +299,7 @@ class RunController(QObject):
                 if input_key in route.input_assets and isinstance(info, dict):
                     asset_id = str(info.get("asset_id") or "")
                     if asset_id:
-                        self._drop_staged(input_key)  # the earlier run's asset replaces it
+                        self.files.drop(input_key)  # the earlier run's asset replaces it
                         files[input_key] = RememberedFile(
                             str(info.get("name") or asset_id), asset_id
                         )
@@ -578,7 +356,7 @@ class RunController(QObject):
 
     async def _files_still_current(self) -> bool:
         """Ask about every uploaded file that changed on disk since; False: don't run now."""
-        for key, staged in list(self._staged.items()):
+        for key, staged in list(self.files.staged.items()):
             outcome = staged.outcome
             zone = self.panel.inputs.zone(key)
             if outcome is None or zone.asset_id != outcome.asset_id:
@@ -587,13 +365,13 @@ class RunController(QObject):
             if now is None or now == staged.kept:
                 continue
             answer = await resolved(self.ask_changed(self.panel, staged.checked.name))
-            if self._staged.get(key) is not staged:
+            if self.files.staged.get(key) is not staged:
                 return False  # the file was removed or replaced meanwhile
             if answer == "keep":
                 staged.kept = now
                 continue
             if answer == "upload":
-                self.tasks.run(f"file:{key}", self._check_again(key, staged))
+                self.tasks.run(f"file:{key}", self.files.check_again(key, staged))
                 self.panel.show_status(
                     f"Uploading the new version of “{staged.checked.name}”; press Run "
                     "when it is on Ouro."
@@ -634,18 +412,12 @@ class RunController(QObject):
             return f"Save your text for {title} first (“Save as a post” under it), then Run."
         return f"Choose one of your posts, or write a short text, for {title}."
 
-    def _input_name(self, key: str) -> str | None:
-        if key in self._staged:
-            return self._staged[key].checked.name
-        name = getattr(self.panel.inputs.zone(key), "asset_name", "")
-        return name or None
-
     async def _submit(self, route: Route) -> None:
         assert self.tracker is not None
         value = self.panel.form.value()
         assets = self.panel.inputs.asset_ids()
-        files = {k: self._file_record(k, v) for k, v in assets.items()}
-        staged = {k: s for k, s in self._staged.items() if s.outcome}  # uploaded
+        files = {k: self.files.file_record(k, v) for k, v in assets.items()}
+        staged = {k: s for k, s in self.files.staged.items() if s.outcome}  # uploaded
         hashed = {
             k: (s.checked.name, s.checked.size, s.outcome.sha256)
             for k, s in staged.items()
@@ -702,14 +474,6 @@ class RunController(QObject):
         if self.panel.route is not None and self.panel.route.id == record.route_id:
             self.panel.set_submitting(False)
 
-    def _file_record(self, key: str, asset_id: str) -> dict[str, str | None]:
-        """What the ledger keeps of an input file: its name, asset id and the local path it
-        was read from (so "Show code" can upload the real file again)."""
-        staged = self._staged.get(key)
-        if staged is None:  # a dataset or post input: the name it has on Ouro
-            return {"name": self._input_name(key), "asset_id": asset_id}
-        return {"name": staged.checked.name, "asset_id": asset_id, "path": str(staged.checked.path)}
-
     def _show_at_fields(
         self, errors: dict[str, str], detail: object, message: str
     ) -> dict[str, str]:
@@ -751,47 +515,6 @@ class RunController(QObject):
             return  # another route is open: the history pane has the run
         self.panel.show_status("")
         if record.state == "success":
-            self._show_result(route, action, record)
+            show_result(self.panel.result_card, route, action, record)
         else:
-            labels = _field_labels(self.panel.form.slots(), self._placed)
-            sentence = failure_sentence(
-                record.state, action=action, detail=record.status_detail, fields=labels
-            )
-            title = STATE_TITLES.get(record.state, "Failed")
-            first = next(iter(labels), None)
-            if first is None:
-                self.panel.result_card.show_failure(title, sentence)
-                return
-            self.panel.result_card.show_failure(
-                title, sentence, lambda: self._go_to_field(first), f"Show “{labels[first]}”"
-            )
-
-    def _go_to_field(self, path: str) -> None:
-        """Scroll the form to the field ``path`` (or the nearest one above it) and focus it."""
-        slots = self.panel.form.slots()
-        while path and path not in slots:
-            path = path.rpartition(".")[0]
-        if path in slots:
-            target = slots[path].editor.focus_target()
-            scroll_to(target, 60)  # its title and help above it in view too
-            target.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def _show_result(self, route: Route, action: Action | None, record: RunRecord) -> None:
-        card = self.panel.result_card
-        response = action.response if action is not None else record.result_summary
-        if response is None:
-            card.show_values("Finished", [], [], "The run is in the Runs list.")
-            return
-        view = view_for_route(route, response)
-        items = headline_items(
-            view, count=HEADLINE_VALUES, preferred=property_paths(route), echoes=record.body
-        )
-        outputs = [
-            f"{item.output.name} · {item.output.kind}"
-            for item in output_items(view)[:3]
-            if item.output is not None
-        ]
-        footer = "The whole answer is in the run's detail, under Runs."
-        if not items and not outputs:
-            footer = "This run's answer is in the run's detail, under Runs."
-        card.show_values("Finished", items, outputs, footer)
+            show_failure(self.panel, record, action, self._placed)
