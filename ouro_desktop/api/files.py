@@ -458,13 +458,6 @@ async def save_url(
 ) -> Path:
     """Stream a signed URL into ``dest`` (written whole or not at all)."""
     dest = Path(dest)
-    try:
-        fd, tmp_name = await asyncio.to_thread(
-            tempfile.mkstemp, prefix=f".{dest.name}.", suffix=".part", dir=dest.parent
-        )
-    except OSError as exc:
-        raise OuroError(f"Cannot save into {dest.parent}: {exc.strerror or exc}.") from exc
-    handle = os.fdopen(fd, "wb")
     state = {"received": 0, "total": size or 0}
 
     async def on_start(length: int | None) -> None:
@@ -479,7 +472,7 @@ async def save_url(
         if progress is not None:
             progress(state["received"], max(state["total"], state["received"]))
 
-    try:
+    async with _whole_or_nothing(dest) as handle:
         await http.stream_get(
             url,
             on_start=on_start,
@@ -487,14 +480,6 @@ async def save_url(
             max_bytes=size,
             deadline=None if size is None else http.deadline + size / MIN_DOWNLOAD_RATE,
         )
-        await asyncio.to_thread(handle.close)
-        await asyncio.to_thread(os.replace, tmp_name, dest)
-    except OSError as exc:
-        _discard(handle, tmp_name)
-        raise OuroError(f"Cannot save {dest.name}: {exc.strerror or exc}.") from exc
-    except BaseException:
-        _discard(handle, tmp_name)
-        raise
     return dest
 
 
@@ -502,13 +487,6 @@ async def save_api_answer(
     http: HttpSession, path: str, dest: Path, progress: Progress | None
 ) -> Path:
     """Stream the answer of ``GET path`` (no size cap) into ``dest``, whole or not at all."""
-    try:
-        fd, tmp_name = await asyncio.to_thread(
-            tempfile.mkstemp, prefix=f".{dest.name}.", suffix=".part", dir=dest.parent
-        )
-    except OSError as exc:
-        raise OuroError(f"Cannot save into {dest.parent}: {exc.strerror or exc}.") from exc
-    handle = os.fdopen(fd, "wb")
     received = 0
 
     async def on_chunk(chunk: bytes) -> None:
@@ -518,9 +496,25 @@ async def save_api_answer(
         if progress is not None:
             progress(received, 0)
 
-    try:
+    async with _whole_or_nothing(dest) as handle:
         # Time enough for the biggest answers at a slow rate.
         await http.stream_api_get(path, on_chunk=on_chunk, deadline=http.deadline * 10)
+    return dest
+
+
+@contextlib.asynccontextmanager
+async def _whole_or_nothing(dest: Path) -> AsyncIterator[IO[bytes]]:
+    """A file to stream ``dest`` into, moved into place only when everything was written:
+    a failure or a cancel leaves no partial file (an OSError becomes an OuroError)."""
+    try:
+        fd, tmp_name = await asyncio.to_thread(
+            tempfile.mkstemp, prefix=f".{dest.name}.", suffix=".part", dir=dest.parent
+        )
+    except OSError as exc:
+        raise OuroError(f"Cannot save into {dest.parent}: {exc.strerror or exc}.") from exc
+    handle = os.fdopen(fd, "wb")
+    try:
+        yield handle
         await asyncio.to_thread(handle.close)
         await asyncio.to_thread(os.replace, tmp_name, dest)
     except OSError as exc:
@@ -529,7 +523,6 @@ async def save_api_answer(
     except BaseException:
         _discard(handle, tmp_name)
         raise
-    return dest
 
 
 def _discard(handle: IO[bytes], tmp_name: str) -> None:
