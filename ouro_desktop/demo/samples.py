@@ -87,6 +87,7 @@ def seed_samples(
         "schema": _create_table_sql(names),
         "source": "api",
         "preview": rows[:12],
+        "rows": rows,  # inline, as the app sends a table this small
         "metadata": {"schema": "datasets", "columns": names},
         "attribution": {"originality": "original"},
     }
