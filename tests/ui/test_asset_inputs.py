@@ -520,6 +520,9 @@ def test_the_sample_post_is_offered_and_read(app: App) -> None:
     title, first_lines = picker.row_text(SAMPLE_POST)[:2]
     assert title == SAMPLE_POST_NAME
     assert first_lines.startswith("# Copper at a glance · Metallic Cu crystallises")
+    # The long first lines leave the title readable (it was cut to "Sample: note…").
+    title_width = picker.tree.fontMetrics().horizontalAdvance(SAMPLE_POST_NAME)
+    assert picker.tree.columnWidth(0) > title_width
     picker.select(SAMPLE_POST)
     picker.use_button.click()
     app.aio.wait_until(lambda: zone.asset_id == SAMPLE_POST and bool(zone.post_view.text()))
