@@ -127,3 +127,69 @@ def test_runs_of_one_route_read_apart_by_what_each_was_given(
         assert app.ledger.list(text="asset_id") == []  # keys are not matched, values are
     finally:
         app.close()
+
+
+WALK_EV = """volume (Å³),energy (eV)
+43.4608,-14.74328
+44.4056,-14.81518
+45.3504,-14.86413
+46.2952,-14.89179
+47.2400,-14.90055
+48.1848,-14.89205
+49.1296,-14.86998
+50.0744,-14.83459
+51.0192,-14.78665
+"""
+
+
+def _fitted_walk_table(app: Any, tmp_path: Path) -> Any:
+    """The walk's cu_ev.csv dropped on the EOS route, created as a dataset, fitted."""
+    from ouro_desktop.ui.run.form.drop_zone import ZoneState
+
+    app.open("demo/fit-equation-of-state")
+    zone = app.window.run_panel.inputs.zone("dataset")
+    path = tmp_path / "cu_ev.csv"
+    path.write_text(WALK_EV, encoding="utf-8")
+    zone.files_dropped.emit("dataset", [str(path)])
+    app.aio.wait_until(lambda: zone.state is ZoneState.PREVIEW)
+    zone.create_button.click()
+    app.aio.wait_until(lambda: zone.asset_id is not None)
+    record = app.run()
+    assert record.state == "success", record.status_detail
+    return record
+
+
+def test_a_value_with_its_uncertainty_keeps_the_digits_the_fit_determined(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    # Seen at 1366×768: "Minimum energy E0 −14.9 eV" beside "Uncertainty of E0
+    # 1.76 × 10⁻⁴ eV" (sent: −14.900383).
+    from .app_harness import App
+
+    app = App(qtbot, aio, tmp_path)
+    try:
+        record = _fitted_walk_table(app, tmp_path)
+        (action,) = app.actions(app.window.run_panel.route.id)
+        answer = action["response"]
+        assert round(answer["E0_eV"], 4) == -14.9004 and 1.7e-4 < answer["E0_error_eV"] < 1.8e-4
+        e0 = f"{answer['E0_eV']:.5f}".replace("-", "−")  # to the place of 0.00018
+        card = dict(app.window.run_panel.result_card.values())
+        assert card["Minimum energy E0"] == f"{e0} eV"
+        assert card["Equilibrium volume V0"] == f"{answer['V0_A3']:.4f} Å³"
+        app.aio.wait_until(lambda: app.window.history.select_run(record.action_id))
+        detail = app.window.run_detail
+        app.aio.wait_until(lambda: detail.key() == record.action_id)
+        answer_view = detail.answer_view
+        app.aio.wait_until(lambda: "Minimum energy E0" in answer_view.shown_values())
+        shown = answer_view.shown_values()
+        assert shown["Minimum energy E0"] == f"{e0} eV"
+        assert shown["Uncertainty of E0"] == "0.00018 eV"
+        assert shown["Uncertainty of V0"] == "0.0066 Å³"
+        assert shown["Bulk modulus B0"].endswith("GPa") and shown["Uncertainty of B0"] == "0.34 GPa"
+        assert shown["Bulk modulus B0"] == f"{answer['B0_GPa']:.2f} GPa"
+        assert shown["Pressure derivative B0′"] == f"{answer['B0_prime']:.2f}"
+        # The exact value stays one hover away.
+        label = answer_view.value_label("E0_eV")
+        assert label is not None and repr(answer["E0_eV"]) in label.toolTip()
+    finally:
+        app.close()
