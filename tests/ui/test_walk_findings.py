@@ -193,3 +193,49 @@ def test_a_value_with_its_uncertainty_keeps_the_digits_the_fit_determined(
         assert label is not None and repr(answer["E0_eV"]) in label.toolTip()
     finally:
         app.close()
+
+
+def test_a_dataset_output_reads_by_title_with_rounded_cells(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    # Seen at 1366×768: the residuals dataset by stored names (volume_a3,
+    # fitted_energy_ev, residual_mev) and cells like -14.74318199 (ASCII minus).
+    from ouro_desktop.ui.results.rows_table import PagedRows
+
+    from .app_harness import App
+
+    app = App(qtbot, aio, tmp_path)
+    try:
+        record = _fitted_walk_table(app, tmp_path)
+        app.aio.wait_until(lambda: app.window.history.select_run(record.action_id))
+        detail = app.window.run_detail
+        app.aio.wait_until(lambda: detail.key() == record.action_id)
+        detail.select_tab(detail.OUTPUTS)
+        view = detail.outputs_view
+
+        def rows() -> PagedRows | None:
+            cards = [view.card(i.asset_id) for i in view.items()]
+            tables = [c.preview for c in cards if c is not None]
+            shown = [t for t in tables if isinstance(t, PagedRows)]
+            return shown[0] if shown and shown[0].table.rows_model.rowCount() else None
+
+        app.aio.wait_until(lambda: rows() is not None, timeout=20)
+        table = rows()
+        assert table is not None
+        model = table.table.rows_model
+        assert model.column_headers() == [
+            "Volume (Å³)",
+            "Energy (eV)",
+            "Fitted energy (eV)",
+            "Residual (meV)",
+        ]
+        texts = [model.cell(r, c) for r in range(model.rowCount()) for c in range(4)]
+        assert model.cell(0, 0) == "43.4608" and model.cell(0, 1) == "−14.74"  # as answers read
+        assert not any(t.startswith("-") for t in texts)  # a real minus sign
+        assert all(len(t.replace("−", "").replace(".", "")) <= 7 for t in texts), texts
+        (action,) = app.actions(app.window.run_panel.route.id)
+        fitted = action["response"]["points"][0]["fitted_energy_eV"]
+        tip = model.index(0, 2).data(Qt.ItemDataRole.ToolTipRole)
+        assert tip == repr(fitted) and model.cell(0, 2) != tip
+    finally:
+        app.close()
