@@ -14,7 +14,7 @@ from html import escape
 from typing import Any
 
 from ouro_desktop.api.models import InputDeclaration, Route
-from ouro_desktop.core.labels import label_and_unit
+from ouro_desktop.core.labels import in_words, label_and_unit
 from ouro_desktop.core.output_kinds import asset_kind
 from ouro_desktop.core.response_schema import property_schema, response_schema
 from ouro_desktop.core.route_facts import (
@@ -104,7 +104,9 @@ def type_label(info: FieldInfo) -> str:
     if info.type == "array":
         inner = type_label(info.items) if info.items else ""
         if info.items and info.items.children:
-            inner = escape(info.items.title) if info.items.title != "Item" else "entries"
+            # The schema's name for one entry, in words ("MixtureComponent" is a class name:
+            # "list of mixture components").
+            inner = escape(in_words(info.items.title)) if info.items.title != "Item" else "entries"
         return f"list of {inner}s" if inner and not inner.endswith("s") else f"list of {inner}"
     parts = [t.strip() for t in info.type.split(" or ") if t.strip()]
     return " or ".join(_TYPES.get(t, t) for t in parts) or "any value"
