@@ -239,3 +239,26 @@ def test_a_dataset_output_reads_by_title_with_rounded_cells(
         assert tip == repr(fitted) and model.cell(0, 2) != tip
     finally:
         app.close()
+
+
+def test_the_empty_post_chooser_keeps_its_two_sentences_together(qtbot: Any) -> None:
+    # Seen at 1366×768: with no posts, the intro and "You have no posts…" sat ~180 px
+    # apart in a 420 px dialog (the hidden list's room shared out as gaps).
+    from ouro_desktop.core.asset_inputs import input_needs
+    from ouro_desktop.ui.run.asset_picker import AssetPicker
+    from tests.core.test_result_view import ROUTES
+
+    route, _service = ROUTES["read-post-facts"]
+    (need,) = input_needs(route)
+    picker = AssetPicker(need, [])
+    qtbot.addWidget(picker)
+    picker.show()
+    qtbot.waitExposed(picker)
+    QApplication.processEvents()
+    assert "no posts" in picker.empty_label.text()
+    line = picker.fontMetrics().lineSpacing()
+    gap = picker.empty_label.geometry().top() - picker.intro.geometry().bottom()
+    assert gap <= 2 * line, gap
+    gap = picker.buttons.geometry().top() - picker.empty_label.geometry().bottom()
+    assert gap <= 3 * line, gap
+    assert picker.height() < 250
