@@ -295,8 +295,8 @@ def outputs_html(route: Route, muted: str) -> str:
 
 
 def facts_html(route: Route, muted: str) -> str:
+    # What a scientist reads; the HTTP method and path are for developers (under Details).
     rows = [
-        ("Method and path", f"<code>{escape(route.method)} {escape(route.path)}</code>"),
         ("Execution mode", escape(execution_mode_text(route))),
         ("Expected duration", escape(duration_text(route))),
         ("Price", ("<b>Paid route:</b> " if route.is_paid else "") + escape(price_text(route))),
@@ -311,7 +311,8 @@ def facts_html(route: Route, muted: str) -> str:
 
 
 def details_html(route: Route, muted: str) -> str:
-    """The parameters Ouro fills itself, and the ids a programmer may want."""
+    """For developers: the parameters Ouro fills itself, the HTTP method and path, and the
+    ids a programmer may want."""
     out = []
     filled = ouro_parameters(route)
     if filled:
@@ -330,7 +331,8 @@ def details_html(route: Route, muted: str) -> str:
             f"<p>For {keys}, you pick a file or asset; Ouro sends the service its details "
             "and a download link in its place.</p>"
         )
-    ids = [("Route id", route.id), ("Service id", route.service_id or "—")]
+    ids = [("Method and path", f"{route.method} {route.path}")]
+    ids += [("Route id", route.id), ("Service id", route.service_id or "—")]
     ids.append(("Full name", route.full_name))
     out.append(
         "<table>"
