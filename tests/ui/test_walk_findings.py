@@ -262,3 +262,51 @@ def test_the_empty_post_chooser_keeps_its_two_sentences_together(qtbot: Any) -> 
     gap = picker.buttons.geometry().top() - picker.empty_label.geometry().bottom()
     assert gap <= 3 * line, gap
     assert picker.height() < 250
+
+
+def test_a_wide_batch_table_scrolled_right_still_names_each_file(qtbot: Any) -> None:
+    # Seen at 1366×768: a route with many values made the batch table scroll sideways;
+    # scrolled right, the File column was out of view and the rows read alike.
+    from ouro_desktop.core.batch_table import BatchRow, ResultColumn, ValueCell
+    from ouro_desktop.ui.batch.batch_view import BatchView
+
+    view = BatchView()
+    qtbot.addWidget(view)
+    columns = [ResultColumn(f"v{i}", f"Value number {i}", "eV") for i in range(14)]
+    names = ["Al.cif", "Cu.cif", "NaCl.cif", "Si.cif"]
+    rows = [
+        BatchRow(
+            n,
+            name,
+            "Succeeded",
+            "done",
+            values={
+                c.key: ValueCell(f"{n}.{i}", f"{n}.{i}", "number") for i, c in enumerate(columns)
+            },
+        )
+        for n, name in enumerate(names)
+    ]
+    view.model.set_rows(rows, columns)
+    view.fit_columns()
+    view.resize(700, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    table = view.table
+    bar = table.horizontalScrollBar()
+    assert bar.maximum() > 0  # wider than the window
+    bar.setValue(bar.maximum())
+    QApplication.processEvents()
+    headers = table.verticalHeader()
+    assert headers.isVisible() and headers.width() >= headers.fontMetrics().horizontalAdvance(
+        "NaCl.cif"
+    )
+    shown = [view.model.headerData(r, Qt.Orientation.Vertical) for r in range(len(names))]
+    assert shown == names  # each row still says its file, whatever the scroll
+    assert table.isColumnHidden(0)  # not twice
+    assert view.model.headers()[0] == "File" and view.model.index(1, 0).data() == "Cu.cif"
+    # The top-left corner says what the row headers are.
+    corner = view.file_headers.corner
+    assert corner is not None and view.file_headers.title == "File"
+    # Set again (a new answer's columns), the File column stays hidden.
+    view.model.set_rows(rows, columns[:3])
+    assert table.isColumnHidden(0)
