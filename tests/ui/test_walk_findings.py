@@ -74,7 +74,7 @@ def test_runs_of_one_route_read_apart_by_what_each_was_given(
 ) -> None:
     # Seen at 1366×768: six identical "predict-electronic-dos-at-fermi-level" rows;
     # nothing said which run was Cu, which Al (the file was only in the detail).
-    from PySide6.QtWidgets import QStyleOptionViewItem
+    from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
     from ouro_desktop.ui.history.model import HistoryTableModel
 
@@ -106,12 +106,25 @@ def test_runs_of_one_route_read_apart_by_what_each_was_given(
         pane.view.setColumnWidth(HistoryTableModel.ROUTE, 160)
         index = model.index(model.row_of(al.action_id), HistoryTableModel.ROUTE)
         option = QStyleOptionViewItem()
-        option.initFrom(pane.view)
+        pane.view.initViewItemOption(option)  # as the view paints it (its style, margins)
         option.rect = pane.view.visualRect(index)
         option.rect.setWidth(160)
         pane.route_cells.initStyleOption(option, index)
         assert option.text.endswith("· Al.cif") and option.text.startswith("predict-")
         assert "…" in option.text
+        # At any width the fitted text fits where the style draws it, so the style does
+        # not cut it again at its end (seen at 1366×768: "…fermi-le… · NaCl.…").
+        style = pane.view.style()
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, pane.view) + 1
+        for width in range(120, 320, 3):
+            option.rect.setWidth(width)
+            pane.route_cells.initStyleOption(option, index)
+            text_rect = style.subElementRect(
+                QStyle.SubElement.SE_ItemViewItemText, option, option.widget
+            )
+            shown = option.fontMetrics.horizontalAdvance(option.text)
+            assert shown <= text_rect.width() - 2 * margin, (width, option.text)
+            assert option.text.endswith(" · Al.cif"), (width, option.text)
 
         # The filter finds a run by what it was given.
         def shown() -> list[str]:

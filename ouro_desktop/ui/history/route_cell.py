@@ -68,7 +68,9 @@ class RouteCellDelegate(QStyledItemDelegate):
         room = option.rect.width()
         if style is not None:
             text_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, widget)
-            room = text_rect.width()
-        # A little slack: the style pads the text inside its rectangle.
-        fitted = fitted_route_text(route_label(entry), entry.given, room - 4, _Metrics(option))
-        option.text = fitted
+            # The style draws the text inside that rectangle less a margin on each side
+            # (QCommonStyle: the focus frame's margin + 1); fitted to less, it is not cut
+            # again at its end, where the file name is.
+            margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
+            room = text_rect.width() - 2 * margin - 1
+        option.text = fitted_route_text(route_label(entry), entry.given, room, _Metrics(option))
