@@ -167,6 +167,9 @@ async def case_json(aut: AppUnderTest, args: argparse.Namespace) -> list[dict[st
         shown = detail.answer_view.shown_values()
         return f"shows {shown.get('Fermi energy')} and {shown.get('Points')} points"
 
+    if os.environ.get("BENCH_PAUSE"):
+        Path(os.environ["BENCH_PAUSE"]).write_text(str(os.getpid()))
+        await asyncio.sleep(3)
     results.append(await _measure("open the run (fetch, parse, show)", args.interval, open_run))
     results[-1]["size"] = size
     fetched = aut.history._actions[key]  # noqa: SLF001 - the action the detail holds

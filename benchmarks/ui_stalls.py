@@ -189,6 +189,18 @@ class StallWatchdog:
                 f"{_short_path(f.filename)}:{f.lineno} {f.name}"
                 for f in traceback.extract_stack(frame)
             )
+            if os.environ.get("STALL_ALL_THREADS") == "1":
+                # Where the other threads are: the UI thread waiting in native code is
+                # often waiting for the interpreter lock one of them holds.
+                names = {t.ident: t.name for t in threading.enumerate()}
+                for ident, other in sys._current_frames().items():  # noqa: SLF001
+                    if ident in (self.main_id, threading.get_ident()):
+                        continue
+                    inner = traceback.extract_stack(other)[-3:]
+                    who = names.get(ident, str(ident))
+                    stack += tuple(
+                        f"  [{who}] {_short_path(f.filename)}:{f.lineno} {f.name}" for f in inner
+                    )
             self.samples[last].append(stack)
 
 
