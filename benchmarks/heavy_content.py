@@ -345,6 +345,9 @@ async def row_history_big(c: Ctx) -> None:
         error = c.pane.error_notice.isVisibleTo(c.pane) and c.pane.error_notice.text()
         return f"{listed} of 6 runs listed" + (f"; error: {error}" if error else "")
 
+    if os.environ.get("BENCH_PAUSE"):
+        Path(os.environ["BENCH_PAUSE"]).write_text(str(os.getpid()))
+        await asyncio.sleep(3)
     await c.probe.phase("reload the history (20, 45, 60 MB runs)", reload)
 
     async def open_big() -> str:

@@ -198,8 +198,12 @@ class StallWatchdog:
                         continue
                     inner = traceback.extract_stack(other)[-3:]
                     who = names.get(ident, str(ident))
-                    stack += tuple(
-                        f"  [{who}] {_short_path(f.filename)}:{f.lineno} {f.name}" for f in inner
+                    stack = (
+                        tuple(
+                            f"  [{who}] {_short_path(f.filename)}:{f.lineno} {f.name}"
+                            for f in inner
+                        )
+                        + stack
                     )
             self.samples[last].append(stack)
 
@@ -218,7 +222,8 @@ def _short_path(filename: str) -> str:
 def _where(stacks: list[tuple[str, ...]], depth: int = 7) -> list[str]:
     """The most common stack among the samples: its innermost ``depth`` frames."""
     common, _n = collections.Counter(stacks).most_common(1)[0]
-    return list(common[-depth:])
+    others = [frame for frame in common if frame.startswith("  [")]  # STALL_ALL_THREADS
+    return others + [frame for frame in common if not frame.startswith("  [")][-depth:]
 
 
 # --------------------------------------------------------------------------- the scenario
