@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -432,8 +433,15 @@ async def row_live_logs(c: Ctx, per_second: int) -> None:
         await wait_until(
             lambda: any(r.local_id == record.local_id for r in c.aut.finished), 600, "the run"
         )
-        await settle(1.5)
-        return f"{c.detail.logs_view.model.rowCount():,} of {lines:,} lines shown"
+        finished = time.perf_counter()
+        model = c.detail.logs_view.model
+        # The last pages are fetched after the end: wait for them (a loaded machine takes
+        # longer), but a line that never comes is reported as missing.
+        with contextlib.suppress(TimeoutError):
+            await wait_until(lambda: model.rowCount() >= lines, 30, "the last lines")
+        late = time.perf_counter() - finished
+        await settle(0.5)
+        return f"{model.rowCount():,} of {lines:,} lines shown ({late:.1f} s after the end)"
 
     await c.probe.phase(f"watch a run logging {per_second:,} lines/s", watch)
 
