@@ -22,6 +22,11 @@ size (the JSON as sent, or the PNG file). Baseline: the same heartbeat on an idl
 p99 < 16 ms, peak memory increase ≤ 3× the answer's size.
 
     python benchmarks/result_view.py [--answer-mb 50] [--megapixels 20] [--case json|png]
+
+Finding causes: ``RESULT_VIEW_WHY=1`` prints where the UI thread was in the longest
+stalls (``STALL_ALL_THREADS=1`` adds the other threads: a UI thread "in" Qt is often
+waiting for the interpreter another thread holds); ``BENCH_PAUSE=FILE`` writes the pid to
+FILE and waits 3 s before opening the run, time to attach ``py-spy record --native``.
 """
 
 from __future__ import annotations
