@@ -26,6 +26,7 @@ import queue
 import sys
 import threading
 import time
+import weakref
 from typing import Any, Final
 
 __all__ = ["SLICE", "let_go", "replace_in", "wait_idle"]
@@ -118,8 +119,8 @@ def _take_apart(value: Any) -> None:
         _empty(value, holders=2)  # the caller's name and this one
         return
     attributes = getattr(value, "__dict__", None)
-    if not isinstance(attributes, dict):
-        return
+    if not isinstance(attributes, dict) or weakref.getweakrefcount(value):
+        return  # (a weak reference could hand the object out again while it is taken apart)
     parts = [p for p in attributes.values() if _is_container(p)]
     attributes.clear()  # the object is ours alone and about to go: its parts are freed below
     ids = {id(p) for p in parts}
