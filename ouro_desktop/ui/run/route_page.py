@@ -30,6 +30,7 @@ from ouro_desktop.api.models import Route
 from ouro_desktop.core.route_facts import price_text, visibility_text
 from ouro_desktop.core.snippets import DEFAULT_BASE_URL, route_snippets
 from ouro_desktop.ui.common.collapsible import CollapsibleSection
+from ouro_desktop.ui.common.labels import WrappedLabel
 from ouro_desktop.ui.run import route_text
 from ouro_desktop.ui.run.api_panel import ApiPanel
 from ouro_desktop.ui.run.rich_text import description_html, safe_href
@@ -64,9 +65,8 @@ def _badge(parent: QWidget, name: str, *, filled: bool) -> QLabel:
 
 
 def _rich_label(parent: QWidget, name: str, *, links: bool = False) -> QLabel:
-    label = QLabel(parent)
+    label = WrappedLabel(parent=parent)
     label.setTextFormat(Qt.TextFormat.RichText)
-    label.setWordWrap(True)
     label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
     label.setTextInteractionFlags(_LINKS if links else Qt.TextInteractionFlag.TextSelectableByMouse)
