@@ -288,14 +288,15 @@ def test_a_wide_form_grows_a_few_rows_a_turn_and_keeps_what_is_typed_meanwhile(
 def test_a_value_given_before_its_row_is_built_builds_it_in_its_place(
     qtbot: Any, heavy_routes: dict[str, Route]
 ) -> None:
+    route = heavy_routes["grouped-form-2000"]
     form = RequestForm()
     qtbot.addWidget(form)
     form.show()
-    form.set_route(heavy_routes["grouped-form-2000"])
+    form.set_route(route)
     assert form.body_editor is not None
-    body = form.value().body
-    body["group_000"]["s000_19"] = 7  # the last row of the first group, not built yet
-    form.set_value(body)
+    # The last field of the first group (an optional group: given, so ticked), not built yet.
+    given = {"group_000": {"s000_00": 1.5, "s000_19": "precise"}}
+    form.set_value(given)
     inner = form.slots()["group_000"].editor
     group = getattr(inner, "inner", inner)
     assert isinstance(group, GroupEditor)
@@ -304,7 +305,17 @@ def test_a_value_given_before_its_row_is_built_builds_it_in_its_place(
     qtbot.waitUntil(lambda: not form.body_editor.growing, timeout=10_000)
     keys = [row.node.key for row in group.fields]
     assert len(keys) == 20 and keys == sorted(keys)
-    assert form.value().body["group_000"]["s000_19"] == 7
+    # The same as a form built all at once and given the same.
+    full = RequestForm()
+    qtbot.addWidget(full)
+    full.set_route(route)
+    assert full.body_editor is not None
+    full.body_editor.stop_growing()
+    _open_every_section(full.body_editor)
+    full.set_value(given)
+    body = form.value().body
+    assert body["group_000"]["s000_19"] == "precise" and body["group_000"]["s000_00"] == 1.5
+    assert same_json(body, full.value().body)
 
 
 def test_run_while_a_wide_form_is_still_growing_sends_the_whole_body(

@@ -40,7 +40,7 @@ from ouro_desktop.ui.common.collapsible import CollapsibleSection
 from ouro_desktop.ui.run.form.base import Build, Editor, ErrorSlot
 from ouro_desktop.ui.run.form.row import FieldRow
 
-__all__ = ["LAZY_WEIGHT", "SECTION_WEIGHT", "GroupEditor", "weight"]
+__all__ = ["LAZY_WEIGHT", "SECTION_WEIGHT", "GroupEditor", "is_wide", "weight"]
 
 LAZY_WEIGHT = 60  # fields in a group above which it is built a section at a time
 SECTION_WEIGHT = 25  # fields in a section, about
@@ -56,6 +56,11 @@ def weight(node: Node) -> int:
     if isinstance(node, ArrayNode):
         return 1 + weight(node.items)
     return 1
+
+
+def is_wide(node: Node | None) -> bool:
+    """Whether a group of ``node``'s fields is built a section at a time."""
+    return isinstance(node, ObjectNode) and weight(node) > LAZY_WEIGHT and len(node.children) > 1
 
 
 class _Slot:
@@ -211,8 +216,8 @@ class GroupEditor(Editor):
         self._extra: dict[str, Any] = {}
         # A group built by another's grower grows with it; a big one gets its own.
         self.grower = _Grower.current
-        weights = [weight(child) for child in node.children]
-        if 1 + sum(weights) > LAZY_WEIGHT and len(node.children) > 1:
+        if is_wide(node):
+            weights = [weight(child) for child in node.children]
             for part in _parts(node.children, weights):
                 section = _Section(self, len(self.sections), part)
                 self._slots.extend(section.slots)
