@@ -333,6 +333,12 @@ def test_run_while_a_wide_form_is_still_growing_sends_the_whole_body(
         app.controller.route_shown.connect(run_at_once)
         route = app.open("demo/wide-form-500")
         app.controller.route_shown.disconnect(run_at_once)
+        # The page came in turns (its words, then its lists, then the form): all shown now,
+        # the list of settings cut short for a form this wide.
+        page = app.window.route_page
+        assert page.inputs_label.isVisible() and page.outputs_label.isVisible()
+        assert "… and 488 more settings: see the form below." in page.inputs_label.text()
+        assert page.form_area.isVisible() and form.isVisible() and not form.raw_mode
         app.aio.wait_until(lambda: len(app.finished) == 1, timeout=20)
         assert app.finished[0].state == "success"
         assert built_at_run and built_at_run[0] < 25  # Run came before the rows did

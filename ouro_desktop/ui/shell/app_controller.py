@@ -333,22 +333,28 @@ class AppController(QObject):
         await self.routes.ensure_service_name(route)
         title = self.routes.show_opened(route)
         self.window.show_route_title(title)
+        wide = self.runs.panel.form_is_wide(route)
         page.show_route(
             route,
             base_url=self._snippet_base(),
             is_favourite=self.routes.is_favourite(route.id),
             title=title,
+            lists_later=wide,
         )
         self.history.set_route(route, title)
-        if self.runs.panel.form_is_wide(route):
-            # A wide form takes a while to build: the page's words are drawn a turn of the
-            # event loop first, without a form (not the last route's under the new title);
-            # the form is then shown whole, not a widget at a time.
+        if wide:
+            # A wide form takes a while to build, and its list of settings to lay out:
+            # the page's words are drawn first, the lists a turn of the event loop later,
+            # then the form (its area hidden meanwhile: no last route's form under the new
+            # title; then shown whole, not a widget at a time).
             page.form_area.hide()
             try:
                 await asyncio.sleep(0)
+                page.show_lists()
+                await asyncio.sleep(0)
                 self.runs.show_route(route)
             finally:
+                page.show_lists()
                 page.form_area.show()
         else:
             self.runs.show_route(route)

@@ -161,6 +161,7 @@ class _Section:
 
     def open(self) -> None:
         """Opened and every row built (now)."""
+        self.group.show_headers()
         self.widget.set_expanded(True)
         self.build()
 
@@ -171,14 +172,22 @@ class _Section:
         for slot in self.slots:
             if slot.row is None:
                 self.group.build_row(slot)
+        self._reveal()
         # Fields came: the form checks again and re-chains Tab (its fields_changed).
         self.group.changed.emit()
 
     def grow(self) -> None:
-        """Opened; its rows come a few a turn of the event loop."""
+        """Opened; its rows come a few a turn of the event loop, out of sight, and are
+        shown together once all are there (showing them one by one cost more than
+        building them)."""
         self.growing = True
         self.widget.set_expanded(True)
-        self.group.grower.add([lambda s=slot: self._grow_row(s) for slot in self.slots])
+        self.body.hide()
+        steps: list[Callable[[], None]] = [lambda s=slot: self._grow_row(s) for slot in self.slots]
+        self.group.grower.add([*steps, self._reveal])
+
+    def _reveal(self) -> None:
+        self.body.setVisible(self.widget.is_expanded())
 
     def _grow_row(self, slot: _Slot) -> None:
         if slot.row is None:
@@ -225,8 +234,17 @@ class GroupEditor(Editor):
             own = self.grower is None
             if own:
                 self.grower = _Grower(self)
+            # The other sections' headers are made out of sight too, then shown together.
+            self._rest = QWidget(self.frame)
+            rest = QVBoxLayout(self._rest)
+            rest.setContentsMargins(0, 0, 0, 0)
+            rest.setSpacing(column.spacing())
+            self._rest.hide()
+            self.make_headers(1)
+            column.addWidget(self._rest)
             self.sections[0].grow()
-            self.grower.add([lambda: self.make_headers(self._made + 1) for _ in self.sections[1:]])
+            steps = [lambda: self.make_headers(self._made + 1) for _ in self.sections[1:]]
+            self.grower.add([*steps, self._rest.show])
             if own:
                 self.grower.run()  # the first rows now, the rest a turn at a time
         else:
@@ -262,12 +280,22 @@ class GroupEditor(Editor):
         """Make the headers of the sections before index ``upto`` (those not made yet)."""
         end = min(upto, len(self.sections))
         for section in self.sections[self._made : end]:
-            self._column.addWidget(section.make_header(self.frame))
+            if section.index == 0:
+                self._column.addWidget(section.make_header(self.frame))
+            else:
+                host = self._rest.layout()
+                assert isinstance(host, QVBoxLayout)
+                host.addWidget(section.make_header(self._rest))
         self._made = max(self._made, end)
 
     def _grow_row(self, slot: _Slot) -> None:
         if slot.row is None:
             self.build_row(slot)
+
+    def show_headers(self) -> None:
+        """Show the sections' headers made so far (before they were all made)."""
+        if self.sections and self._rest.isHidden():
+            self._rest.show()
 
     def build_row(self, slot: _Slot, *, late: bool = True) -> None:
         """Build one property's row into its place (at its initial value when ``late``:
