@@ -345,14 +345,15 @@ class AppController(QObject):
         if wide:
             # A wide form takes a while to build, and its list of settings to lay out:
             # the page's words are drawn first, the lists a turn of the event loop later,
-            # then the form (its area hidden meanwhile: no last route's form under the new
-            # title; then shown whole, not a widget at a time).
+            # then the form is built out of sight (no last route's form under the new
+            # title), and shown whole the turn after (not a widget at a time).
             page.form_area.hide()
             try:
                 await asyncio.sleep(0)
                 page.show_lists()
                 await asyncio.sleep(0)
                 self.runs.show_route(route)
+                await asyncio.sleep(0)
             finally:
                 page.show_lists()
                 page.form_area.show()
