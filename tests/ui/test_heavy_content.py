@@ -285,6 +285,21 @@ def test_a_wide_form_grows_a_few_rows_a_turn_and_keeps_what_is_typed_meanwhile(
     assert same_json(body, full)
 
 
+def test_going_to_a_growing_wide_form_lands_on_its_first_setting(
+    qtbot: Any, heavy_routes: dict[str, Route]
+) -> None:
+    form = RequestForm()
+    qtbot.addWidget(form)
+    form.show()
+    edits: list[None] = []
+    form.edited.connect(lambda: edits.append(None))
+    form.set_route(heavy_routes["wide-form-2000"])
+    assert form.body_editor is not None and form.body_editor.growing
+    first = form.first_field()  # "go to the form" (Ctrl+2, Enter on a route)
+    assert first is form.slots()["s0000"].editor.focus_target() and first.isVisible()
+    assert form.body_editor.sections[0].built and edits == []  # not the person's edit
+
+
 def test_a_value_given_before_its_row_is_built_builds_it_in_its_place(
     qtbot: Any, heavy_routes: dict[str, Route]
 ) -> None:

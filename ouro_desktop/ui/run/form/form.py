@@ -520,6 +520,13 @@ class RequestForm(QWidget):
         """The widget of the first setting (for "go to the form"), or None."""
         if self.raw_mode:
             return self.raw_editor
+        if self.body_editor is not None and self.body_editor.growing:
+            # The first rows of a wide form still growing out of sight: wanted now.
+            self._programmatic += 1
+            try:
+                self.body_editor.show_first_section()
+            finally:
+                self._programmatic -= 1
         for slot in self.slots().values():
             target = slot.editor.focus_target()
             if target.isVisibleTo(self) and target.isEnabled():

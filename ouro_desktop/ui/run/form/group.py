@@ -292,6 +292,11 @@ class GroupEditor(Editor):
         if slot.row is None:
             self.build_row(slot)
 
+    def show_first_section(self) -> None:
+        """Build and show the first section's rows now (still growing out of sight)."""
+        if self.sections and not self.sections[0].built:
+            self.sections[0].open()
+
     def show_headers(self) -> None:
         """Show the sections' headers made so far (before they were all made)."""
         if self.sections and self._rest.isHidden():
