@@ -12,11 +12,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 
 from ouro_desktop.core.batch_store import BatchState
+from ouro_desktop.ui.run.form.drop_zone import ZoneState
 
 from .app_harness import EXAMPLES, App
+from .test_drop_zone import drop, mime_with
 
 DOS = "demo/predict-electronic-dos-at-fermi-level"
 XRD = "demo/simulate-powder-xrd-pattern"
@@ -323,3 +325,79 @@ def test_the_save_dialogs_say_what_they_save(monkeypatch: Any) -> None:
     batch_controller._ask_save_path(None, "dos-batch-provenance.json")  # type: ignore[arg-type]
     assert asked[0][0] == "Export the table as CSV" and asked[0][2].startswith("CSV table")
     assert asked[1][0] == "Save the provenance of every run" and "(*.json)" in asked[1][2]
+
+
+def _drop_on_window(app: App, items: list[Path]) -> None:
+    """A real drag and drop on the main window (not on a file input): its filter takes it."""
+    assert drop(app.window, mime_with(urls=[QUrl.fromLocalFile(str(p)) for p in items]))
+
+
+def test_a_folder_dropped_on_the_window_opens_the_plan_of_the_one_file_input(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    app = App(qtbot, aio, tmp_path)
+    try:
+        app.open(DOS)
+        folder = cif_folder(tmp_path / "cifs", ["Al.cif", "Cu.cif", "Na.cif"])
+        _drop_on_window(app, [folder])
+        aio.wait_until(lambda: app.batches.plan_dialog is not None)
+        dialog = app.batches.plan_dialog
+        aio.wait_until(dialog.isVisible)
+        assert "on 3 files" in dialog.heading.text()
+        assert "(input “File”)" in dialog.heading.text()
+        assert app.window.run_panel.inputs.zone("file").state is ZoneState.EMPTY
+        dialog.reject()
+    finally:
+        app.close()
+
+
+def _two_inputs_service() -> Any:
+    from ouro_desktop.demo.services import DemoService, merge_documents
+    from ouro_desktop.demo.services.spec import document, field, post_operation, response_model
+
+    async def handler(_call: Any) -> dict[str, Any]:
+        return {"atoms": 1}
+
+    declared = {
+        key: {"asset_type": "file", "primary": key == "structure", "file_extensions": ["cif"]}
+        for key in ("structure", "reference")
+    }
+    schemas = {
+        "Req": {"type": "object", "title": "Req", "properties": {}},
+        "Res": response_model("Res", "Atoms.", {"atoms": field("integer", "Atoms", "Atoms.")}),
+    }
+    op = post_operation(
+        summary="Compare two structures",
+        description="Takes two CIFs.",
+        operation_id="compare_two",
+        request_model="Req",
+        response_model="Res",
+        extensions={"x-ouro-execution-mode": "sync", "x-ouro-input-assets": declared},
+    )
+    doc = document(title="Two", description="Two", path="/test/two", operation=op, schemas=schemas)
+    return DemoService(
+        key="demo-test-two",
+        name="Two inputs",
+        description="A route with two file inputs.",
+        base_url="demo://test-two",
+        openapi=merge_documents("Two", "Two", [doc]),
+        handlers={("POST", "/test/two"): handler},
+        route_names={("POST", "/test/two"): "compare-two"},
+    )
+
+
+def test_a_folder_dropped_on_the_window_of_a_two_file_route_says_where_to_drop_it(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    app = App(qtbot, aio, tmp_path, services=[_two_inputs_service()])
+    try:
+        app.open("demo/compare-two")
+        folder = cif_folder(tmp_path / "cifs", ["Al.cif", "Cu.cif"])
+        _drop_on_window(app, [folder])
+        panel = app.window.run_panel
+        aio.wait_until(lambda: "drop the folder on" in panel.problem("drop"))
+        text = panel.problem("drop")
+        assert "takes 2 files" in text and "“Structure”" in text and "“Reference”" in text
+        assert app.batches.plan_dialog is None
+    finally:
+        app.close()

@@ -258,6 +258,40 @@ class HistoryTableModel(QAbstractTableModel):
         self.endInsertRows()
         return at
 
+    def upsert_many(self, changes: list[tuple[HistoryEntry, str | None]]) -> None:
+        """:meth:`upsert` for many runs at once (a batch's changes, held together): rows
+        listed already change with one signal and new runs come in at the top with one
+        insert, so the view lays itself out and repaints once, not once per run."""
+        if self._shown is not None or len(changes) < 2:  # filtered: the filter's rules
+            for entry, replaces in changes:
+                self.upsert(entry, replaces)
+            return
+        self._version += 1
+        fresh: list[tuple[HistoryEntry, str]] = []
+        changed: list[int] = []
+        for entry, replaces in changes:
+            old_key = entry.key
+            if replaces and replaces != entry.key and entry.key not in self._all:
+                if replaces in self._all:
+                    old_key = replaces
+                    self._running.discard(replaces)
+            (self._running.add if entry.is_running else self._running.discard)(entry.key)
+            row = self._all.row_of(old_key)
+            if row >= 0:
+                self._all.replace(row, entry, search_text(entry), old_key)
+                changed.append(row)
+            else:
+                fresh.append((entry, search_text(entry)))
+        if changed:
+            self.dataChanged.emit(
+                self.index(min(changed), 0), self.index(max(changed), len(COLUMNS) - 1)
+            )
+        if fresh:
+            self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
+            for entry, hay in fresh:  # the last one on top, as one upsert after another
+                self._all.push_top(entry, hay)
+            self.endInsertRows()
+
     def _changed(self, row: int) -> None:
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
