@@ -401,3 +401,39 @@ def test_a_folder_dropped_on_the_window_of_a_two_file_route_says_where_to_drop_i
         assert app.batches.plan_dialog is None
     finally:
         app.close()
+
+
+def test_many_changes_in_one_turn_reach_the_table_coalesced_a_few_rows_a_turn(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    """Thirty files changing in one turn of the loop: nothing is repainted then; the
+    table gets one dataChanged range per turn afterwards, of at most ROWS_PER_TURN rows
+    (each finished row is read through the result view), and ends right."""
+    from ouro_desktop.ui.batch.batch_controller import ROWS_PER_TURN
+
+    app = App(qtbot, aio, tmp_path)
+    try:
+        app.open(DOS)
+        names = ["Al.cif", "Cu.cif", "Na.cif", "NaCl.cif", "Si.cif"] * 6
+        dialog = _drop_folder(app, cif_folder(tmp_path / "cifs", names))
+        dialog.concurrency.setValue(16)
+        dialog.start_button.click()
+        aio.wait_until(lambda: _state(app) is BatchState.DONE, timeout=60)
+        batches = app.batches
+        batches.flush()
+        model = batches.view.model
+        before = [(r.status, r.values) for r in batches.rows()]
+        assert len(before) == 30 and {s for s, _v in before} == {"Done"}
+        spans: list[tuple[int, int]] = []
+        model.dataChanged.connect(lambda a, b, _r=(): spans.append((a.row(), b.row())))
+        # What the runner reports as the runs change: three calls in one turn.
+        batch_id = batches.batch.batch_id  # type: ignore[union-attr]
+        for chunk in (range(0, 10), range(10, 20), range(20, 30)):
+            batches._on_runner_change(batch_id, list(chunk))  # noqa: SLF001
+        assert spans == []  # coalesced: nothing yet
+        aio.wait_until(lambda: sum(b - a + 1 for a, b in spans) >= 30)
+        assert len(spans) == -(-30 // ROWS_PER_TURN)  # one range a turn
+        assert all(b - a + 1 <= ROWS_PER_TURN for a, b in spans)
+        assert [(r.status, r.values) for r in batches.rows()] == before
+    finally:
+        app.close()
