@@ -437,3 +437,37 @@ def test_many_changes_in_one_turn_reach_the_table_coalesced_a_few_rows_a_turn(
         assert [(r.status, r.values) for r in batches.rows()] == before
     finally:
         app.close()
+
+
+def test_the_plan_has_no_blank_gap_its_text_is_as_tall_as_it_needs(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    """Sized from its size hint (worked out for a narrower dialog), the wrapped labels got
+    more lines' height than their text took: a blank gap under the heading and under "No
+    file skipped."."""
+    app = App(qtbot, aio, tmp_path)
+    try:
+        app.open(DOS)
+        for folder, skipped in (
+            (cif_folder(tmp_path / "a", ["Al.cif", "Cu.cif"]), False),
+            (cif_folder(tmp_path / "b", ["Na.cif"]), True),
+        ):
+            if skipped:
+                (folder / "notes.txt").write_text("notes")
+            dialog = _drop_folder(app, folder)
+            aio.wait_until(lambda d=dialog: d.isVisible())
+            labels = [
+                dialog.heading,
+                dialog.skipped_label,
+                dialog.settings_view,
+                dialog.price_label,
+                dialog.estimate_label,
+            ]
+            for label in labels:
+                assert label.height() == label.heightForWidth(label.width()), label.text()
+            assert dialog.skipped_view.isVisible() is skipped
+            assert not dialog.agree.isVisible()  # free: no row for it
+            dialog.reject()
+            app.batches.plan_dialog = None
+    finally:
+        app.close()
