@@ -72,6 +72,11 @@ _DISPLAY = Qt.ItemDataRole.DisplayRole
 _DECORATION = Qt.ItemDataRole.DecorationRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+# The roles data() answers (its own: UserRole + 1..5); others return before any lookup.
+_ROLES = frozenset(int(r) for r in (_DISPLAY, _DECORATION, _TOOLTIP, _ALIGN)) | frozenset(
+    int(Qt.ItemDataRole.UserRole) + i for i in range(1, 6)
+)
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _MAX_TICK_SPANS = 64
 # Sorting the Status column groups runs by what they need from the user.
@@ -259,9 +264,8 @@ class HistoryTableModel(QAbstractTableModel):
         return at
 
     def upsert_many(self, changes: list[tuple[HistoryEntry, str | None]]) -> None:
-        """:meth:`upsert` for many runs at once (a batch's changes, held together): rows
-        listed already change with one signal and new runs come in at the top with one
-        insert, so the view lays itself out and repaints once, not once per run."""
+        """:meth:`upsert` for many runs (a batch's held changes) with one change signal and
+        one insert at the top: the view lays out and repaints once, not once per run."""
         if self._shown is not None or len(changes) < 2:  # filtered: the filter's rules
             for entry, replaces in changes:
                 self.upsert(entry, replaces)
@@ -494,9 +498,11 @@ class HistoryTableModel(QAbstractTableModel):
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _FLAGS  # (asked per cell per paint: not an enum "|" each time)
 
     def data(self, index: _Index, role: int = _DISPLAY) -> Any:
+        if role not in _ROLES:  # font, colours, check state: asked per cell per paint
+            return None
         row = index.row()
         items = self._rows.items
         if not index.isValid() or row >= len(items):
