@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -345,6 +346,9 @@ async def row_history_big(c: Ctx) -> None:
         error = c.pane.error_notice.isVisibleTo(c.pane) and c.pane.error_notice.text()
         return f"{listed} of 6 runs listed" + (f"; error: {error}" if error else "")
 
+    if os.environ.get("BENCH_PAUSE"):
+        Path(os.environ["BENCH_PAUSE"]).write_text(str(os.getpid()))
+        await asyncio.sleep(3)
     await c.probe.phase("reload the history (20, 45, 60 MB runs)", reload)
 
     async def open_big() -> str:
@@ -429,8 +433,15 @@ async def row_live_logs(c: Ctx, per_second: int) -> None:
         await wait_until(
             lambda: any(r.local_id == record.local_id for r in c.aut.finished), 600, "the run"
         )
-        await settle(1.5)
-        return f"{c.detail.logs_view.model.rowCount():,} of {lines:,} lines shown"
+        finished = time.perf_counter()
+        model = c.detail.logs_view.model
+        # The last pages are fetched after the end: wait for them (a loaded machine takes
+        # longer), but a line that never comes is reported as missing.
+        with contextlib.suppress(TimeoutError):
+            await wait_until(lambda: model.rowCount() >= lines, 30, "the last lines")
+        late = time.perf_counter() - finished
+        await settle(0.5)
+        return f"{model.rowCount():,} of {lines:,} lines shown ({late:.1f} s after the end)"
 
     await c.probe.phase(f"watch a run logging {per_second:,} lines/s", watch)
 

@@ -22,6 +22,11 @@ size (the JSON as sent, or the PNG file). Baseline: the same heartbeat on an idl
 p99 < 16 ms, peak memory increase ≤ 3× the answer's size.
 
     python benchmarks/result_view.py [--answer-mb 50] [--megapixels 20] [--case json|png]
+
+Finding causes: ``RESULT_VIEW_WHY=1`` prints where the UI thread was in the longest
+stalls (``STALL_ALL_THREADS=1`` adds the other threads: a UI thread "in" Qt is often
+waiting for the interpreter another thread holds); ``BENCH_PAUSE=FILE`` writes the pid to
+FILE and waits 3 s before opening the run, time to attach ``py-spy record --native``.
 """
 
 from __future__ import annotations
@@ -167,6 +172,9 @@ async def case_json(aut: AppUnderTest, args: argparse.Namespace) -> list[dict[st
         shown = detail.answer_view.shown_values()
         return f"shows {shown.get('Fermi energy')} and {shown.get('Points')} points"
 
+    if os.environ.get("BENCH_PAUSE"):
+        Path(os.environ["BENCH_PAUSE"]).write_text(str(os.getpid()))
+        await asyncio.sleep(3)
     results.append(await _measure("open the run (fetch, parse, show)", args.interval, open_run))
     results[-1]["size"] = size
     fetched = aut.history._actions[key]  # noqa: SLF001 - the action the detail holds

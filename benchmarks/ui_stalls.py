@@ -189,6 +189,22 @@ class StallWatchdog:
                 f"{_short_path(f.filename)}:{f.lineno} {f.name}"
                 for f in traceback.extract_stack(frame)
             )
+            if os.environ.get("STALL_ALL_THREADS") == "1":
+                # Where the other threads are: the UI thread waiting in native code is
+                # often waiting for the interpreter lock one of them holds.
+                names = {t.ident: t.name for t in threading.enumerate()}
+                for ident, other in sys._current_frames().items():  # noqa: SLF001
+                    if ident in (self.main_id, threading.get_ident()):
+                        continue
+                    inner = traceback.extract_stack(other)[-3:]
+                    who = names.get(ident, str(ident))
+                    stack = (
+                        tuple(
+                            f"  [{who}] {_short_path(f.filename)}:{f.lineno} {f.name}"
+                            for f in inner
+                        )
+                        + stack
+                    )
             self.samples[last].append(stack)
 
 
@@ -206,7 +222,8 @@ def _short_path(filename: str) -> str:
 def _where(stacks: list[tuple[str, ...]], depth: int = 7) -> list[str]:
     """The most common stack among the samples: its innermost ``depth`` frames."""
     common, _n = collections.Counter(stacks).most_common(1)[0]
-    return list(common[-depth:])
+    others = [frame for frame in common if frame.startswith("  [")]  # STALL_ALL_THREADS
+    return others + [frame for frame in common if not frame.startswith("  [")][-depth:]
 
 
 # --------------------------------------------------------------------------- the scenario

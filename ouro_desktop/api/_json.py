@@ -8,7 +8,10 @@ read a run of members at a time (cut where one member ends and the next begins; 
 the wrong place cannot decode, so every run is checked by decoding it), or a member at a
 time where no cut fits; a very long string is read in slices. Between steps the
 interpreter switches threads, so a big answer parsed in a worker leaves the window
-responsive.
+responsive. A worker also pauses for a moment after every step (:data:`BREATH_S`): left
+to the interpreter's own switching, the window's thread waits up to its switch interval
+(5 ms) for the lock each time Qt calls into Python, and one repaint makes many such calls
+-- tens of milliseconds. Paused, the worker hands the lock over at once and waits its turn.
 
 Why the depth check is on text: walking every container of a decoded answer in Python
 cost 85 % of the parse time. :func:`nesting_over` measures nesting on the text instead:
@@ -21,12 +24,15 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from typing import Any, Final
 
 __all__ = ["STEP_CHARS", "JsonTooDeep", "loads_in_steps", "nesting_over"]
 
 STEP_CHARS: Final = 1 << 16  # characters one C call reads, at most (well under a ms)
 MAX_BACKOFF: Final = 1024  # members read singly before trying a run again, at most
+BREATH_S: Final = 0.0002  # a worker's pause after each step (see the module doc)
 
 _DECODER = json.JSONDecoder()
 _DecodeError = json.JSONDecodeError
@@ -87,6 +93,17 @@ class _Reader:
     def __init__(self, text: str, max_depth: int) -> None:
         self.text = text
         self.max_depth = max_depth
+        # Only a worker pauses: on the window's own thread a pause is just lost time.
+        self.pauses = threading.current_thread() is not threading.main_thread()
+        self.read_since_pause = 0
+
+    def stepped(self, chars: int) -> None:
+        """Count ``chars`` read by one C call; after a step's worth (runs are cut short of
+        a step where a member ends: half a step counts), let other threads run."""
+        self.read_since_pause += chars
+        if self.pauses and self.read_since_pause >= STEP_CHARS // 2:
+            self.read_since_pause = 0
+            time.sleep(BREATH_S)
 
     def _levels(self, depth: int) -> int:
         return self.max_depth - depth + 1
@@ -116,6 +133,7 @@ class _Reader:
                 continue
             if nesting_over(window, self._levels(depth), 0, end):
                 raise JsonTooDeep
+            self.stepped(end)
             return value, pos + end
         if first == '"':
             return self.long_string(pos)
@@ -155,6 +173,7 @@ class _Reader:
                 if cut == start:  # backslashes all the way: the rest in one piece
                     cut = len(body)
             parts.append(_DECODER.decode('"' + body[start:cut] + '"'))
+            self.stepped(cut - start)
             start = cut
         return "".join(parts), quote + 1
 
@@ -237,6 +256,7 @@ class _Reader:
             if used == len(chunk):
                 if nesting_over(chunk, self._levels(depth)):
                     raise JsonTooDeep
+                self.stepped(len(chunk))
                 return members, following
             if decodes == 3:
                 return None

@@ -104,18 +104,27 @@ def _collector_paused() -> Iterator[None]:
 
 def parse_json(content: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Decode an answer as UTF-8 JSON, refusing anything unusable with a ResponseError."""
+    return parse_text(decode_text(content), len(content), max_depth=max_depth)
+
+
+def decode_text(content: bytes) -> str:
+    """An answer's bytes as text, or a ResponseError saying why they are not."""
     if not content.strip():
         raise ResponseError("The server sent an empty answer.")
     try:
-        text = content.decode("utf-8")
+        return content.decode("utf-8")
     except UnicodeDecodeError:
         raise ResponseError("The server's answer is not readable text (not UTF-8).") from None
+
+
+def parse_text(text: str, size: int, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Decode an answer's text (``size`` bytes as sent) as JSON (see :func:`parse_json`)."""
     if text.lstrip()[:1] == "<":
         raise ResponseError(
             "The server sent a web page instead of Ouro data. Check the server address."
         )
     try:
-        if len(content) > STEPPED_PARSE_BYTES:
+        if size > STEPPED_PARSE_BYTES:
             with _collector_paused():
                 return loads_in_steps(text, max_depth)
         value = json.loads(text)
@@ -151,7 +160,14 @@ class ApiResponse:
     def json(self) -> Any:
         if not self._parsed:
             try:
-                self._json = parse_json(self.content)
+                text = decode_text(self.content)
+                size = len(self.content)
+                if self.ok and size > STEPPED_PARSE_BYTES:
+                    # Nothing reads an accepted answer's bytes once it is decoded: letting
+                    # them go now keeps a big answer in memory twice, not three times, at
+                    # the parse's peak (bytes, text and the values being built).
+                    self.content = b""
+                self._json = parse_text(text, size)
             except ResponseError as exc:
                 self._json = exc
             self._parsed = True

@@ -4,7 +4,7 @@ A declaration (ouro-protocol.md §4.3, ouro-py ``RouteResponseChart``) names a l
 response by a dot path (``data``), a ``title`` and ``description`` that may interpolate
 response values as ``{path}`` or ``{path:decimals}``, an optional ``sort`` (a record key,
 ``-key`` for descending) and ``limit``, and a chart ``config``:
-``{type, category: {dataKey}, series: [{dataKey, name?}]}``.
+``{type, category: {dataKey}, series: [{dataKey, name?, type?}]}``.
 
 :func:`chart_series` follows it and returns a :class:`ChartData`, or None when the
 declaration or the response does not make a chart (junk, a missing list, no numbers).
@@ -14,6 +14,11 @@ skipped; a series without a number in a kept record gets NaN there (a gap in the
 Axes are titled like the route's page, never by key: the record schema's ``title`` (or the
 humanised key) with its unit, ``"Energy (eV)"`` for ``energy_eV`` (:mod:`ouro_desktop.core.labels`);
 a declared series ``name`` names its line, and with one series titles the y axis.
+
+Measured points and a curve fitted to them are drawn differently: a chart ``type`` of
+``scatter`` draws every series as markers, and a series whose own ``type`` is ``scatter``
+(the way a composed chart mixes them) is drawn as markers over the line series
+(:attr:`ChartData.markers`): the measured points stay visible on the fitted curve.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ __all__ = [
 _MISSING = object()
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.\-]*)(?::(\d{1,2}))?\}")
 _BAR_TYPES = frozenset({"bar", "histogram", "column"})
+_MARKER_TYPES = frozenset({"scatter", "points", "markers"})
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,11 @@ class ChartData:
     x: list[float | str]
     series: list[tuple[str, list[float]]]
     y_label: str = ""
+    markers: tuple[bool, ...] = ()  # per series: drawn as markers only (measured points)
+
+    def is_markers(self, index: int) -> bool:
+        """Whether series ``index`` is drawn as markers, not a line."""
+        return index < len(self.markers) and self.markers[index]
 
     @property
     def categorical(self) -> bool:
@@ -204,6 +215,19 @@ def _declared_series(config: dict[str, Any], records_schema: Mapping[str, Any]) 
     return out
 
 
+def _marker_keys(config: dict[str, Any]) -> set[str]:
+    """The declared series drawn as markers (their own ``type`` is ``scatter``)."""
+    raw = config.get("series")
+    entries = raw if isinstance(raw, list) else [raw]
+    keys = set()
+    for entry in entries:
+        kind = entry.get("type") if isinstance(entry, dict) else None
+        key = _data_key(entry)
+        if isinstance(kind, str) and kind.lower() in _MARKER_TYPES and key is not None:
+            keys.add(key)
+    return keys
+
+
 def _inferred_series(
     records: list[Any], category: str | None, records_schema: Mapping[str, Any]
 ) -> Series:
@@ -307,7 +331,12 @@ def chart_series(
         numeric_category = all(_number(v) is not None and not isinstance(v, str) for v in raw_x)
 
     chart_type = config.get("type")
-    kind = "bar" if isinstance(chart_type, str) and chart_type.lower() in _BAR_TYPES else "line"
+    chart_type = chart_type.lower() if isinstance(chart_type, str) else ""
+    kind = "bar" if chart_type in _BAR_TYPES else "line"
+    markers = tuple(
+        kind == "line" and (chart_type in _MARKER_TYPES or key in _marker_keys(config))
+        for key, _, _ in series
+    )
     labels = [label for _, label, _ in series]
     units = {unit for _, _, unit in series}
     if len(series) == 1:
@@ -323,6 +352,7 @@ def chart_series(
         x=_x_values(raw_x, numeric_category),
         series=[(label, column) for label, column in zip(labels, values, strict=True)],
         y_label=y_label,
+        markers=markers if any(markers) else (),
     )
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from ouro_desktop.api.models import Action
 
+from .run_given import given_from_action, given_from_record
 from .run_policy import epoch
 from .run_record import STATE_RANK, UNFINISHED_STATES, RunRecord, RunState, summarize_result
 
@@ -74,6 +75,7 @@ class HistoryEntry:
     expected_s: float | None  # the route's typical duration, for "0:12 of ~0:30"
     summary: str  # short text: the result's first fields, or the input file names
     error: str | None  # plain-language reason for a failed / timed-out / not-started run
+    given: str = ""  # what the run was given: "Cu.cif", "CuSO4·5H2O" (see .run_given)
 
     @property
     def is_running(self) -> bool:
@@ -160,6 +162,7 @@ def entry_from_record(record: RunRecord, expected_s: float | None = None) -> His
         expected_s=expected_s,
         summary=summary,
         error=(record.status_detail or STATUS_WORDS[record.state]) if failed else None,
+        given=given_from_record(record.input_files, record.body),
     )
 
 
@@ -202,6 +205,7 @@ def entry_from_action(
         expected_s=expected_s,
         summary=summary,
         error=action.error_message,
+        given=given_from_action(action.input_assets, action.metadata),
     )
 
 
@@ -225,6 +229,7 @@ def _combine(local: HistoryEntry, server: HistoryEntry) -> HistoryEntry:
         expected_s=server.expected_s if server.expected_s is not None else local.expected_s,
         summary=fresher.summary or other.summary,
         error=fresher.error if fresher.status in FAILED_STATES else None,
+        given=local.given or server.given,
     )
 
 

@@ -22,6 +22,7 @@ from ouro_desktop.core.units import schema_unit, split_key_unit, split_title_uni
 __all__ = [
     "distinct_labels",
     "humanise_key",
+    "in_words",
     "is_generated_title",
     "label_and_unit",
 ]
@@ -170,6 +171,26 @@ def humanise_key(key: str) -> str:
     if _word(words[0]) in _KEEP_LOWER or words[0] != words[0].lower() and first.isupper():
         return text
     return first.upper() + text[1:]
+
+
+# A class name: two or more capitalised words of three letters or more (or an acronym)
+# run together -- not a formula like NaCl or MgO.
+_CLASS_NAME = re.compile(r"^(?:[A-Z][a-z0-9]{2,}|[A-Z]{2,}(?=[A-Z][a-z]|$)){2,}$")
+_SNAKE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+$")
+
+
+def in_words(title: str) -> str:
+    """A schema title as words inside a sentence ("a list of …"): a class or field name
+    (``MixtureComponent``, ``mixture_component``) becomes words, and the first word loses
+    its capital unless it is written that way on purpose (``DOS``, ``CIF``, ``MgO``):
+    ``"mixture component"``, ``"atom site"``, ``"DOS curve"``."""
+    text = " ".join(title.split())
+    if _CLASS_NAME.match(text) or _SNAKE.match(text):
+        text = humanise_key(text)
+    first, space, rest = text.partition(" ")
+    if first[:1].isupper() and first[1:] == first[1:].lower() and first.lower() not in _FIXED:
+        first = first.lower()
+    return first + space + rest
 
 
 def is_generated_title(title: str, key: str) -> bool:

@@ -15,6 +15,20 @@ from .run_record import RunState
 __all__ = ["page_sql", "where_sql"]
 
 
+# A damaged JSON column reads as empty here, as record_from_row reads it.
+_TEXT_MATCH = (
+    "(route_name LIKE ? ESCAPE '\\'"
+    " OR EXISTS (SELECT 1 FROM json_each("
+    "CASE WHEN json_valid(input_files) THEN input_files ELSE '{}' END) AS f"
+    " WHERE json_extract(CASE WHEN f.type = 'object' THEN f.value ELSE '{}' END, '$.name')"
+    " LIKE ? ESCAPE '\\')"
+    " OR EXISTS (SELECT 1 FROM json_each("
+    "CASE WHEN json_valid(body) THEN body ELSE '{}' END) AS b"
+    " WHERE b.type = 'text' AND b.value LIKE ? ESCAPE '\\')"
+    " OR action_id = ? OR local_id = ?)"
+)
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -44,9 +58,13 @@ def where_sql(
             params.extend(wanted)
     if text is not None and text.strip():
         needle = text.strip()
-        # LIKE is case-insensitive for ASCII, which covers route names.
-        clauses.append("(route_name LIKE ? ESCAPE '\\' OR action_id = ? OR local_id = ?)")
-        params.extend([f"%{_escape_like(needle)}%", needle, needle])
+        like = f"%{_escape_like(needle)}%"
+        # LIKE is case-insensitive for ASCII, which covers route names. What the run was
+        # given, as the runs list shows it (core.run_given), is matched too: its files'
+        # names and its body's top-level texts -- values only, not keys ("name" or
+        # "formula" would match every run).
+        clauses.append(_TEXT_MATCH)
+        params.extend([like, like, like, needle, needle])
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 

@@ -6,8 +6,9 @@
   key (:mod:`ouro_desktop.core.labels`); the ``description`` as help; a unit from the schema
   or the key (:mod:`ouro_desktop.core.units`); sibling labels never identical;
 * numbers rounded for reading with the exact value in ``exact``
-  (:mod:`ouro_desktop.core.number_format`); ``null`` as "—"; booleans as Yes/No; long or
-  multi-line text flagged ``wrap``;
+  (:mod:`ouro_desktop.core.number_format`), a value and its sibling uncertainty rounded
+  together (:mod:`ouro_desktop.core.uncertainty`: ``−14.90038`` and ``0.00018``); ``null``
+  as "—"; booleans as Yes/No; long or multi-line text flagged ``wrap``;
 * objects as groups; lists of numbers, number rows or records as a :class:`ResultTable`
   (a short list of numbers reads inline, "2, 2, 2"); other lists as groups of items;
 * a declared output (``output_assets``), or any object shaped like a file payload or an
@@ -40,6 +41,7 @@ from ouro_desktop.core.response_schema import (
     response_schema,
 )
 from ouro_desktop.core.result_table import EMPTY, ResultTable, table_for
+from ouro_desktop.core.uncertainty import declared_uncertainties, rounded_pair, uncertainty_pairs
 from ouro_desktop.core.units import normalise_unit, with_unit
 
 __all__ = [
@@ -89,6 +91,7 @@ class _Context:
     outputs: Mapping[str, Mapping[str, Any]]
     charts: Mapping[str, int]
     limits: ViewLimits
+    uncertainties: Mapping[str, str] = field(default_factory=dict)  # value path -> its own
 
 
 @dataclass(frozen=True, eq=False)
@@ -338,10 +341,11 @@ def child_items(item: ResultItem, start: int = 0, stop: int | None = None) -> li
             entries.append((key, label, unit, child, sub))
         labels = distinct_labels([(k, lab, u) for k, lab, u, _, _ in entries])
         outputs = ctx.outputs if item.depth == 0 else {}
-        return [
+        built_items = [
             _build(_join(item.path, k), k, lab, u, c, s, ctx, depth, outputs.get(k))
             for (k, _, u, c, s), lab in zip(entries, labels, strict=True)
         ]
+        return _round_uncertainties(item.path, value, built_items, ctx)
     if isinstance(value, list):
         built = []
         names: list[tuple[str, str, str]] = []
@@ -359,6 +363,31 @@ def child_items(item: ResultItem, start: int = 0, stop: int | None = None) -> li
             )
         return built
     return []
+
+
+def _round_uncertainties(
+    path: str, siblings: Mapping[str, Any], items: list[ResultItem], ctx: _Context
+) -> list[ResultItem]:
+    """Each value that comes with its uncertainty among ``items`` (children of the object
+    at ``path``), and that uncertainty, rounded together (see :mod:`.uncertainty`)."""
+    prefix = f"{path}." if path else ""
+    declared = {
+        v[len(prefix) :]: u[len(prefix) :]
+        for v, u in ctx.uncertainties.items()
+        if v.startswith(prefix) and u.startswith(prefix)
+    }
+    fields = [(i.key, i.label, i.unit, i.value) for i in items if i.kind == "number"]
+    pairs = uncertainty_pairs(fields, declared)
+    if not pairs:
+        return items
+    at = {i.key: n for n, i in enumerate(items)}
+    for value_key, uncertainty_key in pairs.items():
+        texts = rounded_pair(siblings[value_key], siblings[uncertainty_key])
+        if texts is None:
+            continue
+        for key, text in zip((value_key, uncertainty_key), texts, strict=True):
+            items[at[key]] = _replace(items[at[key]], text=text)
+    return items
 
 
 def _chart_paths(declarations: Any) -> dict[str, int]:
@@ -379,10 +408,14 @@ def build_view(
     outputs: Mapping[str, Mapping[str, Any]] | None = None,
     charts: Any = None,
     limits: ViewLimits | None = None,
+    uncertainties: Mapping[str, str] | None = None,
 ) -> ResultView:
     """The view of ``response`` described by ``schema`` (a response JSON schema or None),
-    with ``outputs`` (declarations by top-level key) and ``charts`` (``response_charts``)."""
-    ctx = _Context(dict(outputs or {}), _chart_paths(charts), limits or ViewLimits())
+    with ``outputs`` (declarations by top-level key), ``charts`` (``response_charts``) and
+    ``uncertainties`` (value path → the path of its uncertainty, as the route declares)."""
+    ctx = _Context(
+        dict(outputs or {}), _chart_paths(charts), limits or ViewLimits(), dict(uncertainties or {})
+    )
     root = _build("", "", "Answer", "", response, dict(schema or {}), ctx, 0)
     return ResultView(root)
 
@@ -395,4 +428,5 @@ def view_for_route(route: Route, response: Any, limits: ViewLimits | None = None
         outputs=output_declarations(route),
         charts=route.response_charts,
         limits=limits,
+        uncertainties=declared_uncertainties(route),
     )

@@ -9,6 +9,7 @@ storing anything.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Callable, Mapping
@@ -18,6 +19,7 @@ from typing import Any, Protocol
 from ..api.client import OuroClient
 from ..api.errors import AuthenticationError
 from ..api.models import User
+from .blocking import responsive_switching
 from .secrets import ENV_VAR, EnvironmentStore, MemoryStore, SecretStore, SecretStoreError
 from .settings import Settings, SettingsStore
 
@@ -85,6 +87,7 @@ class Session:
         self.client: OuroClient | None = None
         self.account: Account | None = None
         self.demo = demo
+        self._demo_switching: contextlib.AbstractContextManager[None] | None = None
 
     @staticmethod
     def account_key(base_url: str) -> str:
@@ -164,6 +167,12 @@ class Session:
         if self.demo is None:
             raise RuntimeError("this session has no demo backend")
         transport, key = await self.demo.connect()
+        if self._demo_switching is None:
+            # The demo backend, and the routes it plays, run in this process: their
+            # pure-Python work (encoding an answer, making one) would otherwise keep the
+            # window's thread waiting up to 5 ms each time it needs the interpreter back.
+            self._demo_switching = responsive_switching()
+            self._demo_switching.__enter__()
         client, user = await self._connect(DEMO_BASE_URL, key, transport)
         await self._replace(client, Account(user, DEMO_BASE_URL, "offline demo", False, True))
         return self.account  # type: ignore[return-value]
@@ -189,3 +198,6 @@ class Session:
             self.client = None
         if self.demo is not None:
             await self.demo.aclose()
+        if self._demo_switching is not None:
+            self._demo_switching.__exit__(None, None, None)
+            self._demo_switching = None

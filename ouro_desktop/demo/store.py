@@ -6,7 +6,7 @@ under ``<data_dir>/storage/<bucket>/<path>``. Everything survives a restart.
 
 An action's answer can be tens of megabytes, so an action is also kept as its ``brief``
 (the same document without ``response``) for lists and statistics, and its whole text
-can be read without decoding it (:meth:`Store.action_text`) to be sent as it is. Action
+can be read without decoding it (:meth:`Store.action_bytes`) to be sent as it is. Action
 documents are encoded by :func:`dumps`, which writes big ones in small steps: the demo
 shares the app's process, and one long C-level ``json.dumps`` holds the interpreter
 (and so the window) for its whole length.
@@ -298,9 +298,15 @@ class Store:
         data = self._rows("SELECT data FROM actions WHERE id=?", (action_id,))
         return dict(self._decode_brief(action_id, None, data[0][0] if data else None))
 
-    def action_text(self, action_id: str) -> tuple[str, str] | None:
-        """``(owner's user id, the action's JSON text)``, the text not decoded."""
-        rows = self._rows("SELECT user_id, data FROM actions WHERE id=?", (action_id,))
+    def action_bytes(self, action_id: str) -> tuple[str, bytes] | None:
+        """``(owner's user id, the action's JSON as UTF-8 bytes)``, neither decoded.
+
+        Read as a blob: the text of a big answer is then not turned into a string and
+        back into bytes (two copies of tens of megabytes, each one C call that holds the
+        interpreter the window shares)."""
+        rows = self._rows(
+            "SELECT user_id, CAST(data AS BLOB) FROM actions WHERE id=?", (action_id,)
+        )
         return (rows[0][0], rows[0][1]) if rows else None
 
     def _decode_brief(self, action_id: str, brief: str | None, data: str | None) -> Any:

@@ -184,6 +184,49 @@ def test_a_page_of_runs_is_decoded_in_a_worker_and_a_small_answer_on_the_loop(
     assert asyncio.run(main(small)).id == "a1" and on_loop[len(small)] is True
 
 
+def test_a_worker_reading_in_steps_hands_the_interpreter_over_after_each_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Without the pause the window's thread waits out the interpreter's switch interval
+    # each time Qt calls into Python while a big answer is read: a stutter of 20-50 ms.
+    text = json.dumps({"curve": answer_records(1.0)}, separators=(",", ":"))
+    pauses: list[tuple[str, float]] = []
+    monkeypatch.setattr(
+        _json.time, "sleep", lambda s: pauses.append((threading.current_thread().name, s))
+    )
+    assert _json.loads_in_steps(text, 200) == json.loads(text)
+    assert pauses == [], "the window's own thread must not pause"
+
+    got: list[Any] = []
+    worker = threading.Thread(
+        target=lambda: got.append(_json.loads_in_steps(text, 200)), name="reader"
+    )
+    worker.start()
+    worker.join(30)
+    assert got == [json.loads(text)]
+    steps = len(text) // _json.STEP_CHARS
+    assert steps >= 10
+    assert steps - 2 <= len(pauses) <= 2 * steps + 2
+    assert {name for name, _s in pauses} == {"reader"}
+    assert all(s == _json.BREATH_S > 0 for _n, s in pauses)
+
+
+def test_an_accepted_big_answer_lets_its_bytes_go_once_read_a_refusal_keeps_them() -> None:
+    body, action = _action_body(1.0)
+    accepted = _wire.ApiResponse(200, body, {})
+    assert accepted.json() == {"data": action}
+    assert accepted.content == b"", "the bytes stay in memory beside the values"
+    assert accepted.json() == {"data": action}  # read once, kept
+
+    small = _wire.ApiResponse(200, b'{"data": 1}', {})
+    assert small.json() == {"data": 1} and small.content == b'{"data": 1}'
+
+    refused_body = json.dumps({"error": {"message": "x" * 400_000}}).encode()
+    refused = _wire.ApiResponse(422, refused_body, {})
+    assert refused.json()["error"]["message"] == "x" * 400_000
+    assert refused.content == refused_body  # a refusal's words are read again for the error
+
+
 def test_an_answer_over_the_cap_is_refused_by_size_and_saved_whole(tmp_path: Path) -> None:
     body, _action = _action_body(0.3)
 

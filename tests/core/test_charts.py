@@ -221,3 +221,15 @@ def test_interpolation_and_paths() -> None:
     assert resolve_path(response, "a.b[0].c") == 3.14159
     assert resolve_path(response, "a.b.5") is None
     assert resolve_path(response, "") is response
+
+
+def test_the_eos_demo_draws_its_measured_points_as_markers() -> None:
+    from ouro_desktop.core.charts import response_charts
+    from ouro_desktop.core.response_schema import response_schema
+    from tests.core.test_result_view import demo_answer
+
+    route, answer = demo_answer("fit-equation-of-state")
+    charts = response_charts(answer, route.response_charts, response_schema(route))
+    both = next(c for c in charts if c.title == "Measured and fitted energies")
+    assert [name for name, _ in both.series] == ["Measured", "Fitted"]
+    assert both.markers == (True, False)

@@ -7,6 +7,7 @@ import pytest
 from ouro_desktop.core.labels import (
     distinct_labels,
     humanise_key,
+    in_words,
     is_generated_title,
     label_and_unit,
 )
@@ -79,3 +80,19 @@ def test_labels_stay_distinct_even_when_keys_read_the_same() -> None:
     ]
     labels = distinct_labels(entries)
     assert len({label.casefold() for label in labels}) == len(labels)
+
+
+@pytest.mark.parametrize(
+    ("title", "words"),
+    [
+        ("MixtureComponent", "mixture component"),  # a class name
+        ("mixture_component", "mixture component"),
+        ("XRDPeak", "XRD peak"),
+        ("Atom site", "atom site"),
+        ("DOS curve", "DOS curve"),  # written that way on purpose
+        ("NaCl", "NaCl"),  # a formula, not a class name
+        ("MgO", "MgO"),
+    ],
+)
+def test_a_schema_title_in_words_inside_a_sentence(title: str, words: str) -> None:
+    assert in_words(title) == words

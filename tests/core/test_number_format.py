@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from ouro_desktop.core.number_format import exact_text, format_number, scientific
+from ouro_desktop.core.number_format import exact_text, format_fixed, format_number, scientific
 
 
 @pytest.mark.parametrize(
@@ -15,12 +15,15 @@ from ouro_desktop.core.number_format import exact_text, format_number, scientifi
         (47.241633375000006, "47.24"),
         (2.412e21, "2.41 × 10²¹"),
         (6.02214076e23, "6.02 × 10²³"),
-        (1.602176634e-19, "1.6 × 10⁻¹⁹"),
+        (1.602176634e-19, "1.60 × 10⁻¹⁹"),  # rounded: the significant zero stays
+        (1.6e-19, "1.6 × 10⁻¹⁹"),  # written with two figures: as written
         (1e-20, "1 × 10⁻²⁰"),
         (0.0012345678, "0.001235"),
         (0.08466666666, "0.08467"),
         (123456.789, "123457"),
-        (999999.95, "1 × 10⁶"),
+        (999999.95, "1.00 × 10⁶"),
+        (-14.900383, "−14.90"),  # not −14.9: the zero is a significant figure
+        (2.0000001, "2.000"),
         (298.15, "298.15"),  # written with few digits: kept whole
         (1.5406, "1.5406"),
         (0.1 + 0.2, "0.3"),
@@ -48,6 +51,13 @@ def test_exact_text_is_the_value_as_sent() -> None:
     assert exact_text(7) == "7" and exact_text(None) == "null" and exact_text(False) == "false"
     assert exact_text(math.nan) == "NaN" and exact_text(-math.inf) == "-Infinity"
     assert exact_text("Å") == "Å"
+
+
+def test_format_fixed_keeps_zeros_and_rounds_to_tens() -> None:
+    assert format_fixed(-14.900383, 5) == "−14.90038"
+    assert format_fixed(140.7, 2) == "140.70"
+    assert format_fixed(12345.6, -2) == "12300"
+    assert format_fixed(-0.00001, 3) == "0.000"  # never "−0.000"
 
 
 def test_scientific_digits() -> None:

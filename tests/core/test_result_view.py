@@ -326,7 +326,7 @@ def test_the_relax_answer_groups_its_symmetry() -> None:
         REAL["/materials/structure/relax"], REAL_ANSWERS["/materials/structure/relax"][0]
     )
     shown = {item.label: item for item in view.items}
-    assert shown["Optimized energy"].display == "−14.9"  # no unit is known for this key
+    assert shown["Optimized energy"].display == "−14.90"  # 4 figures; no unit is known
     assert shown["Optimized energy"].exact == "-14.90234567"
     assert shown["Steps"].display == "12"
     symmetry = shown["Input symmetry"]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
 from ouro_desktop.demo.services.eos_fit import EV_PER_A3_IN_GPA, birch_murnaghan
@@ -395,11 +396,15 @@ def test_dataset_output_is_shown_a_page_at_a_time_and_saved_as_csv(
     model = rows.table.rows_model
     assert model.rowCount() == 50  # one page in memory, never the whole table
     headers = model.column_headers()
-    assert headers[0] == "volume_a3\nnumbers" and "residual_mev\nnumbers" in headers
-    assert float(model.cell(0, 0)) == pytest.approx(V0 * 0.9, rel=1e-6)
+    assert headers[0] == "Volume (Å³)" and "Residual (meV)" in headers  # titles, units
+
+    def exact(row: int, column: int) -> float:  # the cell rounded, the exact one on hover
+        return float(model.index(row, column).data(Qt.ItemDataRole.ToolTipRole))
+
+    assert exact(0, 0) == pytest.approx(V0 * 0.9, rel=1e-6)
     rows.next_button.click()
     app.aio.wait_until(lambda: rows.range_label.text() == "Rows 51–100 of 120")
-    assert float(model.cell(0, 0)) == pytest.approx(V0 * (0.9 + 0.2 * 50 / 119), rel=1e-6)
+    assert exact(0, 0) == pytest.approx(V0 * (0.9 + 0.2 * 50 / 119), rel=1e-6)
     rows.next_button.click()
     app.aio.wait_until(lambda: rows.range_label.text() == "Rows 101–120 of 120")
     assert not rows.next_button.isEnabled() and model.rowCount() == 20

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from ouro_desktop.core.asset_outputs import PostContent, RowsPage
 from ouro_desktop.ui.results.outputs_view import OutputBoard, OutputCard, OutputItem
 from ouro_desktop.ui.results.post_text import PostText
@@ -69,7 +71,16 @@ def test_dataset_cards_page_together_and_keep_their_page_on_a_failure(qtbot: Any
 
     board.set_preview(item.asset_id, _page(50, 50))
     assert second.preview.range_label.text() == "Rows 51–100 of 120"
-    assert second.preview.table.rows_model.cell(0, 0) == "90.0"
+    # A run's dataset reads like its answer: titles with units, rounded numbers (no key
+    # of the route's schema here: the stored names humanised), exact values on hover.
+    model = second.preview.table.rows_model
+    assert model.column_headers() == ["Volume (Å³)", "Residual (meV)"]
+    assert model.cell(0, 0) == "90" and model.cell(1, 1) == "5.1"
+    assert model.cell(3, 1) == "5.3"  # 0.1 × 53 is 5.300000000000001: binary noise
+    assert model.index(3, 1).data(Qt.ItemDataRole.ToolTipRole) == "5.300000000000001"
+    assert model.headerData(0, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == (
+        "volume_a3 · numbers"
+    )
 
     rows.next_button.click()
     board.set_preview_failed(item.asset_id, "Those rows could not be read: the server is down.")

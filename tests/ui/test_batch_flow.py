@@ -75,7 +75,13 @@ def test_folder_on_the_dos_route_gives_a_table_of_fermi_energies_csv_and_provena
         shown = model.headerData(valence, Qt.Orientation.Horizontal)
         assert shown.replace("\n", " ") == "Valence electrons in the cell" and "\n" in shown
         metrics = view.table.fontMetrics()
+        # The files name the rows (row headers stay in view when the table scrolls right).
+        assert view.table.isColumnHidden(0)
+        names = [model.headerData(r, Qt.Orientation.Vertical) for r in range(model.rowCount())]
+        assert names == [model.data(model.index(r, 0)) for r in range(model.rowCount())]
         for column, header in enumerate(headers[:-1]):
+            if column == 0:
+                continue
             lines = str(model.headerData(column, Qt.Orientation.Horizontal)).split("\n")
             widest = max(metrics.horizontalAdvance(line) for line in lines)
             assert view.table.horizontalHeader().sectionSize(column) >= widest, header

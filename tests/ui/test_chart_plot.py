@@ -294,3 +294,63 @@ def test_plot_is_accessible_tall_enough_and_reads_the_dark_palette(qtbot: Any) -
     assert all(_pixels_of(image, color) > 0 for color in colors.series)
     # tick labels are painted in the text colour (antialiased text has a few exact pixels)
     assert _pixels_of(image, colors.text, range(int(plot.plot_rect().left()))) > 0
+
+
+def test_measured_points_drawn_as_markers_stay_visible_on_the_fitted_curve(qtbot: Any) -> None:
+    # Seen at 1366×768 (EOS demo): the measured series was a line under the fitted one,
+    # lying on it within a meV: invisible. Drawn as markers, over the line.
+    xs = [43.46, 44.41, 45.35, 46.30, 47.24, 48.18, 49.13, 50.07, 51.02]
+    measured = [
+        -14.7433,
+        -14.8152,
+        -14.8641,
+        -14.8918,
+        -14.9006,
+        -14.8921,
+        -14.8700,
+        -14.8346,
+        -14.7867,
+    ]
+    fitted = [m + 0.0001 for m in measured]
+    chart = ChartData(
+        "Measured and fitted energies",
+        "",
+        "line",
+        "Volume (Å³)",
+        list(xs),
+        [("Measured", measured), ("Fitted", fitted)],
+        "eV",
+        markers=(True, False),
+    )
+    plot = _plot(qtbot, chart)
+    image = plot.grab().toImage()
+    measured_color, fitted_color = plot.colors().series
+    for x, y in zip(xs, measured, strict=True):  # every measured point is seen
+        centre = plot.map_to_widget(x, y)
+        assert image.pixel(round(centre.x()), round(centre.y())) == measured_color.rgb()
+    between = plot.map_to_widget((xs[3] + xs[4]) / 2, (fitted[3] + fitted[4]) / 2)
+    near = {image.pixel(round(between.x()), round(between.y()) + dy) for dy in range(-2, 3)}
+    assert fitted_color.rgb() in near  # the fitted curve is a line between them
+    assert measured_color.rgb() not in near  # and the measured points are not joined
+    legend = plot.legend_rect()
+    assert legend is not None
+    assert _pixels_of(image.copy(legend.toRect()), measured_color) > 0
+
+
+def test_a_series_typed_scatter_is_drawn_as_markers() -> None:
+    from ouro_desktop.core.charts import chart_series
+
+    records = [{"v": 1.0, "e": 2.0, "f": 2.1}, {"v": 2.0, "e": 1.0, "f": 1.1}]
+    config = {
+        "type": "line",
+        "category": {"dataKey": "v"},
+        "series": [{"dataKey": "e", "type": "scatter"}, {"dataKey": "f"}],
+    }
+    chart = chart_series({"p": records}, {"data": "p", "config": config})
+    assert chart is not None and chart.markers == (True, False)
+    everything = chart_series(
+        {"p": records}, {"data": "p", "config": {**config, "type": "scatter"}}
+    )
+    assert everything is not None and everything.markers == (True, True)
+    plain = chart_series({"p": records}, {"data": "p", "config": {**config, "series": ["e"]}})
+    assert plain is not None and not plain.is_markers(0)

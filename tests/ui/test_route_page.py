@@ -79,7 +79,11 @@ def test_every_demo_route_shows_its_seed_page_content(
     text = _page_text(page)
     assert page.title_label.text() == route.name
     assert "by demo" in _text(page.byline_label) and route.full_name in _text(page.byline_label)
-    assert f"{route.method} {route.path}" in _text(page.facts_label)
+    # The HTTP method and path are for developers: under Details, not in the facts.
+    assert f"{route.method} {route.path}" not in _text(page.facts_label)
+    assert f"{route.method} {route.path}" in _text(page.details_label)
+    assert "Method and path" not in _text(page.facts_label)
+    assert page.details_section.toggle_button.text() == "Details for developers"
     assert route.description.split(".")[0] in _text(page.description_label)
     assert "Expected duration" in text and "no runs yet" in text
     # ouro-* headers are never inputs, but are explained in the collapsed Details.
@@ -170,7 +174,9 @@ def test_formula_route_shows_nested_and_list_fields(
     page.show_route(routes["formula-properties"], base_url=DEMO)
     inputs = _text(page.inputs_label)
     assert "Conditions" in inputs and "Temperature (K)" in inputs and "more than 0" in inputs
-    assert "Mixture" in inputs and "list of MixtureComponents" in inputs
+    # The schema names one entry "MixtureComponent" (a class name): said in words.
+    assert "Mixture" in inputs and "list of mixture components" in inputs
+    assert "MixtureComponent" not in inputs
     assert "Isotope mass shifts (g/mol)" in inputs and "list of numbers" in inputs
     assert "Molar mass unit" in inputs and "one of: g/mol, kg/mol" in inputs
     assert "e-mail address" in inputs and "1 to 200 characters" in inputs

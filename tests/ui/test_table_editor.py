@@ -173,3 +173,19 @@ def test_parse_grid_reads_tabs_commas_semicolons_and_quotes() -> None:
     assert parse_grid("1;2\n\n3;4") == [["1", "2"], ["3", "4"]]
     assert parse_grid("  \n") == []
     assert MISSING is not None
+
+
+def test_the_row_count_reads_on_one_line_under_the_grid(form: RequestForm, qtbot: Any) -> None:
+    # Seen at 1366×768: "0 rows" wrapped to two lines in the toolbar, between Clear and
+    # Edit as JSON, on a route page ~400 px wide.
+    form.resize(400, 900)
+    values = _editor(form, "values")
+    qtbot.waitUntil(lambda: values.isVisible() and values.width() > 0)
+    count = values.count_label
+    assert count.text() == "0 rows" and count.isVisibleTo(values)
+    assert not count.wordWrap()  # never two lines
+    layout = values.layout()
+    assert layout.indexOf(count) > layout.indexOf(values.grid)  # under the grid
+    bar = layout.itemAt(0).layout()  # the toolbar: Paste, Remove rows, Clear, Edit as JSON
+    assert bar is not None and bar.indexOf(count) == -1
+    assert bar.indexOf(values.clear_button) >= 0 and bar.indexOf(values.json_toggle) >= 0

@@ -67,3 +67,259 @@ def test_the_offline_demo_from_the_welcome_starts_in_the_route_search(
     window.show_workspace()
     qtbot.waitUntil(window.browser.search.hasFocus)
     assert QApplication.focusWidget() is window.browser.search
+
+
+def test_runs_of_one_route_read_apart_by_what_each_was_given(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    # Seen at 1366×768: six identical "predict-electronic-dos-at-fermi-level" rows;
+    # nothing said which run was Cu, which Al (the file was only in the detail).
+    from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
+    from ouro_desktop.ui.history.model import HistoryTableModel
+
+    from .app_harness import EXAMPLES, App
+
+    app = App(qtbot, aio, tmp_path)
+    try:
+        app.open("demo/predict-electronic-dos-at-fermi-level")
+        app.drop("file", EXAMPLES / "Cu.cif")
+        cu = app.run()
+        app.drop("file", EXAMPLES / "Al.cif")
+        al = app.run()
+        app.open("demo/formula-properties")
+        body = app.window.run_panel.form.value().body
+        body["formula"] = "CuSO4·5H2O"
+        app.window.run_panel.form.set_value(body)
+        salt = app.run()
+        pane = app.window.history
+        model = pane.model
+
+        def cell(key: str) -> str:
+            return str(model.index(model.row_of(key), HistoryTableModel.ROUTE).data())
+
+        aio.wait_until(lambda: all(model.row_of(r.action_id) >= 0 for r in (cu, al, salt)))
+        assert cell(cu.action_id) == "predict-electronic-dos-at-fermi-level · Cu.cif"
+        assert cell(al.action_id) == "predict-electronic-dos-at-fermi-level · Al.cif"
+        assert cell(salt.action_id) == "formula-properties · CuSO4·5H2O"
+        # A narrow column cuts the route's name, not the file name that tells runs apart.
+        pane.view.setColumnWidth(HistoryTableModel.ROUTE, 160)
+        index = model.index(model.row_of(al.action_id), HistoryTableModel.ROUTE)
+        option = QStyleOptionViewItem()
+        pane.view.initViewItemOption(option)  # as the view paints it (its style, margins)
+        option.rect = pane.view.visualRect(index)
+        option.rect.setWidth(160)
+        pane.route_cells.initStyleOption(option, index)
+        assert option.text.endswith("· Al.cif") and option.text.startswith("predict-")
+        assert "…" in option.text
+        # At any width the fitted text fits where the style draws it, so the style does
+        # not cut it again at its end (seen at 1366×768: "…fermi-le… · NaCl.…").
+        style = pane.view.style()
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, pane.view) + 1
+        for width in range(120, 320, 3):
+            option.rect.setWidth(width)
+            pane.route_cells.initStyleOption(option, index)
+            text_rect = style.subElementRect(
+                QStyle.SubElement.SE_ItemViewItemText, option, option.widget
+            )
+            shown = option.fontMetrics.horizontalAdvance(option.text)
+            assert shown <= text_rect.width() - 2 * margin, (width, option.text)
+            assert option.text.endswith(" · Al.cif"), (width, option.text)
+
+        # The filter finds a run by what it was given.
+        def shown() -> list[str]:
+            return [e.key for e in map(model.entry_at, range(model.rowCount())) if e]
+
+        pane.text_filter.setText("al.cif")
+        aio.wait_until(lambda: shown() == [al.action_id])
+        pane.text_filter.setText("CuSO4")
+        aio.wait_until(lambda: shown() == [salt.action_id])
+        # ... and so does the ledger's own text filter.
+        assert [r.action_id for r in app.ledger.list(text="Al.cif")] == [al.action_id]
+        assert [r.action_id for r in app.ledger.list(text="cuso4")] == [salt.action_id]
+        assert app.ledger.list(text="asset_id") == []  # keys are not matched, values are
+    finally:
+        app.close()
+
+
+WALK_EV = """volume (Å³),energy (eV)
+43.4608,-14.74328
+44.4056,-14.81518
+45.3504,-14.86413
+46.2952,-14.89179
+47.2400,-14.90055
+48.1848,-14.89205
+49.1296,-14.86998
+50.0744,-14.83459
+51.0192,-14.78665
+"""
+
+
+def _fitted_walk_table(app: Any, tmp_path: Path) -> Any:
+    """The walk's cu_ev.csv dropped on the EOS route, created as a dataset, fitted."""
+    from ouro_desktop.ui.run.form.drop_zone import ZoneState
+
+    app.open("demo/fit-equation-of-state")
+    zone = app.window.run_panel.inputs.zone("dataset")
+    path = tmp_path / "cu_ev.csv"
+    path.write_text(WALK_EV, encoding="utf-8")
+    zone.files_dropped.emit("dataset", [str(path)])
+    app.aio.wait_until(lambda: zone.state is ZoneState.PREVIEW)
+    zone.create_button.click()
+    app.aio.wait_until(lambda: zone.asset_id is not None)
+    record = app.run()
+    assert record.state == "success", record.status_detail
+    return record
+
+
+def test_a_value_with_its_uncertainty_keeps_the_digits_the_fit_determined(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    # Seen at 1366×768: "Minimum energy E0 −14.9 eV" beside "Uncertainty of E0
+    # 1.76 × 10⁻⁴ eV" (sent: −14.900383).
+    from .app_harness import App
+
+    app = App(qtbot, aio, tmp_path)
+    try:
+        record = _fitted_walk_table(app, tmp_path)
+        (action,) = app.actions(app.window.run_panel.route.id)
+        answer = action["response"]
+        assert round(answer["E0_eV"], 4) == -14.9004 and 1.7e-4 < answer["E0_error_eV"] < 1.8e-4
+        e0 = f"{answer['E0_eV']:.5f}".replace("-", "−")  # to the place of 0.00018
+        card = dict(app.window.run_panel.result_card.values())
+        assert card["Minimum energy E0"] == f"{e0} eV"
+        assert card["Equilibrium volume V0"] == f"{answer['V0_A3']:.4f} Å³"
+        app.aio.wait_until(lambda: app.window.history.select_run(record.action_id))
+        detail = app.window.run_detail
+        app.aio.wait_until(lambda: detail.key() == record.action_id)
+        answer_view = detail.answer_view
+        app.aio.wait_until(lambda: "Minimum energy E0" in answer_view.shown_values())
+        shown = answer_view.shown_values()
+        assert shown["Minimum energy E0"] == f"{e0} eV"
+        assert shown["Uncertainty of E0"] == "0.00018 eV"
+        assert shown["Uncertainty of V0"] == "0.0066 Å³"
+        assert shown["Bulk modulus B0"].endswith("GPa") and shown["Uncertainty of B0"] == "0.34 GPa"
+        assert shown["Bulk modulus B0"] == f"{answer['B0_GPa']:.2f} GPa"
+        assert shown["Pressure derivative B0′"] == f"{answer['B0_prime']:.2f}"
+        # The exact value stays one hover away.
+        label = answer_view.value_label("E0_eV")
+        assert label is not None and repr(answer["E0_eV"]) in label.toolTip()
+    finally:
+        app.close()
+
+
+def test_a_dataset_output_reads_by_title_with_rounded_cells(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    # Seen at 1366×768: the residuals dataset by stored names (volume_a3,
+    # fitted_energy_ev, residual_mev) and cells like -14.74318199 (ASCII minus).
+    from ouro_desktop.ui.results.rows_table import PagedRows
+
+    from .app_harness import App
+
+    app = App(qtbot, aio, tmp_path)
+    try:
+        record = _fitted_walk_table(app, tmp_path)
+        app.aio.wait_until(lambda: app.window.history.select_run(record.action_id))
+        detail = app.window.run_detail
+        app.aio.wait_until(lambda: detail.key() == record.action_id)
+        detail.select_tab(detail.OUTPUTS)
+        view = detail.outputs_view
+
+        def rows() -> PagedRows | None:
+            cards = [view.card(i.asset_id) for i in view.items()]
+            tables = [c.preview for c in cards if c is not None]
+            shown = [t for t in tables if isinstance(t, PagedRows)]
+            return shown[0] if shown and shown[0].table.rows_model.rowCount() else None
+
+        app.aio.wait_until(lambda: rows() is not None, timeout=20)
+        table = rows()
+        assert table is not None
+        model = table.table.rows_model
+        assert model.column_headers() == [
+            "Volume (Å³)",
+            "Energy (eV)",
+            "Fitted energy (eV)",
+            "Residual (meV)",
+        ]
+        texts = [model.cell(r, c) for r in range(model.rowCount()) for c in range(4)]
+        assert model.cell(0, 0) == "43.4608" and model.cell(0, 1) == "−14.74"  # as answers read
+        assert not any(t.startswith("-") for t in texts)  # a real minus sign
+        assert all(len(t.replace("−", "").replace(".", "")) <= 7 for t in texts), texts
+        (action,) = app.actions(app.window.run_panel.route.id)
+        fitted = action["response"]["points"][0]["fitted_energy_eV"]
+        tip = model.index(0, 2).data(Qt.ItemDataRole.ToolTipRole)
+        assert tip == repr(fitted) and model.cell(0, 2) != tip
+    finally:
+        app.close()
+
+
+def test_the_empty_post_chooser_keeps_its_two_sentences_together(qtbot: Any) -> None:
+    # Seen at 1366×768: with no posts, the intro and "You have no posts…" sat ~180 px
+    # apart in a 420 px dialog (the hidden list's room shared out as gaps).
+    from ouro_desktop.core.asset_inputs import input_needs
+    from ouro_desktop.ui.run.asset_picker import AssetPicker
+    from tests.core.test_result_view import ROUTES
+
+    route, _service = ROUTES["read-post-facts"]
+    (need,) = input_needs(route)
+    picker = AssetPicker(need, [])
+    qtbot.addWidget(picker)
+    picker.show()
+    qtbot.waitExposed(picker)
+    QApplication.processEvents()
+    assert "no posts" in picker.empty_label.text()
+    line = picker.fontMetrics().lineSpacing()
+    gap = picker.empty_label.geometry().top() - picker.intro.geometry().bottom()
+    assert gap <= 2 * line, gap
+    gap = picker.buttons.geometry().top() - picker.empty_label.geometry().bottom()
+    assert gap <= 3 * line, gap
+    assert picker.height() < 250
+
+
+def test_a_wide_batch_table_scrolled_right_still_names_each_file(qtbot: Any) -> None:
+    # Seen at 1366×768: a route with many values made the batch table scroll sideways;
+    # scrolled right, the File column was out of view and the rows read alike.
+    from ouro_desktop.core.batch_table import BatchRow, ResultColumn, ValueCell
+    from ouro_desktop.ui.batch.batch_view import BatchView
+
+    view = BatchView()
+    qtbot.addWidget(view)
+    columns = [ResultColumn(f"v{i}", f"Value number {i}", "eV") for i in range(14)]
+    names = ["Al.cif", "Cu.cif", "NaCl.cif", "Si.cif"]
+    rows = [
+        BatchRow(
+            n,
+            name,
+            "Succeeded",
+            "done",
+            values={
+                c.key: ValueCell(f"{n}.{i}", f"{n}.{i}", "number") for i, c in enumerate(columns)
+            },
+        )
+        for n, name in enumerate(names)
+    ]
+    view.model.set_rows(rows, columns)
+    view.fit_columns()
+    view.resize(700, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    table = view.table
+    bar = table.horizontalScrollBar()
+    assert bar.maximum() > 0  # wider than the window
+    bar.setValue(bar.maximum())
+    QApplication.processEvents()
+    headers = table.verticalHeader()
+    assert headers.isVisible() and headers.width() >= headers.fontMetrics().horizontalAdvance(
+        "NaCl.cif"
+    )
+    shown = [view.model.headerData(r, Qt.Orientation.Vertical) for r in range(len(names))]
+    assert shown == names  # each row still says its file, whatever the scroll
+    assert table.isColumnHidden(0)  # not twice
+    assert view.model.headers()[0] == "File" and view.model.index(1, 0).data() == "Cu.cif"
+    # The top-left corner says what the row headers are.
+    corner = view.file_headers.corner
+    assert corner is not None and view.file_headers.title == "File"
+    # Set again (a new answer's columns), the File column stays hidden.
+    view.model.set_rows(rows, columns[:3])
+    assert table.isColumnHidden(0)

@@ -105,3 +105,19 @@ def test_the_splitter_handles_can_be_seen(qtbot: Any, tmp_path: Path) -> None:
     }
     assert drawn - {background.rgb()}  # a ridge is drawn, not just the window colour
     assert all(isinstance(w, QWidget) for w in (window.browser, window.history))
+
+
+@pytest.mark.parametrize("size", SCREENS)
+def test_the_route_search_box_holds_a_few_words_at_first_start(
+    qtbot: Any, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    # Seen at 1366×768: the box beside Sort was ~125 px and "density of states" scrolled
+    # out of view while typed.
+    window = _window(qtbot, tmp_path, size)
+    search = window.browser.search
+    search.setText("density of states")
+    QApplication.processEvents()
+    needed = search.fontMetrics().horizontalAdvance("density of states")
+    assert search.width() >= needed + 40  # the words, the clear button and the margins
+    assert window.browser.sort.isVisible()
+    assert window.browser.width() <= window.width() // 3  # the other panes keep theirs

@@ -318,8 +318,10 @@ OPENAPI: dict[str, Any] = document(
                     "config": {
                         "type": "line",
                         "category": {"dataKey": "volume_A3"},
+                        # The measured points as markers over the fitted curve (as
+                        # lines, the fit hid them: they lie on it within a meV).
                         "series": [
-                            {"dataKey": "energy_eV", "name": "Measured"},
+                            {"dataKey": "energy_eV", "name": "Measured", "type": "scatter"},
                             {"dataKey": "fitted_energy_eV", "name": "Fitted"},
                         ],
                     },

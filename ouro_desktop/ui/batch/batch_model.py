@@ -81,7 +81,8 @@ class BatchTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return two_lines(headers[section])
             return headers[section]
-        return str(section + 1) if role == Qt.ItemDataRole.DisplayRole else None
+        # Row headers name the file (they stay in view when the table scrolls sideways).
+        return self._rows[section].name if 0 <= section < len(self._rows) else None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -1,5 +1,8 @@
 """The batch window: one row per file, counts, and what can be done with the batch.
 
+The file names are the table's row headers (:mod:`.file_header`), so a wide table
+scrolled to the right still says which file each row is.
+
 Pause / Resume, Cancel the rest and Retry failed act on the running batch; Export CSV…,
 Save outputs… and Save provenance… on what it has produced. It holds no client: every
 button is a signal for :class:`~ouro_desktop.ui.batch.batch_controller.BatchController`.
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ouro_desktop.core.batch_store import BatchState
 from ouro_desktop.ui.batch.batch_model import BatchTableModel
+from ouro_desktop.ui.batch.file_header import FileRowHeaders
 from ouro_desktop.ui.common.labels import muted, plain_label
 from ouro_desktop.ui.common.shortcuts import shortcut_keys
 
@@ -102,6 +106,8 @@ class BatchView(QWidget):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setDefaultSectionSize(130)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
+        # The file names as row headers: still in view when the table is scrolled right.
+        self.file_headers = FileRowHeaders(self.table)
 
         top = QHBoxLayout()
         top.addWidget(self.counts_label, 1)

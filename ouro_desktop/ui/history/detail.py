@@ -271,9 +271,9 @@ class RunDetail(QWidget):
         # by value would cost more than the view, so identity decides.
         if not same or response is not self._response or route is not self._route:
             if not same:
-                self.outputs.reset(output_items(action))
+                self.outputs.reset(output_items(action, route))
             else:
-                self.outputs.add_items(output_items(action))
+                self.outputs.add_items(output_items(action, route))
             self._response, self._route = response, route
             if has_response:
                 self.answer_view.set_answer(response, route)
@@ -309,7 +309,7 @@ class RunDetail(QWidget):
             )
         else:
             self._defer(self.CHARTS, self.charts_view.clear)
-        items = output_items(action)
+        items = output_items(action, route)
         self._defer(self.OUTPUTS, lambda: self.outputs_view.set_outputs(items))
         inputs = run_inputs(action, record)
         request = _request_tree(inputs)

@@ -4,7 +4,8 @@ The table model (:class:`~.model.HistoryTableModel`) filters its own rows: no pr
 asks Python about each of 100,000 rows one call at a time. What it uses lives here:
 
 * :data:`STATUS_FILTERS`: the status groups of the pane's combo box;
-* :func:`search_text`: a run's text the filter looks in (route name, summary, error, id),
+* :func:`search_text`: a run's text the filter looks in (route name, what it was given,
+  summary, error, id),
   case-folded once when the run arrives, so a keystroke is one substring test per run;
 * :class:`RunFilter`: the chosen status group and text, and which runs pass;
 * :class:`KeyedRows`: runs in display order with their row found by key in O(1) (a run
@@ -34,9 +35,10 @@ _STATES_BY_KEY = {key: states for _label, key, states in STATUS_FILTERS}
 
 
 def search_text(entry: HistoryEntry) -> str:
-    """What the text filter looks in, case-folded: route name, summary, error and id."""
+    """What the text filter looks in, case-folded: route name, what the run was given
+    (its file names, its formula), summary, error and id."""
     return "\n".join(
-        (entry.route_name, entry.summary, entry.error or "", entry.action_id or "")
+        (entry.route_name, entry.given, entry.summary, entry.error or "", entry.action_id or "")
     ).casefold()
 
 

@@ -34,6 +34,7 @@ from ouro_desktop.core.history import LOCAL_KEY_PREFIX, HistoryEntry, expected_s
 from ouro_desktop.core.history_diff import run_inputs
 from ouro_desktop.core.history_pages import HistoryPager
 from ouro_desktop.core.ledger import RunLedger, RunRecord
+from ouro_desktop.core.letting_go import replace_in
 from ouro_desktop.core.output_cache import OutputCache
 from ouro_desktop.core.provenance import (
     Provenance,
@@ -171,7 +172,8 @@ class HistoryController(QObject):
 
     def _on_tracker_update(self, record: RunRecord, action: Action | None) -> None:
         if action is not None and (record.batch_id is None or action.id == self._selected):
-            self._actions[action.id] = action  # (a batch's thousand answers are not kept)
+            # (a batch's thousand answers are not kept)
+            replace_in(self._actions, action.id, action)
         if self.tracker is not None:
             self.notifier.set_running(len(self.tracker.watching))
         if not self._shows(record.route_id):
@@ -286,7 +288,7 @@ class HistoryController(QObject):
             client, base_url=account.base_url, route=route, reset=reset, expected=self._expected()
         )
         for action in page.actions:
-            self._actions[action.id] = action
+            replace_in(self._actions, action.id, action)
         self.pane.set_loading(False)
         if page.error is not None:
             self.pane.show_error(f"Could not load the runs from Ouro: {page.error}")
@@ -341,7 +343,7 @@ class HistoryController(QObject):
             except OuroError as exc:
                 self.pane.show_status(f"Could not load this run from Ouro: {friendly(exc)}")
         if action is not None and not answer:
-            self._actions[action.id] = action
+            replace_in(self._actions, action.id, action)
         route_id = record.route_id if record else (action.route_id if action else "")
         route = await self._route_for(route_id) if route_id else None
         if self._selected != key:

@@ -1,6 +1,7 @@
 """The runs table: a paged Qt table model over :class:`~ouro_desktop.core.history.HistoryEntry`.
 
-Columns: Status (icon + word), Route, Started (local time), Duration (live while running).
+Columns: Status (icon + word), Route (its name, then what the run was given: "· Cu.cif"),
+Started (local time), Duration (live while running).
 The model never fetches anything. A controller fills it with :meth:`set_entries`, adds
 pages with :meth:`append_entries` when ``more_requested`` fires (``fetchMore`` from the
 view scrolling to the end), and pushes single changes with :meth:`upsert`. The pane
@@ -47,7 +48,7 @@ from ouro_desktop.ui.common.labels import plain_tip
 from ouro_desktop.ui.history.filter import KeyedRows, RunFilter, search_text
 from ouro_desktop.ui.history.status_marks import status_icons
 
-__all__ = ["COLUMNS", "FILTER_IN_WORKER", "HistoryTableModel"]
+__all__ = ["COLUMNS", "FILTER_IN_WORKER", "GIVEN_SEPARATOR", "HistoryTableModel", "route_cell_text"]
 
 FILTER_IN_WORKER = 20_000  # rows above which a filter is worked out in a worker thread
 _POOL: ThreadPoolExecutor | None = None
@@ -107,6 +108,16 @@ def route_label(entry: HistoryEntry) -> str:
     return name
 
 
+GIVEN_SEPARATOR = " · "
+
+
+def route_cell_text(entry: HistoryEntry) -> str:
+    """The route column's text: the route, then what the run was given, so runs of one
+    route read apart ("predict-electronic-dos-at-fermi-level · Cu.cif")."""
+    label = route_label(entry)
+    return f"{label}{GIVEN_SEPARATOR}{entry.given}" if entry.given else label
+
+
 # --------------------------------------------------------------------------- the model
 
 
@@ -120,6 +131,7 @@ class HistoryTableModel(QAbstractTableModel):
     StatusRole = Qt.ItemDataRole.UserRole + 3  # the RunState value, e.g. "in-progress"
     StartedRole = Qt.ItemDataRole.UserRole + 4  # epoch seconds (float)
     SortRole = Qt.ItemDataRole.UserRole + 5  # a sortable value for the cell's column
+    GivenRole = Qt.ItemDataRole.UserRole + 6  # what the run was given ("Cu.cif"), or ""
 
     more_requested = Signal()
     filtered = Signal()  # the shown rows now follow the filter (at once, or from a worker)
@@ -521,6 +533,8 @@ class HistoryTableModel(QAbstractTableModel):
             return entry.status.value
         if role == self.StartedRole:
             return entry.started_at
+        if role == self.GivenRole:
+            return entry.given
         if role == _ALIGN:
             return _RIGHT if column == self.DURATION else None
         if role == _TOOLTIP:
@@ -534,7 +548,7 @@ class HistoryTableModel(QAbstractTableModel):
         if column == self.STATUS:
             return STATUS_WORDS[entry.status]
         if column == self.ROUTE:
-            return route_label(entry)
+            return route_cell_text(entry)
         if column == self.STARTED:
             return format_started(entry.started_at, self._today)
         if entry.is_running:
@@ -545,7 +559,8 @@ class HistoryTableModel(QAbstractTableModel):
         if column == self.STATUS:
             return entry.error or entry.summary or STATUS_WORDS[entry.status]
         if column == self.ROUTE:
-            return "\n".join(t for t in (entry.route_name, entry.summary) if t) or None
+            given = f"Given: {entry.given}" if entry.given else ""
+            return "\n".join(t for t in (entry.route_name, given, entry.summary) if t) or None
         if column == self.STARTED and entry.started_at > 0:
             return datetime.fromtimestamp(entry.started_at).strftime("%Y-%m-%d %H:%M:%S")
         if column == self.DURATION and entry.is_running and entry.expected_s:
@@ -585,7 +600,7 @@ class HistoryTableModel(QAbstractTableModel):
         if column == self.STATUS:
             return lambda e: _STATUS_ORDER.get(e.status, 99)
         if column == self.ROUTE:
-            return lambda e: route_label(e).casefold()
+            return lambda e: (route_label(e).casefold(), e.given.casefold())
         if column == self.DURATION:
             return lambda e: e.duration_s(self._now) or -1.0
         return lambda e: e.started_at

@@ -56,6 +56,7 @@ from ouro_desktop.core.history import HistoryEntry
 from ouro_desktop.ui.common.inline_notice import InlineNotice
 from ouro_desktop.ui.history.filter import STATUS_FILTERS
 from ouro_desktop.ui.history.model import HistoryTableModel
+from ouro_desktop.ui.history.route_cell import RouteCellDelegate
 
 __all__ = ["EMPTY_TEXT", "NO_MATCH_TEXT", "HistoryPane"]
 
@@ -113,7 +114,7 @@ class HistoryPane(QWidget):
         status_label = QLabel("S&tatus:", self)
         status_label.setBuddy(self.status_combo)
         self.text_filter = QLineEdit(self)
-        self.text_filter.setPlaceholderText("Filter by route, result, error or id")
+        self.text_filter.setPlaceholderText("Filter by route, input, result, error or id")
         self.text_filter.setClearButtonEnabled(True)
         self.text_filter.setAccessibleName("Filter runs by text")
 
@@ -133,6 +134,9 @@ class HistoryPane(QWidget):
         self.view.setAlternatingRowColors(True)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
+        # "route · Cu.cif": the route's name is cut before what the run was given.
+        self.route_cells = RouteCellDelegate(self.view)
+        self.view.setItemDelegateForColumn(HistoryTableModel.ROUTE, self.route_cells)
         rows = self.view.verticalHeader()
         rows.hide()
         # Fixed row heights: the view never measures rows, so 100,000 cost what 100 do.

@@ -24,6 +24,7 @@ from ouro_desktop.api.models import Action, Route
 from ouro_desktop.core.history import LOCAL_KEY_PREFIX, HistoryEntry
 from ouro_desktop.core.history_diff import response_diff, run_inputs
 from ouro_desktop.core.ledger import RunRecord
+from ouro_desktop.core.letting_go import replace_in
 from ouro_desktop.core.run_compare import CompareCancelled, Comparison, compare_runs
 from ouro_desktop.core.run_compare import RunSide as CompareSide
 from ouro_desktop.core.run_context import lacks_response
@@ -145,7 +146,7 @@ class RunTools:
                 except OuroError:
                     pass
                 else:
-                    self._actions[action.id] = action
+                    replace_in(self._actions, action.id, action)
             entry = self.pane.model.entry_for(key)
             label = _run_label(entry, key)
             route_ids.add(record.route_id if record else (action.route_id if action else ""))

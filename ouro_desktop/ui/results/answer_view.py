@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from ouro_desktop.api.models import Route
 from ouro_desktop.core.charts import ChartData, chart_series
+from ouro_desktop.core.dataset_titles import schema_column_titles
 from ouro_desktop.core.response_schema import response_schema
 from ouro_desktop.core.result_text import result_text
 from ouro_desktop.core.result_view import ResultItem, ResultView, build_view, view_for_route
@@ -193,7 +194,10 @@ class AnswerView(QWidget):
         return chart_series(self._response, declarations[item.chart], self._schema)
 
     def _output_card(self, item: ResultItem, parent: QWidget) -> QWidget | None:
-        output = item_from_info(item.output) if item.output is not None else None
+        if item.output is None:
+            return None
+        titles = schema_column_titles(self._schema) if item.output.asset_type == "dataset" else {}
+        output = item_from_info(item.output, titles)
         return OutputCard(output, self.board, parent) if output is not None else None
 
     def _copy_all_text(self) -> str:

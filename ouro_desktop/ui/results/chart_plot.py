@@ -47,6 +47,8 @@ MARKER_LIMIT = 40  # point markers only while they don't crowd the line
 MIN_HEIGHT = 240
 _LINE_WIDTH = 2.0
 _MARKER_RADIUS = 2.5
+_POINT_RADIUS = 4.0  # a series drawn as markers only (measured points)
+_POINT_RING = 1.5
 _TICK = 4  # px: tick mark length
 _GAP = 4  # px: between a tick and its label, a label and the axis title
 _BAR_SLOT = 0.8  # share of the x spacing one group of bars covers
@@ -469,7 +471,9 @@ class ChartPlot(QWidget):
 
     def _paint_lines(self, painter: QPainter, frame: _Frame, colors: ChartColors) -> None:
         markers = len(self._xs) <= MARKER_LIMIT
-        for index, color in enumerate(colors.series):
+        lines = [i for i in range(len(colors.series)) if not self.chart.is_markers(i)]
+        for index in lines:
+            color = colors.series[index]
             pen = QPen(color, _LINE_WIDTH)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
@@ -485,6 +489,15 @@ class ChartPlot(QWidget):
                     painter.setBrush(color)
                     for point in points:
                         painter.drawEllipse(point, _MARKER_RADIUS, _MARKER_RADIUS)
+        # Series drawn as markers (measured points) go over the lines, big enough and
+        # ringed in the background colour to be seen on a curve fitted through them.
+        for index in range(len(colors.series)):
+            if self.chart.is_markers(index):
+                painter.setPen(QPen(colors.background, _POINT_RING))
+                painter.setBrush(colors.series[index])
+                for segment in self.line_segments(index):
+                    for x, y in segment:
+                        painter.drawEllipse(frame.to_widget(x, y), _POINT_RADIUS, _POINT_RADIUS)
 
     def _paint_bars(self, painter: QPainter, colors: ChartColors) -> None:
         painter.setPen(Qt.PenStyle.NoPen)
@@ -525,6 +538,10 @@ class ChartPlot(QWidget):
                 painter.setBrush(color)
                 side = 0.6 * line
                 painter.drawRect(QRectF(left + (swatch - side) / 2, mid - side / 2, side, side))
+            elif self.chart.is_markers(row):  # a point, as the series is drawn
+                painter.setPen(QPen(colors.background, _POINT_RING))
+                painter.setBrush(color)
+                painter.drawEllipse(QPointF(left + swatch / 2, mid), _POINT_RADIUS, _POINT_RADIUS)
             else:
                 painter.setPen(QPen(color, _LINE_WIDTH))
                 painter.drawLine(QPointF(left, mid), QPointF(left + swatch, mid))

@@ -11,12 +11,15 @@ Outputs tab show cards of the same board, so an output is fetched and previewed 
 
 A **dataset** output's preview is a page of its rows with Previous/Next (each page asked
 through :meth:`OutputBoard.want_page`, read from Ouro alone: the table is never held whole)
-and Save as CSV…; a **post** output's preview is its text (markdown without HTML) and Save
+and Save as CSV…, its columns by title with units and its numbers rounded (the route's
+schema names them when it has the same fields, :mod:`~ouro_desktop.core.dataset_titles`);
+a **post** output's preview is its text (markdown without HTML) and Save
 as text…. Both are saved as Ouro exports them (``download_asset``), not from the cache.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
@@ -33,10 +36,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ouro_desktop.api.models import Action
+from ouro_desktop.api.models import Action, Route
 from ouro_desktop.core.cif_preview import PREVIEW_EXTENSIONS, CifPreview
+from ouro_desktop.core.dataset_titles import schema_column_titles
 from ouro_desktop.core.file_checks import format_size
 from ouro_desktop.core.output_kinds import asset_kind, preview_family
+from ouro_desktop.core.response_schema import response_schema
 from ouro_desktop.core.result_view import OutputInfo
 from ouro_desktop.ui.common.labels import ElidedLabel, muted, plain_label, plain_tip
 from ouro_desktop.ui.results.previews import AUTO_PREVIEW_BYTES, StructurePreview, preview_kind
@@ -66,6 +71,8 @@ class OutputItem:
     suggested_name: str  # a file name for "Save as"
     named_kind: str = ""  # the kind the answer gave, when it is known better than here
     named_family: str = ""
+    # A dataset's columns as the route's schema names them: stored name -> (label, unit).
+    column_titles: Mapping[str, tuple[str, str]] = field(default_factory=dict, compare=False)
 
     @property
     def is_file(self) -> bool:
@@ -127,10 +134,12 @@ def _suggested(name: str, extension: str, declared: str | None, fallback: str) -
     return Path(suggested).name or fallback
 
 
-def output_items(action: Action | None) -> list[OutputItem]:
-    """The run's output assets, primary first; rows without an asset id are skipped."""
+def output_items(action: Action | None, route: Route | None = None) -> list[OutputItem]:
+    """The run's output assets, primary first; rows without an asset id are skipped.
+    ``route``: the run's route, whose response schema titles a dataset's columns."""
     if action is None:
         return []
+    titles = schema_column_titles(response_schema(route)) if route is not None else {}
     response = _dict(action.response)
     items = []
     rows = sorted(
@@ -161,13 +170,17 @@ def output_items(action: Action | None) -> list[OutputItem]:
                 mime=mime,
                 size=size if isinstance(size, int) and not isinstance(size, bool) else None,
                 suggested_name=_suggested(name, saved_as, declared, asset_id),
+                column_titles=titles if asset_type == "dataset" else {},
             )
         )
     return items
 
 
-def item_from_info(info: OutputInfo) -> OutputItem | None:
-    """An output the answer names, as a card's item (None without an asset id)."""
+def item_from_info(
+    info: OutputInfo, column_titles: Mapping[str, tuple[str, str]] | None = None
+) -> OutputItem | None:
+    """An output the answer names, as a card's item (None without an asset id);
+    ``column_titles`` as :func:`output_items` finds them."""
     if not info.asset_id:
         return None
     return OutputItem(
@@ -183,6 +196,7 @@ def item_from_info(info: OutputInfo) -> OutputItem | None:
         ),
         named_kind=info.kind,
         named_family=info.family,
+        column_titles=dict(column_titles or {}) if info.asset_type == "dataset" else {},
     )
 
 
@@ -321,6 +335,8 @@ class OutputCard(QFrame):
             self.preview.hide()
             if hasattr(self.preview, "clicked"):
                 self.preview.clicked.connect(lambda: board.open_requested.emit(item.asset_id))
+            if hasattr(self.preview, "set_column_titles"):  # a run's dataset: read, not raw
+                self.preview.set_column_titles(self.item.column_titles)
             if hasattr(self.preview, "page_requested"):  # a dataset's Previous / Next
                 self.preview.page_requested.connect(
                     lambda offset: board.want_page(self.item, offset)

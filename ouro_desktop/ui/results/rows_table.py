@@ -2,8 +2,12 @@
 
 :class:`RowsModel` holds one page of rows only (a big dataset is never in memory as a
 whole); each column header names the column and says what it holds in words ("volume_a3",
-"numbers"). :class:`PagedRows` adds "Rows 1–50 of 1,000,000" and Previous / Next, and asks
-for a page with ``page_requested(offset)``: the controller fetches it and hands it back with
+"numbers"): a table being sent is shown as the file has it. A dataset a run gave back is
+shown *readable* (:meth:`RowsModel.set_readable`): columns by title with their unit
+("Volume (Å³)", :mod:`ouro_desktop.core.dataset_titles`) and numbers rounded like the
+result view's, the stored name and the exact value on hover. :class:`PagedRows` adds
+"Rows 1–50 of 1,000,000" and Previous / Next, and asks for a page with
+``page_requested(offset)``: the controller fetches it and hands it back with
 :meth:`PagedRows.show_page`. Cells are plain text; nothing becomes "—" but an empty cell.
 """
 
@@ -11,7 +15,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -25,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ouro_desktop.core.dataset_titles import column_title, number_cell
 from ouro_desktop.ui.common.labels import muted, plain_label
 
 __all__ = ["PagedRows", "RowsModel", "RowsTable", "cell_text", "kind_words"]
@@ -70,7 +75,14 @@ class RowsModel(QAbstractTableModel):
         super().__init__(parent)
         self._columns: list[tuple[str, str]] = []
         self._rows: list[list[str]] = []
+        self._tips: list[list[str]] | None = None  # exact values, when readable
         self._first = 0  # the row number of the first row shown (0-based)
+        self._readable: Mapping[str, tuple[str, str]] | None = None
+
+    def set_readable(self, known: Mapping[str, tuple[str, str]] | None = None) -> None:
+        """Show later pages for reading: titles (``known``: stored name → the route's
+        label and unit) and rounded numbers (see the module docstring)."""
+        self._readable = dict(known or {})
 
     def set_rows(
         self, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]], first: int = 0
@@ -78,7 +90,20 @@ class RowsModel(QAbstractTableModel):
         """``columns`` as (name, kind), ``rows`` as cell sequences in column order."""
         self.beginResetModel()
         self._columns = list(columns)
-        self._rows = [[cell_text(c) for c in row] for row in rows]
+        if self._readable is None:
+            self._rows = [[cell_text(c) for c in row] for row in rows]
+            self._tips = None
+        else:
+            self._rows, self._tips = [], []
+            for row in rows:
+                shown, exact = [], []
+                for c in row:
+                    number = number_cell(c)
+                    text = number[0] if number else cell_text(c)
+                    shown.append(text)
+                    exact.append(number[1] if number else text)
+                self._rows.append(shown)
+                self._tips.append(exact)
         self._first = first
         self.endResetModel()
 
@@ -92,19 +117,26 @@ class RowsModel(QAbstractTableModel):
         if not index.isValid():
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            row = self._rows[index.row()]
+            rows = self._tips if role == Qt.ItemDataRole.ToolTipRole and self._tips else self._rows
+            row = rows[index.row()]
             return row[index.column()] if index.column() < len(row) else "—"
         return None
 
     def headerData(  # noqa: N802 - Qt API
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
         if orientation == Qt.Orientation.Vertical:
-            return f"{self._first + section + 1:,}"
-        if 0 <= section < len(self._columns):
-            name, kind = self._columns[section]
+            return f"{self._first + section + 1:,}" if role == Qt.ItemDataRole.DisplayRole else None
+        if not 0 <= section < len(self._columns):
+            return None
+        name, kind = self._columns[section]
+        if self._readable is not None:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return column_title(name, self._readable)
+            if role == Qt.ItemDataRole.ToolTipRole:  # the stored name, one hover away
+                return f"{name} · {kind_words(kind)}" if kind else name
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return f"{name}\n{kind_words(kind)}" if kind else name
         return None
 
@@ -190,6 +222,10 @@ class PagedRows(QWidget):
     @property
     def offset(self) -> int:
         return self._offset
+
+    def set_column_titles(self, known: Mapping[str, tuple[str, str]] | None = None) -> None:
+        """Show the pages for reading (a run's dataset): see :meth:`RowsModel.set_readable`."""
+        self.table.rows_model.set_readable(known)
 
     def show_page(
         self,

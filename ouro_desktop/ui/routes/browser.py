@@ -150,10 +150,18 @@ class RouteBrowser(QWidget):
         open_label = QLabel("Open &by name:", self)
         open_label.setBuddy(self.open_field)
 
-        top = QHBoxLayout()
-        top.addWidget(self.search, 1)
-        top.addWidget(sort_label)
-        top.addWidget(self.sort)
+        # The search box has its own row, at least wide enough for a few words ("density
+        # of states" scrolled out of a 125 px box beside Sort at 1366×768); Sort goes under.
+        self.search.setMinimumWidth(
+            self.search.fontMetrics().horizontalAdvance("electronic density of states") + 40
+        )
+        top = QVBoxLayout()
+        top.addWidget(self.search)
+        sort_row = QHBoxLayout()
+        sort_row.addWidget(sort_label)
+        sort_row.addWidget(self.sort)
+        sort_row.addStretch(1)
+        top.addLayout(sort_row)
         star_row = QHBoxLayout()
         star_row.addStretch(1)
         star_row.addWidget(self.star_button)

@@ -157,6 +157,12 @@ class AssetPicker(QDialog):
         self.empty_label.setVisible(not self.assets)
         self.tree.setVisible(bool(self.assets))
         self.filter_edit.setVisible(len(self.assets) > 8)
+        if not self.assets:
+            # Nothing to list: the two sentences read together at the top, the buttons
+            # under them, in a dialog no taller than that (the hidden list left its room
+            # to be shared out as gaps between them).
+            layout.insertStretch(layout.indexOf(self.buttons), 1)
+            self.resize(self.width(), layout.totalHeightForWidth(self.width()))
         self.chosen: AnyAsset | None = None
         first = next((a for a in self.assets if self.fits[a.id].ok), None)
         if first is not None:

@@ -241,9 +241,7 @@ class RoutePage(QWidget):
         column.addWidget(self.outputs_label)
 
         self.details_label = _rich_label(body, "Details")
-        self.details_section = CollapsibleSection(
-            "Details: values Ouro fills in", self.details_label
-        )
+        self.details_section = CollapsibleSection("Details for developers", self.details_label)
         column.addWidget(self.details_section)
 
         column.addWidget(_rule(body))

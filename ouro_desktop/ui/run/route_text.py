@@ -14,7 +14,7 @@ from html import escape
 from typing import Any
 
 from ouro_desktop.api.models import InputDeclaration, Route
-from ouro_desktop.core.labels import label_and_unit
+from ouro_desktop.core.labels import in_words, label_and_unit
 from ouro_desktop.core.output_kinds import asset_kind
 from ouro_desktop.core.response_schema import property_schema, response_schema
 from ouro_desktop.core.route_facts import (
@@ -104,7 +104,9 @@ def type_label(info: FieldInfo) -> str:
     if info.type == "array":
         inner = type_label(info.items) if info.items else ""
         if info.items and info.items.children:
-            inner = escape(info.items.title) if info.items.title != "Item" else "entries"
+            # The schema's name for one entry, in words ("MixtureComponent" is a class name:
+            # "list of mixture components").
+            inner = escape(in_words(info.items.title)) if info.items.title != "Item" else "entries"
         return f"list of {inner}s" if inner and not inner.endswith("s") else f"list of {inner}"
     parts = [t.strip() for t in info.type.split(" or ") if t.strip()]
     return " or ".join(_TYPES.get(t, t) for t in parts) or "any value"
@@ -293,8 +295,8 @@ def outputs_html(route: Route, muted: str) -> str:
 
 
 def facts_html(route: Route, muted: str) -> str:
+    # What a scientist reads; the HTTP method and path are for developers (under Details).
     rows = [
-        ("Method and path", f"<code>{escape(route.method)} {escape(route.path)}</code>"),
         ("Execution mode", escape(execution_mode_text(route))),
         ("Expected duration", escape(duration_text(route))),
         ("Price", ("<b>Paid route:</b> " if route.is_paid else "") + escape(price_text(route))),
@@ -309,7 +311,8 @@ def facts_html(route: Route, muted: str) -> str:
 
 
 def details_html(route: Route, muted: str) -> str:
-    """The parameters Ouro fills itself, and the ids a programmer may want."""
+    """For developers: the parameters Ouro fills itself, the HTTP method and path, and the
+    ids a programmer may want."""
     out = []
     filled = ouro_parameters(route)
     if filled:
@@ -328,7 +331,8 @@ def details_html(route: Route, muted: str) -> str:
             f"<p>For {keys}, you pick a file or asset; Ouro sends the service its details "
             "and a download link in its place.</p>"
         )
-    ids = [("Route id", route.id), ("Service id", route.service_id or "—")]
+    ids = [("Method and path", f"{route.method} {route.path}")]
+    ids += [("Route id", route.id), ("Service id", route.service_id or "—")]
     ids.append(("Full name", route.full_name))
     out.append(
         "<table>"

@@ -113,14 +113,18 @@ class NumberTableEditor(Editor):
         bar.setContentsMargins(0, 0, 0, 0)
         for widget in (self.paste_button, self.remove_button, self.clear_button):
             bar.addWidget(widget)
-        bar.addWidget(self.count_label, 1)
+        bar.addStretch(1)
         bar.addWidget(self.json_toggle)
+        # The count goes under the grid, on one line: in the toolbar it wrapped ("0" over
+        # "rows") between Clear and Edit as JSON on a narrow page.
+        self.count_label.setWordWrap(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addLayout(bar)
         layout.addWidget(self.grid)
         layout.addWidget(self.json_edit)
+        layout.addWidget(self.count_label)
         layout.addWidget(self.hint_label)
         layout.addWidget(self.message_label)
         self._names_for([])
