@@ -163,13 +163,13 @@ def test_a_page_of_runs_is_decoded_in_a_worker_and_a_small_answer_on_the_loop(
     small = json.dumps({"data": {"id": "a1", "route_id": "r1", "status": "queued"}}).encode()
     assert _wire.OFF_LOOP_PARSE_BYTES < len(big) < _wire.STEPPED_PARSE_BYTES
     on_loop: dict[int, bool] = {}  # body size -> decoded on the loop's thread
-    real = _wire.parse_json
+    real = _wire.parse_text
 
-    def spy(content: bytes, **kw: Any) -> Any:
-        on_loop[len(content)] = threading.current_thread() is threading.main_thread()
-        return real(content, **kw)
+    def spy(text: str, size: int, **kw: Any) -> Any:
+        on_loop[size] = threading.current_thread() is threading.main_thread()
+        return real(text, size, **kw)
 
-    monkeypatch.setattr(_wire, "parse_json", spy)
+    monkeypatch.setattr(_wire, "parse_text", spy)
 
     async def main(body: bytes) -> Any:
         async with OuroClient("https://api.test", "key", transport=_transport(body)) as client:
