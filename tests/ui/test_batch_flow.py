@@ -477,3 +477,25 @@ def test_the_plan_has_no_blank_gap_its_text_is_as_tall_as_it_needs(
             app.batches.plan_dialog = None
     finally:
         app.close()
+
+
+def test_the_end_of_a_batch_refreshes_the_route_facts_not_the_whole_page(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    app = App(qtbot, aio, tmp_path)
+    try:
+        app.open(DOS)
+        page = app.window.route_page
+        assert "no runs yet" in page.facts_label.text()
+        rebuilt: list[object] = []
+        real = page.api_panel.set_snippets
+        page.api_panel.set_snippets = lambda s: (rebuilt.append(s), real(s))  # type: ignore[method-assign]
+        dialog = _drop_folder(app, cif_folder(tmp_path / "cifs", ["Al.cif", "Cu.cif"]))
+        dialog.start_button.click()
+        aio.wait_until(lambda: _state(app) is BatchState.DONE, timeout=30)
+        # The expected duration now counts the batch's runs; the page was not rebuilt.
+        aio.wait_until(lambda: "no runs yet" not in page.facts_label.text())
+        assert rebuilt == []
+        assert page.route is not None and page.route.metrics
+    finally:
+        app.close()
