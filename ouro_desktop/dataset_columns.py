@@ -15,9 +15,16 @@ collides with an earlier one gets ``_2``, ``_3``, ... (cut so the result stays �
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["MAX_NAME", "stored_column_name", "stored_column_names"]
+__all__ = [
+    "MAX_NAME",
+    "header_column_names",
+    "plain_letters",
+    "stored_column_name",
+    "stored_column_names",
+]
 
 MAX_NAME = 63  # PostgreSQL's identifier length
 _SEPARATORS = re.compile(r"[\s\-]+")
@@ -47,3 +54,16 @@ def stored_column_names(names: Iterable[str]) -> list[str]:
         taken.add(candidate)
         out.append(candidate)
     return out
+
+
+def plain_letters(title: str) -> str:
+    """``Volume (Å³)`` → ``Volume (A3)``: accents and super/subscripts made plain before
+    the stored name drops what is not ASCII (``volume_a3``, not ``volume_``)."""
+    folded = unicodedata.normalize("NFKD", title)
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
+def header_column_names(titles: Iterable[str]) -> list[str]:
+    """The stored names the app gives a table file's header row (letters made plain first);
+    the demo's seeded sample table is named by the same rule."""
+    return stored_column_names(plain_letters(t) for t in titles)

@@ -38,6 +38,7 @@ This module is the public face; the pieces live in :mod:`.schema_nodes` (node ty
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -520,10 +521,35 @@ def build_form_spec(route: Route) -> FormSpec:
 
 
 # -- validation -------------------------------------------------------------------------------
+_CHECKED_KEPT = 4  # requests whose check is remembered, per form
+
+
+def _request_key(value: FormValue) -> str | None:
+    try:
+        parts = [value.body, value.query, value.path_params, value.headers]
+        return json.dumps(parts, sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        return None  # not plain JSON: checked every time
+
+
 def validate(spec: FormSpec, value: FormValue) -> Validation:
     """Errors keyed by path (body ``"a.0.b"``, ``"query:name"``, ``"path:name"``,
     ``"header:name"``) and any problems with the schema itself (then that part is not
-    validated)."""
+    validated). The same request checked again is answered from memory."""
+    key = _request_key(value)
+    kept = spec._checked.get(key) if key is not None else None  # noqa: SLF001
+    if kept is not None:
+        return Validation(dict(kept.errors), kept.problems)
+    found = _validate(spec, value)
+    if key is not None:
+        checked = spec._checked  # noqa: SLF001
+        if len(checked) >= _CHECKED_KEPT:
+            checked.pop(next(iter(checked)), None)
+        checked[key] = Validation(dict(found.errors), found.problems)
+    return found
+
+
+def _validate(spec: FormSpec, value: FormValue) -> Validation:
     errors: dict[str, str] = {}
     problems = list(spec.problems)
     parts = (

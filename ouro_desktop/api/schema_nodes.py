@@ -209,6 +209,9 @@ class FormSpec:
     header_schema: JSON | None = None
     secret_headers: frozenset[str] = frozenset()
     _compiled: dict[str, CompiledSchema] = field(default_factory=dict, repr=False)
+    # The last few requests checked (by their JSON) and what the check found: a wide
+    # form at its defaults is checked once, in the worker that prepares the route.
+    _checked: dict[str, Validation] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_empty(self) -> bool:

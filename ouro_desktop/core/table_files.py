@@ -15,7 +15,7 @@ Kinds: ``integer`` (no leading zeros, so ``007`` stays text; within 64 bits), ``
 ``boolean`` (true/false), ``date`` and ``date-time`` (ISO 8601), else ``text``. An empty cell
 is null; in a column that is not text, ``NA``, ``N/A``, ``NaN``, ``null``, ``None`` and
 ``#N/A`` are null too, as spreadsheet exports write them (text columns keep them as text).
-Column names become stored names (:func:`ouro_desktop.dataset_columns.stored_column_names`),
+Column names become stored names (:func:`ouro_desktop.dataset_columns.header_column_names`),
 accents and super/subscripts made plain first (`Volume (Å³)` → `volume_a3`).
 
 Spreadsheets (.xlsx, .xls, .ods) are refused with a plain way out (save as CSV): the readers
@@ -28,7 +28,6 @@ import codecs
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,7 +36,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ouro_desktop.api.datasets import ColumnSpec
-from ouro_desktop.dataset_columns import stored_column_names
+from ouro_desktop.dataset_columns import header_column_names
 
 from .file_checks import display_name
 from .text_bytes import decode_text
@@ -124,13 +123,6 @@ class TablePreview:
 
     def column_specs(self) -> list[ColumnSpec]:
         return [ColumnSpec(c.name, c.kind) for c in self.columns]
-
-
-def _plain_letters(title: str) -> str:
-    """``Volume (Å³)`` → ``Volume (A3)``: accents and super/subscripts made plain before
-    the stored name drops what is not ASCII (``volume_a3``, not ``volume_``)."""
-    folded = unicodedata.normalize("NFKD", title)
-    return "".join(c for c in folded if not unicodedata.combining(c))
 
 
 # -- values -------------------------------------------------------------------------------------
@@ -387,7 +379,7 @@ def read_table(
                 empty[i] += 1
             else:
                 kinds[i] = _merge(kinds[i], kind)
-    names = stored_column_names(_plain_letters(t) for t in titles)
+    names = header_column_names(titles)
     columns = tuple(
         TableColumn(t, n, k or "text", e)
         for t, n, k, e in zip(titles, names, kinds, empty, strict=True)

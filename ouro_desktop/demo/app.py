@@ -34,6 +34,7 @@ from .files import FileService
 from .files_api import FILE_ROUTES
 from .http import Caller, bool_param, endpoint, int_param, json_body, list_param, ok, paged
 from .posts import PostService
+from .samples import seed_samples
 from .seed import Seeded, seed
 from .services.base import DemoService
 from .store import Store, iso
@@ -52,6 +53,7 @@ class DemoBackend:
         self.tables = DatasetTables(store.data_dir / "datasets.sqlite3")
         self.datasets = DatasetService(store, self.tables, seeded.team)
         self.posts = PostService(store, seeded.team)
+        seed_samples(store, seeded.user, self.datasets, self.posts)  # once per data dir
         self.executor = Executor(store, seeded, faults, self.files, self.datasets, self.posts)
         self.services: dict[str, DemoService] = {
             e.service.key: e.service for e in seeded.routes.values()

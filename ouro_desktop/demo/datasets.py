@@ -98,9 +98,15 @@ class DatasetService:
 
     # -- creating ------------------------------------------------------------------------
     def create(
-        self, user: dict[str, Any], spec: dict[str, Any], team_id: str | None = None
+        self,
+        user: dict[str, Any],
+        spec: dict[str, Any],
+        team_id: str | None = None,
+        *,
+        asset_id: str | None = None,
     ) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]:
-        """``POST /datasets/create/from-schema``: (the asset, row_ingest, warning)."""
+        """``POST /datasets/create/from-schema``: (the asset, row_ingest, warning).
+        ``asset_id`` is for seeding only (a fixed id); requests always get a new one."""
         name = spec.get("name")
         if not isinstance(name, str) or not name.strip():
             raise ApiError(400, "A dataset needs a name.")
@@ -117,7 +123,7 @@ class DatasetService:
         stored = stored_column_names([n for n, _ in written])
         columns: list[Column] = [(s, k) for s, (_, k) in zip(stored, written, strict=True)]
         key_map = {original: s for (original, _), s in zip(written, stored, strict=True)}
-        dataset_id = uuid7(self.store.clock())
+        dataset_id = asset_id or uuid7(self.store.clock())
         table = "ds_" + dataset_id.replace("-", "")
         self.tables.create(table, columns, key_map)
         now = self.store.now_iso()

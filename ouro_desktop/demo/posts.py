@@ -186,7 +186,10 @@ class PostService:
         spec: dict[str, Any],
         content: Any,
         team_id: str | None = None,
+        *,
+        asset_id: str | None = None,
     ) -> dict[str, Any]:
+        """A new post; ``asset_id`` is for seeding only (a fixed id)."""
         name = spec.get("name")
         if not isinstance(name, str) or not name.strip():
             raise ApiError(400, "A post needs a name (its title).")
@@ -202,7 +205,7 @@ class PostService:
         )
         description = spec.get("description")
         asset = base_asset(
-            asset_id=uuid7(self.store.clock()),
+            asset_id=asset_id or uuid7(self.store.clock()),
             asset_type="post",
             name=name.strip(),
             description=_text(description),

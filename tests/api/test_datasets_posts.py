@@ -24,6 +24,8 @@ from ouro_desktop.api import (
 from ouro_desktop.api.datasets import ColumnSpec, create_table_sql
 from ouro_desktop.demo.app import create_app
 from ouro_desktop.demo.faults import Faults
+from ouro_desktop.demo.samples import DATASET_ID as SAMPLE_DATASET
+from ouro_desktop.demo.samples import POST_ID as SAMPLE_POST
 
 from .helpers import EXAMPLES, asgi, run
 
@@ -176,7 +178,8 @@ def test_a_single_row_too_big_fails_and_leaves_no_dataset(tmp_path: Path) -> Non
             huge = [(1.0, 2.0, "x" * 40_000, True)] * 2 + [(1.0, 2.0, "y", True)] * 2
             with pytest.raises(PayloadTooLargeError):
                 await client.create_dataset("huge", COLUMNS, huge, batch_bytes=100_000)
-            assert (await client.search_datasets()).items == []
+            # Only the demo's own sample table is left.
+            assert [d.id for d in (await client.search_datasets()).items] == [SAMPLE_DATASET]
 
     run(scenario())
 
@@ -208,7 +211,8 @@ def test_cancel_and_a_bad_row_stop_the_upload_and_delete_the_dataset(demo_app: A
 
             with pytest.raises(ValueError, match="5,001"):
                 await client.create_dataset("broken", COLUMNS, broken(), batch_bytes=100_000)
-            assert (await client.search_datasets()).items == []
+            # Only the demo's own sample table is left.
+            assert [d.id for d in (await client.search_datasets()).items] == [SAMPLE_DATASET]
         deletes = [p for m, p, _, _, _ in wire.seen if m == "DELETE"]
         assert len(deletes) == 2 and all(p.startswith("/datasets/") for p in deletes)
 
@@ -260,15 +264,25 @@ def test_search_assets_by_type_rows_posts_and_downloads(demo_app: Any, tmp_path:
                 description="a short note",
             )
             mixed = await client.search_assets(asset_type=["file", "dataset", "post"])
-            kinds = {type(a).__name__: a.id for a in mixed.items}
-            assert kinds == {"FileAsset": file.id, "DatasetAsset": table.id, "PostAsset": post.id}
+            kinds = {a.id: type(a).__name__ for a in mixed.items}
+            assert kinds == {
+                file.id: "FileAsset",
+                table.id: "DatasetAsset",
+                post.id: "PostAsset",
+                SAMPLE_DATASET: "DatasetAsset",  # the demo's samples
+                SAMPLE_POST: "PostAsset",
+            }
             only_cif = await client.search_assets(asset_type="file", extensions=["cif"])
             assert [a.id for a in only_cif.items] == [file.id]
             assert (await client.search_assets(asset_type="file", file_type="image")).items == []
-            assert [d.id for d in (await client.search_datasets()).items] == [table.id]
+            assert [d.id for d in (await client.search_datasets()).items] == [
+                table.id,
+                SAMPLE_DATASET,
+            ]
             found = (await client.search_posts("copper")).items
-            assert [p.id for p in found] == [post.id]
-            assert found[0].first_lines() == [
+            # The sample post (about copper, mentioned more often) ranks first.
+            assert [p.id for p in found] == [SAMPLE_POST, post.id]
+            assert found[1].first_lines() == [
                 "# Copper",
                 "Cu melts at **1358 K**.",
                 "Second paragraph.",

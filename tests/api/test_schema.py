@@ -324,6 +324,21 @@ def test_openapi30_spellings_are_validated_as_meant() -> None:
     assert validate(spec, FormValue({"n": 3, "m": 0.5})).errors == {}
 
 
+def test_a_request_checked_again_is_answered_the_same_and_a_changed_one_afresh() -> None:
+    spec = build_form_spec(route_for(SCHEMAS["openapi30-nullable"], "oa30-memo"))
+    bad, good = FormValue({"n": None, "m": 0}), FormValue({"n": 3, "m": 0.5})
+    first = validate(spec, bad)
+    first.errors["m"] = "scribbled on by a caller"  # the remembered answer is a copy
+    assert validate(spec, bad).errors == {"m": "must be > 0"}
+    assert validate(spec, good).errors == {}
+    assert validate(spec, FormValue({"n": 3, "m": 0})).errors == {"m": "must be > 0"}
+    assert validate(spec, FormValue({"n": 3, "m": 1})).errors == {}  # 1, not 1.0: afresh
+    for m in range(10):  # more requests than are remembered: the oldest are checked again
+        validate(spec, FormValue({"n": 3, "m": m}))
+    assert validate(spec, bad).errors == {"m": "must be > 0"}
+    assert validate(spec, good).errors == {}
+
+
 def test_route_page_and_form_share_the_normalisation() -> None:
     assert route_fields.normalize_schema is schema.normalize_schema
     assert route_fields.is_ouro_parameter is schema.is_ouro_parameter

@@ -10,6 +10,8 @@ import httpx
 
 from ouro_desktop.demo.app import create_app
 from ouro_desktop.demo.faults import Faults
+from ouro_desktop.demo.samples import DATASET_ID as SAMPLE_DATASET
+from ouro_desktop.demo.samples import POST_ID as SAMPLE_POST
 
 from .helpers import Demo, data_of, drive, expect_error
 
@@ -248,7 +250,8 @@ def test_search_datasets_download_and_delete(demo_app: Any) -> None:
                 params={"filters": json.dumps({"asset_type": ["dataset", "post"], "user_id": me})},
             )
         ).json()
-        assert [h["id"] for h in hits["data"]] == [dataset["id"]]
+        # Newest first; the demo's samples were made when it started.
+        assert [h["id"] for h in hits["data"]] == [dataset["id"], SAMPLE_POST, SAMPLE_DATASET]
         assert isinstance(hits["data"][0]["preview"], list)
         by_column = (
             await demo.get(

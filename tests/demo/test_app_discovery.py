@@ -66,7 +66,8 @@ def test_search_pages_through_everything(demo_app: Any) -> None:
     async def scenario(demo: Demo) -> None:
         everything = await search(demo, limit=200)
         total = everything["pagination"]["total"]
-        assert total == len(everything["data"]) == 15  # 4 services + 11 routes
+        # 4 services + 11 routes + the demo's sample dataset and post
+        assert total == len(everything["data"]) == 17
         assert everything["pagination"]["hasMore"] is False
         for hit in everything["data"]:
             for key in ASSET_REQUIRED:
@@ -188,7 +189,7 @@ def test_search_query_sort_and_scope(demo_app: Any) -> None:
         assert [f["id"] for f in shared["data"]] == [public["id"]]
         assert (await search(demo, query=private["id"]))["data"] == []
         # "null" and blank scopes are dropped (browse everything).
-        assert (await search(demo, scope="null", limit=200))["pagination"]["total"] == 18
+        assert (await search(demo, scope="null", limit=200))["pagination"]["total"] == 20
 
     drive(demo_app, scenario)
 

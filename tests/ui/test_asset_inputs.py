@@ -16,6 +16,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
+from ouro_desktop.demo.samples import DATASET_ID as SAMPLE_DATASET
+from ouro_desktop.demo.samples import DATASET_NAME as SAMPLE_DATASET_NAME
+from ouro_desktop.demo.samples import EV_TABLE
+from ouro_desktop.demo.samples import POST_ID as SAMPLE_POST
+from ouro_desktop.demo.samples import POST_NAME as SAMPLE_POST_NAME
 from ouro_desktop.demo.services.eos_fit import EV_PER_A3_IN_GPA, birch_murnaghan
 from ouro_desktop.ui.results.post_text import PostText
 from ouro_desktop.ui.results.rows_table import PagedRows
@@ -154,7 +159,8 @@ def test_choosing_an_existing_dataset_gives_the_same_answer(app: App, tmp_path: 
     picker = _picker(app)
     assert picker.windowTitle() == "Choose one of your datasets"
     names = {a.id: a.name for a in picker.assets}
-    assert made in names and len(names) == 2  # the first fit's residuals are a dataset too
+    # The first fit's residuals are a dataset too, and the demo's sample table is there.
+    assert made in names and SAMPLE_DATASET in names and len(names) == 3
     assert any("residuals" in n for n in names.values())
     app.aio.wait_until(lambda: picker.row_text(made)[1] == "11")
     assert picker.row_text(made)[0] == "ev" and picker.row_text(made)[2] == "3"
@@ -312,6 +318,8 @@ def test_create_and_save_pressed_from_the_keyboard_keep_the_keys_in_the_input(
 def test_cancelling_the_picker_changes_nothing(app: App) -> None:
     app.open(EOS)
     zone = app.window.run_panel.inputs.zone("dataset")
+    backend = app.backend  # an account without the demo's sample table
+    backend.datasets.delete(backend.store.asset(SAMPLE_DATASET))
     zone.target.remote_button.click()
     picker = _picker(app)
     assert picker.empty_label.isVisibleTo(picker)  # no datasets yet: how to make one
@@ -442,3 +450,104 @@ def test_post_output_shows_its_text(app: App) -> None:
     card.save_button.click()
     app.aio.wait_until(lambda: app.saved and app.saved[-1].exists())
     assert app.saved[-1].read_text("utf-8").strip() == text.text().strip()
+
+
+# -- the demo's samples ----------------------------------------------------------------------
+SAMPLE_FIT = ("V0_A3", "E0_eV", "B0_GPa", "B0_prime", "rms_residual_meV", "points_used")
+
+
+def test_the_sample_table_is_chosen_and_fits_as_the_shipped_file_dropped(app: App) -> None:
+    # A first start of the demo: "Choose one of my datasets…" offers the sample E(V) table;
+    # it fits to the same answer as the example file dropped on the input and created.
+    route = app.open(EOS)
+    zone = app.window.run_panel.inputs.zone("dataset")
+    assert isinstance(zone, DatasetZone)
+    zone.target.remote_button.click()
+    picker = _picker(app)
+    assert not picker.empty_label.isVisibleTo(picker)
+    assert [a.id for a in picker.assets] == [SAMPLE_DATASET]
+    app.aio.wait_until(lambda: picker.row_text(SAMPLE_DATASET)[1] == "9")
+    assert picker.row_text(SAMPLE_DATASET)[0] == SAMPLE_DATASET_NAME
+    assert picker.row_text(SAMPLE_DATASET)[2] == "2"
+    picker.select(SAMPLE_DATASET)
+    picker.use_button.click()
+    app.aio.wait_until(
+        lambda: zone.asset_id == SAMPLE_DATASET and zone.rows_table.rows_model.rowCount() == 9
+    )
+    assert f"“{SAMPLE_DATASET_NAME}” · 9 rows · 2 columns" in _texts(zone)
+    assert zone.rows_table.rows_model.column_headers() == [
+        "volume_a3\nnumbers",
+        "energy_ev\nnumbers",
+    ]
+    body = app.window.run_panel.form.value().body
+    assert body == {"volume_column": "volume_a3", "energy_column": "energy_ev"}
+    chosen = app.run()
+    assert chosen.state == "success", chosen.status_detail
+    (action,) = app.actions(route.id)
+    assert action["metadata"]["input_assets"] == {"dataset": {"assetId": SAMPLE_DATASET}}
+    from_sample = action["response"]
+    assert abs(from_sample["B0_GPa"] - 140.0) / 140.0 < 0.01  # what the points were made from
+    assert abs(from_sample["V0_A3"] - 11.81) / 11.81 < 0.01
+
+    app.window.run_panel.clear_button.click()
+    zone.files_dropped.emit("dataset", [str(EXAMPLES / EV_TABLE)])
+    app.aio.wait_until(lambda: zone.state is ZoneState.PREVIEW)
+    assert zone.rows_table.rows_model.column_headers() == [
+        "volume (Å³)\nnumbers",
+        "energy (eV)\nnumbers",
+    ]
+    assert app.window.run_panel.form.value().body == body  # the same columns
+    zone.create_button.click()
+    app.aio.wait_until(lambda: zone.asset_id is not None)
+    made = zone.asset_id
+    assert made != SAMPLE_DATASET
+    dropped = app.run()
+    assert dropped.state == "success", dropped.status_detail
+    latest = app.actions(route.id)[0]
+    assert latest["metadata"]["input_assets"] == {"dataset": {"assetId": made}}
+    from_drop = latest["response"]
+    assert {k: from_drop[k] for k in SAMPLE_FIT} == {k: from_sample[k] for k in SAMPLE_FIT}
+    _select(app, dropped.action_id)
+    detail = app.window.run_detail
+    app.aio.wait_until(lambda: "Charts" in detail.tab_titles())
+    detail.select_tab(detail.CHARTS)
+    titles = [chart.title for chart in detail.charts_view.charts()]
+    assert any("B0 = 14" in t for t in titles), titles  # B0 with its chart
+
+
+def test_the_sample_post_is_offered_and_read(app: App) -> None:
+    route = app.open(POST_FACTS)
+    zone = app.window.run_panel.inputs.zone("post")
+    assert isinstance(zone, PostZone)
+    zone.target.remote_button.click()
+    picker = _picker(app)
+    assert [a.id for a in picker.assets] == [SAMPLE_POST]
+    title, first_lines = picker.row_text(SAMPLE_POST)[:2]
+    assert title == SAMPLE_POST_NAME
+    assert first_lines.startswith("# Copper at a glance · Metallic Cu crystallises")
+    # The long first lines leave the title readable (it was cut to "Sample: note…").
+    title_width = picker.tree.fontMetrics().horizontalAdvance(SAMPLE_POST_NAME)
+    assert picker.tree.columnWidth(0) > title_width
+    picker.select(SAMPLE_POST)
+    picker.use_button.click()
+    app.aio.wait_until(lambda: zone.asset_id == SAMPLE_POST and bool(zone.post_view.text()))
+    assert zone.post_title.text() == SAMPLE_POST_NAME
+    assert "melts at 1358 K" in zone.post_view.toPlainText()
+    record = app.run()
+    assert record.state == "success", record.status_detail
+    (action,) = app.actions(route.id)
+    assert action["metadata"]["input_assets"] == {"post": {"assetId": SAMPLE_POST}}
+    facts = action["response"]
+    assert [f["formula"] for f in facts["formulas"]] == ["Cu", "Cu2O", "CuSO4·5H2O"]
+    assert (140.0, "GPa") in {(q["value"], q["unit"]) for q in facts["quantities"]}
+
+
+def test_the_post_picker_without_posts_says_how_to_make_one(app: App) -> None:
+    app.open(POST_FACTS)
+    app.backend.store.delete_asset(SAMPLE_POST)  # an account without the demo's sample post
+    zone = app.window.run_panel.inputs.zone("post")
+    zone.target.remote_button.click()
+    picker = _picker(app)
+    assert picker.assets == [] and picker.empty_label.isVisibleTo(picker)
+    assert picker.empty_label.text().startswith("You have no posts on Ouro yet.")
+    picker.reject()

@@ -202,7 +202,7 @@ def test_a_2000_field_form_is_a_form_built_a_section_at_a_time(
     # chained through them again (fields_changed).
     headers = len(form.findChildren(CollapsibleSection))
     assert 0 < headers < len(body_editor.sections)
-    with qtbot.waitSignal(form.fields_changed, timeout=5000):
+    with qtbot.waitSignals([body_editor.grew, form.fields_changed], timeout=5000):
         pass
     assert len(form.findChildren(CollapsibleSection)) == len(body_editor.sections)
     lazy = form.value().body
@@ -227,6 +227,143 @@ def test_a_value_or_an_error_far_down_a_wide_form_opens_its_section(
     assert same_json(form.value().body, body)
     form.show_field_errors({"s0777": "must be at most 99"})
     assert form.field_error("s0777") == "must be at most 99"
+
+
+def _full_form_body(route: Route) -> dict[str, Any]:
+    """The body a form of ``route`` sends with every row built (nothing left to grow)."""
+    form = RequestForm()
+    form.set_route(route)
+    assert form.body_editor is not None
+    form.body_editor.stop_growing()
+    _open_every_section(form.body_editor)
+    body = form.value().body
+    form.deleteLater()
+    return body
+
+
+@pytest.mark.parametrize(
+    ("slug", "path", "rows"),
+    [("wide-form-2000", "s0001", 25), ("grouped-form-2000", "group_000.s000_01", 21)],
+)
+def test_a_wide_form_grows_a_few_rows_a_turn_and_keeps_what_is_typed_meanwhile(
+    qtbot: Any, heavy_routes: dict[str, Route], slug: str, path: str, rows: int
+) -> None:
+    form = RequestForm()
+    qtbot.addWidget(form)
+    form.show()
+    form.set_route(heavy_routes[slug])
+    body_editor = form.body_editor
+    assert body_editor is not None and not form.raw_mode
+    first = body_editor.sections[0]
+    # Only the first rows come at once; the rest of the first section a few a turn.
+    assert 0 < len(form.slots()) < rows
+    # Typed into as soon as it is built: the rows built after it leave it be.
+    qtbot.waitUntil(lambda: path in form.slots(), timeout=5000)
+    form.slots()[path].editor.set_value(42)  # an integer setting
+    with qtbot.waitSignal(body_editor.grew, timeout=10_000):
+        pass  # every row of the first section and every section's header is there
+    assert not body_editor.growing
+    assert first.built and len(form.slots()) == rows
+    groups = [body_editor]
+    if slug == "grouped-form-2000":
+        inner = form.slots()["group_000"].editor
+        groups.append(getattr(inner, "inner", inner))
+    for group in groups:  # each group's rows in schema order
+        shown = [row.node.key for row in group.fields]
+        assert shown == [n.key for n in group.node.children][: len(shown)]
+    assert len(form.findChildren(CollapsibleSection)) == len(body_editor.sections)
+    assert form.slots()[path].editor.value(path, {}) == 42  # kept
+    body = form.value().body
+    # What was typed is sent (a group is sent once ticked: it is optional); everything
+    # else is what a form built all at once holds.
+    full = _full_form_body(heavy_routes[slug])
+    if slug == "wide-form-2000":
+        assert body["s0001"] == 42
+        full["s0001"] = 42
+    else:
+        assert "group_000" not in body and "group_000" not in full
+    assert same_json(body, full)
+
+
+def test_going_to_a_growing_wide_form_lands_on_its_first_setting(
+    qtbot: Any, heavy_routes: dict[str, Route]
+) -> None:
+    form = RequestForm()
+    qtbot.addWidget(form)
+    form.show()
+    edits: list[None] = []
+    form.edited.connect(lambda: edits.append(None))
+    form.set_route(heavy_routes["wide-form-2000"])
+    assert form.body_editor is not None and form.body_editor.growing
+    first = form.first_field()  # "go to the form" (Ctrl+2, Enter on a route)
+    assert first is form.slots()["s0000"].editor.focus_target() and first.isVisible()
+    assert form.body_editor.sections[0].built and edits == []  # not the person's edit
+
+
+def test_a_value_given_before_its_row_is_built_builds_it_in_its_place(
+    qtbot: Any, heavy_routes: dict[str, Route]
+) -> None:
+    route = heavy_routes["grouped-form-2000"]
+    form = RequestForm()
+    qtbot.addWidget(form)
+    form.show()
+    form.set_route(route)
+    assert form.body_editor is not None
+    # The last field of the first group (an optional group: given, so ticked), not built yet.
+    given = {"group_000": {"s000_00": 1.5, "s000_19": "precise"}}
+    form.set_value(given)
+    inner = form.slots()["group_000"].editor
+    group = getattr(inner, "inner", inner)
+    assert isinstance(group, GroupEditor)
+    keys = [row.node.key for row in group.fields]
+    assert "s000_19" in keys and keys == sorted(keys)  # built, below the ones before it
+    qtbot.waitUntil(lambda: not form.body_editor.growing, timeout=10_000)
+    keys = [row.node.key for row in group.fields]
+    assert len(keys) == 20 and keys == sorted(keys)
+    # The same as a form built all at once and given the same.
+    full = RequestForm()
+    qtbot.addWidget(full)
+    full.set_route(route)
+    assert full.body_editor is not None
+    full.body_editor.stop_growing()
+    _open_every_section(full.body_editor)
+    full.set_value(given)
+    body = form.value().body
+    assert body["group_000"]["s000_19"] == "precise" and body["group_000"]["s000_00"] == 1.5
+    assert same_json(body, full.value().body)
+
+
+def test_run_while_a_wide_form_is_still_growing_sends_the_whole_body(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    app = _heavy_app(qtbot, aio, tmp_path)
+    try:
+        form = app.window.run_panel.form
+        built_at_run: list[int] = []
+
+        def run_at_once(_route_id: str) -> None:  # in the very turn the page is shown
+            built_at_run.append(len(form.slots()))
+            app.window.run_panel.run_button.click()
+
+        app.controller.route_shown.connect(run_at_once)
+        route = app.open("demo/wide-form-500")
+        app.controller.route_shown.disconnect(run_at_once)
+        # The page came in turns (its words, then its lists, then the form): all shown now,
+        # the list of settings cut short for a form this wide.
+        page = app.window.route_page
+        assert page.inputs_label.isVisible() and page.outputs_label.isVisible()
+        assert "… and 488 more settings: see the form below." in page.inputs_label.text()
+        assert page.form_area.isVisible() and form.isVisible() and not form.raw_mode
+        app.aio.wait_until(lambda: len(app.finished) == 1, timeout=20)
+        assert app.finished[0].state == "success"
+        assert built_at_run and built_at_run[0] < 25  # Run came before the rows did
+        (action,) = app.actions(route.id)
+        sent = action["metadata"]["body"]
+        assert len(sent) == 500 - 100  # the 100 choices without a default are left out
+        assert same_json(sent, _full_form_body(route))
+        assert action["response"] == {"settings": len(sent)}
+    finally:
+        app.close()
 
 
 # -- a long history ------------------------------------------------------------------------

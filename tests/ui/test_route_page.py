@@ -268,17 +268,40 @@ def test_copy_button_puts_the_snippet_on_the_clipboard(
     qtbot.waitUntil(lambda: view.copy_button.text() == "Copy", timeout=3000)
 
 
-def test_snippet_editors_are_read_only_monospace(page: RoutePage, routes: dict[str, Route]) -> None:
-    page.show_route(routes["build-supercell"], base_url=DEMO)
-    editors = page.api_section.findChildren(QPlainTextEdit)
-    assert len(editors) == 7  # Python: retrieve, run, actions; curl: sign in + the same three
-    for editor in editors:
-        assert editor.isReadOnly()
-        assert editor.font().fixedPitch() or "mono" in editor.font().family().lower()
+def test_snippet_editors_are_read_only_monospace(
+    qtbot: Any, page: RoutePage, routes: dict[str, Route]
+) -> None:
+    page.show()
+    route = routes["build-supercell"]
+    page.show_route(route, base_url=DEMO)
     assert [page.api_panel.tabs.tabText(i) for i in range(page.api_panel.tabs.count())] == [
         "Python",
         "curl",
     ]
+    # Not built until shown: opening a route builds no snippet editor.
+    assert page.api_section.findChildren(QPlainTextEdit) == []
+    page.api_section.set_expanded(True)  # the Python tab is shown: its editors come
+    assert page.api_panel.built_languages == ["python"]
+    python = page.api_section.findChildren(QPlainTextEdit)
+    assert len(python) == 3  # retrieve, run, actions
+    assert all(e.isVisible() and e.height() > 0 for e in python)
+    page.api_panel.tabs.setCurrentIndex(1)  # curl: sign in + the same three
+    editors = page.api_section.findChildren(QPlainTextEdit)
+    assert len(editors) == 7 and page.api_panel.built_languages == ["python", "shell"]
+    for editor in editors:
+        assert editor.isReadOnly()
+        assert editor.font().fixedPitch() or "mono" in editor.font().family().lower()
+    # ... and they show this route's code, each exactly its snippet's.
+    for view in page.api_panel.views:
+        assert view.editor.toPlainText() == view.snippet.code.rstrip("\n")
+        assert route.id in view.editor.toPlainText() or view.snippet.title.startswith("Sign")
+    # Another route: the editors go, and the new ones show the new route's code.
+    other = routes["structure-report"]
+    page.show_route(other, base_url=DEMO)
+    assert page.api_panel.built_languages == ["python"]  # the panel is open: its tab
+    shown = page.api_panel.views_for("python")
+    assert shown and all(other.id in v.editor.toPlainText() for v in shown)
+    qtbot.waitUntil(lambda: len(page.api_section.findChildren(QPlainTextEdit)) == len(shown))
 
 
 def test_favourite_button_emits_id_and_full_name(
@@ -469,3 +492,35 @@ def test_screenshots_light_and_dark(qtbot: Any, routes: dict[str, Route]) -> Non
     window = QApplication.palette().color(QPalette.ColorRole.Window)
     assert 60 < light_muted.lightness() < window.lightness() - 40
     assert light_muted.name() in dark.inputs_label.text()
+
+
+def test_wrapped_labels_remember_heights_but_follow_their_text_and_font(qtbot: Any) -> None:
+    from ouro_desktop.ui.common.labels import WrappedLabel
+
+    def plain(text: str, font: Any = None) -> QLabel:
+        label = QLabel()
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setWordWrap(True)
+        if font is not None:
+            label.setFont(font)
+        label.setText(text)
+        return label
+
+    short, long = "<p>one line</p>", "<p>" + "a rather long sentence, " * 40 + "</p>"
+    label = WrappedLabel()
+    qtbot.addWidget(label)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setText(short)
+    assert label.heightForWidth(300) == plain(short).heightForWidth(300)
+    label.setText(long)  # the remembered height must not outlive its text
+    assert (
+        label.heightForWidth(300)
+        == plain(long).heightForWidth(300)
+        > plain(short).heightForWidth(300)
+    )
+    bigger = label.font()
+    bigger.setPointSizeF(bigger.pointSizeF() * 2)
+    label.setFont(bigger)
+    assert label.heightForWidth(300) == plain(long, bigger).heightForWidth(300)
+    label.clear()
+    assert label.heightForWidth(300) == plain("").heightForWidth(300)

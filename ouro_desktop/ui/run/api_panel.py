@@ -1,11 +1,16 @@
-"""The "Use via API" panel: a route's Python and curl snippets, each with a Copy button."""
+"""The "Use via API" panel: a route's Python and curl snippets, each with a Copy button.
+
+The snippets' text editors are built only when they are first shown (the panel opened,
+or its other tab chosen) or asked for (:attr:`ApiPanel.views`): most people never open
+the panel, and building them cost a good part of opening a route.
+"""
 
 from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFontDatabase, QFontMetrics, QGuiApplication
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtGui import QFontDatabase, QFontMetrics, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -79,7 +84,8 @@ class SnippetView(QWidget):
 
 
 class ApiPanel(QWidget):
-    """Tabs per language (Python, curl), each a column of :class:`SnippetView`."""
+    """Tabs per language (Python, curl), each a column of :class:`SnippetView` (built when
+    the tab is first shown)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,29 +99,81 @@ class ApiPanel(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("API examples by language")
         self.tabs.setDocumentMode(True)
-        self.views: list[SnippetView] = []
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        self._snippets: list[Snippet] = []
+        self._languages: list[str] = []  # one tab each, in this order
+        self._views: dict[str, list[SnippetView]] = {}  # the tabs built so far
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.note)
         layout.addWidget(self.tabs)
 
     def set_snippets(self, snippets: list[Snippet]) -> None:
+        """Show ``snippets`` (their editors are built when shown)."""
+        self.tabs.blockSignals(True)
         while self.tabs.count():
             page = self.tabs.widget(0)
             self.tabs.removeTab(0)
             page.deleteLater()
-        self.views = []
-        for language in dict.fromkeys(s.language for s in snippets):
+        self._snippets = list(snippets)
+        self._languages = list(dict.fromkeys(s.language for s in snippets))
+        self._views = {}
+        for language in self._languages:
             page = QWidget()
             column = QVBoxLayout(page)
             column.setContentsMargins(0, 8, 0, 0)
             column.setSpacing(14)
-            for snippet in (s for s in snippets if s.language == language):
-                view = SnippetView(snippet, page)
-                self.views.append(view)
-                column.addWidget(view)
-            column.addStretch(1)
             self.tabs.addTab(page, _LANGUAGES.get(language, language))
+        self.tabs.blockSignals(False)
+        if self.isVisible():
+            self._build_tab(self.tabs.currentIndex())
+
+    @property
+    def views(self) -> list[SnippetView]:
+        """Every snippet's view, in order (building those not built yet)."""
+        return [view for language in self._languages for view in self.views_for(language)]
 
     def views_for(self, language: str) -> list[SnippetView]:
-        return [v for v in self.views if v.snippet.language == language]
+        """The views of one language's snippets (built now if they were not)."""
+        if language in self._languages:
+            self._build_tab(self._languages.index(language))
+        return list(self._views.get(language, []))
+
+    @property
+    def built_languages(self) -> list[str]:
+        """The languages whose snippet editors exist so far."""
+        return [language for language in self._languages if language in self._views]
+
+    def _build_tab(self, index: int) -> None:
+        if not 0 <= index < len(self._languages):
+            return
+        language = self._languages[index]
+        if language in self._views:
+            return
+        page = self.tabs.widget(index)
+        column = page.layout()
+        assert isinstance(column, QVBoxLayout)
+        views = [SnippetView(s, page) for s in self._snippets if s.language == language]
+        for view in views:
+            column.addWidget(view)
+        column.addStretch(1)
+        self._views[language] = views
+        if page.isVisible():
+            # Built into a tab already on screen: show and place them now, not a turn
+            # of the event loop later (a click may come first).
+            for view in views:
+                view.show()
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
+    def setVisible(self, visible: bool) -> None:  # noqa: N802 (Qt override)
+        if visible:  # built before showing: shown and placed with the panel
+            self._build_tab(self.tabs.currentIndex())
+        super().setVisible(visible)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        self._build_tab(self.tabs.currentIndex())  # shown some other way (an ancestor)
+        super().showEvent(event)
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        if self.isVisible():
+            self._build_tab(index)

@@ -80,6 +80,9 @@ _MAKE_ONE = {
 }
 
 
+_MAX_DETAIL_WIDTH = 340  # px: a column after the name never takes more than this
+
+
 def _empty_text(asset_type: str, noun: str) -> str:
     return " ".join(x for x in (f"You have no {noun} on Ouro yet.", _MAKE_ONE.get(asset_type)) if x)
 
@@ -152,6 +155,10 @@ class AssetPicker(QDialog):
             self._items[asset.id] = item
         for column in range(1, len(headers)):
             self.tree.resizeColumnToContents(column)
+            # A post's first lines are long: cut to a width that leaves its title readable
+            # (seen at 1366×768: "Sample: note…" beside one full-length line).
+            if self.tree.columnWidth(column) > _MAX_DETAIL_WIDTH:
+                self.tree.setColumnWidth(column, _MAX_DETAIL_WIDTH)
         self.tree.itemSelectionChanged.connect(self._on_tree_selection_changed)
         self.tree.itemDoubleClicked.connect(self._on_tree_item_double_clicked)
         self.empty_label.setVisible(not self.assets)

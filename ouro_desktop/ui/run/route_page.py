@@ -30,6 +30,7 @@ from ouro_desktop.api.models import Route
 from ouro_desktop.core.route_facts import price_text, visibility_text
 from ouro_desktop.core.snippets import DEFAULT_BASE_URL, route_snippets
 from ouro_desktop.ui.common.collapsible import CollapsibleSection
+from ouro_desktop.ui.common.labels import WrappedLabel
 from ouro_desktop.ui.run import route_text
 from ouro_desktop.ui.run.api_panel import ApiPanel
 from ouro_desktop.ui.run.rich_text import description_html, safe_href
@@ -64,9 +65,8 @@ def _badge(parent: QWidget, name: str, *, filled: bool) -> QLabel:
 
 
 def _rich_label(parent: QWidget, name: str, *, links: bool = False) -> QLabel:
-    label = QLabel(parent)
+    label = WrappedLabel(parent=parent)
     label.setTextFormat(Qt.TextFormat.RichText)
-    label.setWordWrap(True)
     label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
     label.setTextInteractionFlags(_LINKS if links else Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -283,14 +283,25 @@ class RoutePage(QWidget):
             self.offer_accepted.emit(self._offer)
 
     def show_route(
-        self, route: Route, *, base_url: str, is_favourite: bool = False, title: str = ""
+        self,
+        route: Route,
+        *,
+        base_url: str,
+        is_favourite: bool = False,
+        title: str = "",
+        lists_later: bool = False,
     ) -> None:
-        """Show ``route``, called ``title`` (its readable name; its own name by default)."""
+        """Show ``route``, called ``title`` (its readable name; its own name by default).
+
+        ``lists_later``: what it needs and gives are shown by :meth:`show_lists` (a
+        long list takes a while to lay out: the rest of the page is drawn first)."""
         new_route = self.route is None or self.route.id != route.id
         self.route = route
         self.title = title or route.name or route.slug or route.id
         self.base_url = base_url
         self._render()
+        for label in (self.inputs_label, self.outputs_label):
+            label.setVisible(not lists_later)
         self.set_favourite(is_favourite)
         self.api_panel.set_snippets(route_snippets(route, base_url))
         self.stack.setCurrentWidget(self.scroll_area)
@@ -307,6 +318,11 @@ class RoutePage(QWidget):
         self.facts_label.setText(route_text.facts_html(route, self._muted()))
         self.paid_badge.setText(f"Paid route · {price_text(route)}")
         self.paid_badge.setVisible(route.is_paid)
+
+    def show_lists(self) -> None:
+        """Show what the route needs and gives (held back by ``lists_later``)."""
+        self.inputs_label.show()
+        self.outputs_label.show()
 
     def set_favourite(self, is_favourite: bool) -> None:
         """Reflect the favourite state (no signal: the caller already knows)."""

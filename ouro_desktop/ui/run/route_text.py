@@ -218,16 +218,23 @@ def _group(heading: str, items: Iterable[str]) -> str:
 
 SETTINGS_LISTED = 40  # settings described here (parts of groups counted); the form has all
 CHILDREN_LISTED = 8  # parts of one group described here
+# A route with more settings than this (a form built a section at a time) describes only
+# its first SETTINGS_LISTED_WIDE here: laying out forty paragraphs of rich text held the
+# window for tens of ms, and the form right below lists every one of them anyway.
+WIDE_SETTINGS = 60
+SETTINGS_LISTED_WIDE = 12
 
 
 def inputs_html(route: Route, muted: str) -> str:
-    """Files to give, then settings (body fields; about :data:`SETTINGS_LISTED` of them),
+    """Files to give, then settings (body fields; about :data:`SETTINGS_LISTED` of them,
+    :data:`SETTINGS_LISTED_WIDE` of more than :data:`WIDE_SETTINGS`),
     then query/path parameters."""
     assets = [_asset_html(route, d, muted) for d in route.input_assets.values()]
     found = body_fields(route)
+    listed = SETTINGS_LISTED_WIDE if len(found) > WIDE_SETTINGS else SETTINGS_LISTED
     fields, told = [], 0
     for info in found:
-        if told >= SETTINGS_LISTED:
+        if told >= listed:
             rest = len(found) - len(fields)
             fields.append(_muted(f"… and {rest:,} more settings: see the form below.", muted))
             break

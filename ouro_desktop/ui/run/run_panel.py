@@ -19,6 +19,7 @@ from PySide6.QtGui import QFont, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ouro_desktop.api.models import Route
+from ouro_desktop.api.schema import build_form_spec
 from ouro_desktop.api.schema_nodes import FormValue
 from ouro_desktop.core.form_memory import RememberedFile
 from ouro_desktop.core.route_facts import price_text
@@ -30,6 +31,7 @@ from ouro_desktop.ui.results.result_card import ResultCard
 from ouro_desktop.ui.run.form.asset_zones import make_zone
 from ouro_desktop.ui.run.form.file_inputs import FileInputs
 from ouro_desktop.ui.run.form.form import RequestForm
+from ouro_desktop.ui.run.form.group import is_wide
 
 __all__ = ["RunPanel"]
 
@@ -122,6 +124,11 @@ class RunPanel(QWidget):
     @property
     def route(self) -> Route | None:
         return self._route
+
+    @staticmethod
+    def form_is_wide(route: Route) -> bool:
+        """Whether ``route``'s form is big enough to be built a section at a time."""
+        return is_wide(build_form_spec(route).body)
 
     def set_route(self, route: Route) -> None:
         self._route = route

@@ -10,13 +10,14 @@ looking; anything else reaches the error dialog through the task runner.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ouro_desktop.api.errors import AuthenticationError, NotFoundError, OuroError
 from ouro_desktop.api.models import Route
-from ouro_desktop.api.schema import build_form_spec
+from ouro_desktop.api.schema import build_form_spec, default_value, validate
 from ouro_desktop.core.blocking import off_thread
 from ouro_desktop.core.error_text import friendly
 from ouro_desktop.core.route_fields import body_fields
@@ -35,11 +36,13 @@ DEMO_SERVER_URL = "http://127.0.0.1:8765"
 
 
 def prepare_route(route: Route, base_url: str) -> None:
-    """Work out (and so remember) a route's fields, form spec and snippets: in a worker."""
+    """Work out (and so remember) a route's fields, form spec, the check of its form at
+    its defaults, and snippets: in a worker."""
     body_fields(route)
     spec = build_form_spec(route)
     for part in ("body", "query", "path"):
         spec.compiled(part)
+    validate(spec, default_value(spec))
     route_snippets(route, base_url)
 
 
@@ -330,14 +333,32 @@ class AppController(QObject):
         await self.routes.ensure_service_name(route)
         title = self.routes.show_opened(route)
         self.window.show_route_title(title)
+        wide = self.runs.panel.form_is_wide(route)
         page.show_route(
             route,
             base_url=self._snippet_base(),
             is_favourite=self.routes.is_favourite(route.id),
             title=title,
+            lists_later=wide,
         )
         self.history.set_route(route, title)
-        self.runs.show_route(route)
+        if wide:
+            # A wide form takes a while to build, and its list of settings to lay out:
+            # the page's words are drawn first, the lists a turn of the event loop later,
+            # then the form is built out of sight (no last route's form under the new
+            # title), and shown whole the turn after (not a widget at a time).
+            page.form_area.hide()
+            try:
+                await asyncio.sleep(0)
+                page.show_lists()
+                await asyncio.sleep(0)
+                self.runs.show_route(route)
+                await asyncio.sleep(0)
+            finally:
+                page.show_lists()
+                page.form_area.show()
+        else:
+            self.runs.show_route(route)
         dropped = list(files or []) or self.routes.files_for(route.id)
         if dropped and route.input_assets:
             self.runs.drop_anywhere(dropped)

@@ -188,7 +188,7 @@ class RequestForm(QWidget):
         spec = self.spec
         empty = spec is None or spec.is_empty
         raw_only = spec is not None and isinstance(spec.body, Unrenderable)
-        has_fields = self.body_editor is not None and bool(self.body_editor.fields)
+        has_fields = self.body_editor is not None and self.body_editor.has_fields
         raw = raw_only or (has_fields and self.raw_toggle.isChecked())
         self.empty_label.setVisible(spec is not None and empty)
         self.hint_label.setVisible(not empty)
@@ -211,6 +211,7 @@ class RequestForm(QWidget):
     def set_spec(self, spec: FormSpec) -> None:
         for editor in [self.body_editor, *self.param_editors.values()]:
             if editor is not None:
+                editor.stop_growing()
                 editor.setParent(None)
                 editor.deleteLater()
         self.body_editor, self.param_editors = None, {}
@@ -248,7 +249,7 @@ class RequestForm(QWidget):
     def _group(self, node: ObjectNode, host: QVBoxLayout) -> GroupEditor:
         editor = GroupEditor(node, build_editor, self, framed=False)
         editor.changed.connect(self._on_edited)
-        editor.headers_made.connect(self.fields_changed)  # a big group's headers came
+        editor.grew.connect(self.fields_changed)  # a big group's rows and headers came
         host.insertWidget(0, editor)  # above any note the part carries
         return editor
 
@@ -519,6 +520,13 @@ class RequestForm(QWidget):
         """The widget of the first setting (for "go to the form"), or None."""
         if self.raw_mode:
             return self.raw_editor
+        if self.body_editor is not None and self.body_editor.growing:
+            # The first rows of a wide form still growing out of sight: wanted now.
+            self._programmatic += 1
+            try:
+                self.body_editor.show_first_section()
+            finally:
+                self._programmatic -= 1
         for slot in self.slots().values():
             target = slot.editor.focus_target()
             if target.isVisibleTo(self) and target.isEnabled():

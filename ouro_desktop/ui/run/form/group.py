@@ -6,19 +6,24 @@ unchanged, so switching between the form and the JSON never drops them.
 A big group (more than :data:`LAZY_WEIGHT` fields, nested ones counted) shows its
 properties in collapsible sections of about :data:`SECTION_WEIGHT` fields, titled by
 their first and last settings; only the first is built, the others the first time they
-are opened (the headers themselves come a batch per turn of the event loop, so a group
-of 2,000 never holds the window for long). Until then a section's fields hold their
-initial values (what a built field shows after a reset), which is what the group reports
-for them; giving the group a value that differs builds the sections it touches. A form
-of 2,000 settings opens as fast as one of 60, and stays a form.
+are opened. Even that first section, and the headers of the others, come a few at a time:
+a :class:`_Grower` builds rows and headers for about :data:`TURN_BUDGET_S` a turn of the
+event loop (a group inside a row it builds grows the same way, its rows next), so a group
+of 2,000 never holds the window for long. Until a field is built it holds its initial
+value (what a built field shows after a reset), which is what the group reports for it;
+giving the group a value that differs builds the fields (and opens the sections) it
+touches at once, in their places. A form of 2,000 settings opens as fast as one of 60,
+and stays a form.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
 from ouro_desktop.api.schema import (
@@ -35,12 +40,11 @@ from ouro_desktop.ui.common.collapsible import CollapsibleSection
 from ouro_desktop.ui.run.form.base import Build, Editor, ErrorSlot
 from ouro_desktop.ui.run.form.row import FieldRow
 
-__all__ = ["LAZY_WEIGHT", "SECTION_WEIGHT", "GroupEditor", "weight"]
+__all__ = ["LAZY_WEIGHT", "SECTION_WEIGHT", "GroupEditor", "is_wide", "weight"]
 
 LAZY_WEIGHT = 60  # fields in a group above which it is built a section at a time
 SECTION_WEIGHT = 25  # fields in a section, about
-HEADERS_AT_ONCE = 12  # section headers made with the group; then ...
-HEADERS_A_TURN = 20  # ... this many a turn of the event loop (~0.4 ms each)
+TURN_BUDGET_S = 0.004  # building a turn of the event loop (showing them costs as much again)
 
 
 def weight(node: Node) -> int:
@@ -54,6 +58,11 @@ def weight(node: Node) -> int:
     return 1
 
 
+def is_wide(node: Node | None) -> bool:
+    """Whether a group of ``node``'s fields is built a section at a time."""
+    return isinstance(node, ObjectNode) and weight(node) > LAZY_WEIGHT and len(node.children) > 1
+
+
 class _Slot:
     """One property: its row once built; until then it holds its initial value."""
 
@@ -63,6 +72,54 @@ class _Slot:
         self.node = node
         self.row: FieldRow | None = None
         self.section = section
+
+
+class _Grower(QObject):
+    """Runs building steps (a row, a section header) in order, for about
+    :data:`TURN_BUDGET_S` a turn of the event loop, until none is left; then the group it
+    serves says so (``grew``). A group built inside a step puts its own steps first, so
+    the form fills top to bottom."""
+
+    current: _Grower | None = None  # the grower whose step is running
+
+    def __init__(self, group: GroupEditor) -> None:
+        super().__init__(group)
+        self.group = group
+        self.steps: deque[Callable[[], None]] = deque()
+        self._first: list[Callable[[], None]] = []  # steps added by the running step
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.run)
+
+    def add(self, steps: list[Callable[[], None]]) -> None:
+        if _Grower.current is self:
+            self._first.extend(steps)
+        else:
+            self.steps.extend(steps)
+            self._timer.start()
+
+    def stop(self) -> None:
+        """Build nothing more (the form let go of the group)."""
+        self.steps.clear()
+        self._timer.stop()
+
+    def run(self, budget: float = TURN_BUDGET_S) -> None:
+        deadline = time.perf_counter() + budget
+        outer, _Grower.current = _Grower.current, self
+        try:
+            while self.steps:
+                self.steps.popleft()()
+                self.steps.extendleft(reversed(self._first))
+                self._first = []
+                if time.perf_counter() > deadline:
+                    break
+        finally:
+            _Grower.current = outer
+        if self.steps:
+            self._timer.start()
+        else:
+            self.group.grew.emit()
 
 
 class _Section:
@@ -78,6 +135,7 @@ class _Section:
         self.slots = [_Slot(node, self) for node in nodes]
         self._widget: CollapsibleSection | None = None
         self.built = False
+        self.growing = False  # its rows come a few a turn (the first section)
 
     @property
     def widget(self) -> CollapsibleSection:
@@ -98,24 +156,50 @@ class _Section:
         return self._widget
 
     def _on_toggled(self, expanded: bool) -> None:
-        if expanded:
+        if expanded and not self.growing:
             self.build()
+
+    def open(self) -> None:
+        """Opened and every row built (now)."""
+        self.group.show_headers()
+        self.widget.set_expanded(True)
+        self.build()
 
     def build(self) -> None:
         if self.built:
             return
-        self.built = True
+        self.built, self.growing = True, False
         for slot in self.slots:
-            self.group.build_row(slot, self.column)
-        self.group.rows_built()
+            if slot.row is None:
+                self.group.build_row(slot)
+        self._reveal()
         # Fields came: the form checks again and re-chains Tab (its fields_changed).
         self.group.changed.emit()
 
+    def grow(self) -> None:
+        """Opened; its rows come a few a turn of the event loop, out of sight, and are
+        shown together once all are there (showing them one by one cost more than
+        building them)."""
+        self.growing = True
+        self.widget.set_expanded(True)
+        self.body.hide()
+        steps: list[Callable[[], None]] = [lambda s=slot: self._grow_row(s) for slot in self.slots]
+        self.group.grower.add([*steps, self._reveal])
+
+    def _reveal(self) -> None:
+        self.body.setVisible(self.widget.is_expanded())
+
+    def _grow_row(self, slot: _Slot) -> None:
+        if slot.row is None:
+            self.group.build_row(slot)
+        if self.growing and all(s.row is not None for s in self.slots):
+            self.built, self.growing = True, False
+
 
 class GroupEditor(Editor):
-    # The headers of a big group's sections came (made a batch per turn of the event
-    # loop after the first): the form re-chains Tab through them.
-    headers_made = Signal()
+    # Rows or section headers built a few a turn (see _Grower) are all there now: the
+    # form re-chains Tab through them.
+    grew = Signal()
 
     def __init__(
         self, node: Node, build: Build, parent: QWidget | None = None, *, framed: bool = True
@@ -134,64 +218,123 @@ class GroupEditor(Editor):
         column.setContentsMargins(*((10, 4, 10, 6) if framed else (0, 0, 0, 0)))
         column.setSpacing(4)
         self._column = column
-        self.fields: list[FieldRow] = []  # the rows built so far, in schema order
         self.sections: list[_Section] = []
         self._slots: list[_Slot] = []
         self._made = 0  # sections whose header is made
-        self._header_timer = QTimer(self)
-        self._header_timer.setSingleShot(True)
-        self._header_timer.setInterval(0)
-        self._header_timer.timeout.connect(self._on_header_timer_timeout)
-        weights = [weight(child) for child in node.children]
-        if 1 + sum(weights) > LAZY_WEIGHT and len(node.children) > 1:
+        self._keys = {child.key for child in node.children}
+        self._extra: dict[str, Any] = {}
+        # A group built by another's grower grows with it; a big one gets its own.
+        self.grower = _Grower.current
+        if is_wide(node):
+            weights = [weight(child) for child in node.children]
             for part in _parts(node.children, weights):
                 section = _Section(self, len(self.sections), part)
                 self._slots.extend(section.slots)
                 self.sections.append(section)
-            self.make_headers(HEADERS_AT_ONCE)
-            self.sections[0].widget.set_expanded(True)  # builds it
-            if self._made < len(self.sections):
-                self._header_timer.start()
+            own = self.grower is None
+            if own:
+                self.grower = _Grower(self)
+            # The other sections' headers are made out of sight too, then shown together.
+            self._rest = QWidget(self.frame)
+            rest = QVBoxLayout(self._rest)
+            rest.setContentsMargins(0, 0, 0, 0)
+            rest.setSpacing(column.spacing())
+            self._rest.hide()
+            self.make_headers(1)
+            column.addWidget(self._rest)
+            self.sections[0].grow()
+            steps = [lambda: self.make_headers(self._made + 1) for _ in self.sections[1:]]
+            self.grower.add([*steps, self._rest.show])
+            if own:
+                self.grower.run()  # the first rows now, the rest a turn at a time
         else:
             self._slots = [_Slot(child, None) for child in node.children]
-            for slot in self._slots:
-                self.build_row(slot, column)
-            self.rows_built()
-        self._keys = {child.key for child in node.children}
-        self._extra: dict[str, Any] = {}
+            if self.grower is not None:
+                self.grower.add([lambda s=slot: self._grow_row(s) for slot in self._slots])
+            else:
+                for slot in self._slots:
+                    self.build_row(slot, late=False)
+
+    def stop_growing(self) -> None:
+        """Build no more rows a turn at a time (the group is being thrown away)."""
+        if self.grower is not None and self.grower.group is self:
+            self.grower.stop()
+
+    @property
+    def growing(self) -> bool:
+        """Whether rows or headers are still to come (a turn of the event loop at a time)."""
+        grower = self.grower
+        return grower is not None and bool(grower.steps or grower.current is grower)
+
+    @property
+    def fields(self) -> list[FieldRow]:
+        """The rows built so far, in schema order."""
+        return [s.row for s in self._slots if s.row is not None]
+
+    @property
+    def has_fields(self) -> bool:
+        """Whether the group has properties at all (built or not)."""
+        return bool(self._slots)
 
     def make_headers(self, upto: int) -> None:
         """Make the headers of the sections before index ``upto`` (those not made yet)."""
         end = min(upto, len(self.sections))
         for section in self.sections[self._made : end]:
-            self._column.addWidget(section.make_header(self.frame))
+            if section.index == 0:
+                self._column.addWidget(section.make_header(self.frame))
+            else:
+                host = self._rest.layout()
+                assert isinstance(host, QVBoxLayout)
+                host.addWidget(section.make_header(self._rest))
         self._made = max(self._made, end)
 
-    def _on_header_timer_timeout(self) -> None:
-        self.make_headers(self._made + HEADERS_A_TURN)
-        if self._made < len(self.sections):
-            self._header_timer.start()
-        else:
-            self.headers_made.emit()
+    def _grow_row(self, slot: _Slot) -> None:
+        if slot.row is None:
+            self.build_row(slot)
 
-    def build_row(self, slot: _Slot, column: QVBoxLayout) -> None:
-        """Build one property's row (at its initial value) into ``column``; call
-        :meth:`rows_built` after the last of a batch."""
-        row = FieldRow(slot.node, self._build(slot.node, None), column.parentWidget())
+    def show_first_section(self) -> None:
+        """Build and show the first section's rows now (still growing out of sight)."""
+        if self.sections and not self.sections[0].built:
+            self.sections[0].open()
+
+    def show_headers(self) -> None:
+        """Show the sections' headers made so far (before they were all made)."""
+        if self.sections and self._rest.isHidden():
+            self._rest.show()
+
+    def build_row(self, slot: _Slot, *, late: bool = True) -> None:
+        """Build one property's row into its place (at its initial value when ``late``:
+        built after the form was reset)."""
         if slot.section is not None:
-            # Built after the form was reset: show the initial value it stood for (an
-            # optional field is built unticked, its default needs the tick).
+            column, siblings = slot.section.column, slot.section.slots
+        else:
+            column, siblings = self._column, self._slots
+        place = 0
+        for other in siblings:
+            if other is slot:
+                break
+            place += other.row is not None
+        row = FieldRow(slot.node, self._build(slot.node, None), column.parentWidget())
+        if late:
+            # Show the initial value it stood for (an optional field is built unticked,
+            # its default needs the tick).
             row.editor.reset()
         row.editor.changed.connect(self.changed)
         inner = getattr(row.editor, "inner", row.editor)  # an optional group: the group
-        if isinstance(inner, GroupEditor):
-            inner.headers_made.connect(self.headers_made)
-        column.addWidget(row)
+        if isinstance(inner, GroupEditor) and inner.grower is not self.grower:
+            inner.grew.connect(self.grew)
+        column.insertWidget(place, row)
         slot.row = row
 
-    def rows_built(self) -> None:
-        """The rows built so far, in schema order, as :attr:`fields`."""
-        self.fields = [s.row for s in self._slots if s.row is not None]
+    def _ensure_row(self, slot: _Slot) -> FieldRow:
+        """The slot's row, built (and its section opened) now if it was not."""
+        if slot.row is None:
+            if slot.section is not None:
+                slot.section.open()
+            else:
+                self.build_row(slot)
+        assert slot.row is not None
+        return slot.row
 
     def set_framed(self, framed: bool) -> None:
         """Drop the frame (a list item already has one)."""
@@ -217,12 +360,9 @@ class GroupEditor(Editor):
         self._extra = {k: v for k, v in given.items() if k not in self._keys}
         for slot in self._slots:
             item = given.get(slot.node.key, MISSING)
-            if slot.row is None and slot.section is not None:
-                if _is_initial(slot.node, item):
-                    continue  # the section stays unbuilt: it already holds this
-                slot.section.widget.set_expanded(True)  # builds it
-            assert slot.row is not None
-            slot.row.editor.set_value(item)
+            if slot.row is None and _is_initial(slot.node, item):
+                continue  # the field stays unbuilt: it already holds this
+            self._ensure_row(slot).editor.set_value(item)
 
     def reset(self) -> None:
         if self.node.has_default:
@@ -248,9 +388,7 @@ class GroupEditor(Editor):
         slot = next((s for s in self._slots if s.node.key == key), None)
         if slot is None:
             return
-        if slot.row is None and slot.section is not None:
-            slot.section.widget.set_expanded(True)
-        editor = slot.row.editor if slot.row is not None else None
+        editor = self._ensure_row(slot).editor
         inner = getattr(editor, "inner", editor)  # an optional group: the group inside
         if rest and isinstance(inner, GroupEditor):
             inner.reveal(rest)

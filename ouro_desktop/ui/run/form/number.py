@@ -66,6 +66,10 @@ class NumberBox(QAbstractSpinBox):
         self.lineEdit().setMaxLength(2**31 - 1)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumWidth(QFontMetrics(self.font()).horizontalAdvance("0" * 14) + 30)
+        # Qt asks for the arrows' state at every paint and size hint: the answer for the
+        # text (and state) it was last worked out for.
+        self._steps_for: tuple[str, bool, bool] | None = None
+        self._steps = QAbstractSpinBox.StepEnabledFlag.StepNone
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if wheel_only_when_focused(self, event):
@@ -87,6 +91,12 @@ class NumberBox(QAbstractSpinBox):
         return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
     def stepEnabled(self) -> QAbstractSpinBox.StepEnabledFlag:
+        key = (self.text(), self.isReadOnly(), self.isEnabled())
+        if key != self._steps_for:
+            self._steps_for, self._steps = key, self._step_flags()
+        return self._steps
+
+    def _step_flags(self) -> QAbstractSpinBox.StepEnabledFlag:
         flags = QAbstractSpinBox.StepEnabledFlag.StepNone
         if self.isReadOnly() or not self.isEnabled():
             return flags
