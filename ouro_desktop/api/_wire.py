@@ -33,6 +33,9 @@ MAX_JSON_DEPTH = 200
 # Answers above this are read in steps (and off the event loop): json.loads of one
 # holds the interpreter for a frame or more. Below it, one json.loads takes < 1 ms.
 STEPPED_PARSE_BYTES = 256 * 1024
+# Answers above this are decoded in a worker thread (one json.loads at a time, then the
+# depth check): a page of 100 runs (~100-200 KB) cost the loop 3-5 ms each poll of a batch.
+OFF_LOOP_PARSE_BYTES = 32 * 1024
 _TOO_DEEP = "The server's answer is nested too deeply to be read."
 
 
@@ -178,7 +181,7 @@ class ApiResponse:
         Small answers are left to :meth:`json` (decoding them on the loop is quicker
         than a trip to a thread). A failure is kept and raised by :meth:`json`.
         """
-        if self._parsed or len(self.content) <= STEPPED_PARSE_BYTES:
+        if self._parsed or len(self.content) <= OFF_LOOP_PARSE_BYTES:
             return
         loop = asyncio.get_event_loop()  # qasync may not report a running loop here
         await loop.run_in_executor(None, self.json_or_none)

@@ -16,6 +16,8 @@ files not sent yet; the tracker's own resume follows the runs that were in fligh
   (the app was killed between recording it and sending it) is removed and its file sent
   again -- the one case a file is re-sent without being asked, because the server
   provably has no run of it. Every other failure waits for Retry failed.
+* **Responsive**: while a batch is driven, threads hand the GIL over every 0.5 ms
+  (:func:`~ouro_desktop.core.blocking.responsive_switching`), not every 5 ms.
 * **Pause / resume / cancel the rest / retry failed** change what is sent next; runs
   already on Ouro carry on (and are followed) whatever happens.
 
@@ -39,7 +41,7 @@ from ouro_desktop.api.models import Action, Route
 
 from .batch_plan import BatchPlan
 from .batch_store import Batch, BatchItem, BatchState, BatchStore, ItemState, NewItem
-from .blocking import off_thread
+from .blocking import off_thread, responsive_switching
 from .error_text import friendly
 from .file_checks import FileRejected, check_local_file
 from .ledger import LedgerError, RunRecord, RunState
@@ -286,6 +288,12 @@ class BatchRunner:
         drive.reload = False
 
     async def _drive(self, drive: _Drive) -> None:
+        # Checks, hashes and the in-app demo's answers run in other threads all the time
+        # a batch goes: they hand the GIL back to the UI thread quickly (blocking.py).
+        with responsive_switching():
+            await self._drive_batch(drive)
+
+    async def _drive_batch(self, drive: _Drive) -> None:
         batch_id = drive.batch.batch_id
         route: Route | None = None
         delay = 1.0

@@ -30,6 +30,7 @@ from .run_record import STATE_RANK, UNFINISHED_STATES, RunRecord, RunState, summ
 
 __all__ = [
     "FAILED_STATES",
+    "GIVEN_SEPARATOR",
     "STATUS_WORDS",
     "HistoryEntry",
     "entry_from_action",
@@ -40,6 +41,8 @@ __all__ = [
     "format_running",
     "format_started",
     "merge",
+    "route_cell_text",
+    "route_label",
     "summary_text",
 ]
 
@@ -365,3 +368,23 @@ def format_started(started_at: float, today: date | None = None) -> str:
     if day.year == today.year:
         return f"{day.day} {month} {clock}"
     return f"{day.day} {month} {day.year}"
+
+
+def route_label(entry: HistoryEntry) -> str:
+    """The route column: its title; a bare ``owner/route-name`` loses the owner part (the
+    table is narrow, and "demo/…" says nothing). The tooltip has the full name."""
+    name = entry.route_name or entry.route_id
+    owner, slash, rest = name.partition("/")
+    if slash and rest and " " not in name and "/" not in rest and owner:
+        return rest
+    return name
+
+
+GIVEN_SEPARATOR = " · "
+
+
+def route_cell_text(entry: HistoryEntry) -> str:
+    """The route column's text: the route, then what the run was given, so runs of one
+    route read apart ("predict-electronic-dos-at-fermi-level · Cu.cif")."""
+    label = route_label(entry)
+    return f"{label}{GIVEN_SEPARATOR}{entry.given}" if entry.given else label

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import os
 import sqlite3
 import threading
 import time
@@ -141,6 +142,7 @@ class RunLedger:
         )
         self._damage_seen = False
         self._closed = False
+        self._waits_for_disk = True  # the connection's synchronous mode (FULL at open)
 
     # ----------------------------------------------------------------- opening
 
@@ -232,17 +234,17 @@ class RunLedger:
 
         ``flush=False`` commits without waiting for the disk (``synchronous=NORMAL``):
         for status updates Ouro can tell again. The row still survives ``kill -9``; only
-        a power cut could lose it, and then ``resume()`` re-learns it from Ouro. The
-        record of a run before it is sent always waits for the disk (and takes earlier
-        writes with it, in order)."""
+        a power cut could lose it, and then ``resume()`` re-learns it from Ouro. Other
+        writes wait for the disk (the mode is per connection: set back each time)."""
         if self._read_only:
             raise LedgerReadOnlyError(
                 "Your run history was saved by a newer version of Ouro Desktop and is "
                 "read-only here; update Ouro Desktop to start new runs."
             )
         with self._lock:
-            if not flush:
-                self._conn.execute("PRAGMA synchronous=NORMAL")
+            if flush is not self._waits_for_disk:
+                self._conn.execute(f"PRAGMA synchronous={'FULL' if flush else 'NORMAL'}")
+                self._waits_for_disk = flush
             try:
                 yield self._conn
             except sqlite3.Error as error:
@@ -313,12 +315,14 @@ class RunLedger:
         provenance: JsonDict | None = None,
         batch_id: str | None = None,
         batch_item: int | None = None,
+        wait_for_disk: bool = True,
     ) -> RunRecord:
         """Record a run about to be sent; it is committed when this returns.
 
         Call this *before* sending the request and do not send if it raises
         :class:`LedgerWriteError` -- an unrecorded paid run is what the ledger exists
-        to prevent.
+        to prevent. ``wait_for_disk=False``: committed (it survives ``kill -9``) but
+        not yet on the disk; call :meth:`sync` -- in a worker thread -- before sending.
         """
         now = time.time()
         record = RunRecord(
@@ -342,9 +346,27 @@ class RunLedger:
             batch_id=batch_id,
             batch_item=batch_item,
         )
-        with self._writing("the new run") as conn:
+        with self._writing("the new run", flush=wait_for_disk) as conn:
             conn.execute(INSERT_SQL, record_params(record))
         return record
+
+    def sync(self) -> None:
+        """Wait until every commit so far is on the disk, as ``synchronous=FULL`` would:
+        sync the write-ahead log (the commits not yet copied into the database; a copy
+        syncs itself) holding no lock, so other threads go on while the disk (up to
+        ~100 ms) catches up. For a worker thread; raises :class:`LedgerWriteError`."""
+        fd = -1
+        try:
+            if not self._read_only:
+                fd = os.open(f"{self._path}-wal", os.O_RDWR | getattr(os, "O_BINARY", 0))
+                os.fsync(fd)
+        except FileNotFoundError:  # no log: everything was copied and synced already
+            pass
+        except OSError as error:
+            raise LedgerWriteError(f"Could not save the new run: {error}") from error
+        finally:
+            if fd >= 0:
+                os.close(fd)
 
     def bulk_insert(self, records: Iterable[RunRecord]) -> int:
         """Insert finished records in one transaction (imports, tests); returns count."""

@@ -6,6 +6,9 @@ anything is sent (if that write fails, nothing is sent); then exactly one reques
 out with the row's fresh ``Idempotency-Key`` and is never retried here. The outcome is
 sorted three ways:
 
+The row is committed on the UI thread (fast) and synced to the disk in a worker
+(:meth:`~ouro_desktop.core.ledger.RunLedger.sync`) before the request is sent.
+
 * **provably not run** -- the server could not be reached, the request was refused
   before sending, or a 4xx other than 408 came back: the row becomes ``not-started``
   and the error is re-raised for the form to show;
@@ -19,6 +22,8 @@ Part of ``ouro_desktop.core``: no Qt here.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from ouro_desktop.api.errors import (
     APIStatusError,
     ConnectError,
@@ -28,7 +33,8 @@ from ouro_desktop.api.errors import (
 )
 from ouro_desktop.api.models import ExecuteResult, Route
 
-from .ledger import RunRecord, RunState
+from .blocking import off_thread
+from .ledger import LedgerError, RunRecord, RunState
 from .run_context import JsonDict, RunContext, outcome, parse_state
 from .run_policy import poll_cap
 from .run_polling import RunPoller
@@ -40,8 +46,14 @@ __all__ = ["RunSubmitter"]
 class RunSubmitter:
     """Records and sends runs, then hands them to polling or reconciliation."""
 
-    def __init__(self, ctx: RunContext, poller: RunPoller) -> None:
+    def __init__(
+        self,
+        ctx: RunContext,
+        poller: RunPoller,
+        run_blocking: Callable[[Callable[[], None]], Awaitable[None]] = off_thread,
+    ) -> None:
         self._ctx = ctx
+        self._run_blocking = run_blocking
         self._runs = ctx.runs
         self._poller = poller
         # Local ids whose /use request is in flight; resume() must leave them alone.
@@ -81,9 +93,23 @@ class RunSubmitter:
             provenance=provenance,
             batch_id=None if batch is None else batch[0],
             batch_item=None if batch is None else batch[1],
+            wait_for_disk=False,
         )
         local_id = record.local_id
         self.sending.add(local_id)
+        try:
+            # On the disk before anything is sent, but waited for in a worker: a sync can
+            # take 100 ms, and the UI thread (and the ledger's lock) must not wait for it.
+            await self._run_blocking(ctx.ledger.sync)
+        except LedgerError as exc:
+            self.sending.discard(local_id)
+            self._not_started(record, f"not started — {exc}")
+            raise
+        except BaseException:
+            # Stopped before sending (quitting): the row stays ``submitting``, and the
+            # next start's reconciliation finds Ouro never got it.
+            self.sending.discard(local_id)
+            raise
         ctx.events.update(record, None)
         cap = poll_cap(route.metrics)
         ctx.caps.setdefault(route.id, cap)

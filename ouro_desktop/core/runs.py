@@ -54,6 +54,7 @@ from typing import Any
 
 from ouro_desktop.api.models import Route
 
+from .blocking import off_thread
 from .ledger import RunLedger, RunRecord
 from .run_context import JsonDict, RunClient, RunContext
 from .run_events import (
@@ -93,6 +94,7 @@ class RunTracker:
         batch_polls: bool = True,
         reconcile_settle_s: float = RECONCILE_SETTLE_S,
         unknown_status_limit_s: float = UNKNOWN_STATUS_LIMIT_S,
+        run_blocking: Callable[[Callable[[], None]], Awaitable[None]] = off_thread,
     ) -> None:
         self._events = RunEvents()
         self._runs = WatchScheduler(self._dispatch, clock=clock, sleep=sleep)
@@ -111,7 +113,9 @@ class RunTracker:
         self._poller = RunPoller(
             ctx, batch_polls=batch_polls, unknown_status_limit_s=unknown_status_limit_s
         )
-        self._submitter = RunSubmitter(ctx, self._poller)
+        # ``run_blocking`` waits for the disk before each send (a worker thread; tests on
+        # a fake clock may wait inline instead).
+        self._submitter = RunSubmitter(ctx, self._poller, run_blocking)
         self._recovery = RunRecovery(
             ctx, self._poller, settle_s=reconcile_settle_s, sending=self._submitter.sending
         )

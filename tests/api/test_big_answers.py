@@ -147,6 +147,43 @@ def test_a_big_answer_is_read_in_a_worker_while_the_loop_runs(
     assert got.response == action["response"]
 
 
+def test_a_page_of_runs_is_decoded_in_a_worker_and_a_small_answer_on_the_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A list of 100 runs (~100 KB, polled over and over while a batch runs) is decoded
+    off the event loop; an answer of a few KB is quicker to decode where it is."""
+    page = {
+        "data": [
+            {"id": f"a{i}", "route_id": "r1", "status": "queued", "x": "y" * 900}
+            for i in range(100)
+        ],
+        "pagination": {"offset": 0, "limit": 100, "total": 100, "hasMore": False},
+    }
+    big = json.dumps(page).encode()
+    small = json.dumps({"data": {"id": "a1", "route_id": "r1", "status": "queued"}}).encode()
+    assert _wire.OFF_LOOP_PARSE_BYTES < len(big) < _wire.STEPPED_PARSE_BYTES
+    on_loop: dict[int, bool] = {}  # body size -> decoded on the loop's thread
+    real = _wire.parse_text
+
+    def spy(text: str, size: int, **kw: Any) -> Any:
+        on_loop[size] = threading.current_thread() is threading.main_thread()
+        return real(text, size, **kw)
+
+    monkeypatch.setattr(_wire, "parse_text", spy)
+
+    async def main(body: bytes) -> Any:
+        async with OuroClient("https://api.test", "key", transport=_transport(body)) as client:
+            return (
+                await client.get_action("a1")
+                if body is small
+                else await client.list_my_actions(limit=100)
+            )
+
+    listed = asyncio.run(main(big))
+    assert len(listed.items) == 100 and on_loop[len(big)] is False
+    assert asyncio.run(main(small)).id == "a1" and on_loop[len(small)] is True
+
+
 def test_a_worker_reading_in_steps_hands_the_interpreter_over_after_each_step(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -107,6 +107,25 @@ def test_open_empty_v0_file_sets_user_version(db_path: Path) -> None:
     assert corrupt_copies(db_path) == []
 
 
+def test_writes_after_a_status_update_wait_for_the_disk_again(ledger: RunLedger) -> None:
+    """Status updates commit without waiting for the disk; the mode is per connection,
+    so every other write sets it back (it stayed off after the first update)."""
+
+    def mode() -> int:
+        with ledger.write("a check") as conn:
+            return int(conn.execute("PRAGMA synchronous").fetchone()[0])
+
+    rec = submit(ledger)
+    assert mode() == 2  # FULL
+    ledger.attach_action(rec.local_id, "act-1", "queued")
+    ledger.update_status(rec.local_id, "in-progress")
+    assert mode() == 2
+    submit(ledger, wait_for_disk=False)
+    assert mode() == 2
+    ledger.sync()  # the log synced, holding no lock (a worker calls it)
+    assert ledger.count() == 2
+
+
 def test_record_submission_round_trip(ledger: RunLedger) -> None:
     rec = ledger.record_submission(
         route_id="route-1",

@@ -38,6 +38,7 @@ from ouro_desktop.api.errors import (
     UnprocessableEntityError,
 )
 from ouro_desktop.api.models import Action, ActionLog, ExecuteResult, Page, Route
+from ouro_desktop.core.blocking import off_thread
 from ouro_desktop.core.ledger import (
     LedgerWriteError,
     RunLedger,
@@ -311,8 +312,15 @@ def tracker_for(client: FakeClient, ledger: RunLedger, clock: FakeClock, **kw: A
         clock=clock,
         sleep=clock.sleep,
         rng=kw.pop("rng", lambda: 0.0),  # no jitter unless a test asks
+        run_blocking=kw.pop("run_blocking", inline),
         **kw,
     )
+
+
+async def inline(func: Callable[[], None]) -> None:
+    """The ledger's sync before each send, on the loop: on a fake clock a worker thread's
+    real-time wait would let the clock (and the runs) race ahead of the submissions."""
+    func()
 
 
 async def wait_for(events: Events, timeout: float = 10.0) -> None:
@@ -675,6 +683,58 @@ def test_ledger_row_is_committed_before_execute(ledger: RunLedger) -> None:
         assert client.count("execute") == 1
 
     run(main())
+
+
+def test_the_row_is_on_the_disk_before_sending_waited_for_in_a_worker(
+    ledger: RunLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sync (up to ~100 ms on a busy disk) is waited for off the loop's thread, and
+    always before the request leaves; the ledger stays readable meanwhile."""
+    clock = FakeClock()
+    client = FakeClient(clock, duration=1.0)
+    order: list[tuple[str, bool]] = []
+    loop_thread = threading.get_ident()
+    real_sync = ledger.sync
+    readable: list[int] = []
+
+    def sync() -> None:
+        order.append(("sync", threading.get_ident() == loop_thread))
+        readable.append(ledger.count())  # the ledger's lock is not held by the sync
+        real_sync()
+
+    monkeypatch.setattr(ledger, "sync", sync)
+    client.before_execute = lambda _key: order.append(("execute", True))
+
+    async def main() -> None:
+        tracker = tracker_for(client, ledger, clock, run_blocking=off_thread)
+        await tracker.submit(make_route(), body={})
+        await tracker.submit(make_route(), body={})
+        await tracker.aclose()
+
+    run(main())
+    assert order == [("sync", False), ("execute", True)] * 2
+    assert readable == [1, 2]
+
+
+def test_a_failed_sync_sends_nothing_and_says_why(ledger: RunLedger) -> None:
+    clock = FakeClock()
+    client = FakeClient(clock)
+
+    def broken() -> None:
+        raise LedgerWriteError("Could not save the new run: disk full")
+
+    ledger.sync = broken  # type: ignore[method-assign]
+
+    async def main() -> None:
+        tracker = tracker_for(client, ledger, clock, run_blocking=off_thread)
+        with pytest.raises(LedgerWriteError):
+            await tracker.submit(make_route(), body={})
+        await tracker.aclose()
+
+    run(main())
+    assert client.calls == []
+    (row,) = ledger.list(limit=5)
+    assert row.state is RunState.NOT_STARTED and "disk full" in (row.status_detail or "")
 
 
 def test_ledger_failure_means_nothing_is_sent(

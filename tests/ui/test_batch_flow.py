@@ -12,11 +12,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 
 from ouro_desktop.core.batch_store import BatchState
+from ouro_desktop.ui.run.form.drop_zone import ZoneState
 
 from .app_harness import EXAMPLES, App
+from .test_drop_zone import drop, mime_with
 
 DOS = "demo/predict-electronic-dos-at-fermi-level"
 XRD = "demo/simulate-powder-xrd-pattern"
@@ -329,3 +331,171 @@ def test_the_save_dialogs_say_what_they_save(monkeypatch: Any) -> None:
     batch_controller._ask_save_path(None, "dos-batch-provenance.json")  # type: ignore[arg-type]
     assert asked[0][0] == "Export the table as CSV" and asked[0][2].startswith("CSV table")
     assert asked[1][0] == "Save the provenance of every run" and "(*.json)" in asked[1][2]
+
+
+def _drop_on_window(app: App, items: list[Path]) -> None:
+    """A real drag and drop on the main window (not on a file input): its filter takes it."""
+    assert drop(app.window, mime_with(urls=[QUrl.fromLocalFile(str(p)) for p in items]))
+
+
+def test_a_folder_dropped_on_the_window_opens_the_plan_of_the_one_file_input(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    app = App(qtbot, aio, tmp_path)
+    try:
+        app.open(DOS)
+        folder = cif_folder(tmp_path / "cifs", ["Al.cif", "Cu.cif", "Na.cif"])
+        _drop_on_window(app, [folder])
+        aio.wait_until(lambda: app.batches.plan_dialog is not None)
+        dialog = app.batches.plan_dialog
+        aio.wait_until(dialog.isVisible)
+        assert "on 3 files" in dialog.heading.text()
+        assert "(input “File”)" in dialog.heading.text()
+        assert app.window.run_panel.inputs.zone("file").state is ZoneState.EMPTY
+        dialog.reject()
+    finally:
+        app.close()
+
+
+def _two_inputs_service() -> Any:
+    from ouro_desktop.demo.services import DemoService, merge_documents
+    from ouro_desktop.demo.services.spec import document, field, post_operation, response_model
+
+    async def handler(_call: Any) -> dict[str, Any]:
+        return {"atoms": 1}
+
+    declared = {
+        key: {"asset_type": "file", "primary": key == "structure", "file_extensions": ["cif"]}
+        for key in ("structure", "reference")
+    }
+    schemas = {
+        "Req": {"type": "object", "title": "Req", "properties": {}},
+        "Res": response_model("Res", "Atoms.", {"atoms": field("integer", "Atoms", "Atoms.")}),
+    }
+    op = post_operation(
+        summary="Compare two structures",
+        description="Takes two CIFs.",
+        operation_id="compare_two",
+        request_model="Req",
+        response_model="Res",
+        extensions={"x-ouro-execution-mode": "sync", "x-ouro-input-assets": declared},
+    )
+    doc = document(title="Two", description="Two", path="/test/two", operation=op, schemas=schemas)
+    return DemoService(
+        key="demo-test-two",
+        name="Two inputs",
+        description="A route with two file inputs.",
+        base_url="demo://test-two",
+        openapi=merge_documents("Two", "Two", [doc]),
+        handlers={("POST", "/test/two"): handler},
+        route_names={("POST", "/test/two"): "compare-two"},
+    )
+
+
+def test_a_folder_dropped_on_the_window_of_a_two_file_route_says_where_to_drop_it(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    app = App(qtbot, aio, tmp_path, services=[_two_inputs_service()])
+    try:
+        app.open("demo/compare-two")
+        folder = cif_folder(tmp_path / "cifs", ["Al.cif", "Cu.cif"])
+        _drop_on_window(app, [folder])
+        panel = app.window.run_panel
+        aio.wait_until(lambda: "drop the folder on" in panel.problem("drop"))
+        text = panel.problem("drop")
+        assert "takes 2 files" in text and "“Structure”" in text and "“Reference”" in text
+        assert app.batches.plan_dialog is None
+    finally:
+        app.close()
+
+
+def test_many_changes_in_one_turn_reach_the_table_coalesced_a_few_rows_a_turn(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    """Thirty files changing in one turn of the loop: nothing is repainted then; the
+    table gets one dataChanged range per turn afterwards, of at most ROWS_PER_TURN rows
+    (each finished row is read through the result view), and ends right."""
+    from ouro_desktop.ui.batch.batch_controller import ROWS_PER_TURN
+
+    app = App(qtbot, aio, tmp_path)
+    try:
+        app.open(DOS)
+        names = ["Al.cif", "Cu.cif", "Na.cif", "NaCl.cif", "Si.cif"] * 6
+        dialog = _drop_folder(app, cif_folder(tmp_path / "cifs", names))
+        dialog.concurrency.setValue(16)
+        dialog.start_button.click()
+        aio.wait_until(lambda: _state(app) is BatchState.DONE, timeout=60)
+        batches = app.batches
+        batches.flush()
+        model = batches.view.model
+        before = [(r.status, r.values) for r in batches.rows()]
+        assert len(before) == 30 and {s for s, _v in before} == {"Done"}
+        spans: list[tuple[int, int]] = []
+        model.dataChanged.connect(lambda a, b, _r=(): spans.append((a.row(), b.row())))
+        # What the runner reports as the runs change: three calls in one turn.
+        batch_id = batches.batch.batch_id  # type: ignore[union-attr]
+        for chunk in (range(0, 10), range(10, 20), range(20, 30)):
+            batches._on_runner_change(batch_id, list(chunk))  # noqa: SLF001
+        assert spans == []  # coalesced: nothing yet
+        aio.wait_until(lambda: sum(b - a + 1 for a, b in spans) >= 30)
+        assert len(spans) == -(-30 // ROWS_PER_TURN)  # one range a turn
+        assert all(b - a + 1 <= ROWS_PER_TURN for a, b in spans)
+        assert [(r.status, r.values) for r in batches.rows()] == before
+    finally:
+        app.close()
+
+
+def test_the_plan_has_no_blank_gap_its_text_is_as_tall_as_it_needs(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    """Sized from its size hint (worked out for a narrower dialog), the wrapped labels got
+    more lines' height than their text took: a blank gap under the heading and under "No
+    file skipped."."""
+    app = App(qtbot, aio, tmp_path)
+    try:
+        app.open(DOS)
+        for folder, skipped in (
+            (cif_folder(tmp_path / "a", ["Al.cif", "Cu.cif"]), False),
+            (cif_folder(tmp_path / "b", ["Na.cif"]), True),
+        ):
+            if skipped:
+                (folder / "notes.txt").write_text("notes")
+            dialog = _drop_folder(app, folder)
+            aio.wait_until(lambda d=dialog: d.isVisible())
+            labels = [
+                dialog.heading,
+                dialog.skipped_label,
+                dialog.settings_view,
+                dialog.price_label,
+                dialog.estimate_label,
+            ]
+            for label in labels:
+                assert label.height() == label.heightForWidth(label.width()), label.text()
+            assert dialog.skipped_view.isVisible() is skipped
+            assert not dialog.agree.isVisible()  # free: no row for it
+            dialog.reject()
+            app.batches.plan_dialog = None
+    finally:
+        app.close()
+
+
+def test_the_end_of_a_batch_refreshes_the_route_facts_not_the_whole_page(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    app = App(qtbot, aio, tmp_path)
+    try:
+        app.open(DOS)
+        page = app.window.route_page
+        assert "no runs yet" in page.facts_label.text()
+        rebuilt: list[object] = []
+        real = page.api_panel.set_snippets
+        page.api_panel.set_snippets = lambda s: (rebuilt.append(s), real(s))  # type: ignore[method-assign]
+        dialog = _drop_folder(app, cif_folder(tmp_path / "cifs", ["Al.cif", "Cu.cif"]))
+        dialog.start_button.click()
+        aio.wait_until(lambda: _state(app) is BatchState.DONE, timeout=30)
+        # The expected duration now counts the batch's runs; the page was not rebuilt.
+        aio.wait_until(lambda: "no runs yet" not in page.facts_label.text())
+        assert rebuilt == []
+        assert page.route is not None and page.route.metrics
+    finally:
+        app.close()

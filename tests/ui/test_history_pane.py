@@ -230,6 +230,43 @@ def test_upsert_updates_in_place_and_new_runs_go_on_top(qtbot: object) -> None:
     assert model.running_keys() == {"a2", "new", "newer"}
 
 
+def test_a_batchs_held_changes_reach_the_view_as_one_insert_and_one_change(
+    qtbot: object,
+) -> None:
+    """Thirty runs of a batch changing in one turn: one rowsInserted for the new ones (at
+    the top, newest first, as thirty upserts would put them) and one dataChanged range
+    for those listed already -- the view lays out and repaints once, not thirty times."""
+    model = HistoryTableModel()
+    model.set_entries([entry(f"a{i}", RunState.QUEUED, T0 - i) for i in range(10)])
+    inserted: list[tuple[int, int]] = []
+    changed: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
+    model.dataChanged.connect(lambda a, b, _roles=(): changed.append((a.row(), b.row())))
+    fresh = [entry(f"local:n{i}", RunState.SUBMITTING, T0 + i) for i in range(20)]
+    # a3 and a7 finished; the new runs' local keys replaced by nothing yet (first sight)
+    updates = [(entry("a3", RunState.SUCCESS, T0 - 3), None)]
+    updates += [(e, None) for e in fresh]
+    updates += [(entry("a7", RunState.SUCCESS, T0 - 7), None)]
+    model.upsert_many(updates)
+    assert inserted == [(0, 19)]
+    assert changed == [(3, 7)]
+    assert model.rowCount() == 30
+    assert [model.entry_at(r).key for r in (0, 19, 20)] == ["local:n19", "local:n0", "a0"]
+    assert model.entry_at(23).status is RunState.SUCCESS  # a3, below the 20 new ones
+    # The server's id replaces a new run's local key: the row stays, one signal.
+    inserted.clear()
+    changed.clear()
+    model.upsert_many(
+        [
+            (entry("act-5", RunState.QUEUED, T0 + 5), "local:n5"),
+            (entry("act-6", RunState.QUEUED, T0 + 6), "local:n6"),
+        ]
+    )
+    assert inserted == [] and changed == [(13, 14)] and model.rowCount() == 30
+    assert model.row_of("act-6") == 13 and model.row_of("local:n6") == -1
+    assert model.running_keys() >= {"act-5", "act-6", "local:n0"}
+
+
 def test_tick_repaints_only_the_duration_of_running_rows(qtbot: object) -> None:
     model = HistoryTableModel()
     states = [RunState.SUCCESS, RunState.IN_PROGRESS, RunState.ERROR, RunState.QUEUED]

@@ -96,11 +96,15 @@ class BatchPlanDialog(QDialog):
         self.skipped_view = QPlainTextEdit(self)
         self.skipped_view.setReadOnly(True)
         self.skipped_view.setAccessibleName("Skipped files and why")
-        self.skipped_view.setMaximumHeight(110)
         skipped = plan.skipped
         if skipped:
             self.skipped_label.setText(f"{len(skipped)} skipped (not sent):")
             self.skipped_view.setPlainText("\n".join(reason for _name, reason in skipped))
+            # As tall as its lines, up to six (one reason had a box of seven blank lines).
+            view = self.skipped_view
+            margins = 2 * (view.frameWidth() + int(view.document().documentMargin())) + 2
+            lines = min(6, len(skipped))
+            view.setFixedHeight(view.fontMetrics().lineSpacing() * lines + margins)
         else:
             self.skipped_label.setText("No file skipped.")
             self.skipped_view.hide()
@@ -150,8 +154,14 @@ class BatchPlanDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(note)
         layout.addWidget(self.buttons)
+        form.setRowVisible(self.agree, plan.total_price is not None and n > 0)
         self._on_concurrency_changed(self.concurrency.value())
         self._update_start()
+        # As tall as the wrapped text needs at the width shown: sized from its size hint,
+        # worked out for a narrower dialog, the labels got more lines' height than their
+        # text takes (a blank gap under the heading and under "No file skipped.").
+        width = max(self.minimumWidth(), self.sizeHint().width())
+        self.resize(width, layout.totalHeightForWidth(width))
 
     def _on_concurrency_changed(self, value: int) -> None:
         self.plan = replace(self.plan, concurrency=value)

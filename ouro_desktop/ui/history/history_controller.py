@@ -198,8 +198,22 @@ class HistoryController(QObject):
     def _apply_held(self) -> None:
         self._hold_timer.stop()
         held, self._held = self._held, {}
-        for record, action in held.values():
+        selected = [(r, a) for r, a in held.values() if self._is_selected(r)]
+        self.pane.model.upsert_many(
+            [
+                (self._entry(record, action), LOCAL_KEY_PREFIX + record.local_id)
+                for record, action in held.values()
+                if not self._is_selected(record)
+            ]
+        )
+        for record, action in selected:  # (selected meanwhile: its detail follows it)
             self._show_update(record, action)
+
+    def _is_selected(self, record: RunRecord) -> bool:
+        return self._selected is not None and self._selected in (
+            record.action_id,
+            LOCAL_KEY_PREFIX + record.local_id,
+        )
 
     def _show_update(self, record: RunRecord, action: Action | None) -> None:
         entry = self._entry(record, action)

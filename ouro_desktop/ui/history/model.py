@@ -37,18 +37,28 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QGuiApplication, QIcon
 
 from ouro_desktop.core.history import (
+    GIVEN_SEPARATOR,
     STATUS_WORDS,
     HistoryEntry,
     format_duration,
     format_running,
     format_started,
+    route_cell_text,
+    route_label,
 )
 from ouro_desktop.core.run_record import RunState
 from ouro_desktop.ui.common.labels import plain_tip
 from ouro_desktop.ui.history.filter import KeyedRows, RunFilter, search_text
 from ouro_desktop.ui.history.status_marks import status_icons
 
-__all__ = ["COLUMNS", "FILTER_IN_WORKER", "GIVEN_SEPARATOR", "HistoryTableModel", "route_cell_text"]
+__all__ = [
+    "COLUMNS",
+    "FILTER_IN_WORKER",
+    "GIVEN_SEPARATOR",
+    "HistoryTableModel",
+    "route_cell_text",
+    "route_label",
+]
 
 FILTER_IN_WORKER = 20_000  # rows above which a filter is worked out in a worker thread
 _POOL: ThreadPoolExecutor | None = None
@@ -73,6 +83,9 @@ _DISPLAY = Qt.ItemDataRole.DisplayRole
 _DECORATION = Qt.ItemDataRole.DecorationRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_ROLES = {int(r) for r in (_DISPLAY, _DECORATION, _TOOLTIP, _ALIGN)}
+_ROLES |= {int(Qt.ItemDataRole.UserRole) + i for i in range(1, 6)}
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _MAX_TICK_SPANS = 64
 # Sorting the Status column groups runs by what they need from the user.
@@ -91,26 +104,6 @@ _STATUS_ORDER = {
         ]
     )  # fmt: skip
 }
-
-
-def route_label(entry: HistoryEntry) -> str:
-    """The route column: its title; a bare ``owner/route-name`` loses the owner part (the
-    table is narrow, and "demo/…" says nothing). The tooltip has the full name."""
-    name = entry.route_name or entry.route_id
-    owner, slash, rest = name.partition("/")
-    if slash and rest and " " not in name and "/" not in rest and owner:
-        return rest
-    return name
-
-
-GIVEN_SEPARATOR = " · "
-
-
-def route_cell_text(entry: HistoryEntry) -> str:
-    """The route column's text: the route, then what the run was given, so runs of one
-    route read apart ("predict-electronic-dos-at-fermi-level · Cu.cif")."""
-    label = route_label(entry)
-    return f"{label}{GIVEN_SEPARATOR}{entry.given}" if entry.given else label
 
 
 # --------------------------------------------------------------------------- the model
@@ -221,16 +214,8 @@ class HistoryTableModel(QAbstractTableModel):
         server's action id is known), so the run keeps one row.
         """
         self._version += 1
-        old_key = entry.key
-        if replaces and replaces != entry.key and entry.key not in self._all:
-            if replaces in self._all:
-                old_key = replaces
-                self._running.discard(replaces)
+        old_key = self._key_before(entry, replaces)
         hay = search_text(entry)
-        if entry.is_running:
-            self._running.add(entry.key)
-        else:
-            self._running.discard(entry.key)
         row = self._all.row_of(old_key)
         shown = self._shown
         if shown is None:
@@ -269,6 +254,44 @@ class HistoryTableModel(QAbstractTableModel):
         shown.insert(at, entry, hay)
         self.endInsertRows()
         return at
+
+    def upsert_many(self, changes: list[tuple[HistoryEntry, str | None]]) -> None:
+        """:meth:`upsert` for many runs (a batch's held changes) with one change signal and
+        one insert at the top: the view lays out and repaints once, not once per run."""
+        if self._shown is not None or len(changes) < 2:  # filtered: the filter's rules
+            for entry, replaces in changes:
+                self.upsert(entry, replaces)
+            return
+        self._version += 1
+        fresh: list[tuple[HistoryEntry, str]] = []
+        changed: list[int] = []
+        for entry, replaces in changes:
+            old_key = self._key_before(entry, replaces)
+            row = self._all.row_of(old_key)
+            if row >= 0:
+                self._all.replace(row, entry, search_text(entry), old_key)
+                changed.append(row)
+            else:
+                fresh.append((entry, search_text(entry)))
+        if changed:
+            self.dataChanged.emit(
+                self.index(min(changed), 0), self.index(max(changed), len(COLUMNS) - 1)
+            )
+        if fresh:
+            self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
+            for entry, hay in fresh:  # the last one on top, as one upsert after another
+                self._all.push_top(entry, hay)
+            self.endInsertRows()
+
+    def _key_before(self, entry: HistoryEntry, replaces: str | None) -> str:
+        """The key of the run's row (``replaces`` until the server's id takes it over)."""
+        old_key = entry.key
+        if replaces and replaces != entry.key and entry.key not in self._all:
+            if replaces in self._all:
+                old_key = replaces
+                self._running.discard(replaces)
+        (self._running.add if entry.is_running else self._running.discard)(entry.key)
+        return old_key
 
     def _changed(self, row: int) -> None:
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
@@ -472,9 +495,11 @@ class HistoryTableModel(QAbstractTableModel):
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _FLAGS  # (asked per cell per paint: not an enum "|" each time)
 
     def data(self, index: _Index, role: int = _DISPLAY) -> Any:
+        if role not in _ROLES:  # font, colours, check state (asked per cell per paint)
+            return None
         row = index.row()
         items = self._rows.items
         if not index.isValid() or row >= len(items):

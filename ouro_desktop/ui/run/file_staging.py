@@ -96,7 +96,34 @@ class FileStaging:
             self.panel.show_problem("drop", "This route takes no files.")
             return
         self.panel.clear_problem("drop")
+        if any(Path(item).is_absolute() and Path(item).is_dir() for item in items):
+            if self._folder_dropped(route, items):
+                return
         self.tasks.run("drop", self._route_drop(route, items))
+
+    def _folder_dropped(self, route: Route, items: list[str]) -> bool:
+        """A folder on the window: a batch on the route's one file input, as if dropped
+        there; with several file inputs (or none) the person is told where to drop it.
+        False when batches are off here (the drop is checked as files, and refused)."""
+        needs = [n for n in input_needs(route) if n.asset_type == "file"]
+        if len(needs) > 1:
+            names = " or ".join(f"“{n.title}”" for n in needs)
+            self.panel.show_problem(
+                "drop",
+                f"This route takes {len(needs)} files. To run it on each file of the folder, "
+                f"drop the folder on the input it is for: {names}.",
+            )
+            return True
+        if not needs:
+            self.panel.show_problem(
+                "drop", "This route takes no file from your computer: a folder cannot run on it."
+            )
+            return True
+        zone = self.panel.inputs.zone(needs[0].key)
+        if not zone.is_batch(items):
+            return False
+        self.panel.inputs.batch_dropped.emit(zone.key, items)  # as the zone's own drop
+        return True
 
     async def _route_drop(self, route: Route, items: list[str]) -> None:
         taken = set(self.panel.inputs.filled_keys())

@@ -421,13 +421,7 @@ class AppController(QObject):
         if self._current is None or self._current.id != route.id:
             return
         self._current = route
-        page = self.window.route_page
-        page.show_route(
-            route,
-            base_url=self._snippet_base(),
-            is_favourite=self.routes.is_favourite(route.id),
-            title=page.title,
-        )
+        self.window.route_page.update_facts(route)  # (not the whole page: the form stays)
         self.history.update_route(route)
 
     def _on_routes_favourite_changed(self, route_id: str, starred: bool) -> None:
