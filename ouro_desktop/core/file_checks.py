@@ -44,6 +44,7 @@ __all__ = [
     "display_name",
     "drag_verdict",
     "format_size",
+    "input_words",
     "name_accepted",
 ]
 
@@ -151,6 +152,13 @@ class CheckedFile:
     @property
     def stamp(self) -> FileStamp:
         return FileStamp(self.size, self.mtime_ns)
+
+
+def input_words(key: str) -> str:
+    """An input's key in words, as the route page names an input without a title
+    (``structure_file`` → "Structure file"): a scientist never reads a raw key."""
+    words = re.sub(r"[_\-]+", " ", display_name(key)).strip()
+    return words[:1].upper() + words[1:] if words else display_name(key)
 
 
 def display_name(name: str) -> str:
@@ -293,7 +301,7 @@ def check_local_file(
     shown = f"“{display_name(path.name)}”"
     if decl.asset_type != "file":
         raise FileRejected(
-            f"{shown} can't go here: the “{display_name(decl.key)}” input takes an Ouro "
+            f"{shown} can't go here: the “{input_words(decl.key)}” input takes an Ouro "
             f"{decl.asset_type}, not a file from this computer."
         )
     try:
@@ -323,7 +331,7 @@ def check_local_file(
     if not name_accepted(real_name, decl):
         via = "" if real_name == path.name else f" (it points to “{display_name(real_name)}”)"
         raise FileRejected(
-            f"{shown}{via} isn't accepted by “{display_name(decl.key)}”, which takes "
+            f"{shown}{via} isn't accepted by “{input_words(decl.key)}”, which takes "
             f"{accepted_types_text(decl)}."
         )
     size = info.st_size

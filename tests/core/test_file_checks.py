@@ -23,6 +23,7 @@ from ouro_desktop.core.file_checks import (
     check_many,
     display_name,
     format_size,
+    input_words,
 )
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "ouro_desktop" / "demo" / "examples"
@@ -149,8 +150,10 @@ def test_wrong_extension(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("hello")
     assert rejected(path) == (
-        "“notes.txt” isn't accepted by “file”, which takes .cif — atomic structure."
+        "“notes.txt” isn't accepted by “File”, which takes .cif — atomic structure."
     )
+    assert input_words("structure_file") == "Structure file"
+    assert input_words("reference-cif") == "Reference cif"
     no_ext = tmp_path / "README"
     no_ext.write_text("hello")
     assert "takes .cif" in rejected(no_ext)
@@ -406,7 +409,7 @@ def test_file_url_drop_is_a_local_path(tmp_path: Path) -> None:
 def test_non_file_input_takes_no_local_files(cu: Path) -> None:
     dataset = decl("data", asset_type="dataset")
     assert rejected(cu, dataset) == (
-        "“Cu.cif” can't go here: the “data” input takes an Ouro dataset, not a file from "
+        "“Cu.cif” can't go here: the “Data” input takes an Ouro dataset, not a file from "
         "this computer."
     )
 
