@@ -29,6 +29,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 from ouro_desktop.api.files import FileStamp, content_type_for
 from ouro_desktop.api.models import InputDeclaration
 
+from .route_fields import humanize_key
 from .text_bytes import decode_text
 
 __all__ = [
@@ -44,7 +45,6 @@ __all__ = [
     "display_name",
     "drag_verdict",
     "format_size",
-    "input_words",
     "name_accepted",
 ]
 
@@ -152,13 +152,6 @@ class CheckedFile:
     @property
     def stamp(self) -> FileStamp:
         return FileStamp(self.size, self.mtime_ns)
-
-
-def input_words(key: str) -> str:
-    """An input's key in words, as the route page names an input without a title
-    (``structure_file`` → "Structure file"): a scientist never reads a raw key."""
-    words = re.sub(r"[_\-]+", " ", display_name(key)).strip()
-    return words[:1].upper() + words[1:] if words else display_name(key)
 
 
 def display_name(name: str) -> str:
@@ -299,9 +292,10 @@ def check_local_file(
     """Check ``item`` against ``decl``; return the resolved file or raise :class:`FileRejected`."""
     path = _local_path(item)
     shown = f"“{display_name(path.name)}”"
+    named = humanize_key(display_name(decl.key))
     if decl.asset_type != "file":
         raise FileRejected(
-            f"{shown} can't go here: the “{input_words(decl.key)}” input takes an Ouro "
+            f"{shown} can't go here: the “{named}” input takes an Ouro "
             f"{decl.asset_type}, not a file from this computer."
         )
     try:
@@ -331,8 +325,7 @@ def check_local_file(
     if not name_accepted(real_name, decl):
         via = "" if real_name == path.name else f" (it points to “{display_name(real_name)}”)"
         raise FileRejected(
-            f"{shown}{via} isn't accepted by “{input_words(decl.key)}”, which takes "
-            f"{accepted_types_text(decl)}."
+            f"{shown}{via} isn't accepted by “{named}”, which takes {accepted_types_text(decl)}."
         )
     size = info.st_size
     if size == 0:

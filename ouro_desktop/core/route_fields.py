@@ -35,6 +35,7 @@ from ouro_desktop.api.schema_normalize import (
 
 __all__ = [
     "FieldInfo",
+    "humanize_key",
     "asset_input_label",
     "asset_input_required",
     "asset_input_schema",
@@ -150,14 +151,16 @@ def asset_input_label(route: Route, key: str) -> tuple[str, str]:
     schema = normalize_schema(raw, root) if raw else {}
     description = schema.get("description") or raw.get("description")
     text = " ".join(description.split()) if isinstance(description, str) else ""
-    return (" ".join(title.split()) if title and title.strip() else _humanize(key)), text
+    return (" ".join(title.split()) if title and title.strip() else humanize_key(key)), text
 
 
 def asset_input_required(route: Route, key: str) -> bool:
     return key in required_keys(_top_schema(route)[0])
 
 
-def _humanize(key: str) -> str:
+def humanize_key(key: str) -> str:
+    """A key in words, as an input or setting without a title is named
+    (``structure_file`` → "Structure file")."""
     words = re.sub(r"[_\-]+", " ", key).strip()
     return words[:1].upper() + words[1:] if words else key
 
@@ -227,7 +230,7 @@ def _field(
     title = raw_title if isinstance(raw_title, str) and raw_title else None
     return FieldInfo(
         key=key,
-        title=title or _humanize(key),
+        title=title or humanize_key(key),
         type=kind,
         required=required,
         nullable=bool(schema.get("nullable")),

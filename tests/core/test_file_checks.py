@@ -23,8 +23,8 @@ from ouro_desktop.core.file_checks import (
     check_many,
     display_name,
     format_size,
-    input_words,
 )
+from ouro_desktop.core.route_fields import humanize_key
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "ouro_desktop" / "demo" / "examples"
 CU = (EXAMPLES / "Cu.cif").read_bytes()
@@ -152,8 +152,8 @@ def test_wrong_extension(tmp_path: Path) -> None:
     assert rejected(path) == (
         "“notes.txt” isn't accepted by “File”, which takes .cif — atomic structure."
     )
-    assert input_words("structure_file") == "Structure file"
-    assert input_words("reference-cif") == "Reference cif"
+    assert humanize_key("structure_file") == "Structure file"
+    assert humanize_key("reference-cif") == "Reference cif"
     no_ext = tmp_path / "README"
     no_ext.write_text("hello")
     assert "takes .cif" in rejected(no_ext)
