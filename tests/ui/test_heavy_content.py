@@ -69,7 +69,7 @@ def _assert_every_line(app: App, service_lines: int) -> None:
     app.aio.wait_until(
         lambda: view.model.rowCount() == service_lines + 2 and not view.pending(), timeout=120
     )
-    messages = [line.message for line in view.model.lines()]
+    messages = view.model.messages()
     assert messages[0] == "Run started."
     assert messages[-1].startswith("Run finished")
     assert messages[1:-1] == [

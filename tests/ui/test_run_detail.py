@@ -278,7 +278,7 @@ def test_logs_set_and_append_incrementally(demo: Demo, detail: RunDetail, qtbot:
     detail.append_logs(run.logs[:4])  # a page fetched again: seen lines are skipped
     assert view.model.rowCount() == 4
     detail.append_logs(run.logs[4:])
-    messages = [line.message for line in view.model.lines()]
+    messages = view.model.messages()
     assert messages == [line.message for line in run.logs]
     assert any(m.startswith("Step 1/4: ClNa DOS computed") for m in messages)
     # Showing the same run again (a status update) keeps the log; another run clears it.

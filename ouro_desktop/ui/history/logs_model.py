@@ -1,0 +1,230 @@
+"""A run's log lines kept compactly, as the table of the Logs tab reads them.
+
+:class:`LogsModel` is a three-column list of lines (time, level, message), only ever
+appended; a line already kept is skipped by its id, so fetching a page twice does no harm.
+Warnings and errors stand out with the style's warning/critical icon, bold text and, for
+errors, a background tinted from the palette's highlight colour: readable in light and
+dark themes; debug lines are dimmed.
+
+Painted while other threads run Python (the in-app demo shares the process): each call
+from Qt into Python waits for the interpreter, up to a switch interval each time, so a
+repaint must make few of them. The rows are counted by the C++ base class (the view's
+``index``/``rowCount``/``flags``/``headerData`` calls never enter Python) and each painted
+cell is one ``multiData`` call answering every role the delegate asks for. A line is kept
+as its message, a level byte, a timestamp and its id (~0.2 KB), not as a model object with
+a date and a record.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from array import array
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, cast
+
+from PySide6.QtCore import (
+    QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QIcon,
+    QPalette,
+    QStandardItemModel,
+)
+from PySide6.QtWidgets import QApplication, QStyle, QWidget
+
+from ouro_desktop.api.models import ActionLog
+from ouro_desktop.ui.common.labels import plain_tip
+
+__all__ = ["LogsModel", "normalize_level"]
+
+Index = QModelIndex | QPersistentModelIndex
+
+INFO, WARNING, ERROR, DEBUG = range(4)
+_LEVEL_NAMES = ("info", "warning", "error", "debug")
+_LEVEL_CODES = {name: code for code, name in enumerate(_LEVEL_NAMES)}
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_DECORATION = Qt.ItemDataRole.DecorationRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_FONT = Qt.ItemDataRole.FontRole.value
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole.value
+
+
+def normalize_level(level: str) -> str:
+    """``info`` / ``warning`` / ``error`` / ``debug`` from what a server or service wrote."""
+    text = (level or "").strip().lower()
+    if text in ("warn", "warning"):
+        return "warning"
+    if text in ("error", "err", "critical", "fatal", "exception"):
+        return "error"
+    if text in ("debug", "trace"):
+        return "debug"
+    return "info"
+
+
+def _level_code(level: str) -> int:
+    code = _LEVEL_CODES.get(level)
+    return code if code is not None else _LEVEL_CODES[normalize_level(level)]
+
+
+def _stamp(when: datetime | None) -> float:
+    """Seconds since the epoch (a time without a zone is the computer's); NaN for none."""
+    return math.nan if when is None else when.timestamp()
+
+
+def _time_text(stamp: float) -> str:
+    return "" if math.isnan(stamp) else time.strftime("%H:%M:%S", time.localtime(stamp))
+
+
+class LogsModel(QStandardItemModel):
+    """Time, level and message of each line, in arrival order.
+
+    A :class:`QStandardItemModel` that holds no items: the base class only counts the
+    rows (so the view's bookkeeping stays in C++), the lines live in compact lists here.
+    """
+
+    LevelRole = Qt.ItemDataRole.UserRole + 1  # "info" / "warning" / "error" / "debug"
+    TIME, LEVEL, MESSAGE = range(3)
+    _HEADERS = ("Time", "Level", "Message")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, 3, parent)
+        self.setHorizontalHeaderLabels(list(self._HEADERS))
+        self._ids: set[str] = set()
+        self._messages: list[str] = []
+        self._levels = bytearray()
+        self._stamps = array("d")
+        self._shown = 0  # lines the view knows of; the rest are staged
+        self._palette = QGuiApplication.palette()
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._icons: dict[int, QIcon] = {}
+        self._tint: QBrush | None = None
+        self._dim: QBrush | None = None
+        self._style_from_palette()
+
+    def set_palette(self, palette: QPalette) -> None:
+        self._palette = QPalette(palette)
+        self._style_from_palette()
+        if self._shown:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._shown - 1, 2))
+
+    def _style_from_palette(self) -> None:
+        tint = QColor(self._palette.color(QPalette.ColorRole.Highlight))
+        tint.setAlpha(60)
+        self._tint = QBrush(tint)
+        self._dim = self._palette.brush(QPalette.ColorRole.PlaceholderText)
+        style = QApplication.style()
+        self._icons = {
+            WARNING: style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
+            ERROR: style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical),
+        }
+
+    def clear(self) -> None:
+        self.setRowCount(0)
+        self._ids, self._messages = set(), []
+        self._levels, self._stamps = bytearray(), array("d")
+        self._shown = 0
+
+    def append(self, lines: Iterable[ActionLog]) -> int:
+        """Add the lines not seen yet; return how many were added."""
+        self.stage(lines)
+        return self.commit()
+
+    def stage(self, lines: Iterable[ActionLog]) -> int:
+        """Keep the lines not seen yet, for :meth:`commit` to show; how many."""
+        ids, messages = self._ids, self._messages
+        before = len(messages)
+        for line in lines:
+            if line.id:
+                if line.id in ids:
+                    continue
+                ids.add(line.id)
+            messages.append(line.message)
+            self._levels.append(_level_code(line.level))
+            self._stamps.append(_stamp(line.created_at))
+        return len(messages) - before
+
+    def commit(self) -> int:
+        """Show the staged lines (one insertion for the view); how many."""
+        added = len(self._messages) - self._shown
+        if added:
+            self._shown = len(self._messages)
+            self.setRowCount(self._shown)
+        return added
+
+    def messages(self) -> list[str]:
+        return self._messages[: self._shown]
+
+    def level(self, row: int) -> str:
+        return _LEVEL_NAMES[self._levels[row]]
+
+    def text(self) -> str:
+        """All lines as plain text, one a line (for copying)."""
+        return "\n".join(self.line_text(row) for row in range(self._shown))
+
+    def line_text(self, row: int) -> str:
+        level = _LEVEL_NAMES[self._levels[row]].upper()
+        return f"{_time_text(self._stamps[row])}  {level:7}  {self._messages[row]}"
+
+    # -- Qt API ------------------------------------------------------------------------------
+    def multiData(  # noqa: N802 - Qt API
+        self,
+        index: Index,
+        roleDataSpan: QModelRoleDataSpan | QModelRoleData,  # noqa: N803
+    ) -> None:
+        """Every role the delegate asks for when painting a cell, in one call."""
+        row, column = index.row(), index.column()
+        valid = index.isValid() and 0 <= row < self._shown
+        items = (
+            (roleDataSpan,)
+            if isinstance(roleDataSpan, QModelRoleData)
+            else cast(Iterable[QModelRoleData], roleDataSpan)
+        )
+        for item in items:
+            value = self._value(row, column, item.role()) if valid else None
+            if value is None:
+                item.clearData()
+            else:
+                item.setData(value)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < self._shown:
+            return None
+        return self._value(index.row(), index.column(), int(role))
+
+    def _value(self, row: int, column: int, role: int) -> Any:
+        level = self._levels[row]
+        if role == _DISPLAY:
+            if column == self.TIME:
+                return _time_text(self._stamps[row])
+            if column == self.LEVEL:
+                return _LEVEL_NAMES[level].upper()
+            return self._messages[row].replace("\n", " ⏎ ")
+        if role == _FONT:
+            return self._bold if level in (WARNING, ERROR) else None
+        if role == _DECORATION:
+            return self._icons.get(level) if column == self.LEVEL else None
+        if role == _FOREGROUND:
+            return self._dim if level == DEBUG else None
+        if role == _BACKGROUND:
+            return self._tint if level == ERROR else None
+        if role == _TOOLTIP:
+            stamp = self._stamps[row]
+            if column == self.TIME and not math.isnan(stamp):
+                local = datetime.fromtimestamp(stamp).astimezone()
+                return local.isoformat(sep=" ", timespec="seconds")
+            return plain_tip(self._messages[row]) if column == self.MESSAGE else None
+        if role == self.LevelRole:
+            return _LEVEL_NAMES[level]
+        return None

@@ -1,0 +1,145 @@
+"""The Logs tab's view on its own: what a painted cell shows, how few calls a repaint
+makes into Python, and how a long log arrives (every line, in order, a frame's worth at a
+time, following the end unless the reader scrolled up)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+
+from ouro_desktop.api.models import ActionLog
+from ouro_desktop.ui.history.logs_view import LogsModel, LogsView
+
+
+def _line(i: int, level: str = "info", message: str | None = None) -> ActionLog:
+    return ActionLog(
+        id=f"log-{i}",
+        action_id="run-1",
+        level=level,
+        message=f"line {i}" if message is None else message,
+        created_at=datetime.fromisoformat("2025-07-14T12:49:18.24+00:00"),
+    )
+
+
+def _painted(view: LogsView, row: int, column: int) -> QStyleOptionViewItem:
+    """What the view's delegate paints for a cell (the roles it asks the model for)."""
+    option = QStyleOptionViewItem()
+    delegate = view.list.itemDelegate()
+    assert isinstance(delegate, QStyledItemDelegate)
+    delegate.initStyleOption(option, view.model.index(row, column))
+    return option
+
+
+def test_a_painted_cell_shows_the_time_level_and_message_with_the_level_style(
+    qtbot: Any,
+) -> None:
+    view = LogsView()
+    qtbot.addWidget(view)
+    view.set_logs(
+        [
+            _line(0),
+            _line(1, "WARN", "disk nearly full"),
+            _line(2, "error", "boom\nat step 3"),
+            _line(3, "trace", "details"),
+        ]
+    )
+    local = datetime.fromisoformat("2025-07-14T12:49:18.24+00:00").astimezone()
+    assert _painted(view, 0, LogsModel.TIME).text == local.strftime("%H:%M:%S")
+    assert _painted(view, 0, LogsModel.LEVEL).text == "INFO"
+    assert not _painted(view, 0, LogsModel.MESSAGE).font.bold()
+    warning = _painted(view, 1, LogsModel.LEVEL)
+    assert warning.text == "WARNING" and warning.font.bold() and not warning.icon.isNull()
+    error = _painted(view, 2, LogsModel.MESSAGE)
+    assert error.text == "boom ⏎ at step 3"  # one line a row; the copy keeps the break
+    tint = view.palette().color(QPalette.ColorRole.Highlight)
+    assert error.backgroundBrush.color().rgb() == tint.rgb()
+    assert _painted(view, 3, LogsModel.LEVEL).text == "DEBUG"
+    dim = view.palette().color(QPalette.ColorRole.PlaceholderText)
+    assert _painted(view, 3, LogsModel.MESSAGE).palette.color(QPalette.ColorRole.Text) == dim
+    tip = view.model.data(view.model.index(0, LogsModel.TIME), Qt.ItemDataRole.ToolTipRole)
+    assert tip == local.isoformat(sep=" ", timespec="seconds")
+    # Ctrl+C in the table copies the selected lines whole (the table's own copies a cell).
+    view.list.selectRow(1)
+    qtbot.keyClick(view.list, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    copied = QGuiApplication.clipboard().text()
+    assert copied == f"{local.strftime('%H:%M:%S')}  WARNING  disk nearly full"
+    view.list.selectRow(2)
+    assert view.copy_selected().endswith("ERROR    boom\nat step 3")
+
+
+def test_a_repaint_asks_python_once_a_visible_cell(qtbot: Any) -> None:
+    """The view counts rows and makes indexes in C++; the model answers every role of a
+    cell in one call (each call into Python may wait for another thread's turn)."""
+    calls = {"multiData": 0, "data": 0}
+
+    class Counted(LogsModel):
+        def multiData(self, index: Any, span: Any) -> None:  # noqa: N802 - Qt API
+            calls["multiData"] += 1
+            super().multiData(index, span)
+
+        def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+            calls["data"] += 1
+            return super().data(index, role)
+
+    view = LogsView()
+    qtbot.addWidget(view)
+    view.model = Counted(view)
+    view.list.setModel(view.model)
+    view.resize(700, 400)
+    view.show()
+    view.set_logs([_line(i) for i in range(100_000 // 200)])
+    view.append_logs([_line(i) for i in range(500, 100_000)])
+    qtbot.waitUntil(lambda: view.pending() == 0, timeout=20_000)
+    view.list.viewport().repaint()  # settle: everything the inserts asked for is painted
+    calls.update(multiData=0, data=0)
+    view.list.viewport().repaint()
+    first = view.list.rowAt(0)
+    last = view.list.rowAt(view.list.viewport().height() - 1)
+    visible = (last - first + 1) * 3
+    assert first > 99_000 and visible > 15  # the newest lines, a screenful of them
+    assert calls["data"] == 0
+    assert visible <= calls["multiData"] <= visible + 3
+
+
+def test_a_long_log_arrives_a_frame_at_a_time_every_line_in_order(qtbot: Any) -> None:
+    view = LogsView()
+    qtbot.addWidget(view)
+    view.resize(700, 400)
+    view.show()
+    view.set_logs([_line(0)], total=30_001, loading=True)
+    pages = [[_line(i) for i in range(start, start + 500)] for start in range(1, 30_001, 500)]
+    for page in pages:
+        view.append_logs(page, total=30_001, loading=page is not pages[-1])
+    # The window is not held until all of it is in: some lines wait for later frames.
+    assert 0 < view.pending() < 30_000
+    assert view.model.rowCount() + view.pending() == 30_001
+    assert view.count_label.text().startswith("Reading the log:")
+    qtbot.waitUntil(lambda: view.pending() == 0, timeout=20_000)
+    assert view.model.messages() == [f"line {i}" for i in range(30_001)]
+    assert view.count_label.text() == "30,001 lines"
+    assert view.is_at_bottom()  # it followed the end all along
+    # A page read again adds nothing; a reader who scrolled up stays where they are.
+    view.list.verticalScrollBar().setValue(100)
+    view.append_logs(pages[3] + [_line(i) for i in range(30_001, 31_001)])
+    qtbot.waitUntil(lambda: view.pending() == 0, timeout=20_000)
+    assert view.model.rowCount() == 31_001
+    assert view.list.verticalScrollBar().value() == 100
+    assert view.count_label.text() == "31,001 lines"
+
+
+def test_showing_another_log_drops_the_lines_still_waiting(qtbot: Any) -> None:
+    view = LogsView()
+    qtbot.addWidget(view)
+    view.append_logs([_line(i) for i in range(20_000)])
+    assert view.pending() > 0
+    view.set_logs([_line(i, message=f"other {i}") for i in range(3)])
+    assert view.pending() == 0
+    assert view.model.messages() == ["other 0", "other 1", "other 2"]
+    qtbot.wait(100)
+    assert view.model.rowCount() == 3 and view.count_label.text() == "3 lines"
+    view.clear()
+    assert view.model.rowCount() == 0 and view.empty_label.text() == "No log lines yet."
