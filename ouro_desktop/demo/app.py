@@ -32,7 +32,17 @@ from .execution import Executor
 from .faults import Faults
 from .files import FileService
 from .files_api import FILE_ROUTES
-from .http import Caller, bool_param, endpoint, int_param, json_body, list_param, ok, paged
+from .http import (
+    Caller,
+    bool_param,
+    endpoint,
+    int_param,
+    json_body,
+    list_param,
+    ok,
+    paged,
+    paged_texts,
+)
 from .posts import PostService
 from .samples import seed_samples
 from .seed import Seeded, seed
@@ -372,10 +382,10 @@ async def action_logs(request: Request, caller: Caller) -> Response:
     order = request.query_params.get("sort_order", "desc").lower()
     level = request.query_params.get("level")
     level = "warning" if level == "warn" else level
-    items, total = backend.store.logs(
+    texts, total = backend.store.log_texts(
         action["id"], level=level, ascending=order == "asc", limit=limit, offset=offset
     )
-    return paged(items, offset, limit, total)
+    return paged_texts(texts, offset, limit, total)
 
 
 @endpoint()

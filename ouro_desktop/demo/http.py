@@ -83,6 +83,20 @@ def paged(items: list[Any], offset: int, limit: int | None, total: int) -> JSONR
     )
 
 
+def paged_texts(texts: list[str], offset: int, limit: int, total: int) -> Response:
+    """:func:`paged` for items already encoded as JSON texts: spliced, not decoded."""
+    pagination = {
+        "offset": offset,
+        "limit": limit,
+        "hasMore": offset + len(texts) < total,
+        "total": total,
+    }
+    body = "".join(
+        ('{"data":[', ",".join(texts), '],"error":null,"pagination":', _encode(pagination), "}")
+    )
+    return Response(body.encode("utf-8"), media_type="application/json")
+
+
 def int_param(
     request: Request, name: str, default: int | None, lo: int = 0, hi: int | None = None
 ) -> int | None:

@@ -377,9 +377,12 @@ class Store:
             (log["id"], log["action_id"], log.get("level"), json.dumps(log)),
         )
 
-    def logs(
+    def log_texts(
         self, action_id: str, *, level: str | None, ascending: bool, limit: int, offset: int
-    ) -> tuple[list[dict[str, Any]], int]:
+    ) -> tuple[list[str], int]:
+        """A page of an action's log lines as their stored JSON texts (to be sent as they
+        are: a page of 500 lines decoded and encoded again took 30-100 ms), and how many
+        lines there are."""
         where, args = "action_id=?", [action_id]
         if level:
             where += " AND level=?"
@@ -390,7 +393,7 @@ class Store:
             f"SELECT data FROM logs WHERE {where} ORDER BY seq {order} LIMIT ? OFFSET ?",
             [*args, limit, offset],
         )
-        return [json.loads(r[0]) for r in rows], total
+        return [r[0] for r in rows], total
 
     # -- blobs ---------------------------------------------------------------------------
     def blob_path(self, bucket: str, path: str) -> Path:

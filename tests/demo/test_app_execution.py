@@ -204,6 +204,11 @@ def test_async_route_and_logs(demo_app: Any) -> None:
         assert newest["pagination"]["hasMore"] is True and newest["pagination"]["total"] == 7
         warnings = (await demo.get(f"/actions/{action_id}/logs", params={"level": "warn"})).json()
         assert [r["id"] for r in warnings["data"]] == [row["id"]]
+        # A page is the stored lines spliced as they are: any text comes back unchanged.
+        odd = 'Énergie "ε" = 3 eV\n\tnext line, 中文, \\ and </script>'
+        await demo.post(f"/actions/{action_id}/log", json={"message": odd})
+        newest = (await demo.get(f"/actions/{action_id}/logs", params={"limit": 1})).json()
+        assert newest["data"][0]["message"] == odd and newest["pagination"]["total"] == 8
 
         expect_error(await demo.post(f"/actions/{action_id}/log", json={"message": ""}), 400)
         missing = f"/actions/{uuid.uuid4()}"
