@@ -173,10 +173,25 @@ class OuroClient(AssetCalls):
         return data
 
     async def _page(
-        self, path: str, params: dict[str, Any], parse: Callable[[object], Any], offset: int
+        self,
+        path: str,
+        params: dict[str, Any],
+        parse: Callable[[object], Any],
+        offset: int,
+        *,
+        off_loop: bool = False,
     ) -> Any:
-        body = await self._http.call("GET", path, params=params)
-        return Page.from_json(body, parse, offset=offset)
+        """A list page; ``off_loop``: its items are made in a worker thread (hundreds of
+        them a page, page after page: a long log's lines cost the loop ms each page)."""
+        if not off_loop:
+            body = await self._http.call("GET", path, params=params)
+            return Page.from_json(body, parse, offset=offset)
+        resp = await self._http.request("GET", path, params=params)
+
+        def read() -> Any:
+            return Page.from_json(self._http.envelope(resp), parse, offset=offset)
+
+        return await asyncio.get_event_loop().run_in_executor(None, read)
 
     # -- auth --------------------------------------------------------------------------------
     async def sign_in(self) -> User:
@@ -468,7 +483,11 @@ class OuroClient(AssetCalls):
         """Log lines oldest first, from ``offset``: pass the count seen to get only new ones."""
         params = {"sort_order": "asc", "offset": max(0, offset), "limit": max(1, min(500, limit))}
         page: Page[ActionLog] = await self._page(
-            f"/actions/{_seg(action_id)}/logs", params, ActionLog.from_json, max(0, offset)
+            f"/actions/{_seg(action_id)}/logs",
+            params,
+            ActionLog.from_json,
+            max(0, offset),
+            off_loop=True,
         )
         return page
 

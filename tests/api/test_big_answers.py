@@ -18,6 +18,7 @@ import pytest
 from ouro_desktop.api import _json, _wire
 from ouro_desktop.api.client import OuroClient
 from ouro_desktop.api.errors import ResponseError, ResponseTooLarge
+from ouro_desktop.api.models import ActionLog
 from tests.heavy_routes import answer_records
 
 TOKEN = "header.eyJleHAiOjQxMDI0NDQ4MDB9.sig"
@@ -184,6 +185,49 @@ def test_a_page_of_runs_is_decoded_in_a_worker_and_a_small_answer_on_the_loop(
     listed = asyncio.run(main(big))
     assert len(listed.items) == 100 and on_loop[len(big)] is False
     assert asyncio.run(main(small)).id == "a1" and on_loop[len(small)] is True
+
+
+def test_a_page_of_log_lines_is_made_in_a_worker_while_the_loop_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A long log is read 500 lines a page, hundreds of pages: its lines are made off the
+    event loop (the window's), which runs a callback queued meanwhile."""
+    lines = [
+        {
+            "id": f"l{i}",
+            "action_id": "a1",
+            "level": "warn" if i == 7 else "info",
+            "message": f"line {i}",
+            "created_at": "2025-07-14T12:49:18.24+00:00",
+        }
+        for i in range(500)
+    ]
+    pagination = {"offset": 500, "limit": 500, "total": 1500, "hasMore": True}
+    body = json.dumps({"data": lines, "pagination": pagination}).encode()
+    seen: dict[str, Any] = {}
+    real = ActionLog.from_json.__func__  # type: ignore[attr-defined]
+
+    def spy(cls: type[ActionLog], raw: object, **kw: Any) -> ActionLog:
+        if "thread" not in seen:
+            seen["thread"] = threading.current_thread()
+            loop_ran = threading.Event()
+            seen["loop"].call_soon_threadsafe(loop_ran.set)
+            seen["loop_free"] = loop_ran.wait(5)
+        line: ActionLog = real(cls, raw, **kw)
+        return line
+
+    monkeypatch.setattr(ActionLog, "from_json", classmethod(spy))
+
+    async def main() -> Any:
+        seen["loop"] = asyncio.get_running_loop()
+        async with OuroClient("https://api.test", "key", transport=_transport(body)) as client:
+            return await client.action_logs("a1", offset=500, limit=500)
+
+    page = asyncio.run(main())
+    assert seen["thread"] is not threading.main_thread()
+    assert seen["loop_free"], "the event loop was blocked while the lines were made"
+    assert [line.message for line in page.items] == [f"line {i}" for i in range(500)]
+    assert page.items[7].level == "warn" and page.has_more and page.total == 1500
 
 
 def test_a_worker_reading_in_steps_hands_the_interpreter_over_after_each_step(
