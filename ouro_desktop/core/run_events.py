@@ -42,6 +42,8 @@ class RunEvents:
     def __init__(self) -> None:
         self._on_update: list[UpdateCallback] = []
         self._on_logs: list[LogsCallback] = []
+        # For each log listener, which runs it shows (None: all of them).
+        self._logs_for: list[tuple[LogsCallback, Callable[[str], bool] | None]] = []
         self._on_finished: list[FinishedCallback] = []
         self._on_notice: list[NoticeCallback] = []
         self._on_connection: list[ConnectionCallback] = []
@@ -56,6 +58,7 @@ class RunEvents:
         on_finished: FinishedCallback | None = None,
         on_notice: NoticeCallback | None = None,
         on_connection: ConnectionCallback | None = None,
+        logs_for: Callable[[str], bool] | None = None,
     ) -> Callable[[], None]:
         """Register callbacks; returns a function that unregisters them.
 
@@ -65,6 +68,8 @@ class RunEvents:
         ``not-started``). ``on_notice(text)``: something the user should read.
         ``on_connection(online)``: Ouro became unreachable (False) or reachable again
         (True); polling backs off meanwhile and resumes by itself.
+        ``logs_for(local_id)``: whether ``on_logs`` shows that run now (by default every
+        run); the rest of a finished run's log is read only for a run someone shows.
         """
         pairs: list[tuple[list[Any], Any]] = [
             (self._on_update, on_update),
@@ -76,11 +81,17 @@ class RunEvents:
         added = [(registry, cb) for registry, cb in pairs if cb is not None]
         for registry, cb in added:
             registry.append(cb)
+        reader = (on_logs, logs_for) if on_logs is not None else None
+        if reader is not None:
+            self._logs_for.append(reader)
 
         def unsubscribe() -> None:
             for registry, cb in added:
                 with contextlib.suppress(ValueError):
                     registry.remove(cb)
+            if reader is not None:
+                with contextlib.suppress(ValueError):
+                    self._logs_for.remove(reader)
 
         return unsubscribe
 
@@ -88,6 +99,16 @@ class RunEvents:
     def wants_logs(self) -> bool:
         """Whether anyone listens for log lines (logs are fetched only then)."""
         return bool(self._on_logs)
+
+    def wants_logs_of(self, local_id: str) -> bool:
+        """Whether a log listener shows the run ``local_id`` now."""
+        for _listener, shows in self._logs_for:
+            try:
+                if shows is None or shows(local_id):
+                    return True
+            except Exception:  # a broken listener must not stop the tracker
+                log.exception("a log listener failed to say which runs it shows")
+        return False
 
     def update(self, record: RunRecord, action: Action | None) -> None:
         self._emit(self._on_update, record, action)

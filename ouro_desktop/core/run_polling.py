@@ -20,7 +20,9 @@ looks at a run on the server and applies what it sees:
   ``on_update`` and ``on_finished`` are called, then the rest of the logs are fetched.
 * **Logs** are fetched incrementally (``offset=<seen>``), only while someone listens: up
   to :data:`LOG_MAX_PAGES` pages a poll while the run goes on, and after it ends page
-  after page until the last line, so every line it logged reaches the listeners.
+  after page until the last line, so every line it logged reaches the listeners -- if a
+  listener shows that run (``logs_for``): a finished run nobody looks at has its log
+  read when it is opened, not 100,000 lines fetched for nothing meanwhile.
 
 Part of ``ouro_desktop.core``: no Qt here.
 """
@@ -287,6 +289,9 @@ class RunPoller:
         action_id = watch.action_id
         pages = 0
         while to_the_end or pages < LOG_MAX_PAGES:
+            if to_the_end and not ctx.events.wants_logs_of(watch.local_id):
+                # Over, and nobody shows it: opening it later reads its whole log.
+                return
             pages += 1
             offset = watch.logs_seen
             try:

@@ -26,7 +26,7 @@ Promises, and how they are kept:
   run keeps its state, with a detail saying why it is not being checked).
 * **Logs are incremental**: while anyone is subscribed to ``on_logs``, a running run's
   due poll is followed by ``GET /actions/{id}/logs?offset=<seen>``, and a finished run
-  gets one last fetch.
+  shown by a listener (``logs_for``) gets the rest of its log.
 
 Callbacks are plain callables (the UI adapts them to signals) registered with
 :meth:`RunTracker.subscribe`; they run on the event loop and an exception in one is
@@ -130,6 +130,7 @@ class RunTracker:
         on_finished: FinishedCallback | None = None,
         on_notice: NoticeCallback | None = None,
         on_connection: ConnectionCallback | None = None,
+        logs_for: Callable[[str], bool] | None = None,
     ) -> Callable[[], None]:
         """Register callbacks (see :meth:`RunEvents.subscribe` for what each receives);
         returns a function that unregisters them."""
@@ -139,6 +140,7 @@ class RunTracker:
             on_finished=on_finished,
             on_notice=on_notice,
             on_connection=on_connection,
+            logs_for=logs_for,
         )
 
     @property

@@ -869,6 +869,41 @@ def test_logs_are_fetched_incrementally(ledger: RunLedger) -> None:
     run(main())
 
 
+def test_the_rest_of_a_finished_runs_log_is_read_only_for_a_run_someone_shows(
+    ledger: RunLedger,
+) -> None:
+    """Two runs end with 1,200 lines not read yet: the one the listener shows gets every
+    line; the other's log is left for when it is opened (no 1,200 lines for nothing)."""
+    clock = FakeClock()
+    client = FakeClient(clock, duration=0.1)  # over by the first poll
+
+    async def main() -> None:
+        tracker = tracker_for(client, ledger, clock)
+        shown: set[str] = set()
+        got: dict[str, list[str]] = {}
+        finished: list[RunRecord] = []
+        tracker.subscribe(
+            on_logs=lambda i, lines: got.setdefault(i, []).extend(x.message for x in lines),
+            logs_for=lambda i: i in shown,
+            on_finished=finished.append,
+        )
+        first = await tracker.submit(make_route(), body={})
+        second = await tracker.submit(make_route(), body={})
+        shown.add(first.local_id)
+        for fake in client.runs.values():
+            fake.logs.extend(f"line {i}" for i in range(1_200))
+        for _ in range(2000):
+            if len(finished) == 2 and len(got.get(first.local_id, [])) == 1_200:
+                break
+            await asyncio.sleep(0)
+        await tracker.aclose()
+        assert got == {first.local_id: [f"line {i}" for i in range(1_200)]}
+        read = {arg[0] for name, _, arg in client.calls if name == "action_logs"}
+        assert read == {first.action_id} and second.action_id not in read
+
+    run(main())
+
+
 def test_no_log_requests_without_a_log_listener(ledger: RunLedger) -> None:
     clock = FakeClock()
     client = FakeClient(clock, duration=2.0)

@@ -145,6 +145,7 @@ class HistoryController(QObject):
         self._unsubscribe = tracker.subscribe(
             on_update=self._on_tracker_update,
             on_logs=self._on_tracker_logs,
+            logs_for=self._shows_run,
             on_finished=self._on_tracker_finished,
         )
         self.notifier.set_running(len(tracker.watching))
@@ -238,12 +239,16 @@ class HistoryController(QObject):
             return
         self._show_detail(key, record, self._actions.get(record.action_id or ""))
 
-    def _on_tracker_logs(self, local_id: str, lines: list[ActionLog]) -> None:
+    def _shows_run(self, local_id: str) -> bool:
+        """Whether the detail shows the run ``local_id`` (its live lines are wanted)."""
         record = self.ledger.get(local_id)
-        if record is not None and self._selected in (
+        return record is not None and self._selected in (
             record.action_id,
             LOCAL_KEY_PREFIX + local_id,
-        ):
+        )
+
+    def _on_tracker_logs(self, local_id: str, lines: list[ActionLog]) -> None:
+        if self._shows_run(local_id):
             if self._log_reading == self._selected:
                 self._held_logs.extend(lines)  # after the pages before them
             else:
