@@ -225,6 +225,10 @@ class HistoryController(QObject):
             self._selected = entry.key
             self.pane.select_run(entry.key)
             self._show_detail(entry.key, record, action)
+            if action is not None and action.is_terminal and "response" in action.raw:
+                # Followed to its end, answer and all (the tracker reads the rest of the
+                # log for a run shown): selecting it again has nothing new to fetch.
+                self._shown_done = entry.key
 
     def follow_run(self, record: RunRecord) -> None:
         """A run just started here: list it (in either scope, if it belongs there) and
