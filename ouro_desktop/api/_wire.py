@@ -36,9 +36,6 @@ STEPPED_PARSE_BYTES = 256 * 1024
 # Answers above this are decoded in a worker thread (one json.loads at a time, then the
 # depth check): a page of 100 runs (~100-200 KB) cost the loop 3-5 ms each poll of a batch.
 OFF_LOOP_PARSE_BYTES = 32 * 1024
-# Answers above this are frozen out of later full collections once read (see
-# _collector_paused); below it the answer is left to the collector like anything else.
-FREEZE_PARSED_BYTES = 4 * 1024 * 1024
 _TOO_DEEP = "The server's answer is nested too deeply to be read."
 
 
@@ -85,29 +82,22 @@ def origin_of(url: str) -> tuple[str, str, int]:
 
 # -- JSON with guards ------------------------------------------------------------------------
 @contextmanager
-def _collector_paused(freeze: bool) -> Iterator[None]:
-    """No cyclic garbage collection while a big answer is built, and (``freeze``) none
-    over it later.
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a big answer is built, and none over it later.
 
     A JSON value has no reference cycles (reference counting frees it), yet each of its
     lists is tracked by the collector: building millions of them triggers full
     collections that walk them all while holding the interpreter (hundreds of ms, in
     whichever thread), and so would every full collection after. So the collector
-    pauses while it is built, and for a very big one :func:`gc.freeze` then moves it out
-    of the collector's view; it is still freed as usual when dropped. The freeze takes
-    *everything* alive along, and what is frozen is never collected: objects in
-    reference cycles that other threads have in hand at that moment (a task, a request
-    the in-app demo is serving) are never freed once dropped. Paid once for a
-    multi-megabyte answer that is worth it; for every page of a long log (~320 KB each)
-    it kept +130 MB of such garbage over 100,000 lines.
+    pauses while it is built, and :func:`gc.freeze` then moves it (with everything else
+    alive) out of the collector's view; it is still freed as usual when dropped.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if freeze:
-            gc.freeze()
+        gc.freeze()
         if enabled:
             gc.enable()
 
@@ -135,7 +125,7 @@ def parse_text(text: str, size: int, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
         )
     try:
         if size > STEPPED_PARSE_BYTES:
-            with _collector_paused(freeze=size > FREEZE_PARSED_BYTES):
+            with _collector_paused():
                 return loads_in_steps(text, max_depth)
         value = json.loads(text)
     except (RecursionError, JsonTooDeep):
