@@ -33,6 +33,7 @@ from .faults import Faults
 from .files import FileService
 from .files_api import FILE_ROUTES
 from .http import Caller, bool_param, endpoint, int_param, json_body, list_param, ok, paged
+from .json_text import JsonText
 from .posts import PostService
 from .samples import seed_samples
 from .seed import Seeded, seed
@@ -285,6 +286,8 @@ async def use_route(request: Request, caller: Caller) -> Response:
             202,
         )
     done = await backend.executor.run(action["id"])
+    if isinstance(done.get("response"), JsonText):  # kept as sent; this envelope has values
+        done = {**done, "response": done["response"].value()}
     if done["status"] != "success":
         error = (done.get("response") or {}).get("error") or {}
         status = int(error.get("status") or 500)

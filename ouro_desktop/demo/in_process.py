@@ -122,6 +122,34 @@ def _transport_class() -> type:
     return _TRANSPORT
 
 
+_HANDOVER: type | None = None
+
+
+def _handover_class() -> type:
+    """:class:`_Handover` as an httpx byte stream (httpx loads with the demo)."""
+    global _HANDOVER
+    if _HANDOVER is None:
+        import httpx  # noqa: PLC0415 - only when the demo is used
+
+        _HANDOVER = type("Handover", (_Handover, httpx.AsyncByteStream), {})
+    return _HANDOVER
+
+
+class _Handover:
+    """An answer's body read once, then let go: a stream that keeps nothing."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body: bytes | None = body
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        body, self._body = self._body, None
+        if body:
+            yield body
+
+    async def aclose(self) -> None:
+        self._body = None
+
+
 class _DemoTransport:
     """An httpx transport that serves each request on the demo's own loop."""
 
@@ -156,7 +184,12 @@ class _DemoTransport:
             self._loop,
         )
         status, headers, content = await _wait(served)
-        return httpx.Response(status, headers=headers, content=content, request=request)
+        served = None  # type: ignore[assignment] # the future held the answer too
+        # Handed over as a stream, not as ``content=`` (which the response keeps for its
+        # whole life): the reader then holds the only copy of a big answer.
+        return httpx.Response(
+            status, headers=headers, stream=_handover_class()(content), request=request
+        )
 
     async def _serve(
         self,

@@ -6,10 +6,11 @@ under ``<data_dir>/storage/<bucket>/<path>``. Everything survives a restart.
 
 An action's answer can be tens of megabytes, so an action is also kept as its ``brief``
 (the same document without ``response``) for lists and statistics, and its whole text
-can be read without decoding it (:meth:`Store.action_bytes`) to be sent as it is. Action
-documents are encoded by :func:`dumps`, which writes big ones in small steps: the demo
-shares the app's process, and one long C-level ``json.dumps`` holds the interpreter
-(and so the window) for its whole length.
+can be read without decoding it (:meth:`Store.action_bytes`) to be sent as it is. An
+answer a service gave as JSON text (:class:`~.json_text.JsonText`) is written into the
+document as it is; other documents are encoded by :func:`dumps`, which writes big ones
+in small steps: the demo shares the app's process, and one long C-level ``json.dumps``
+holds the interpreter (and so the window) for its whole length.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from .json_text import document_pieces
 
 ZERO_UUID = "00000000-0000-0000-0000-000000000000"
 # Seeded ids are derived from names, so they stay the same across restarts and machines.
@@ -65,6 +68,7 @@ CREATE TABLE IF NOT EXISTS uploads (
 
 
 _PIECES_PER_JOIN = 4096
+_BLOB_STEP = 1 << 20  # bytes written into a blob at a time
 
 
 def dumps(value: Any) -> str:
@@ -257,31 +261,66 @@ class Store:
 
     # -- actions -------------------------------------------------------------------------
     def put_action(self, action: dict[str, Any]) -> None:
-        self._exec(
-            "INSERT INTO actions(id, route_id, user_id, status, created_at, data, brief) "
-            "VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET status=excluded.status,"
-            " data=excluded.data, brief=excluded.brief",
-            (
+        self._save_action(action, only_if_open=False)
+
+    def update_action_if_open(self, action: dict[str, Any]) -> bool:
+        """Write a new state unless the action already ended (a late answer can't revive it)."""
+        return self._save_action(action, only_if_open=True)
+
+    def _save_action(self, action: dict[str, Any], *, only_if_open: bool) -> bool:
+        """Write ``action``; whether it was (``only_if_open``: not if it already ended).
+
+        An answer kept as sent (:class:`~.json_text.JsonText`) is written into the row's
+        blob a piece at a time, straight from the service's bytes: no joined copy of the
+        document, and SQLite holds no copy of it beyond the pages it writes.
+        """
+        pieces = document_pieces(action)
+        brief = _brief(action)
+        data: Any = dumps(action) if pieces is None else sum(map(len, pieces))
+        value = "?" if pieces is None else "zeroblob(?)"  # a blob of that size, filled below
+        if only_if_open:
+            sql = (
+                f"UPDATE actions SET status=?, data={value}, brief=? WHERE id=? AND status"
+                " NOT IN ('success','error','timed-out')"
+            )
+            args: tuple[Any, ...] = (action["status"], data, brief, action["id"])
+        else:
+            sql = (
+                "INSERT INTO actions(id, route_id, user_id, status, created_at, data, brief)"
+                f" VALUES (?,?,?,?,?,{value},?) ON CONFLICT(id) DO UPDATE SET"
+                " status=excluded.status, data=excluded.data, brief=excluded.brief"
+            )
+            args = (
                 action["id"],
                 action["route_id"],
                 action["user_id"],
                 action["status"],
                 action["created_at"],
-                dumps(action),
-                _brief(action),
-            ),
-        )
-
-    def update_action_if_open(self, action: dict[str, Any]) -> bool:
-        """Write a new state unless the action already ended (a late answer can't revive it)."""
-        data, brief = dumps(action), _brief(action)
-        with self._lock:
-            cur = self._db.execute(
-                "UPDATE actions SET status=?, data=?, brief=? WHERE id=? AND status NOT IN"
-                " ('success','error','timed-out')",
-                (action["status"], data, brief, action["id"]),
+                data,
+                brief,
             )
-            return cur.rowcount == 1
+        with self._lock:
+            if pieces is None:
+                return self._db.execute(sql, args).rowcount == 1
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                written = self._db.execute(sql, args).rowcount == 1
+                if written:
+                    self._fill_blob(action["id"], pieces)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            return written
+
+    def _fill_blob(self, action_id: str, pieces: list[bytes]) -> None:
+        """Write ``pieces`` one after another into the action's (zeroed) ``data`` blob."""
+        (rowid,) = self._db.execute("SELECT rowid FROM actions WHERE id=?", (action_id,)).fetchone()
+        with self._db.blobopen("actions", "data", rowid) as blob:
+            for piece in pieces:
+                view = memoryview(piece)
+                for at in range(0, len(view), _BLOB_STEP):
+                    blob.write(view[at : at + _BLOB_STEP])
 
     def action(self, action_id: str) -> dict[str, Any] | None:
         rows = self._rows("SELECT data FROM actions WHERE id=?", (action_id,))
@@ -304,10 +343,15 @@ class Store:
         Read as a blob: the text of a big answer is then not turned into a string and
         back into bytes (two copies of tens of megabytes, each one C call that holds the
         interpreter the window shares)."""
-        rows = self._rows(
-            "SELECT user_id, CAST(data AS BLOB) FROM actions WHERE id=?", (action_id,)
-        )
-        return (rows[0][0], rows[0][1]) if rows else None
+        with self._lock:
+            row = self._db.execute(
+                "SELECT rowid, user_id FROM actions WHERE id=?", (action_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            # Straight into one bytes object (a SELECT copies it twice: SQLite's, Python's).
+            with self._db.blobopen("actions", "data", row[0], readonly=True) as blob:
+                return row[1], blob.read()
 
     def _decode_brief(self, action_id: str, brief: str | None, data: str | None) -> Any:
         if brief is not None:

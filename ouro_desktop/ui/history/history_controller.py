@@ -42,6 +42,7 @@ from ouro_desktop.core.provenance import (
     saved_outputs,
 )
 from ouro_desktop.core.route_naming import RouteNames
+from ouro_desktop.core.run_context import lacks_response
 from ouro_desktop.core.runs import RunTracker
 from ouro_desktop.core.session import Session
 from ouro_desktop.ui.common.dialogs import ask_save_path
@@ -222,8 +223,12 @@ class HistoryController(QObject):
         self.pane.model.upsert(entry, replaces=old_key)
         if self._selected in (entry.key, old_key):
             self._selected = entry.key
-            self.pane.select_run(entry.key)
             self._show_detail(entry.key, record, action)
+            # Followed to its end with its answer, it is shown whole: the table moving
+            # under it (a new run listed above) or selecting it again fetches nothing.
+            whole = action is not None and action.is_terminal and not lacks_response(action)
+            self._shown_done = entry.key if whole else None
+            self.pane.select_run(entry.key)
 
     def follow_run(self, record: RunRecord) -> None:
         """A run just started here: list it (in either scope, if it belongs there) and
