@@ -223,12 +223,12 @@ class HistoryController(QObject):
         self.pane.model.upsert(entry, replaces=old_key)
         if self._selected in (entry.key, old_key):
             self._selected = entry.key
-            self._show_detail(entry.key, record, action)
-            # Followed to its end with its answer, it is shown whole: the table moving
-            # under it (a new run listed above) or selecting it again fetches nothing.
-            whole = action is not None and action.is_terminal and not lacks_response(action)
-            self._shown_done = entry.key if whole else None
             self.pane.select_run(entry.key)
+            self._show_detail(entry.key, record, action)
+            if action is not None and action.is_terminal and not lacks_response(action):
+                # Followed to its end, answer and all: selecting it again (inserting the
+                # next run's row re-selects it) has nothing new to fetch.
+                self._shown_done = entry.key
 
     def follow_run(self, record: RunRecord) -> None:
         """A run just started here: list it (in either scope, if it belongs there) and
