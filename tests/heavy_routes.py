@@ -7,7 +7,8 @@ in-process backend (``create_app(..., services=demo_services() + heavy_services(
   ``megabytes`` MB long as compact JSON; ``variant`` changes every 50th value a little,
   so two runs of it differ all along the curve (what Compare has to cope with). It
   plays a remote service: its answer is JSON text (:func:`answer_json`), written
-  without building the records as Python values in the app's process;
+  without building the records as Python values in the app's process, or written
+  beforehand (:func:`prepare_answer`) and received, as an HTTP body arrives;
 * ``demo/chatty-run``: logs ``lines`` numbered lines at ``per_second`` and answers
   ``{"lines": n}``;
 * ``demo/wide-form-<n>``: a request body of ``n`` top-level settings (numbers,
@@ -20,6 +21,9 @@ from __future__ import annotations
 import asyncio
 import io
 import math
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from ouro_desktop.demo.services import DemoService, JsonText, ServiceCall, merge_documents
@@ -71,11 +75,35 @@ def answer_json(megabytes: float, variant: int = 0) -> bytes:
     return out.getvalue()
 
 
+_PREPARED: dict[tuple[float, int], Path] = {}
+
+
+def prepare_answer(megabytes: float, variant: int = 0) -> None:
+    """Write the large answer's text now, for the next run asking for it (a benchmark
+    does this before it measures). That run then receives it as an HTTP answer arrives
+    from a remote service: read from a file (the kernel copies it in while other threads
+    run, as from a socket), with none of the service's own work in the app's process."""
+    fd, name = tempfile.mkstemp(prefix="large-answer-", suffix=".json")
+    with os.fdopen(fd, "wb") as out:
+        out.write(answer_json(megabytes, variant))
+    _PREPARED[(float(megabytes), int(variant))] = Path(name)
+
+
+def _receive(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    finally:
+        path.unlink(missing_ok=True)
+
+
 async def _large_answer(call: ServiceCall) -> JsonText:
     # A real service sends its answer as an HTTP body: this one gives the JSON text too
     # (a remote service's Python records would not live in the app's process either).
     megabytes = float(call.body.get("megabytes") or 1.0)
     variant = int(call.body.get("variant") or 0)
+    prepared = _PREPARED.pop((megabytes, variant), None)
+    if prepared is not None:
+        return JsonText(await asyncio.to_thread(_receive, prepared))
     return JsonText(await asyncio.to_thread(answer_json, megabytes, variant))
 
 
