@@ -183,10 +183,12 @@ class _DemoTransport:
             self._serve(request.method, str(request.url), request.headers.raw, whole, pull),
             self._loop,
         )
-        status, headers, content = await _wait(served)
-        served = None  # type: ignore[assignment] # the future held the answer too
-        # Handed over as a stream, not as ``content=`` (which the response keeps for its
-        # whole life): the reader then holds the only copy of a big answer.
+        status, headers, box = await _wait(served)
+        # The answer comes in a box emptied here: the futures that carried it refer to
+        # each other (their callbacks), so only a garbage collection would free what
+        # they hold. And it is handed over as a stream, not as ``content=`` (which the
+        # response keeps for its whole life): the reader then holds the only copy.
+        content = box.pop()
         return httpx.Response(
             status, headers=headers, stream=_handover_class()(content), request=request
         )
@@ -198,8 +200,9 @@ class _DemoTransport:
         headers: list[tuple[bytes, bytes]],
         whole: bytes | None,
         pull: Callable[[], Awaitable[bytes | None]],
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        """On the demo's loop: the request through the ASGI app, the answer read whole."""
+    ) -> tuple[int, list[tuple[bytes, bytes]], list[bytes]]:
+        """On the demo's loop: the request through the ASGI app, the answer read whole
+        (in a list, for the caller to take out)."""
         httpx = self._httpx
         if whole is not None:
             request = httpx.Request(method, url, headers=headers, content=whole)
@@ -213,4 +216,4 @@ class _DemoTransport:
             request = httpx.Request(method, url, headers=headers, stream=Pulled())
         response = await self._inner.handle_async_request(request)
         content = await response.aread()
-        return response.status_code, response.headers.raw, content
+        return response.status_code, response.headers.raw, [content]
