@@ -315,12 +315,12 @@ async def get_action(request: Request, caller: Caller) -> Response:
     backend: DemoBackend = request.app.state.backend
     backend.executor.sweep()
     action_id = request.path_params["id"]
-    found = backend.store.action_bytes(action_id) if catalog.is_uuid(action_id) else None
+    found = backend.store.action_pieces(action_id) if catalog.is_uuid(action_id) else None
     if found is None or found[0] != caller.user["id"]:
         raise ApiError(404, f"Action {action_id} not found", "action_not_found")
     # The stored text as it is, in the envelope: an answer of tens of megabytes is
     # neither decoded nor encoded again for this.
-    body = b"".join((b'{"data":', found[1], b',"error":null}'))
+    body = b"".join((b'{"data":', *found[1], b',"error":null}'))
     return Response(body, media_type="application/json")
 
 

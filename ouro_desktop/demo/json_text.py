@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Final
 
-__all__ = ["STEP_CHARS", "JsonText", "document_pieces", "is_json_object"]
+__all__ = ["STEP_CHARS", "JsonText", "is_json_object"]
 
 STEP_CHARS: Final = 1 << 16  # bytes one C call decodes, at most
 BREATH_S: Final = 0.0002  # a worker's pause after each step (see the module doc)
@@ -191,21 +191,3 @@ class _Checker:
                 return self.skip(comma + 1)
             end = comma
         return None
-
-
-def document_pieces(document: dict[str, Any]) -> list[bytes] | None:
-    """``document`` as compact JSON in pieces, its :class:`JsonText` members spliced in
-    as they are (not copied: each is one piece); None if it has no such member."""
-    if not any(isinstance(v, JsonText) for v in document.values()):
-        return None
-    pieces: list[bytes] = []
-    prefix = b"{"
-    for key, value in document.items():
-        name = prefix + json.dumps(str(key)).encode() + b":"
-        if isinstance(value, JsonText):
-            pieces += [name, value.body]
-        else:
-            pieces.append(name + json.dumps(value, separators=(",", ":")).encode())
-        prefix = b","
-    pieces.append(b"}")
-    return pieces
