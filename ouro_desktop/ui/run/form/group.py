@@ -225,14 +225,13 @@ class GroupEditor(Editor):
         self._extra: dict[str, Any] = {}
         # A group built by another's grower grows with it; a big one gets its own.
         self.grower = _Grower.current
-        if is_wide(node):
-            weights = [weight(child) for child in node.children]
+        weights = [weight(child) for child in node.children]  # (is_wide's sum, once)
+        if 1 + sum(weights) > LAZY_WEIGHT and len(node.children) > 1:
             for part in _parts(node.children, weights):
                 section = _Section(self, len(self.sections), part)
                 self._slots.extend(section.slots)
                 self.sections.append(section)
-            own = self.grower is None
-            if own:
+            if self.grower is None:
                 self.grower = _Grower(self)
             # The other sections' headers are made out of sight too, then shown together.
             self._rest = QWidget(self.frame)
@@ -244,9 +243,7 @@ class GroupEditor(Editor):
             column.addWidget(self._rest)
             self.sections[0].grow()
             steps = [lambda: self.make_headers(self._made + 1) for _ in self.sections[1:]]
-            self.grower.add([*steps, self._rest.show])
-            if own:
-                self.grower.run()  # the first rows now, the rest a turn at a time
+            self.grower.add([*steps, self._rest.show])  # from the next turn, a turn at a time
         else:
             self._slots = [_Slot(child, None) for child in node.children]
             if self.grower is not None:
