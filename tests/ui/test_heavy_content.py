@@ -198,9 +198,9 @@ def test_a_2000_field_form_is_a_form_built_a_section_at_a_time(
     assert body_editor is not None and len(body_editor.sections) > 10
     # No row is built in the turn the form is made (it would hold the window longer);
     # they come from the next turn on, a section's worth, not 2,000 rows.
-    assert not form.slots() and body_editor.growing
-    qtbot.waitUntil(lambda: len(form.slots()) > 0, timeout=5000)
-    assert len(form.slots()) < 100
+    assert not form.slots() and body_editor.growing and body_editor.grower is not None
+    body_editor.grower.run()  # one turn's worth
+    assert 0 < len(form.slots()) < 100
     # The sections' headers come a batch per turn of the event loop, then Tab is
     # chained through them again (fields_changed).
     headers = len(form.findChildren(CollapsibleSection))
@@ -259,9 +259,9 @@ def test_a_wide_form_grows_a_few_rows_a_turn_and_keeps_what_is_typed_meanwhile(
     assert body_editor is not None and not form.raw_mode
     first = body_editor.sections[0]
     # The first section's rows come a few a turn, from the turn after the form is made.
-    assert not form.slots()
-    qtbot.waitUntil(lambda: len(form.slots()) > 0, timeout=5000)
-    assert len(form.slots()) < rows
+    assert not form.slots() and body_editor.grower is not None
+    body_editor.grower.run()  # one turn's worth
+    assert 0 < len(form.slots()) < rows
     # Typed into as soon as it is built: the rows built after it leave it be.
     qtbot.waitUntil(lambda: path in form.slots(), timeout=5000)
     form.slots()[path].editor.set_value(42)  # an integer setting
@@ -269,6 +269,8 @@ def test_a_wide_form_grows_a_few_rows_a_turn_and_keeps_what_is_typed_meanwhile(
         pass  # every row of the first section and every section's header is there
     assert not body_editor.growing
     assert first.built and len(form.slots()) == rows
+    # shown a few a turn once all were built: every one is on screen by now
+    assert not first.held and all(s.row is not None and s.row.isVisible() for s in first.slots)
     groups = [body_editor]
     if slug == "grouped-form-2000":
         inner = form.slots()["group_000"].editor
