@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
 from ouro_desktop.api.schema import (
@@ -45,6 +45,7 @@ __all__ = ["LAZY_WEIGHT", "SECTION_WEIGHT", "GroupEditor", "is_wide", "weight"]
 LAZY_WEIGHT = 60  # fields in a group above which it is built a section at a time
 SECTION_WEIGHT = 25  # fields in a section, about
 TURN_BUDGET_S = 0.004  # building a turn of the event loop (showing them costs as much again)
+PAUSE_MS = 2  # between two turns of building
 REVEAL_ROWS = 8  # rows of a growing section shown a turn (Qt lays them out and paints them)
 
 
@@ -90,7 +91,10 @@ class _Grower(QObject):
         self._first: list[Callable[[], None]] = []  # steps added by the running step
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
+        # A moment between turns, not none: at 0 the next turn often ran straight after
+        # the last one and its layout and paint, two turns holding the window as one.
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(PAUSE_MS)
         self._timer.timeout.connect(self.run)
 
     def add(self, steps: list[Callable[[], None]]) -> None:
