@@ -263,6 +263,24 @@ def test_a_value_or_an_error_far_down_a_wide_form_opens_its_section(
     assert form.field_error("s0777") == "must be at most 99"
 
 
+def test_an_error_at_a_built_row_not_shown_yet_shows_its_row(
+    qtbot: Any, heavy_routes: dict[str, Route]
+) -> None:
+    form = RequestForm()
+    qtbot.addWidget(form)
+    form.show()
+    form.set_route(heavy_routes["wide-form-2000"])
+    body_editor = form.body_editor
+    assert body_editor is not None and body_editor.grower is not None
+    first = body_editor.sections[0]
+    while not first.built:  # every row of the first section built, none shown yet
+        body_editor.grower.run()
+    assert first.held and not form.slots()["s0020"].isVisible()
+    form.show_field_errors({"s0020": "must be at least 0"})
+    assert form.field_error("s0020") == "must be at least 0"
+    assert form.slots()["s0020"].isVisible() and not first.held
+
+
 def _full_form_body(route: Route) -> dict[str, Any]:
     """The body a form of ``route`` sends with every row built (nothing left to grow)."""
     form = RequestForm()

@@ -370,10 +370,12 @@ class GroupEditor(Editor):
         slot.row = row
 
     def _ensure_row(self, slot: _Slot) -> FieldRow:
-        """The slot's row, built (and its section opened) now if it was not."""
-        if slot.row is None:
-            if slot.section is not None:
-                slot.section.open()
+        """The slot's row, built (and its section opened) now if it was not, and shown
+        (a growing section's rows wait out of sight until all are built)."""
+        section = slot.section
+        if slot.row is None or (section is not None and slot.row in section.held):
+            if section is not None:
+                section.open()
             else:
                 self.build_row(slot)
         assert slot.row is not None
