@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any, Final
 
 from .compact import (
@@ -34,6 +35,7 @@ __all__ = ["ColumnBuilder", "ListBuilder"]
 
 _KIND_OF: Final[Mapping[type, int]] = {float: FLOAT, int: INT, type(None): NULL}
 _NUMBER_TYPES: Final = frozenset(_KIND_OF)
+_DICT: Final = frozenset({dict})
 _INT64 = 2**63
 
 
@@ -141,13 +143,14 @@ class ListBuilder:
     """The members of one long list as the parser reads them (runs or single members):
     kept as columns while every member fits (see the module doc), else as a plain list."""
 
-    __slots__ = ("_columns", "_count", "_getter", "_items", "_keys", "_pause", "_shape")
+    __slots__ = ("_columns", "_count", "_getters", "_items", "_keys", "_pause", "_shape")
 
     def __init__(self, pause: Pause) -> None:
         self._pause = pause
         self._shape: str | None = None  # "numbers", "records", "plain"
         self._items: list[Any] = []
         self._keys: tuple[str, ...] = ()
+        self._getters: list[Callable[[dict[str, Any]], Any]] = []
         self._columns: list[ColumnBuilder] = []
         self._count = 0
 
@@ -161,6 +164,7 @@ class ListBuilder:
             self._shape = _shape_of(members[0])
             if self._shape == "records":
                 self._keys = tuple(members[0])
+                self._getters = [itemgetter(key) for key in self._keys]
                 self._columns = [ColumnBuilder() for _ in self._keys]
             elif self._shape == "numbers":
                 self._columns = [ColumnBuilder()]
@@ -179,19 +183,14 @@ class ListBuilder:
         if self._shape == "numbers":
             return self._columns[0].add(members)
         keys = self._keys
-        width = len(keys)
-        for member in members:
-            if type(member) is not dict or len(member) != width:
-                return False
+        # Every member a dict with these keys in this order (all at C speed).
+        if set(map(type, members)) != _DICT or set(map(len, members)) != {len(keys)}:
+            return False
         if not all(map(keys.__eq__, map(tuple, members))):
             return False
         columns = self._columns
-        if width == 1:
-            parts: list[Sequence[Any]] = [[m[keys[0]] for m in members]]
-        else:
-            parts = list(zip(*(m.values() for m in members), strict=True))
-        for index, (column, part) in enumerate(zip(columns, parts, strict=True)):
-            if not column.add(part):
+        for index, (column, getter) in enumerate(zip(columns, self._getters, strict=True)):
+            if not column.add(list(map(getter, members))):
                 for done in columns[:index]:  # undo this run in the columns before
                     _truncate(done, self._count)
                 return False

@@ -288,7 +288,10 @@ class HttpSession:
             (time.monotonic() - started) * 1000,
             resp.request_id or "-",
         )
-        del content
+        # Only ``resp`` may hold the answer while it is parsed: it lets go of the bytes
+        # once decoded, but a transport that hands over a body it built whole (the in-app
+        # demo's) leaves them in the response's stream too.
+        del content, response
         await resp.parse_off_loop()
         return resp
 
