@@ -157,9 +157,11 @@ class ListBuilder:
     def append(self, item: Any) -> None:
         self.extend([item])
 
-    def extend(self, members: list[Any]) -> None:
+    def extend(self, members: list[Any]) -> bool:
+        """Take ``members``; True when they went into columns (so each is a number, a
+        null or a flat object of them: nothing nests deeper)."""
         if not members:
-            return
+            return self._shape not in (None, "plain")
         if self._shape is None:
             self._shape = _shape_of(members[0])
             if self._shape == "records":
@@ -170,14 +172,15 @@ class ListBuilder:
                 self._columns = [ColumnBuilder()]
         if self._shape == "plain":
             self._items.extend(members)
-            return
+            return False
         if self._add(members):
             self._count += len(members)
-            return
+            return True
         self._items = self._made_plain()
         self._items.extend(members)
         self._shape = "plain"
         self._columns = []
+        return False
 
     def _add(self, members: list[Any]) -> bool:
         if self._shape == "numbers":

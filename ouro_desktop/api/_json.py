@@ -207,10 +207,13 @@ class _Reader:
         wait, backoff = 0, 1  # members to read singly before the next run; its growth
         while True:
             if marks is not None and wait == 0:
-                found = self.run(pos, depth, opener, closer, marks)
+                sink = out if isinstance(out, ListBuilder) else None
+                found = self.run(pos, depth, opener, closer, marks, sink)
                 if found is not None:
                     members, pos = found
-                    if is_list:
+                    if sink is not None:
+                        pass  # taken by the builder in run()
+                    elif is_list:
                         out.extend(members)
                     else:
                         out.update(members)
@@ -245,10 +248,17 @@ class _Reader:
             marks = _cut_marks(last, text[pos : pos + 1])
 
     def run(
-        self, pos: int, depth: int, opener: str, closer: str, marks: tuple[str, str | None]
+        self,
+        pos: int,
+        depth: int,
+        opener: str,
+        closer: str,
+        marks: tuple[str, str | None],
+        sink: ListBuilder | None = None,
     ) -> tuple[Any, int] | None:
         """Members from ``pos`` to a cut before a step's end, and where the next starts;
-        None when no cut within the step decodes."""
+        None when no cut within the step decodes. With a ``sink``, the members go to it
+        (and their nesting needs no check when it keeps them as columns: flat)."""
         text = self.text
         mark, first = marks
         end = min(len(text), pos + STEP_CHARS)
@@ -271,7 +281,8 @@ class _Reader:
             except _DecodeError:
                 used = -1
             if used == len(chunk):
-                if nesting_over(chunk, self._levels(depth)):
+                flat = sink is not None and sink.extend(members) and self._levels(depth) >= 2
+                if not flat and nesting_over(chunk, self._levels(depth)):
                     raise JsonTooDeep
                 self.stepped(len(chunk))
                 return members, following

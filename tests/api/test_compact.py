@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from ouro_desktop.api import _wire
-from ouro_desktop.api._json import STEP_CHARS, loads_in_steps
+from ouro_desktop.api._json import STEP_CHARS, JsonTooDeep, loads_in_steps
 from ouro_desktop.api.compact import (
     COMPACT_MIN,
     CompactList,
@@ -285,3 +285,17 @@ def test_writing_out_in_pieces_never_makes_every_row_at_once() -> None:
     assert json_default_str(got) == expected and json_default_str(3j) == "3j"
     with pytest.raises(TypeError):
         json.dumps({"a": object()}, default=json_default)
+
+
+def test_nesting_is_limited_as_before_around_a_list_kept_as_columns() -> None:
+    records = json.dumps([{"x": i / 2, "y": i} for i in range(N)])
+    for levels in range(193, 201):
+        text = '{"data": {"response": ' + "[" * levels + records + "]" * levels + "}}"
+        outcomes = []
+        for compact in ((), RESPONSE):
+            try:
+                outcomes.append(loads_in_steps(text, 200, compact))
+            except JsonTooDeep:
+                outcomes.append("too deep")
+        assert outcomes[0] == outcomes[1], levels
+        assert (outcomes[0] == "too deep") == (levels > 196), levels
