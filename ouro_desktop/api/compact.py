@@ -3,7 +3,8 @@
 Parsed into Python, ``[{"energy_eV": 0.1, "dos_per_eV": 2.3}, ...]`` costs a dict and two
 floats a record -- about 230 bytes for 48 bytes of text -- so a 45 MB answer took four to
 five times its size in memory. When the stepped parser (:mod:`._json`) reads a long list
-(at least :data:`COMPACT_MIN` members) in an action's response whose members are all
+(at least :data:`COMPACT_MIN` members, longer than a parse step) in an action's response
+(the members named by the caller: :data:`~.client.RESPONSE_MEMBERS`) whose members are all
 numbers, or all objects with the same keys in the same order holding only numbers (or
 ``null``), it keeps the list as columns instead: 8 bytes a value (one more where ints,
 floats and nulls mix in a column), as
@@ -35,6 +36,7 @@ __all__ = [
     "RecordColumns",
     "dumps",
     "first_items",
+    "has_compact",
     "is_list",
     "iter_json",
     "json_default",
