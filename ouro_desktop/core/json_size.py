@@ -10,7 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from ouro_desktop.api.compact import CompactList, NumberColumn, RecordColumns
+
 __all__ = ["json_size_exceeds"]
+
+
+def _compact_size(value: CompactList, depth: int) -> int:
+    """What the walk below would count for a compact list's items (without making them)."""
+    item = 2 * (depth + 1) + 4
+    if isinstance(value, RecordColumns):
+        item += sum(len(key) + 4 + 2 * (depth + 2) + 4 + 24 for key in value.keys)
+    elif isinstance(value, NumberColumn):
+        item += 24
+    return item * len(value)
 
 
 def json_size_exceeds(value: Any, limit: int) -> bool:
@@ -29,6 +41,8 @@ def json_size_exceeds(value: Any, limit: int) -> bool:
                 stack.append((child, depth + 1))
         elif isinstance(item, list | tuple):
             stack.extend((child, depth + 1) for child in item)
+        elif isinstance(item, CompactList):
+            total += _compact_size(item, depth)
         elif isinstance(item, str):
             total += len(item) + 2
         else:
