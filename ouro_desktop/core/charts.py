@@ -179,6 +179,21 @@ def axis_title(label: str, unit: str) -> str:
     return f"{label} ({unit})"
 
 
+def _shared_ending(labels: list[str]) -> str:
+    """The words every label ends with, as a title: "Energy" for "Energy" and "Fitted
+    energy" (the quantity both lines show); "" when they share none."""
+    split = [label.split() for label in labels]
+    shared: list[str] = []
+    for words in zip(*(reversed(w) for w in split), strict=False):
+        if len({word.casefold() for word in words}) != 1:
+            break
+        shared.insert(0, words[0])
+    if not shared:
+        return ""
+    text = " ".join(shared)
+    return text[:1].upper() + text[1:]
+
+
 def _column(key: str, records_schema: Mapping[str, Any]) -> tuple[str, str]:
     """The label and unit of a record key (a dot path inside each record)."""
     last = key.replace("[", ".").replace("]", "").rstrip(".").rsplit(".", 1)[-1]
@@ -341,8 +356,11 @@ def chart_series(
     units = {unit for _, _, unit in series}
     if len(series) == 1:
         y_label = axis_title(series[0][1], series[0][2])
-    else:  # the legend names the lines; a unit they share titles the axis
-        y_label = units.pop() if len(units) == 1 else ""
+    elif len(units) == 1:  # the legend names the lines; what they share titles the axis
+        shared = _shared_ending([_column(key, records_schema)[0] for key, _, _ in series])
+        y_label = axis_title(shared, next(iter(units))) if shared else units.pop()
+    else:
+        y_label = ""
     x_label = axis_title(*_column(category, records_schema)) if category else ""
     return ChartData(
         title=interpolate(chart_decl.get("title"), response),

@@ -26,6 +26,11 @@ from .settings import Settings, SettingsStore
 log = logging.getLogger(__name__)
 
 DEMO_BASE_URL = "http://demo.localhost"
+# While the in-app demo is signed in: how often a thread holding the interpreter is asked
+# to hand it over. The window's thread waits about this long each time Qt calls into
+# Python (a repaint of the runs or the log makes hundreds of such calls) while the demo
+# works; 0.1 ms keeps a repaint under a few ms where 0.5 ms made it tens.
+DEMO_SWITCH_S = 0.0001
 
 
 @dataclass(frozen=True)
@@ -171,7 +176,7 @@ class Session:
             # The demo backend, and the routes it plays, run in this process: their
             # pure-Python work (encoding an answer, making one) would otherwise keep the
             # window's thread waiting up to 5 ms each time it needs the interpreter back.
-            self._demo_switching = responsive_switching()
+            self._demo_switching = responsive_switching(DEMO_SWITCH_S)
             self._demo_switching.__enter__()
         client, user = await self._connect(DEMO_BASE_URL, key, transport)
         await self._replace(client, Account(user, DEMO_BASE_URL, "offline demo", False, True))

@@ -109,7 +109,12 @@ def test_a_declared_series_name_names_the_line_and_keeps_the_unit() -> None:
     chart = chart_series({"rows": rows}, two)
     assert chart is not None
     assert [label for label, _ in chart.series] == ["Temperature", "Setpoint"]
-    assert chart.y_label == "K"  # the unit both lines share
+    assert chart.y_label == "K"  # the unit both lines share (and no word of their titles)
+    fitted = {**decl, "config": {**decl["config"], "series": ["energy_eV", "fitted_energy_eV"]}}
+    rows = [{"time_s": 0, "energy_eV": -3.7, "fitted_energy_eV": -3.71}]
+    chart = chart_series({"rows": rows}, fitted)
+    assert chart is not None
+    assert chart.y_label == "Energy (eV)"  # the quantity both lines show, with its unit
 
 
 DECL = {
@@ -223,7 +228,7 @@ def test_interpolation_and_paths() -> None:
     assert resolve_path(response, "") is response
 
 
-def test_the_eos_demo_draws_its_measured_points_as_markers() -> None:
+def test_the_eos_demo_draws_its_measured_points_as_markers_on_an_energy_axis() -> None:
     from ouro_desktop.core.charts import response_charts
     from ouro_desktop.core.response_schema import response_schema
     from tests.core.test_result_view import demo_answer
@@ -233,3 +238,4 @@ def test_the_eos_demo_draws_its_measured_points_as_markers() -> None:
     both = next(c for c in charts if c.title == "Measured and fitted energies")
     assert [name for name, _ in both.series] == ["Measured", "Fitted"]
     assert both.markers == (True, False)
+    assert both.y_label == "Energy (eV)"  # not the unit alone

@@ -131,6 +131,37 @@ def test_pressing_run_does_not_fetch_the_finished_run_shown_again(
         app.close()
 
 
+def test_a_run_followed_to_its_end_is_not_fetched_again_when_the_next_starts(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    # Slow enough that the detail first loads it while it is still going: what shows it
+    # finished is the tracker's last look, not a fetch of the detail's own.
+    app = _heavy_app(qtbot, aio, tmp_path, forms=False)
+    try:
+        app.open("demo/chatty-run")
+        app.window.run_panel.form.set_value({"lines": 400, "per_second": 400})
+        asked: list[str] = []
+
+        async def hook(request: Any) -> None:
+            asked.append(request.url.path)
+
+        client = app.session.client
+        assert client is not None
+        client._http._client.event_hooks["request"].append(hook)  # noqa: SLF001
+        first = app.run()
+        detail = app.window.run_detail
+        app.aio.wait_until(lambda: detail.key() == first.action_id)
+        app.aio.wait_until(lambda: not app.tasks.running("history-detail"))
+        asked.clear()
+        second = app.run()
+        app.aio.run(asyncio.sleep(0.5))
+        assert f"/actions/{second.action_id}" in asked
+        assert f"/actions/{first.action_id}" not in asked  # followed to its end: shown whole
+        assert f"/actions/{first.action_id}/logs" not in asked
+    finally:
+        app.close()
+
+
 def test_an_answer_too_large_to_read_says_so_and_saves_to_a_file(
     qtbot: Any, aio: Any, tmp_path: Path
 ) -> None:

@@ -42,6 +42,7 @@ from ouro_desktop.core.provenance import (
     saved_outputs,
 )
 from ouro_desktop.core.route_naming import RouteNames
+from ouro_desktop.core.run_context import lacks_response
 from ouro_desktop.core.runs import RunTracker
 from ouro_desktop.core.session import Session
 from ouro_desktop.ui.common.dialogs import ask_save_path
@@ -226,6 +227,10 @@ class HistoryController(QObject):
             self._selected = entry.key
             self.pane.select_run(entry.key)
             self._show_detail(entry.key, record, action)
+            if action is not None and action.is_terminal and not lacks_response(action):
+                # Followed to its end, answer and all: selecting it again (inserting the
+                # next run's row re-selects it) has nothing new to fetch.
+                self._shown_done = entry.key
 
     def follow_run(self, record: RunRecord) -> None:
         """A run just started here: list it (in either scope, if it belongs there) and
