@@ -42,7 +42,6 @@ from ouro_desktop.api.models import Action, Route
 from .batch_plan import BatchPlan
 from .batch_store import Batch, BatchItem, BatchState, BatchStore, ItemState, NewItem
 from .blocking import off_thread, responsive_switching
-from .collector_pacing import full_collections_spaced
 from .error_text import friendly
 from .file_checks import FileRejected, check_local_file
 from .ledger import LedgerError, RunRecord, RunState
@@ -290,9 +289,8 @@ class BatchRunner:
 
     async def _drive(self, drive: _Drive) -> None:
         # Checks, hashes and the in-app demo's answers run in other threads all the time
-        # a batch goes: they hand the GIL back to the UI thread quickly (blocking.py);
-        # full collections, which hold it for tens of ms, come rarely (collector_pacing).
-        with responsive_switching(), full_collections_spaced():
+        # a batch goes: they hand the GIL back to the UI thread quickly (blocking.py).
+        with responsive_switching():
             await self._drive_batch(drive)
 
     async def _drive_batch(self, drive: _Drive) -> None:
