@@ -147,6 +147,12 @@ class AppUnderTest:
 
         self.errors: list[str] = []
         sys.excepthook = self._excepthook
+        try:  # as app._run does (a version without it: the allocator's own way)
+            from ouro_desktop.core.big_buffers import return_big_buffers
+
+            return_big_buffers()
+        except ImportError:
+            pass
         self.paths = paths = Paths.for_profile(profile)
         qsettings = QSettings(str(paths.config / "window.ini"), QSettings.Format.IniFormat)
         store = SettingsStore(paths.settings_file)

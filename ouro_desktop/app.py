@@ -252,6 +252,7 @@ async def _run(
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from ouro_desktop.core.big_buffers import return_big_buffers
     from ouro_desktop.core.form_memory import FormMemory
     from ouro_desktop.core.ledger import RunLedger
     from ouro_desktop.core.route_list_cache import RouteListCache
@@ -269,6 +270,7 @@ async def _run(
     assert isinstance(paths, Paths)
     assert isinstance(window, MainWindow)
     install_excepthook()
+    return_big_buffers()  # a big answer's buffers are returned to the system once freed
     assert isinstance(settings_store, SettingsStore)
     assert isinstance(settings, Settings)
     if args.base_url:

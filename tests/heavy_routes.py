@@ -5,7 +5,10 @@ in-process backend (``create_app(..., services=demo_services() + heavy_services(
 
 * ``demo/large-answer``: answers a curve of ``{energy_eV, dos_per_eV}`` records about
   ``megabytes`` MB long as compact JSON; ``variant`` changes every 50th value a little,
-  so two runs of it differ all along the curve (what Compare has to cope with);
+  so two runs of it differ all along the curve (what Compare has to cope with). It
+  plays a remote service: its answer is JSON text (:func:`answer_json`), written
+  without building the records as Python values in the app's process, or written
+  beforehand (:func:`prepare_answer`) and received, as an HTTP body arrives;
 * ``demo/chatty-run``: logs ``lines`` numbered lines at ``per_second`` and answers
   ``{"lines": n}``;
 * ``demo/wide-form-<n>``: a request body of ``n`` top-level settings (numbers,
@@ -16,10 +19,14 @@ in-process backend (``create_app(..., services=demo_services() + heavy_services(
 from __future__ import annotations
 
 import asyncio
+import io
 import math
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
-from ouro_desktop.demo.services import DemoService, ServiceCall, merge_documents
+from ouro_desktop.demo.services import DemoService, JsonText, ServiceCall, merge_documents
 from ouro_desktop.demo.services.spec import document, post_operation
 
 RECORD_BYTES = 48  # {"energy_eV":12.345678,"dos_per_eV":0.123456789}, plus the comma
@@ -43,11 +50,61 @@ def answer_records(megabytes: float, variant: int = 0) -> list[dict[str, float]]
     ]
 
 
-async def _large_answer(call: ServiceCall) -> dict[str, Any]:
+def answer_json(megabytes: float, variant: int = 0) -> bytes:
+    """The large answer as the compact JSON text the service sends: the same as
+    ``json.dumps({"points": n, "variant": variant, "curve": answer_records(...)},
+    separators=(",", ":"))``, written a record at a time (never as Python records)."""
+    n = max(1, int(megabytes * 1_000_000 / RECORD_BYTES))
+    step = 50.0 / n
+    out = io.BytesIO()
+    out.write(b'{"points":%d,"variant":%d,"curve":[' % (n, variant))
+    batch: list[str] = []
+    for i in range(n):
+        x = i * step
+        scale = 1.0 + (0.01 * variant if i % 50 == 0 else 0.0)
+        dos = round(scale * math.sqrt(x) * (1.0 + 0.1 * math.sin(i)), 9)
+        batch.append(f'{{"energy_eV":{round(x, 6)!r},"dos_per_eV":{dos!r}}}')
+        if len(batch) == 4096:
+            out.write((",".join(batch) + ",").encode())
+            batch.clear()
+    out.write(",".join(batch).encode() if batch else b"")
+    if not batch:  # the last batch left a comma behind
+        out.seek(-1, io.SEEK_END)
+    out.write(b"]}")
+    out.truncate()
+    return out.getvalue()
+
+
+_PREPARED: dict[tuple[float, int], Path] = {}
+
+
+def prepare_answer(megabytes: float, variant: int = 0) -> None:
+    """Write the large answer's text now, for the next run asking for it (a benchmark
+    does this before it measures). That run then receives it as an HTTP answer arrives
+    from a remote service: read from a file (the kernel copies it in while other threads
+    run, as from a socket), with none of the service's own work in the app's process."""
+    fd, name = tempfile.mkstemp(prefix="large-answer-", suffix=".json")
+    with os.fdopen(fd, "wb") as out:
+        out.write(answer_json(megabytes, variant))
+    _PREPARED[(float(megabytes), int(variant))] = Path(name)
+
+
+def _receive(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    finally:
+        path.unlink(missing_ok=True)
+
+
+async def _large_answer(call: ServiceCall) -> JsonText:
+    # A real service sends its answer as an HTTP body: this one gives the JSON text too
+    # (a remote service's Python records would not live in the app's process either).
     megabytes = float(call.body.get("megabytes") or 1.0)
     variant = int(call.body.get("variant") or 0)
-    curve = await asyncio.to_thread(answer_records, megabytes, variant)
-    return {"points": len(curve), "variant": variant, "curve": curve}
+    prepared = _PREPARED.pop((megabytes, variant), None)
+    if prepared is not None:
+        return JsonText(await asyncio.to_thread(_receive, prepared))
+    return JsonText(await asyncio.to_thread(answer_json, megabytes, variant))
 
 
 async def _chatty(call: ServiceCall) -> dict[str, Any]:

@@ -273,6 +273,9 @@ class RunPoller:
         ctx.ledger_write(ctx.ledger.update_status, watch.local_id, state, **outcome(action))
         watch.record = ctx.row(watch.local_id, watch.record)
         ctx.events.update(watch.record, action)
+        # Listeners show a big answer on update and again on finished (the history's
+        # detail, the run panel's card): one turn of the loop each, not one long one.
+        await asyncio.sleep(0)
         ctx.events.finished(watch.record)
         await self._fetch_logs(watch, to_the_end=True)
 

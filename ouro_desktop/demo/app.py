@@ -33,6 +33,7 @@ from .faults import Faults
 from .files import FileService
 from .files_api import FILE_ROUTES
 from .http import Caller, bool_param, endpoint, int_param, json_body, list_param, ok, paged
+from .json_text import JsonText
 from .posts import PostService
 from .samples import seed_samples
 from .seed import Seeded, seed
@@ -283,6 +284,8 @@ async def use_route(request: Request, caller: Caller) -> Response:
             202,
         )
     done = await backend.executor.run(action["id"])
+    if isinstance(done.get("response"), JsonText):  # kept as sent; this envelope has values
+        done = {**done, "response": done["response"].value()}
     if done["status"] != "success":
         error = (done.get("response") or {}).get("error") or {}
         status = int(error.get("status") or 500)
@@ -310,12 +313,12 @@ async def get_action(request: Request, caller: Caller) -> Response:
     backend: DemoBackend = request.app.state.backend
     backend.executor.sweep()
     action_id = request.path_params["id"]
-    found = backend.store.action_bytes(action_id) if catalog.is_uuid(action_id) else None
+    found = backend.store.action_pieces(action_id) if catalog.is_uuid(action_id) else None
     if found is None or found[0] != caller.user["id"]:
         raise ApiError(404, f"Action {action_id} not found", "action_not_found")
     # The stored text as it is, in the envelope: an answer of tens of megabytes is
     # neither decoded nor encoded again for this.
-    body = b"".join((b'{"data":', found[1], b',"error":null}'))
+    body = b"".join((b'{"data":', *found[1], b',"error":null}'))
     return Response(body, media_type="application/json")
 
 

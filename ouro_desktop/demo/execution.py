@@ -20,6 +20,7 @@ from .datasets import DatasetService
 from .errors import ApiError
 from .faults import Faults
 from .files import FileService
+from .json_text import JsonText, is_json_object
 from .posts import PostService
 from .rows import action_asset_row, asset_ref, user_ref
 from .run_failures import NOT_OFFLINE, detail_message, failure_response
@@ -37,6 +38,8 @@ from .services.base import ServiceCall, ServiceError
 from .store import TERMINAL_STATUSES, Store, parse_iso, uuid7
 
 log = logging.getLogger(__name__)
+
+NOT_JSON = "The service answered with something that is not JSON."
 
 
 class Executor:
@@ -249,7 +252,7 @@ class Executor:
 
     async def _call_service(
         self, action: dict[str, Any], route: dict[str, Any], entry: Any
-    ) -> dict[str, Any]:
+    ) -> dict[str, Any] | JsonText:
         await import_service_libraries()
         latency = self._fault_for(self.faults.route_latency, route)
         if latency:
@@ -302,9 +305,24 @@ class Executor:
             time_scale=self.faults.time_scale,
         )
         result = await entry.service.handlers[(entry.method, entry.path)](call)
-        if not isinstance(result, dict):
-            raise ServiceError(502, "The service answered with something that is not JSON.")
+        if isinstance(result, JsonText):
+            result = await self._answer_as_sent(route, result)
+        if not isinstance(result, dict | JsonText):
+            raise ServiceError(502, NOT_JSON)
         return result
+
+    @staticmethod
+    async def _answer_as_sent(route: dict[str, Any], answer: JsonText) -> Any:
+        """An answer given as JSON text: kept as it is once checked (in a worker, a run
+        of members at a time), unless output files are to be made from its values."""
+        if route["route"].get("output_assets"):
+            try:
+                return await asyncio.to_thread(answer.value)
+            except ValueError:
+                raise ServiceError(502, NOT_JSON) from None
+        if not await asyncio.to_thread(is_json_object, answer.body):
+            raise ServiceError(502, NOT_JSON)
+        return answer
 
     async def _service_input(self, asset: dict[str, Any]) -> dict[str, Any]:
         """An input asset as the service receives it (§6, §13.7)."""
@@ -324,37 +342,18 @@ class Executor:
         return table.get(route["id"]) or table.get(route.get("name_url_slug") or "")
 
     async def _finish_success(
-        self, action: dict[str, Any], route: dict[str, Any], response: dict[str, Any]
+        self, action: dict[str, Any], route: dict[str, Any], response: dict[str, Any] | JsonText
     ) -> dict[str, Any]:
-        # Only top-level output keys are replaced below: a shallow copy keeps the service's
-        # answer as it was without copying what may be megabytes of it.
-        stored = dict(response)
-        outputs = []
-        user = self.store.user(action["user_id"]) or {}
-        team_id = (action["metadata"].get("output") or {}).get("team_id")
-        declared = route["route"].get("output_assets") or {}
-        made: dict[str, dict[str, Any]] = {}
-        for key, decl in declared.items():
-            payload = response.get(key)
-            if not isinstance(payload, dict):
-                continue  # a null output is skipped (§13.8)
-            kind = decl.get("asset_type") or "file"
+        """Record a success. An answer kept as sent (:class:`JsonText`: a route that
+        makes no output files) is stored as it is, and the action returned holds it so."""
+        if isinstance(response, JsonText):
+            stored: dict[str, Any] | JsonText = response
+            outputs: list[dict[str, Any]] = []
+        else:
             try:
-                asset, kept = await self._create_output(user, kind, key, payload, team_id)
+                stored, outputs = await self._make_outputs(action, route, response)
             except ServiceError as exc:
                 return self._finish_error(action, exc.status, str(exc.detail))
-            if asset is None:
-                continue
-            made[key] = asset
-            outputs.append(action_asset_row(key, bool(decl.get("primary")), asset))
-            stored[key] = kept | {"id": asset["id"]}
-        for key, decl in declared.items():
-            host = made.get(str(decl.get("embedded_in") or ""))
-            if key in made and host is not None and host["asset_type"] == "post":
-                # An output placed in a post is that post's supporting material (§13.8).
-                made[key].update(parent_id=host["id"], lineage_role="supporting")
-                made[key]["source_id"] = host["id"]
-                self.store.put_asset(made[key], made[key].get("name") or "")
         now = self.store.now_iso()
         primary = next((o for o in outputs if o["is_primary"]), outputs[0] if outputs else None)
         action.update(
@@ -374,6 +373,39 @@ class Executor:
             self._system_log(action, route, "info", "Run finished: success.")
             return action  # as stored: no need to read (and decode) it back
         return self.store.action(action["id"]) or action
+
+    async def _make_outputs(
+        self, action: dict[str, Any], route: dict[str, Any], response: dict[str, Any]
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The answer as stored (each declared output replaced by what is kept of it) and
+        the output assets made from it; ServiceError if one cannot be made."""
+        # Only top-level output keys are replaced below: a shallow copy keeps the service's
+        # answer as it was without copying what may be megabytes of it.
+        stored = dict(response)
+        outputs = []
+        user = self.store.user(action["user_id"]) or {}
+        team_id = (action["metadata"].get("output") or {}).get("team_id")
+        declared = route["route"].get("output_assets") or {}
+        made: dict[str, dict[str, Any]] = {}
+        for key, decl in declared.items():
+            payload = response.get(key)
+            if not isinstance(payload, dict):
+                continue  # a null output is skipped (§13.8)
+            kind = decl.get("asset_type") or "file"
+            asset, kept = await self._create_output(user, kind, key, payload, team_id)
+            if asset is None:
+                continue
+            made[key] = asset
+            outputs.append(action_asset_row(key, bool(decl.get("primary")), asset))
+            stored[key] = kept | {"id": asset["id"]}
+        for key, decl in declared.items():
+            host = made.get(str(decl.get("embedded_in") or ""))
+            if key in made and host is not None and host["asset_type"] == "post":
+                # An output placed in a post is that post's supporting material (§13.8).
+                made[key].update(parent_id=host["id"], lineage_role="supporting")
+                made[key]["source_id"] = host["id"]
+                self.store.put_asset(made[key], made[key].get("name") or "")
+        return stored, outputs
 
     async def _create_output(
         self,

@@ -122,6 +122,34 @@ def _transport_class() -> type:
     return _TRANSPORT
 
 
+_HANDOVER: type | None = None
+
+
+def _handover_class() -> type:
+    """:class:`_Handover` as an httpx byte stream (httpx loads with the demo)."""
+    global _HANDOVER
+    if _HANDOVER is None:
+        import httpx  # noqa: PLC0415 - only when the demo is used
+
+        _HANDOVER = type("Handover", (_Handover, httpx.AsyncByteStream), {})
+    return _HANDOVER
+
+
+class _Handover:
+    """An answer's body read once, then let go: a stream that keeps nothing."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body: bytes | None = body
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        body, self._body = self._body, None
+        if body:
+            yield body
+
+    async def aclose(self) -> None:
+        self._body = None
+
+
 class _DemoTransport:
     """An httpx transport that serves each request on the demo's own loop."""
 
@@ -155,8 +183,15 @@ class _DemoTransport:
             self._serve(request.method, str(request.url), request.headers.raw, whole, pull),
             self._loop,
         )
-        status, headers, content = await _wait(served)
-        return httpx.Response(status, headers=headers, content=content, request=request)
+        status, headers, box = await _wait(served)
+        # The answer comes in a box emptied here: the futures that carried it refer to
+        # each other (their callbacks), so only a garbage collection would free what
+        # they hold. And it is handed over as a stream, not as ``content=`` (which the
+        # response keeps for its whole life): the reader then holds the only copy.
+        content = box.pop()
+        return httpx.Response(
+            status, headers=headers, stream=_handover_class()(content), request=request
+        )
 
     async def _serve(
         self,
@@ -165,8 +200,9 @@ class _DemoTransport:
         headers: list[tuple[bytes, bytes]],
         whole: bytes | None,
         pull: Callable[[], Awaitable[bytes | None]],
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        """On the demo's loop: the request through the ASGI app, the answer read whole."""
+    ) -> tuple[int, list[tuple[bytes, bytes]], list[bytes]]:
+        """On the demo's loop: the request through the ASGI app, the answer read whole
+        (in a list, for the caller to take out)."""
         httpx = self._httpx
         if whole is not None:
             request = httpx.Request(method, url, headers=headers, content=whole)
@@ -180,4 +216,4 @@ class _DemoTransport:
             request = httpx.Request(method, url, headers=headers, stream=Pulled())
         response = await self._inner.handle_async_request(request)
         content = await response.aread()
-        return response.status_code, response.headers.raw, content
+        return response.status_code, response.headers.raw, [content]

@@ -6,10 +6,12 @@ under ``<data_dir>/storage/<bucket>/<path>``. Everything survives a restart.
 
 An action's answer can be tens of megabytes, so an action is also kept as its ``brief``
 (the same document without ``response``) for lists and statistics, and its whole text
-can be read without decoding it (:meth:`Store.action_bytes`) to be sent as it is. Action
-documents are encoded by :func:`dumps`, which writes big ones in small steps: the demo
-shares the app's process, and one long C-level ``json.dumps`` holds the interpreter
-(and so the window) for its whole length.
+can be read without decoding it (:meth:`Store.action_pieces`) to be sent as it is. An
+answer a service gave as JSON text (:class:`~.json_text.JsonText`) is kept as it is, in
+its own table (``answers``), beside the action's brief; other documents are encoded by
+:func:`dumps`, which writes big ones in small steps: the demo shares the app's process,
+and one long C-level ``json.dumps`` holds the interpreter (and so the window) for its
+whole length.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from .json_text import JsonText
 
 ZERO_UUID = "00000000-0000-0000-0000-000000000000"
 # Seeded ids are derived from names, so they stay the same across restarts and machines.
@@ -50,6 +54,7 @@ CREATE TABLE IF NOT EXISTS actions (
 CREATE INDEX IF NOT EXISTS actions_route ON actions(route_id, created_at);
 CREATE INDEX IF NOT EXISTS actions_user ON actions(user_id, created_at);
 CREATE INDEX IF NOT EXISTS actions_status ON actions(status);
+CREATE TABLE IF NOT EXISTS answers (id TEXT PRIMARY KEY, body BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS logs (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, action_id TEXT NOT NULL,
     level TEXT, data TEXT NOT NULL);
@@ -65,6 +70,7 @@ CREATE TABLE IF NOT EXISTS uploads (
 
 
 _PIECES_PER_JOIN = 4096
+_BLOB_STEP = 1 << 20  # bytes written into a blob at a time
 
 
 def dumps(value: Any) -> str:
@@ -86,6 +92,18 @@ def dumps(value: Any) -> str:
 
 def _brief(action: dict[str, Any]) -> str:
     return json.dumps({k: v for k, v in action.items() if k != "response"})
+
+
+# An action's answer kept as sent, if it has one (a column of a query on ``actions``).
+_ANSWER = "(SELECT body FROM answers WHERE answers.id = actions.id)"
+
+
+def _whole(data: str | bytes, answer: bytes | None) -> dict[str, Any]:
+    """An action's document, with its answer kept as sent if it has one."""
+    document: dict[str, Any] = json.loads(data)
+    if answer is not None:
+        document["response"] = json.loads(answer)
+    return document
 
 
 def seed_id(*parts: str) -> str:
@@ -263,35 +281,74 @@ class Store:
     # -- actions -------------------------------------------------------------------------
     def put_action(self, action: dict[str, Any]) -> None:
         self.generation += 1
-        self._exec(
-            "INSERT INTO actions(id, route_id, user_id, status, created_at, data, brief) "
-            "VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET status=excluded.status,"
-            " data=excluded.data, brief=excluded.brief",
-            (
+        self._save_action(action, only_if_open=False)
+
+    def update_action_if_open(self, action: dict[str, Any]) -> bool:
+        """Write a new state unless the action already ended (a late answer can't revive it)."""
+        return self._save_action(action, only_if_open=True)
+
+    def _save_action(self, action: dict[str, Any], *, only_if_open: bool) -> bool:
+        """Write ``action``; whether it was (``only_if_open``: not if it already ended).
+
+        An answer kept as sent (:class:`~.json_text.JsonText`) goes into ``answers`` as
+        it is, written a piece at a time straight from the service's bytes (no joined
+        copy, none bound as a parameter: SQLite would copy it while holding the
+        interpreter), and the action's document is its brief. Only a run that finishes
+        gets one, and a finished action is never written again.
+        """
+        answer = action.get("response")
+        brief = _brief(action)
+        data = brief if isinstance(answer, JsonText) else dumps(action)
+        if only_if_open:
+            sql = (
+                "UPDATE actions SET status=?, data=?, brief=? WHERE id=? AND status"
+                " NOT IN ('success','error','timed-out')"
+            )
+            args: tuple[Any, ...] = (action["status"], data, brief, action["id"])
+        else:
+            sql = (
+                "INSERT INTO actions(id, route_id, user_id, status, created_at, data, brief)"
+                " VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET"
+                " status=excluded.status, data=excluded.data, brief=excluded.brief"
+            )
+            args = (
                 action["id"],
                 action["route_id"],
                 action["user_id"],
                 action["status"],
                 action["created_at"],
-                dumps(action),
-                _brief(action),
-            ),
-        )
-
-    def update_action_if_open(self, action: dict[str, Any]) -> bool:
-        """Write a new state unless the action already ended (a late answer can't revive it)."""
-        data, brief = dumps(action), _brief(action)
-        with self._lock:
-            cur = self._db.execute(
-                "UPDATE actions SET status=?, data=?, brief=? WHERE id=? AND status NOT IN"
-                " ('success','error','timed-out')",
-                (action["status"], data, brief, action["id"]),
+                data,
+                brief,
             )
-            return cur.rowcount == 1
+        with self._lock:
+            if not isinstance(answer, JsonText):
+                return self._db.execute(sql, args).rowcount == 1
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                written = self._db.execute(sql, args).rowcount == 1
+                if written:
+                    self._put_answer(action["id"], answer.body)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            return written
+
+    def _put_answer(self, action_id: str, body: bytes) -> None:
+        """``body`` into the (zeroed) blob of the action's ``answers`` row, a piece at a
+        time. The blob is its row's last column, so SQLite keeps the zeros implicit."""
+        cur = self._db.execute(
+            "INSERT OR REPLACE INTO answers(id, body) VALUES (?, zeroblob(?))",
+            (action_id, len(body)),
+        )
+        with self._db.blobopen("answers", "body", cur.lastrowid) as blob:
+            view = memoryview(body)
+            for at in range(0, len(view), _BLOB_STEP):
+                blob.write(view[at : at + _BLOB_STEP])
 
     def action(self, action_id: str) -> dict[str, Any] | None:
-        rows = self._rows("SELECT data FROM actions WHERE id=?", (action_id,))
-        return json.loads(rows[0][0]) if rows else None
+        rows = self._rows(f"SELECT data, {_ANSWER} FROM actions WHERE id=?", (action_id,))
+        return _whole(*rows[0]) if rows else None
 
     def action_brief(self, action_id: str) -> dict[str, Any] | None:
         """The action without its ``response``: a big answer is never decoded for it (one
@@ -304,16 +361,27 @@ class Store:
         data = self._rows("SELECT data FROM actions WHERE id=?", (action_id,))
         return dict(self._decode_brief(action_id, None, data[0][0] if data else None))
 
-    def action_bytes(self, action_id: str) -> tuple[str, bytes] | None:
-        """``(owner's user id, the action's JSON as UTF-8 bytes)``, neither decoded.
-
-        Read as a blob: the text of a big answer is then not turned into a string and
-        back into bytes (two copies of tens of megabytes, each one C call that holds the
-        interpreter the window shares)."""
-        rows = self._rows(
-            "SELECT user_id, CAST(data AS BLOB) FROM actions WHERE id=?", (action_id,)
-        )
-        return (rows[0][0], rows[0][1]) if rows else None
+    def action_pieces(self, action_id: str) -> tuple[str, list[bytes]] | None:
+        """``(owner's user id, the action's JSON as UTF-8 pieces)``, nothing decoded:
+        joined once by the caller, they are the document (an answer kept as sent comes
+        last, as it was sent). Read as blobs, straight into bytes objects (a SELECT
+        copies a big one twice, the second time holding the interpreter)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT rowid, user_id, (SELECT rowid FROM answers WHERE answers.id ="
+                " actions.id) FROM actions WHERE id=?",
+                (action_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            rowid, user_id, answer_rowid = row
+            with self._db.blobopen("actions", "data", rowid, readonly=True) as blob:
+                data = blob.read()
+            if answer_rowid is None:
+                return user_id, [data]
+            with self._db.blobopen("answers", "body", answer_rowid, readonly=True) as blob:
+                body = blob.read()
+        return user_id, [data[:-1], b',"response":', body, b"}"]
 
     def _decode_brief(self, action_id: str, brief: str | None, data: str | None) -> Any:
         if brief is not None:
@@ -359,8 +427,8 @@ class Store:
         if limit is not None:
             order += f" LIMIT {int(limit)} OFFSET {int(offset)}"
         if responses:
-            rows = self._rows(f"SELECT data FROM actions WHERE {clause} {order}", args)
-            return [json.loads(r[0]) for r in rows], total
+            sql = f"SELECT data, {_ANSWER} FROM actions WHERE {clause} {order}"
+            return [_whole(data, answer) for data, answer in self._rows(sql, args)], total
         # The whole document only for rows that have no brief yet (written before them).
         sql = (
             f"SELECT id, brief, CASE WHEN brief IS NULL THEN data END FROM actions"

@@ -88,3 +88,32 @@ def test_a_route_holding_the_demo_loop_leaves_the_callers_loop_free(tmp_path: Pa
     assert seen["released"], "the caller's loop was held while the demo's route ran"
     assert seen["thread"] is not threading.main_thread()
     assert seen["thread"].name == "ouro-demo-backend"
+
+
+def test_an_answer_read_through_the_transport_is_held_by_its_reader_alone(
+    tmp_path: Path,
+) -> None:
+    """The transport keeps no copy of an answer once it is read (a big one would then be
+    in memory twice while the client decodes it)."""
+    import sys
+
+    import httpx
+
+    demo = InProcessDemo(tmp_path / "demo", faults=Faults(time_scale=0.01))
+
+    async def scenario() -> None:
+        transport, api_key = await demo.connect()
+        try:
+            request = httpx.Request(
+                "POST", "http://demo.localhost/users/get-token", json={"pat": api_key}
+            )
+            response = await transport.handle_async_request(request)
+            chunks = [chunk async for chunk in response.stream]
+            assert len(chunks) == 1 and b"access_token" in chunks[0]
+            body = chunks.pop()
+            assert sys.getrefcount(body) == 2  # `body`, and getrefcount's argument
+            assert [chunk async for chunk in response.stream] == []  # read once
+        finally:
+            await demo.aclose()
+
+    asyncio.run(scenario())

@@ -34,7 +34,7 @@ from ouro_desktop.ui.history.model import FILTER_IN_WORKER
 from ouro_desktop.ui.results.json_tree import PAGE, JsonTreeView
 from ouro_desktop.ui.run.form import RequestForm
 from ouro_desktop.ui.run.form.group import GroupEditor
-from tests.heavy_routes import heavy_services
+from tests.heavy_routes import answer_json, heavy_services
 
 from .app_harness import App
 
@@ -158,6 +158,40 @@ def test_a_run_followed_to_its_end_is_not_fetched_again_when_the_next_starts(
         assert f"/actions/{second.action_id}" in asked
         assert f"/actions/{first.action_id}" not in asked  # followed to its end: shown whole
         assert f"/actions/{first.action_id}/logs" not in asked
+    finally:
+        app.close()
+
+
+def test_a_big_answer_is_fetched_once_after_run_and_shown_as_the_service_sent_it(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    app = _heavy_app(qtbot, aio, tmp_path)
+    try:
+        served: list[str] = []  # the run's answer leaving the backend, counted there
+        store = app.backend.store
+        read = store.action_pieces
+
+        def counting(action_id: str) -> Any:
+            found = read(action_id)
+            if found is not None and any(b'"curve":[' in piece for piece in found[1]):
+                served.append(action_id)
+            return found
+
+        store.action_pieces = counting
+        app.open("demo/large-answer")
+        app.window.run_panel.form.set_value({"megabytes": 2.0, "variant": 1})
+        record = app.run()
+        app.aio.wait_until(
+            lambda: not app.tasks.running("history") and not app.tasks.running("history-detail")
+        )
+        app.aio.run(asyncio.sleep(0.5))
+        # Once: by the tracker; neither the run panel nor the history's detail again.
+        assert served == [record.action_id]
+        sent = json.loads(answer_json(2.0, 1))
+        assert dict(app.window.run_panel.result_card.values())["Points"] == str(sent["points"])
+        detail = app.window.run_detail
+        assert detail.key() == record.action_id
+        assert detail._response == sent  # the detail shows the answer the service sent
     finally:
         app.close()
 

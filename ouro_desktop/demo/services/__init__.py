@@ -22,12 +22,13 @@ from . import (
     supercell,
     xrd_pattern,
 )
-from .base import DemoService, Handler, ServiceCall, ServiceError, file_payload
+from .base import DemoService, Handler, JsonText, ServiceCall, ServiceError, file_payload
 from .real_specs import crystallm_service, materials_service
 
 __all__ = [
     "DemoService",
     "Handler",
+    "JsonText",
     "ServiceCall",
     "ServiceError",
     "demo_services",

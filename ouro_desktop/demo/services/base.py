@@ -6,6 +6,8 @@ id, name, ...}``) and the ``ouro-*`` headers set; the service downloads the file
 may post progress logs, and answers with JSON whose declared output keys hold
 ``{name, description, base64, extension, type}`` payloads. The demo keeps that contract
 but calls a Python coroutine instead of making an HTTP request, so it works offline.
+A handler answers with Python values, or with the JSON text itself (:class:`JsonText`,
+what an HTTP body is): a big answer is then kept and served as sent.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import base64
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from ..json_text import JsonText
 
 
 class ServiceError(Exception):
@@ -45,7 +49,7 @@ class ServiceCall:
     time_scale: float = 1.0
 
 
-Handler = Callable[[ServiceCall], Awaitable[dict[str, Any]]]
+Handler = Callable[[ServiceCall], Awaitable[dict[str, Any] | JsonText]]
 
 
 @dataclass
