@@ -58,6 +58,8 @@ from ui_stalls import (  # noqa: E402
     baseline,
 )
 
+from ouro_desktop.api.compact import json_default  # noqa: E402
+
 MEMORY_RATIO = 3.0
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -154,7 +156,7 @@ async def case_json(aut: AppUnderTest, args: argparse.Namespace) -> list[dict[st
     client = aut.session.client
     assert client is not None
     action = await client.get_action(key)
-    size = len(json.dumps(action.response, separators=(",", ":")))
+    size = len(json.dumps(action.response, separators=(",", ":"), default=json_default))
     detail = aut.window.run_detail
     pane = aut.window.history
     aut.history.reload()

@@ -38,7 +38,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
@@ -261,7 +261,11 @@ class HttpSession:
 
     # -- requests ------------------------------------------------------------------------------
     async def _send_once(
-        self, request: httpx.Request, timeout_s: float | None, host: str
+        self,
+        request: httpx.Request,
+        timeout_s: float | None,
+        host: str,
+        compact_under: Collection[str] = (),
     ) -> ApiResponse:
         started = time.monotonic()
         with _mapped_errors(host, timeout_s):
@@ -271,7 +275,9 @@ class HttpSession:
                     content = await self._read_capped(response)
                 finally:
                     await response.aclose()
-        resp = ApiResponse(response.status_code, content, response.headers)
+        resp = ApiResponse(
+            response.status_code, content, response.headers, compact_under=compact_under
+        )
         log.debug(
             "%s %s%s -> %s (%d bytes, %.0f ms, request %s)",
             request.method,
@@ -282,7 +288,10 @@ class HttpSession:
             (time.monotonic() - started) * 1000,
             resp.request_id or "-",
         )
-        del content
+        # Only ``resp`` may hold the answer while it is parsed: it lets go of the bytes
+        # once decoded, but a transport that hands over a body it built whole (the in-app
+        # demo's) leaves them in the response's stream too.
+        del content, response
         await resp.parse_off_loop()
         return resp
 
@@ -343,13 +352,16 @@ class HttpSession:
         deadline: float | None = None,
         on_unknown: Unknown | None = None,
         content: bytes | None = None,
+        compact_under: Collection[str] = (),
     ) -> ApiResponse:
         """One API call (``path`` below the base URL); refusals are returned, not raised.
 
         ``retry`` defaults to True for GET only. ``on_unknown`` converts failures that
         happen after the request may have reached the server (for non-idempotent calls).
         ``content`` is a JSON body already encoded (and maybe compressed: say so in
-        ``headers``), sent instead of ``json_body``.
+        ``headers``), sent instead of ``json_body``. ``compact_under`` names the members
+        of the answer whose long number lists may be kept as columns (an action's
+        ``response``: see :mod:`.compact`).
         """
         try:
             return await self._request(
@@ -363,6 +375,7 @@ class HttpSession:
                 deadline,
                 on_unknown,
                 content,
+                compact_under,
             )
         except OuroError as exc:
             raise self.scrub(exc) from exc.__cause__
@@ -379,6 +392,7 @@ class HttpSession:
         deadline: float | None,
         on_unknown: Unknown | None,
         content: bytes | None = None,
+        compact_under: Collection[str] = (),
     ) -> ApiResponse:
         if not path.startswith("/"):
             raise ValueError("API paths start with '/'")
@@ -409,7 +423,7 @@ class HttpSession:
             if remaining <= 0:
                 raise RequestTimeout(f"The server at {self.host} did not answer in time.")
             try:
-                resp = await self._send_once(request, remaining, self.host)
+                resp = await self._send_once(request, remaining, self.host, compact_under)
             except (TransportError, ResponseError) as exc:
                 if isinstance(exc, ConnectError) or on_unknown is None:
                     if retry and attempt < MAX_TRIES and isinstance(exc, TransportError):
@@ -455,8 +469,10 @@ class HttpSession:
         retry: bool | None = None,
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
+        compact_under: Collection[str] = (),
     ) -> dict[str, Any]:
-        """An API call whose success is an envelope; any refusal is raised as a typed error."""
+        """An API call whose success is an envelope; any refusal is raised as a typed error.
+        (``compact_under``: see :meth:`request`.)"""
         resp = await self.request(
             method,
             path,
@@ -465,6 +481,7 @@ class HttpSession:
             retry=retry,
             content=content,
             headers=headers,
+            compact_under=compact_under,
         )
         return self.envelope(resp)
 

@@ -26,13 +26,17 @@ import json
 import re
 import threading
 import time
+from collections.abc import Collection
 from typing import Any, Final
 
-__all__ = ["STEP_CHARS", "JsonTooDeep", "loads_in_steps", "nesting_over"]
+from ._compact_build import ListBuilder
+
+__all__ = ["COMPACT_KEY_DEPTH", "STEP_CHARS", "JsonTooDeep", "loads_in_steps", "nesting_over"]
 
 STEP_CHARS: Final = 1 << 16  # characters one C call reads, at most (well under a ms)
 MAX_BACKOFF: Final = 1024  # members read singly before trying a run again, at most
 BREATH_S: Final = 0.0002  # a worker's pause after each step (see the module doc)
+COMPACT_KEY_DEPTH: Final = 3  # objects this deep (the top is 1) may name compact members
 
 _DECODER = json.JSONDecoder()
 _DecodeError = json.JSONDecodeError
@@ -64,13 +68,17 @@ def nesting_over(text: str, limit: int, start: int = 0, end: int | None = None) 
     return bool(brackets)
 
 
-def loads_in_steps(text: str, max_depth: int) -> Any:
+def loads_in_steps(text: str, max_depth: int, compact_under: Collection[str] = frozenset()) -> Any:
     """``json.loads(text)`` in steps of at most :data:`STEP_CHARS` (see the module doc).
+
+    A long list anywhere in the value of a member named in ``compact_under`` (a member
+    of an object at most :data:`COMPACT_KEY_DEPTH` levels down, such as an action's
+    ``response``) is kept as columns where its members allow (:mod:`.compact`).
 
     Raises ``ValueError`` (``json.JSONDecodeError``) for text that is not JSON and
     :class:`JsonTooDeep` for nesting deeper than ``max_depth``.
     """
-    reader = _Reader(text, max_depth)
+    reader = _Reader(text, max_depth, frozenset(compact_under))
     value, end = reader.value(_skip(text, 0), 1, STEP_CHARS)
     if _skip(text, end) != len(text):
         raise _DecodeError("Extra data", text, end)
@@ -89,10 +97,15 @@ def _cut_marks(last: str, following: str) -> tuple[str, str | None]:
     return mark, following if following in '[{"' else None
 
 
+def _finished(out: Any) -> Any:
+    return out.result() if isinstance(out, ListBuilder) else out
+
+
 class _Reader:
-    def __init__(self, text: str, max_depth: int) -> None:
+    def __init__(self, text: str, max_depth: int, compact_under: frozenset[str]) -> None:
         self.text = text
         self.max_depth = max_depth
+        self.compact_under = compact_under
         # Only a worker pauses: on the window's own thread a pause is just lost time.
         self.pauses = threading.current_thread() is not threading.main_thread()
         self.read_since_pause = 0
@@ -108,9 +121,9 @@ class _Reader:
     def _levels(self, depth: int) -> int:
         return self.max_depth - depth + 1
 
-    def value(self, pos: int, depth: int, hint: int) -> tuple[Any, int]:
+    def value(self, pos: int, depth: int, hint: int, compact: bool = False) -> tuple[Any, int]:
         """The value starting at ``pos`` (a window of ``hint`` characters first) and the
-        position after it."""
+        position after it; ``compact``: a long list in it may be kept as columns."""
         text = self.text
         if depth > self.max_depth:
             raise JsonTooDeep
@@ -137,7 +150,7 @@ class _Reader:
             return value, pos + end
         if first == '"':
             return self.long_string(pos)
-        return self.container(pos, depth)
+        return self.container(pos, depth, compact)
 
     def long_string(self, pos: int) -> tuple[str, int]:
         """A string longer than a step: find its end, then decode it in slices."""
@@ -177,24 +190,30 @@ class _Reader:
             start = cut
         return "".join(parts), quote + 1
 
-    def container(self, pos: int, depth: int) -> tuple[Any, int]:
-        """A list or object longer than a step, read a run of members at a time."""
+    def container(self, pos: int, depth: int, compact: bool = False) -> tuple[Any, int]:
+        """A list or object longer than a step, read a run of members at a time; a list
+        may be kept as columns when ``compact`` (:class:`.compact.ListBuilder`)."""
         text = self.text
         is_list = text[pos] == "["
         opener, closer = ("[", "]") if is_list else ("{", "}")
-        out: Any = [] if is_list else {}
+        out: Any = ([] if not compact else ListBuilder(self.stepped)) if is_list else {}
+        # An object's members named in compact_under (and anything in a compact member).
+        names = self.compact_under if not is_list and depth <= COMPACT_KEY_DEPTH else ()
         pos = _skip(text, pos + 1)
         if text[pos : pos + 1] == closer:
-            return out, pos + 1
+            return _finished(out), pos + 1
         marks: tuple[str, str | None] | None = None
         hint = 256
         wait, backoff = 0, 1  # members to read singly before the next run; its growth
         while True:
             if marks is not None and wait == 0:
-                found = self.run(pos, depth, opener, closer, marks)
+                sink = out if isinstance(out, ListBuilder) else None
+                found = self.run(pos, depth, opener, closer, marks, sink)
                 if found is not None:
                     members, pos = found
-                    if is_list:
+                    if sink is not None:
+                        pass  # taken by the builder in run()
+                    elif is_list:
                         out.extend(members)
                     else:
                         out.update(members)
@@ -205,7 +224,7 @@ class _Reader:
                 wait -= 1
             start = pos
             if is_list:
-                item, pos = self.value(pos, depth + 1, hint)
+                item, pos = self.value(pos, depth + 1, hint, compact)
                 out.append(item)
             else:
                 if text[pos : pos + 1] != '"':
@@ -214,24 +233,32 @@ class _Reader:
                 pos = _skip(text, pos)
                 if text[pos : pos + 1] != ":":
                     raise _DecodeError("Expecting ':' delimiter", text, pos)
-                item, pos = self.value(_skip(text, pos + 1), depth + 1, hint)
+                inner = compact or key in names
+                item, pos = self.value(_skip(text, pos + 1), depth + 1, hint, inner)
                 out[key] = item
             hint = 4 * (pos - start)
             last = text[pos - 1]
             pos = _skip(text, pos)
             mark = text[pos : pos + 1]
             if mark == closer:
-                return out, pos + 1
+                return _finished(out), pos + 1
             if mark != ",":
                 raise _DecodeError(f"Expecting ',' or '{closer}' delimiter", text, pos)
             pos = _skip(text, pos + 1)
             marks = _cut_marks(last, text[pos : pos + 1])
 
     def run(
-        self, pos: int, depth: int, opener: str, closer: str, marks: tuple[str, str | None]
+        self,
+        pos: int,
+        depth: int,
+        opener: str,
+        closer: str,
+        marks: tuple[str, str | None],
+        sink: ListBuilder | None = None,
     ) -> tuple[Any, int] | None:
         """Members from ``pos`` to a cut before a step's end, and where the next starts;
-        None when no cut within the step decodes."""
+        None when no cut within the step decodes. With a ``sink``, the members go to it
+        (and their nesting needs no check when it keeps them as columns: flat)."""
         text = self.text
         mark, first = marks
         end = min(len(text), pos + STEP_CHARS)
@@ -254,7 +281,8 @@ class _Reader:
             except _DecodeError:
                 used = -1
             if used == len(chunk):
-                if nesting_over(chunk, self._levels(depth)):
+                flat = sink is not None and sink.extend(members) and self._levels(depth) >= 2
+                if not flat and nesting_over(chunk, self._levels(depth)):
                     raise JsonTooDeep
                 self.stepped(len(chunk))
                 return members, following

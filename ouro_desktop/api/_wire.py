@@ -19,7 +19,7 @@ import base64
 import gc
 import ipaddress
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -93,6 +93,10 @@ def _collector_paused() -> Iterator[None]:
     alive) out of the collector's view; it is still freed as usual when dropped.
     """
     enabled = gc.isenabled()
+    # What was dropped just before goes first, rather than be frozen with the answer:
+    # httpx's response is a reference cycle, and one built from a body read whole (the
+    # in-app demo's transport) still holds the bytes being parsed.
+    gc.collect(1)
     gc.disable()
     try:
         yield
@@ -102,9 +106,13 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def parse_json(content: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+def parse_json(
+    content: bytes, *, max_depth: int = MAX_JSON_DEPTH, compact_under: Collection[str] = ()
+) -> Any:
     """Decode an answer as UTF-8 JSON, refusing anything unusable with a ResponseError."""
-    return parse_text(decode_text(content), len(content), max_depth=max_depth)
+    return parse_text(
+        decode_text(content), len(content), max_depth=max_depth, compact_under=compact_under
+    )
 
 
 def decode_text(content: bytes) -> str:
@@ -117,8 +125,17 @@ def decode_text(content: bytes) -> str:
         raise ResponseError("The server's answer is not readable text (not UTF-8).") from None
 
 
-def parse_text(text: str, size: int, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
-    """Decode an answer's text (``size`` bytes as sent) as JSON (see :func:`parse_json`)."""
+def parse_text(
+    text: str,
+    size: int,
+    *,
+    max_depth: int = MAX_JSON_DEPTH,
+    compact_under: Collection[str] = (),
+) -> Any:
+    """Decode an answer's text (``size`` bytes as sent) as JSON (see :func:`parse_json`).
+
+    In a big answer, long lists of numbers or number records inside the members named in
+    ``compact_under`` (an action's ``response``) are kept as columns (:mod:`.compact`)."""
     if text.lstrip()[:1] == "<":
         raise ResponseError(
             "The server sent a web page instead of Ouro data. Check the server address."
@@ -126,7 +143,7 @@ def parse_text(text: str, size: int, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
     try:
         if size > STEPPED_PARSE_BYTES:
             with _collector_paused():
-                return loads_in_steps(text, max_depth)
+                return loads_in_steps(text, max_depth, compact_under)
         value = json.loads(text)
     except (RecursionError, JsonTooDeep):
         raise ResponseError(_TOO_DEEP) from None
@@ -140,11 +157,21 @@ def parse_text(text: str, size: int, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
 class ApiResponse:
     """A complete, size-checked answer; no httpx types leak out of this module."""
 
-    __slots__ = ("status", "content", "headers", "request_id", "_json", "_parsed")
+    __slots__ = ("status", "content", "headers", "request_id", "compact_under", "_json", "_parsed")
 
-    def __init__(self, status: int, content: bytes, headers: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        status: int,
+        content: bytes,
+        headers: Mapping[str, str],
+        *,
+        compact_under: Collection[str] = (),
+    ) -> None:
+        """``compact_under``: members whose long lists may be kept as columns
+        (:func:`parse_text`)."""
         self.status = status
         self.content = content
+        self.compact_under = frozenset(compact_under)
         self.headers = {k.lower(): v for k, v in headers.items()}
         self.request_id = self.headers.get("x-request-id")
         self._json: Any = None
@@ -167,7 +194,7 @@ class ApiResponse:
                     # them go now keeps a big answer in memory twice, not three times, at
                     # the parse's peak (bytes, text and the values being built).
                     self.content = b""
-                self._json = parse_text(text, size)
+                self._json = parse_text(text, size, compact_under=self.compact_under)
             except ResponseError as exc:
                 self._json = exc
             self._parsed = True

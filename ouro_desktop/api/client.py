@@ -17,7 +17,7 @@ import asyncio
 import json
 import random
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -41,6 +41,10 @@ __all__ = ["OuroClient"]
 
 Progress = Callable[[int, int], None]
 SEARCH_LIMIT_MAX = 200
+# Where an action's answer sits in what the server sends (the action's ``response``, or
+# ``data.responseData`` beside it when a run answers at once): long number lists there
+# are kept as columns (:mod:`.compact`); every reader of an answer knows them.
+RESPONSE_MEMBERS: Collection[str] = frozenset({"response", "responseData"})
 
 
 def _seg(value: str) -> str:
@@ -159,23 +163,41 @@ class OuroClient(AssetCalls):
         return self._http.exchanges
 
     async def _data(
-        self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        compact_under: Collection[str] = (),
     ) -> Any:
-        body = await self._http.call(method, path, params=params, json_body=json)
+        body = await self._http.call(
+            method, path, params=params, json_body=json, compact_under=compact_under
+        )
         if "data" not in body:
             raise ResponseError("The server's answer has no data in it.")
         return body["data"]
 
-    async def _object(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        data = await self._data("GET", path, params=params)
+    async def _object(
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        compact_under: Collection[str] = (),
+    ) -> dict[str, Any]:
+        data = await self._data("GET", path, params=params, compact_under=compact_under)
         if not isinstance(data, dict):
             raise ResponseError("The server sent something other than the expected object.")
         return data
 
     async def _page(
-        self, path: str, params: dict[str, Any], parse: Callable[[object], Any], offset: int
+        self,
+        path: str,
+        params: dict[str, Any],
+        parse: Callable[[object], Any],
+        offset: int,
+        compact_under: Collection[str] = (),
     ) -> Any:
-        body = await self._http.call("GET", path, params=params)
+        body = await self._http.call("GET", path, params=params, compact_under=compact_under)
         return Page.from_json(body, parse, offset=offset)
 
     # -- auth --------------------------------------------------------------------------------
@@ -375,6 +397,7 @@ class OuroClient(AssetCalls):
             headers={"Prefer": "respond-async", "Idempotency-Key": idempotency_key},
             retry=False,
             on_unknown=unknown,
+            compact_under=RESPONSE_MEMBERS,
         )
         try:
             envelope = resp.json()
@@ -412,7 +435,8 @@ class OuroClient(AssetCalls):
 
     # -- actions -----------------------------------------------------------------------------
     async def get_action(self, action_id: str) -> Action:
-        return Action.from_json(await self._object(f"/actions/{_seg(action_id)}"))
+        data = await self._object(f"/actions/{_seg(action_id)}", compact_under=RESPONSE_MEMBERS)
+        return Action.from_json(data)
 
     async def list_route_actions(
         self,
@@ -438,6 +462,7 @@ class OuroClient(AssetCalls):
             params,
             lambda raw: Action.from_json(raw, route_id=route.id),
             max(0, offset),
+            RESPONSE_MEMBERS,
         )
         return page
 
@@ -459,7 +484,9 @@ class OuroClient(AssetCalls):
             "offset": max(0, offset),
             "include_response": _flag(include_response),
         }
-        page: Page[Action] = await self._page("/actions", params, Action.from_json, max(0, offset))
+        page: Page[Action] = await self._page(
+            "/actions", params, Action.from_json, max(0, offset), RESPONSE_MEMBERS
+        )
         return page
 
     async def action_logs(

@@ -235,15 +235,24 @@ class FormSpec:
 
 
 # -- values -----------------------------------------------------------------------------------
+_IMMUTABLE = frozenset({str, int, float, bool, type(None)})
+
+
+def _fresh(value: Any) -> Any:
+    """A copy the caller may change (a number or a string is one already: a wide form's
+    2,000 defaults are collected at every check, and deepcopy is a slow way to say so)."""
+    return value if type(value) in _IMMUTABLE else copy.deepcopy(value)
+
+
 def initial_value(node: Node) -> Any:
     """What a fresh form holds for ``node``: its default, else an empty value of its type
     (``""``, ``False``, ``[]``, an object of its children's), else :data:`MISSING`."""
     if isinstance(node, OptionalNode):
         if node.has_default and node.default is not None:
-            return copy.deepcopy(node.default)
+            return _fresh(node.default)
         return MISSING if node.unset == "omit" else None
     if node.has_default:
-        return copy.deepcopy(node.default)
+        return _fresh(node.default)
     if isinstance(node, ObjectNode):
         out: JSON = {}
         for child in node.children:

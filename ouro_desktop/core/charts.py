@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ouro_desktop.api.compact import is_list
 from ouro_desktop.core.labels import label_and_unit
 from ouro_desktop.core.response_schema import item_schema, property_schema, schema_at
 from ouro_desktop.core.units import split_title_unit
@@ -98,7 +99,7 @@ def _lookup(value: Any, path: object) -> Any:
             if part not in current:
                 return _MISSING
             current = current[part]
-        elif isinstance(current, list) and _is_index(part):
+        elif is_list(current) and _is_index(part):
             index = int(part)
             if not -len(current) <= index < len(current):
                 return _MISSING
@@ -244,7 +245,7 @@ def _marker_keys(config: dict[str, Any]) -> set[str]:
 
 
 def _inferred_series(
-    records: list[Any], category: str | None, records_schema: Mapping[str, Any]
+    records: Sequence[Any], category: str | None, records_schema: Mapping[str, Any]
 ) -> Series:
     """Without declared series: every key of the first record holding a number."""
     for record in records:
@@ -257,7 +258,7 @@ def _inferred_series(
     return []
 
 
-def _sort_records(records: list[Any], sort: Any) -> list[Any]:
+def _sort_records(records: Sequence[Any], sort: Any) -> Sequence[Any]:
     if not isinstance(sort, str) or not sort.strip("-").strip():
         return records
     descending = sort.startswith("-")
@@ -279,7 +280,7 @@ def _sort_records(records: list[Any], sort: Any) -> list[Any]:
     return [r for _, r in numbers] + [r for _, r in texts] + rest
 
 
-def _limit(records: list[Any], limit: Any) -> list[Any]:
+def _limit(records: Sequence[Any], limit: Any) -> Sequence[Any]:
     if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
         return records
     return records[:limit]
@@ -304,7 +305,7 @@ def chart_series(
     if not isinstance(config, dict):
         return None
     records = _lookup(response, chart_decl.get("data"))
-    if not isinstance(records, list) or not records:
+    if not is_list(records) or not records:
         return None
     category = _data_key(config.get("category")) or _data_key(config.get("xAxis"))
     data_path = chart_decl.get("data")
@@ -323,7 +324,7 @@ def chart_series(
     for index, record in enumerate(records):
         if category is not None:
             x = _lookup(record, category)
-            if x is _MISSING or x is None or isinstance(x, dict | list):
+            if x is _MISSING or x is None or isinstance(x, dict) or is_list(x):
                 continue
         else:
             x = index

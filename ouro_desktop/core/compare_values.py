@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
-from itertools import islice
 from typing import Any, Final
 
+from ouro_desktop.api.compact import CompactList, first_items, is_list, json_default
 from ouro_desktop.core.number_format import MINUS, exact_text, format_number, is_number
 from ouro_desktop.core.result_table import EMPTY, summary_text
 from ouro_desktop.core.units import with_unit
@@ -78,14 +78,14 @@ def same_scalar(a: Any, b: Any) -> bool:
 
 def same(a: Any, b: Any, checker: Checker) -> bool:
     """Deep equality that treats NaN as the same and checks for cancellation."""
-    if isinstance(a, list) and isinstance(b, list):
+    if is_list(a) and is_list(b):
         return first_difference(a, b, checker) is None
     if isinstance(a, Mapping) and isinstance(b, Mapping):
         if a.keys() != b.keys():
             return False
         checker.check()
         return all(same(a[k], b[k], checker) for k in a)
-    if isinstance(a, list | Mapping) or isinstance(b, list | Mapping):
+    if is_list(a) or is_list(b) or isinstance(a, Mapping) or isinstance(b, Mapping):
         return False
     return same_scalar(a, b)
 
@@ -98,6 +98,9 @@ def first_difference(a: Sequence[Any], b: Sequence[Any], checker: Checker) -> in
     for start in range(0, shortest, step):
         checker.check_now()
         stop = min(start + step, shortest)
+        if isinstance(a, CompactList) and isinstance(b, CompactList):
+            if a.same_span(b, start, stop):
+                continue  # the same values, compared column by column (no rows made)
         if a[start:stop] == b[start:stop]:
             continue
         for index in range(start, stop):
@@ -110,7 +113,7 @@ def cell_text(value: Any, unit: str, text_chars: int = 200) -> tuple[str, str]:
     """A value as a cell reads it (unit included, "—" for nothing), and its exact text."""
     if value is ABSENT or value is None:
         return EMPTY, "" if value is ABSENT else "null"
-    if isinstance(value, list | Mapping) and not value:
+    if (is_list(value) or isinstance(value, Mapping)) and not value:
         return EMPTY, json.dumps(value)  # an empty list or group reads as nothing, not as ""
     if isinstance(value, bool):
         return ("Yes" if value else "No"), exact_text(value)
@@ -119,8 +122,9 @@ def cell_text(value: Any, unit: str, text_chars: int = 200) -> tuple[str, str]:
     if isinstance(value, str):
         shown = value if len(value) <= text_chars else value[:text_chars] + "…"
         return shown, value
-    if isinstance(value, list) and all(is_number(v) for v in value):
-        return with_unit(", ".join(format_number(v) for v in value), unit), json.dumps(value)
+    if is_list(value) and all(is_number(v) for v in value):
+        text = ", ".join(format_number(v) for v in value)
+        return with_unit(text, unit), json.dumps(value, default=json_default)
     return summary_text(value), ""
 
 
@@ -150,5 +154,5 @@ def change_text(a: Any, b: Any, unit: str) -> tuple[str, str]:
 def count_text(values: Sequence[Any]) -> str:
     """``"60 values"`` for numbers, ``"12 items"`` otherwise, "—" when empty."""
     count = len(values)
-    noun = "value" if all(is_number(v) for v in islice(values, 50)) else "item"
+    noun = "value" if all(is_number(v) for v in first_items(values, 50)) else "item"
     return f"{count} {noun}{'s' if count != 1 else ''}" if count else EMPTY

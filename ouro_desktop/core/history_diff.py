@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from ouro_desktop.api.compact import json_default_str
 from ouro_desktop.api.models import Action
 from ouro_desktop.core.json_size import json_size_exceeds
 from ouro_desktop.core.run_record import RunRecord
@@ -81,7 +82,7 @@ def flatten(value: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=json_default_str)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -118,12 +119,12 @@ def display_value(value: Any) -> str:
         return "—"
     if isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False, default=str)
+    return json.dumps(value, ensure_ascii=False, default=json_default_str)
 
 
 def pretty_json(value: Any) -> str:
     """Indented JSON with sorted keys, the form both sides of a diff are written in."""
-    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=json_default_str)
 
 
 def text_diff_allowed(a: Any, b: Any, limit: int = TEXT_DIFF_LIMIT) -> bool:

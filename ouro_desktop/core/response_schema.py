@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ouro_desktop.api.compact import LIST_TYPES, is_list
 from ouro_desktop.api.models import Route
 
 __all__ = [
@@ -30,9 +31,9 @@ __all__ = [
 ]
 
 Schema = Mapping[str, Any]
-_JSON_TYPES = {
+_JSON_TYPES: dict[str, type | tuple[type, ...]] = {
     "object": dict,
-    "array": list,
+    "array": LIST_TYPES,
     "string": str,
     "boolean": bool,
     "null": type(None),
@@ -46,7 +47,7 @@ def _fits(schema: Schema, value: Any) -> bool:
         if "properties" in schema:
             return isinstance(value, dict)
         if "items" in schema:
-            return isinstance(value, list)
+            return is_list(value)
         return True
     for name in kinds:
         if name in ("number", "integer"):

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Final, Literal
 
+from ouro_desktop.api.compact import RecordColumns, first_items, is_list, json_default_str
 from ouro_desktop.core.json_size import json_size_exceeds
 from ouro_desktop.core.labels import distinct_labels, label_and_unit
 from ouro_desktop.core.number_format import exact_text, format_number, is_number
@@ -75,7 +76,7 @@ def summary_text(value: Any) -> str:
             return name
         count = len(value)
         return f"{count} value{'s' if count != 1 else ''}" if count else EMPTY
-    if isinstance(value, list):
+    if is_list(value):
         count = len(value)
         return f"{count} item{'s' if count != 1 else ''}" if count else EMPTY
     return str(value)
@@ -93,10 +94,13 @@ def cell_for(value: Any) -> Cell:
         return Cell(value, value)
     if json_size_exceeds(value, EXACT_CHARS):
         return Cell(summary_text(value), "")  # too big to hover or copy from one cell
-    return Cell(summary_text(value), json.dumps(value, ensure_ascii=False, default=str))
+    return Cell(
+        summary_text(value), json.dumps(value, ensure_ascii=False, default=json_default_str)
+    )
 
 
 TableMode = Literal["numbers", "rows", "records"]
+_ABSENT: Final = object()
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,11 +113,16 @@ class ResultTable:
     source: Sequence[Any] = field(repr=False)
 
     def cell(self, row: int, column: int) -> Cell:
-        item = self.source[row]
+        source = self.source
+        if self.mode == "records" and isinstance(source, RecordColumns):
+            # Straight from the column: no record made for one cell.
+            found = source.value_at(row, self.columns[column].key, _ABSENT)
+            return Cell(EMPTY, "") if found is _ABSENT else cell_for(found)
+        item = source[row]
         if self.mode == "numbers":
             return cell_for(item)
         if self.mode == "rows":
-            if isinstance(item, list) and column < len(item):
+            if is_list(item) and column < len(item):
                 return cell_for(item[column])
             return Cell(EMPTY, "null")
         if isinstance(item, Mapping):
@@ -133,7 +142,7 @@ class ResultTable:
 
 
 def _sample(values: Sequence[Any]) -> list[Any]:
-    return list(islice(values, SAMPLE))
+    return first_items(values, SAMPLE)
 
 
 def _is_plain(value: Any) -> bool:
@@ -154,7 +163,7 @@ def table_for(
     if all(v is None or is_number(v) for v in sample) and any(is_number(v) for v in sample):
         column = TableColumn("", label, unit)
         return ResultTable((column,), len(values), "numbers", values)
-    if all(isinstance(v, list) for v in sample):
+    if all(is_list(v) for v in sample):
         widths = {len(v) for v in sample}
         if len(widths) == 1 and 0 < (width := widths.pop()) <= 12:
             if all(is_number(x) or x is None for row in sample for x in row):

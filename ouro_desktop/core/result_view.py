@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Final, Literal
 
+from ouro_desktop.api.compact import CompactList, is_list, json_default, json_default_str
 from ouro_desktop.api.models import Route
 from ouro_desktop.core.json_size import json_size_exceeds
 from ouro_desktop.core.labels import distinct_labels, humanise_key, label_and_unit
@@ -274,7 +275,7 @@ def _build(
             text=info.name,
             exact=""
             if json_size_exceeds(value, ctx.limits.text_chars)
-            else json.dumps(value, ensure_ascii=False, default=str),
+            else json.dumps(value, ensure_ascii=False, default=json_default_str),
             output=info,
             **{**common, "help": common["help"] or info.description},
         )
@@ -283,13 +284,13 @@ def _build(
             return ResultItem(kind="empty", text=EMPTY, exact="{}", **common)
         item = ResultItem(kind="group", **common)
         return _with_children(item, depth < ctx.limits.depth)
-    if isinstance(value, list):
+    if is_list(value):
         chart = ctx.charts.get(path)
         if not value:
             return ResultItem(kind="empty", text=EMPTY, exact="[]", chart=chart, **common)
         if len(value) <= ctx.limits.inline_numbers and all(is_number(v) for v in value):
             text = ", ".join(format_number(v) for v in value)
-            exact = json.dumps(value)
+            exact = json.dumps(value, default=json_default)
             return ResultItem(
                 kind="number", text=text, unit=unit, exact=exact, chart=chart, **common
             )
@@ -346,10 +347,11 @@ def child_items(item: ResultItem, start: int = 0, stop: int | None = None) -> li
             for (k, _, u, c, s), lab in zip(entries, labels, strict=True)
         ]
         return _round_uncertainties(item.path, value, built_items, ctx)
-    if isinstance(value, list):
+    if is_list(value):
         built = []
         names: list[tuple[str, str, str]] = []
-        rows = list(enumerate(islice(value, start, stop), start))
+        part = value[start:stop] if isinstance(value, CompactList) else islice(value, start, stop)
+        rows = list(enumerate(part, start))
         for index, child in rows:
             name = _record_name(child) or str(index + 1)
             names.append((name, name, item.unit))  # same names are numbered, not keyed

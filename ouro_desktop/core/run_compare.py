@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Final, Literal
 
+from ouro_desktop.api.compact import is_list
 from ouro_desktop.api.models import Route
 from ouro_desktop.core.compare_values import (
     ABSENT,
@@ -182,11 +183,7 @@ def _absence_note(a: Any, b: Any, labels: tuple[str, str]) -> str:
 
 
 def _is_records(value: Any, limit: int) -> bool:
-    return (
-        isinstance(value, list)
-        and 0 < len(value) <= limit
-        and all(isinstance(v, Mapping) for v in value)
-    )
+    return is_list(value) and 0 < len(value) <= limit and all(isinstance(v, Mapping) for v in value)
 
 
 def _output_row(
@@ -242,7 +239,7 @@ def _rows(
                 yield from _rows(section, where, (*trail, label), left, right, sub, walk, labels)
             else:
                 yield _value_row(section, where, name, unit, left, right, walk, labels)
-        elif isinstance(left, list) or isinstance(right, list):
+        elif is_list(left) or is_list(right):
             yield from _list_rows(
                 section, where, (*trail, label), unit, left, right, sub, walk, labels
             )
@@ -322,13 +319,13 @@ def _list_rows(
 ) -> Iterator[CompareRow]:
     label = SEPARATOR.join(trail)
     limits = walk.limits
-    both = [v for v in (a, b) if isinstance(v, list)]
+    both = [v for v in (a, b) if is_list(v)]
     if all(len(v) <= limits.inline_list and all(is_number(x) for x in v) for v in both):
         yield _value_row(section, path, label, unit, a, b, walk, labels)
         return
     if all(_is_records(v, limits.record_items) for v in both):
-        a_list = a if isinstance(a, list) else []
-        b_list = b if isinstance(b, list) else []
+        a_list = a if is_list(a) else []
+        b_list = b if is_list(b) else []
         items = max(len(a_list), len(b_list))
         sub = item_schema(schema)
         for index in range(items):
@@ -354,10 +351,10 @@ def _record_label(a: Any, b: Any, index: int) -> str:
 def _long_list_row(
     section: str, path: str, label: str, a: Any, b: Any, walk: _Walk, labels: tuple[str, str]
 ) -> CompareRow:
-    a_text = count_text(a) if isinstance(a, list) else cell_text(a, "", walk.limits.text_chars)[0]
-    b_text = count_text(b) if isinstance(b, list) else cell_text(b, "", walk.limits.text_chars)[0]
+    a_text = count_text(a) if is_list(a) else cell_text(a, "", walk.limits.text_chars)[0]
+    b_text = count_text(b) if is_list(b) else cell_text(b, "", walk.limits.text_chars)[0]
     note = _absence_note(a, b, labels)
-    if isinstance(a, list) and isinstance(b, list):
+    if is_list(a) and is_list(b):
         first = first_difference(a, b, walk)
         differs = first is not None
         if first is None:
@@ -442,7 +439,7 @@ def _all_rows(
         left = left if isinstance(left, Mapping) else {}
         right = right if isinstance(right, Mapping) else {}
         yield from _rows(RESULTS, "", (), left, right, resolve(answer_schema), walk, labels)
-    elif isinstance(left, list) or isinstance(right, list):
+    elif is_list(left) or is_list(right):
         yield from _list_rows(RESULTS, "", ("Answer",), "", left, right, {}, walk, labels)
     else:
         yield _value_row(RESULTS, "", "Answer", "", left, right, walk, labels)

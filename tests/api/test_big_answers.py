@@ -126,13 +126,13 @@ def test_a_big_answer_is_read_in_a_worker_while_the_loop_runs(
     seen: dict[str, Any] = {}
     real = _wire.loads_in_steps
 
-    def spy(text: str, depth: int) -> Any:
+    def spy(text: str, depth: int, *args: Any) -> Any:
         seen["thread"] = threading.current_thread()
         # The event loop must run a callback queued now, while this answer is being read.
         loop_ran = threading.Event()
         seen["loop"].call_soon_threadsafe(loop_ran.set)
         seen["loop_free"] = loop_ran.wait(5)
-        return real(text, depth)
+        return real(text, depth, *args)
 
     monkeypatch.setattr(_wire, "loads_in_steps", spy)
 

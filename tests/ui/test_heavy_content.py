@@ -261,8 +261,11 @@ def test_a_2000_field_form_is_a_form_built_a_section_at_a_time(
     assert not form.raw_mode and form.raw_toggle.isVisibleTo(form)
     body_editor = form.body_editor
     assert body_editor is not None and len(body_editor.sections) > 10
-    built = len(form.slots())
-    assert 0 < built < 100  # a section's worth, not 2,000 rows
+    # No row is built in the turn the form is made (it would hold the window longer);
+    # they come from the next turn on, a section's worth, not 2,000 rows.
+    assert not form.slots() and body_editor.growing and body_editor.grower is not None
+    body_editor.grower.run()  # one turn's worth
+    assert 0 < len(form.slots()) < 100
     # The sections' headers come a batch per turn of the event loop, then Tab is
     # chained through them again (fields_changed).
     headers = len(form.findChildren(CollapsibleSection))
@@ -294,6 +297,24 @@ def test_a_value_or_an_error_far_down_a_wide_form_opens_its_section(
     assert form.field_error("s0777") == "must be at most 99"
 
 
+def test_an_error_at_a_built_row_not_shown_yet_shows_its_row(
+    qtbot: Any, heavy_routes: dict[str, Route]
+) -> None:
+    form = RequestForm()
+    qtbot.addWidget(form)
+    form.show()
+    form.set_route(heavy_routes["wide-form-2000"])
+    body_editor = form.body_editor
+    assert body_editor is not None and body_editor.grower is not None
+    first = body_editor.sections[0]
+    while not first.built:  # every row of the first section built, none shown yet
+        body_editor.grower.run()
+    assert first.held and not form.slots()["s0020"].isVisible()
+    form.show_field_errors({"s0020": "must be at least 0"})
+    assert form.field_error("s0020") == "must be at least 0"
+    assert form.slots()["s0020"].isVisible() and not first.held
+
+
 def _full_form_body(route: Route) -> dict[str, Any]:
     """The body a form of ``route`` sends with every row built (nothing left to grow)."""
     form = RequestForm()
@@ -320,7 +341,9 @@ def test_a_wide_form_grows_a_few_rows_a_turn_and_keeps_what_is_typed_meanwhile(
     body_editor = form.body_editor
     assert body_editor is not None and not form.raw_mode
     first = body_editor.sections[0]
-    # Only the first rows come at once; the rest of the first section a few a turn.
+    # The first section's rows come a few a turn, from the turn after the form is made.
+    assert not form.slots() and body_editor.grower is not None
+    body_editor.grower.run()  # one turn's worth
     assert 0 < len(form.slots()) < rows
     # Typed into as soon as it is built: the rows built after it leave it be.
     qtbot.waitUntil(lambda: path in form.slots(), timeout=5000)
@@ -329,6 +352,8 @@ def test_a_wide_form_grows_a_few_rows_a_turn_and_keeps_what_is_typed_meanwhile(
         pass  # every row of the first section and every section's header is there
     assert not body_editor.growing
     assert first.built and len(form.slots()) == rows
+    # shown a few a turn once all were built: every one is on screen by now
+    assert not first.held and all(s.row is not None and s.row.isVisible() for s in first.slots)
     groups = [body_editor]
     if slug == "grouped-form-2000":
         inner = form.slots()["group_000"].editor

@@ -537,12 +537,12 @@ def test_compare_two_formula_runs(demo: Demo, qtbot: Any) -> None:
     assert a.action.status == b.action.status == "success"
     dialog = _compared(a, b, qtbot)
     assert dialog.differing_keys()[0] == "body.formula"
-    model, proxy = dialog.model, dialog.proxy
+    model = dialog.model
     formula = dialog.shown_row("Formula")
     assert formula >= 0
 
     def cell(row: int, column: int, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        return proxy.index(row, column).data(role)
+        return model.index(row, column).data(role)
 
     assert cell(formula, model.MARK_COLUMN) == MARK
     assert cell(formula, model.LABEL_COLUMN, Qt.ItemDataRole.FontRole).bold()
@@ -585,15 +585,15 @@ def test_compare_leaves_the_note_its_room_and_cut_cells_read_whole_on_hover(qtbo
     dialog.show_comparison(compare_runs(*sides, route=route), [])
     model, table = dialog.model, dialog.table
     peaks = dialog.shown_row("Peaks")
-    note = dialog.proxy.index(peaks, model.NOTE_COLUMN).data()
+    note = dialog.model.index(peaks, model.NOTE_COLUMN).data()
     assert note == "lists differ from item 1 on"
-    font = dialog.proxy.index(peaks, model.NOTE_COLUMN).data(Qt.ItemDataRole.FontRole)
+    font = dialog.model.index(peaks, model.NOTE_COLUMN).data(Qt.ItemDataRole.FontRole)
     shown = table.viewport().width() - table.columnViewportPosition(model.NOTE_COLUMN)
     assert shown >= QFontMetrics(font).horizontalAdvance(note) + 8  # whole, not "lists di…"
     method = dialog.shown_row("Method")
-    text = dialog.proxy.index(method, model.A_COLUMN).data()
+    text = dialog.model.index(method, model.A_COLUMN).data()
     assert table.fontMetrics().horizontalAdvance(text) > table.columnWidth(model.A_COLUMN)
-    tip = dialog.proxy.index(method, model.A_COLUMN).data(Qt.ItemDataRole.ToolTipRole)
+    tip = dialog.model.index(method, model.A_COLUMN).data(Qt.ItemDataRole.ToolTipRole)
     assert tip == f"Exact value: {cu['method']}"
     # two runs of one route: the columns are told apart by their times, the title names it
     a_head = model.headerData(model.A_COLUMN, Qt.Orientation.Horizontal)

@@ -16,23 +16,35 @@ __all__ = ["chain_by_position", "focusable_in_order"]
 _LINE = 12  # px: widgets whose middles are this close are on one line
 
 
-def _takes_tab(widget: QWidget, root: QWidget) -> bool:
-    if not widget.focusPolicy().value & Qt.FocusPolicy.TabFocus.value:
-        return False
-    if widget.focusProxy() is not None or not widget.isVisibleTo(root):
-        return False
-    parent = widget.parentWidget()
-    # A spin box's or combo box's own line edit is reached through the box.
-    return not isinstance(parent, QAbstractSpinBox | QComboBox)
+_TAB = Qt.FocusPolicy.TabFocus.value
+_DIRECT = Qt.FindChildOption.FindDirectChildrenOnly
+
+
+def _tab_stops(parent: QWidget, root: QWidget, out: list[QWidget]) -> None:
+    """The widgets Tab stops at under ``parent``, in creation order. A hidden widget's
+    children are not looked at (none of them is shown): a wide form's collapsed sections
+    and the pages of stacks hold hundreds, and this runs each time the form grows."""
+    for widget in parent.findChildren(QWidget, options=_DIRECT):
+        if widget.isHidden() or widget.isWindow():
+            continue
+        if (
+            widget.focusPolicy().value & _TAB
+            and widget.focusProxy() is None
+            # A spin box's or combo box's own line edit is reached through the box.
+            and not isinstance(parent, QAbstractSpinBox | QComboBox)
+        ):
+            out.append(widget)
+        _tab_stops(widget, root, out)
 
 
 def focusable_in_order(root: QWidget) -> list[QWidget]:
     """The widgets under ``root`` that Tab stops at, in reading order."""
+    stops: list[QWidget] = []
+    _tab_stops(root, root, stops)
     placed = []
-    for widget in root.findChildren(QWidget):
-        if _takes_tab(widget, root):
-            top = widget.mapTo(root, QPoint(0, 0))
-            placed.append((top.y() + widget.height() / 2, top.x(), widget))
+    for widget in stops:
+        top = widget.mapTo(root, QPoint(0, 0))
+        placed.append((top.y() + widget.height() / 2, top.x(), widget))
     placed.sort(key=lambda item: (item[0], item[1]))
     lines: list[list[tuple[float, int, QWidget]]] = []
     for item in placed:

@@ -15,6 +15,7 @@ lines tinted as well.
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 from PySide6.QtCore import (
@@ -24,7 +25,6 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QPoint,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -112,7 +112,11 @@ def short_labels(labels: tuple[str, str]) -> tuple[str, str]:
 
 
 class CompareModel(QAbstractTableModel):
-    """Rows of a :class:`Comparison`, with a heading row before Inputs and Results."""
+    """Rows of a :class:`Comparison`, with a heading row before Inputs and Results.
+
+    "Only differences" is the model's own filter (:meth:`set_only_differences`), not a
+    proxy's: a proxy doubles the calls into Python for every cell Qt paints. A cell's
+    text and the roles Qt asks for are answered from tuples made once per comparison."""
 
     MARK_COLUMN, LABEL_COLUMN, A_COLUMN, B_COLUMN, CHANGE_COLUMN, PCT_COLUMN, NOTE_COLUMN = range(7)
     DiffersRole = Qt.ItemDataRole.UserRole + 1
@@ -120,7 +124,10 @@ class CompareModel(QAbstractTableModel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[CompareRow | str] = []  # a str is a section heading
+        self._all: list[CompareRow | str] = []  # a str is a section heading
+        self._rows: list[CompareRow | str] = []  # those shown
+        self._cells: list[tuple[str, ...]] = []  # each shown row's seven texts
+        self._only = False
         self._labels = ("First run", "Second run")
         self._tint = QBrush()
         self._bold = QFont()
@@ -129,18 +136,36 @@ class CompareModel(QAbstractTableModel):
     def set_comparison(self, comparison: Comparison, labels: tuple[str, str], tint: QBrush):
         self.beginResetModel()
         self._labels, self._tint = labels, tint
-        self._rows = []
+        self._all = []
         section = ""
         for row in comparison.rows:
             if row.kind != "more" and row.section != section:
                 section = row.section
-                self._rows.append("Inputs" if section == INPUTS else "Results")
-            self._rows.append(row)
+                self._all.append("Inputs" if section == INPUTS else "Results")
+            self._all.append(row)
+        self._filter()
         self.endResetModel()
+
+    def set_only_differences(self, only: bool) -> None:
+        if only == self._only:
+            return
+        self.beginResetModel()
+        self._only = only
+        self._filter()
+        self.endResetModel()
+
+    def _filter(self) -> None:
+        only = self._only
+        self._rows = [r for r in self._all if not only or isinstance(r, str) or r.differs]
+        self._cells = [_cells(r) for r in self._rows]
 
     def row_at(self, row: int) -> CompareRow | None:
         found = self._rows[row] if 0 <= row < len(self._rows) else None
         return found if isinstance(found, CompareRow) else None
+
+    def shown(self) -> list[tuple[CompareRow | str, tuple[str, ...]]]:
+        """The rows shown and their cells' texts (for fitting the columns)."""
+        return list(zip(self._rows, self._cells, strict=True))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
         return 0 if parent.isValid() else len(self._rows)
@@ -162,59 +187,49 @@ class CompareModel(QAbstractTableModel):
             return plain_tip(self._labels[section - self.A_COLUMN])
         return None
 
-    def _cell(self, row: CompareRow, column: int) -> str:
-        return (
-            MARK if row.differs else "",
-            row.label,
-            row.a,
-            row.b,
-            row.change,
-            row.change_pct,
-            row.note,
-        )[column]
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # Called for every role of every cell painted: the common answers come first, and
+        # roles are compared as plain ints (an enum comparison costs more than the rest).
+        role = int(role)
+        row = index.row()
+        if role == _DISPLAY:
+            return self._cells[row][index.column()] if 0 <= row < len(self._cells) else None
+        if role not in _ANSWERED or not 0 <= row < len(self._rows):
             return None
-        entry = self._rows[index.row()]
+        entry = self._rows[row]
         column = index.column()
         if isinstance(entry, str):  # a section heading
-            if role == Qt.ItemDataRole.DisplayRole and column == self.LABEL_COLUMN:
-                return entry
-            if role == Qt.ItemDataRole.FontRole:
+            if role == _FONT:
                 return self._bold
-            if role == self.HeadingRole:
-                return True
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._cell(entry, column).replace("\n", " ⏎ ")
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == self.A_COLUMN and entry.a_exact and entry.a_exact != entry.a:
-                return plain_tip(f"Exact value: {entry.a_exact[:2000]}")
-            if column == self.B_COLUMN and entry.b_exact and entry.b_exact != entry.b:
-                return plain_tip(f"Exact value: {entry.b_exact[:2000]}")
-            if column == self.MARK_COLUMN and entry.differs:
-                return "The two runs differ here"
-            text = self._cell(entry, column)
-            return plain_tip(text) if column != self.MARK_COLUMN and text else None  # in full
-        if role == Qt.ItemDataRole.FontRole and entry.differs:
-            return self._bold
-        if role == Qt.ItemDataRole.BackgroundRole and entry.differs:
-            return self._tint
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.MARK_COLUMN:
-            return int(Qt.AlignmentFlag.AlignCenter)
-        if role == self.DiffersRole:
+            return True if role == _HEADING else None
+        if role == _FONT:
+            return self._bold if entry.differs else None
+        if role == _BACKGROUND:
+            return self._tint if entry.differs else None
+        if role == _ALIGNMENT:
+            return _CENTRE if column == self.MARK_COLUMN else None
+        if role == _DIFFERS:
             return entry.differs
-        if role == self.HeadingRole:
+        if role == _HEADING:
             return False
-        return None
+        return self._tip(entry, column)  # ToolTipRole
+
+    def _tip(self, entry: CompareRow, column: int) -> str | None:
+        if column == self.A_COLUMN and entry.a_exact and entry.a_exact != entry.a:
+            return plain_tip(f"Exact value: {entry.a_exact[:2000]}")
+        if column == self.B_COLUMN and entry.b_exact and entry.b_exact != entry.b:
+            return plain_tip(f"Exact value: {entry.b_exact[:2000]}")
+        if column == self.MARK_COLUMN and entry.differs:
+            return "The two runs differ here"
+        text = _raw_cells(entry)[column]
+        return plain_tip(text) if column != self.MARK_COLUMN and text else None  # in full
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         if isinstance(self._rows[index.row()], str):
-            return Qt.ItemFlag.ItemIsEnabled
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            return _HEADING_FLAGS
+        return _ROW_FLAGS
 
     def row_text(self, row: int) -> str:
         entry = self._rows[row]
@@ -225,16 +240,68 @@ class CompareModel(QAbstractTableModel):
         return "\t".join(cells)
 
 
-class _DifferencesOnly(QSortFilterProxyModel):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.only = False
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_FONT = int(Qt.ItemDataRole.FontRole.value)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_DIFFERS = int(CompareModel.DiffersRole)
+_HEADING = int(CompareModel.HeadingRole)
+_ANSWERED = frozenset({_FONT, _BACKGROUND, _ALIGNMENT, _TOOLTIP, _DIFFERS, _HEADING})
+_CENTRE = int(Qt.AlignmentFlag.AlignCenter.value)
+_HEADING_FLAGS = Qt.ItemFlag.ItemIsEnabled
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
-    def filterAcceptsRow(self, row: int, parent: Index) -> bool:  # noqa: N802 - Qt API
-        if not self.only:
-            return True
-        index = self.sourceModel().index(row, 0, parent)
-        return bool(index.data(CompareModel.DiffersRole) or index.data(CompareModel.HeadingRole))
+
+def _raw_cells(row: CompareRow) -> tuple[str, ...]:
+    return (
+        MARK if row.differs else "",
+        row.label,
+        row.a,
+        row.b,
+        row.change,
+        row.change_pct,
+        row.note,
+    )
+
+
+def _cells(row: CompareRow | str) -> tuple[str, ...]:
+    """A row's seven texts as shown (a heading names its section in the label column)."""
+    if isinstance(row, str):
+        return ("", row, "", "", "", "", "")
+    return tuple(text.replace("\n", " ⏎ ") for text in _raw_cells(row))
+
+
+# Widest a column is made to fit its text (absent: as wide as its text). The note is read
+# whole: when the dialog is narrow the runs' columns give way to it (see _set_shares).
+_CAPS: dict[int, int] = {
+    CompareModel.LABEL_COLUMN: 320,
+    CompareModel.A_COLUMN: 240,
+    CompareModel.B_COLUMN: 240,
+    CompareModel.NOTE_COLUMN: 280,
+}
+_MEASURED = 12  # longest texts of a column measured, in each of plain and bold rows
+_PAD = 8  # px around a cell's text: the style's margins and the grid line, as Qt counts them
+
+
+def _text_width(
+    column: int, rows: list[tuple[CompareRow | str, tuple[str, ...]]], font: QFont
+) -> int:
+    """The widest of a column's texts, in px (bold for differing rows and headings)."""
+    bold_font = QFont(font)
+    bold_font.setBold(True)
+    plain: set[str] = set()
+    bold: set[str] = set()
+    for row, cells in rows:
+        text = cells[column]
+        if text:
+            (bold if isinstance(row, str) or row.differs else plain).add(text)
+    widest = 0
+    for texts, used in ((plain, font), (bold, bold_font)):
+        metrics = QFontMetrics(used)
+        for text in heapq.nlargest(_MEASURED, texts, key=len):
+            widest = max(widest, metrics.horizontalAdvance(text))
+    return widest + _PAD if widest else 0
 
 
 class CompareDialog(QDialog):
@@ -262,10 +329,8 @@ class CompareDialog(QDialog):
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
 
         self.model = CompareModel(self)
-        self.proxy = _DifferencesOnly(self)
-        self.proxy.setSourceModel(self.model)
         self.table = QTableView(self)
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -281,15 +346,12 @@ class CompareDialog(QDialog):
         self._sharing, self._shared_for = False, -1
         self.table.viewport().installEventFilter(self)
 
-        self.diff_view = QPlainTextEdit(self)
-        self.diff_view.setReadOnly(True)
-        self.diff_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.diff_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.diff_view.setAccessibleName("Difference between the answers as JSON")
-        self.highlighter = DiffHighlighter(self.diff_view.document(), self.palette())
+        # The JSON diff's view is made when first asked for ("Show as JSON"): most
+        # comparisons are read as the table, and making it cost the dialog's first turn.
+        self.diff_view: QPlainTextEdit | None = None
+        self.highlighter: DiffHighlighter | None = None
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.table)
-        self.stack.addWidget(self.diff_view)
 
         self.only_differences = QCheckBox("Only differences", self)
         self.only_differences.toggled.connect(self._on_only_differences_toggled)
@@ -322,7 +384,8 @@ class CompareDialog(QDialog):
         self.model.set_comparison(comparison, self.labels, tint)
         self.table.setCurrentIndex(QModelIndex())  # no focus frame on the first heading
         self._fit_columns()
-        self.diff_view.setPlainText("\n".join(diff_lines) if diff_lines else "(no differences)")
+        if self.diff_view is not None:
+            self.diff_view.setPlainText(self._diff_text())
         inputs = [r for r in comparison.rows if r.section == INPUTS and r.kind != "more"]
         differing_inputs = sum(r.differs for r in inputs)
         results = comparison.differing - differing_inputs
@@ -354,12 +417,15 @@ class CompareDialog(QDialog):
         return [row.path for row in self.rows() if row.differs]
 
     def diff_text(self) -> str:
-        return self.diff_view.toPlainText()
+        return self.diff_view.toPlainText() if self.diff_view is not None else self._diff_text()
+
+    def _diff_text(self) -> str:
+        return "\n".join(self.diff_lines) if self.diff_lines else "(no differences)"
 
     def shown_row(self, label: str) -> int:
         """The table row (as shown) of the row labelled ``label``; -1 when hidden."""
-        for row in range(self.proxy.rowCount()):
-            if self.proxy.index(row, CompareModel.LABEL_COLUMN).data() == label:
+        for row in range(self.model.rowCount()):
+            if self.model.index(row, CompareModel.LABEL_COLUMN).data() == label:
                 return row
         return -1
 
@@ -372,23 +438,25 @@ class CompareDialog(QDialog):
         self.only_differences.setEnabled(not busy)
 
     def _fit_columns(self) -> None:
-        self.table.resizeColumnsToContents()
-        for column, cap in (
-            (CompareModel.LABEL_COLUMN, 320),
-            (CompareModel.A_COLUMN, 240),
-            (CompareModel.B_COLUMN, 240),
-        ):
-            if self.table.columnWidth(column) > cap:
-                self.table.setColumnWidth(column, cap)
+        """Each column as wide as its widest text (or its title), within its cap.
+
+        Measured here, not by ``resizeColumnsToContents``: Qt asks the model for every role
+        of up to 1,000 rows a column -- tens of thousands of calls into Python, 30 ms for
+        83 rows. The widest text of a column is among its longest: only the
+        :data:`_MEASURED` longest of each column are measured (bold where the row is)."""
+        shown, font = self.model.shown(), self.table.font()
+        header = self.table.horizontalHeader()
+        widths = []
+        for column in range(self.model.columnCount()):
+            natural = max(_text_width(column, shown, font), header.sectionSizeHint(column))
+            cap = _CAPS.get(column)
+            widths.append(min(natural, cap) if cap else natural)
         # The note ("lists differ from item 3 on") is read whole: the runs' columns give
         # way (down to NARROWEST) before it is cut; a cut value reads in full on hover.
-        self._natural = [self.table.columnWidth(c) for c in range(self.model.columnCount())]
-        bold = self.table.font()
-        bold.setBold(True)  # a differing row's note is bold; every row's note is measured
-        metrics = QFontMetrics(bold)
-        notes = {row.note for row in self.rows() if row.note}
-        note = max((metrics.horizontalAdvance(n) + 12 for n in notes), default=0)
-        self._natural[CompareModel.NOTE_COLUMN] = min(note, 280)
+        self._natural = widths
+        for column in (CompareModel.MARK_COLUMN, CompareModel.CHANGE_COLUMN):
+            self.table.setColumnWidth(column, widths[column])
+        self.table.setColumnWidth(CompareModel.PCT_COLUMN, widths[CompareModel.PCT_COLUMN])
         self._share_width()
 
     def _share_width(self) -> None:
@@ -431,16 +499,28 @@ class CompareDialog(QDialog):
         self.cancel_requested.emit()
 
     def _on_only_differences_toggled(self, on: bool) -> None:
-        self.proxy.only = on
-        self.proxy.invalidateFilter()
+        self.model.set_only_differences(on)
 
     def _on_json_button_toggled(self, on: bool) -> None:
         self.json_button.setText("Show as table" if on else "Show as JSON")
-        self.stack.setCurrentWidget(self.diff_view if on else self.table)
+        self.stack.setCurrentWidget(self._json_view() if on else self.table)
         self.only_differences.setVisible(not on)
 
+    def _json_view(self) -> QPlainTextEdit:
+        if self.diff_view is None:
+            view = QPlainTextEdit(self)
+            view.setReadOnly(True)
+            view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+            view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+            view.setAccessibleName("Difference between the answers as JSON")
+            self.highlighter = DiffHighlighter(view.document(), self.palette())
+            view.setPlainText(self._diff_text())
+            self.stack.addWidget(view)
+            self.diff_view = view
+        return self.diff_view
+
     def _on_table_context_menu_requested(self, pos: QPoint) -> None:
-        rows = sorted({self.proxy.mapToSource(i).row() for i in self.table.selectedIndexes()})
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
         menu = QMenu(self)
         if rows:
             menu.addAction("Copy rows", lambda: self._copy(rows))

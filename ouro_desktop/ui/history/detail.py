@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ouro_desktop.api.compact import is_list
 from ouro_desktop.api.models import Action, ActionLog, Route
 from ouro_desktop.core.charts import resolve_path, response_charts
 from ouro_desktop.core.cif_preview import CifPreview
@@ -508,7 +509,7 @@ def _fills_a_chart(response: Any, route: Route) -> bool:
     for declaration in declarations:
         data = declaration.get("data") if isinstance(declaration, dict) else None
         found = resolve_path(response, data) if isinstance(data, str) else None
-        if isinstance(found, list) and found:
+        if is_list(found) and found:
             return True
     return False
 

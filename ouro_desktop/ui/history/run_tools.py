@@ -10,6 +10,7 @@ the dialog's Cancel stops. The history controller owns one :class:`RunTools`.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
@@ -48,11 +49,33 @@ def _run_label(entry: HistoryEntry | None, key: str) -> str:
     return f"{entry.route_name}{when}"
 
 
+WORK_S = 0.0005  # the comparing worker's work between two pauses, at most
+BREATH_S = 0.0002  # and its pause then
+
+
+def _breathing(stop: threading.Event) -> Callable[[], bool]:
+    """``stop.is_set`` for :func:`compare_runs`, which asks it between values and chunks of
+    long lists; after every :data:`WORK_S` of work it pauses for :data:`BREATH_S` first.
+    Without the pause the window's thread, whenever Qt calls into Python (a repaint of
+    the dialog makes hundreds of calls), waits for the worker to hand over the
+    interpreter (see ``ouro_desktop/api/_json.py``); paused, it has it at once."""
+    since = time.perf_counter()
+
+    def cancel() -> bool:
+        nonlocal since
+        if time.perf_counter() - since > WORK_S:
+            time.sleep(BREATH_S)
+            since = time.perf_counter()
+        return stop.is_set()
+
+    return cancel
+
+
 def _compare_runs(
     a: CompareSide, b: CompareSide, route: Route | None, stop: threading.Event
 ) -> tuple[Comparison, list[str]]:
     """In a worker: the table, then (for small answers) the JSON text diff."""
-    comparison = compare_runs(a, b, route=route, cancel=stop.is_set)
+    comparison = compare_runs(a, b, route=route, cancel=_breathing(stop))
     if stop.is_set():
         raise CompareCancelled
     return comparison, response_diff(a.response, b.response, labels=(a.label, b.label))

@@ -40,6 +40,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ouro_desktop.api.compact import (
+    LIST_TYPES,
+    CompactList,
+    dumps,
+    is_list,
+    json_default_str,
+)
 from ouro_desktop.ui.common.labels import plain_tip
 
 __all__ = ["PAGE", "JsonTreeModel", "JsonTreeView", "value_text"]
@@ -51,23 +58,39 @@ COPY_IN_WORKER = 20_000  # members below a value above which copying goes to a t
 Index = QModelIndex | QPersistentModelIndex
 
 
+_CONTAINERS = (dict, *LIST_TYPES)
+
+
 def value_text(value: Any) -> str:
-    """What "Copy value" puts on the clipboard: strings bare, the rest as (pretty) JSON."""
+    """What "Copy value" puts on the clipboard: strings bare, the rest as (pretty) JSON
+    (a long list kept as columns written a chunk of rows at a time)."""
     if isinstance(value, str):
         return value
-    if isinstance(value, dict | list):
-        return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    if isinstance(value, _CONTAINERS):
+        return dumps(value, indent=2, ensure_ascii=False, default=str)
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _first_rows(value: Any, limit: int) -> Any:
+    """``default`` for writing the start of a value: of a compact list, only the first
+    ``limit + 1`` items -- each takes a character at least, so already too many."""
+    if isinstance(value, CompactList):
+        return value.rows(0, limit + 1)
+    return json_default_str(value)
 
 
 def bounded_text(value: Any, limit: int) -> str | None:
     """``value_text(value)`` if it is at most ``limit`` characters, else None, found
     without writing out more than ``limit`` characters of it."""
-    if not isinstance(value, dict | list):
+    if not isinstance(value, _CONTAINERS):
         text = value_text(value)
         return text if len(text) <= limit else None
+    if isinstance(value, CompactList) and len(value) > limit:
+        return None
     parts, size = [], 0
-    encoder = json.JSONEncoder(indent=2, ensure_ascii=False, default=str)
+    encoder = json.JSONEncoder(
+        indent=2, ensure_ascii=False, default=lambda v: _first_rows(v, limit)
+    )
     for piece in encoder.iterencode(value):
         size += len(piece)
         if size > limit:
@@ -84,10 +107,12 @@ def _is_big(value: Any) -> bool:
         item = stack.pop()
         if isinstance(item, dict):
             seen += len(item)
-            stack.extend(v for v in item.values() if isinstance(v, dict | list))
+            stack.extend(v for v in item.values() if isinstance(v, _CONTAINERS))
         elif isinstance(item, list):
             seen += len(item)
-            stack.extend(v for v in item if isinstance(v, dict | list))
+            stack.extend(v for v in item if isinstance(v, _CONTAINERS))
+        elif isinstance(item, CompactList):
+            seen += len(item)  # its items hold numbers only
         if seen > COPY_IN_WORKER:
             return True
     return False
@@ -97,7 +122,7 @@ def _summary(value: Any) -> str:
     if isinstance(value, dict):
         n = len(value)
         return "{ }" if n == 0 else f"{{{n} key{'s' if n != 1 else ''}}}"
-    if isinstance(value, list):
+    if is_list(value):
         n = len(value)
         return "[ ]" if n == 0 else f"[{n} item{'s' if n != 1 else ''}]"
     text = value_text(value)
@@ -124,11 +149,11 @@ class _Node:
 
     @property
     def has_children(self) -> bool:
-        return not self.more and isinstance(self.value, dict | list) and bool(self.value)
+        return not self.more and isinstance(self.value, _CONTAINERS) and bool(self.value)
 
     @property
     def size(self) -> int:
-        return len(self.value) if isinstance(self.value, dict | list) else 0
+        return len(self.value) if isinstance(self.value, _CONTAINERS) else 0
 
     def made(self) -> int:
         """How many members have a node (the "more" row not counted)."""
@@ -155,6 +180,9 @@ class _Node:
         items: Iterator[tuple[str, Any]]
         if isinstance(value, dict):
             items = ((str(k), v) for k, v in islice(value.items(), start, start + count))
+        elif isinstance(value, CompactList):  # one page of rows made at once
+            page = value.rows(start, start + count)
+            items = ((f"[{i}]", item) for i, item in enumerate(page, start))
         elif isinstance(value, list):
             items = ((f"[{i}]", value[i]) for i in range(start, min(len(value), start + count)))
         else:
@@ -193,7 +221,7 @@ class JsonTreeModel(QAbstractItemModel):
         self._value = value
         # A scalar response still gets one row, so there is something to see and copy.
         self._root = _Node(
-            "", value if isinstance(value, dict | list) else {"value": value}, None, 0
+            "", value if isinstance(value, _CONTAINERS) else {"value": value}, None, 0
         )
         self.endResetModel()
 
@@ -416,7 +444,7 @@ class JsonTreeView(QWidget):
         return self._copy_later(self.model.value())
 
     def _copy_later(self, value: Any) -> str | None:
-        if isinstance(value, dict | list) and _is_big(value):
+        if isinstance(value, _CONTAINERS) and _is_big(value):
             self._copier.start(value)  # ``copied`` follows when it is written out
             return None
         return self._copy(value_text(value))

@@ -293,8 +293,10 @@ class RoutePage(QWidget):
     ) -> None:
         """Show ``route``, called ``title`` (its readable name; its own name by default).
 
-        ``lists_later``: what it needs and gives are shown by :meth:`show_lists` (a
-        long list takes a while to lay out: the rest of the page is drawn first)."""
+        ``lists_later``: the page is shown by :meth:`show_page` and what it needs and
+        gives by :meth:`show_inputs` and :meth:`show_lists`, each a turn of the event loop
+        apart (a wide route's page takes a while to lay out: its words are written out of
+        sight, the page drawn, then each list)."""
         new_route = self.route is None or self.route.id != route.id
         self.route = route
         self.title = title or route.name or route.slug or route.id
@@ -304,10 +306,15 @@ class RoutePage(QWidget):
             label.setVisible(not lists_later)
         self.set_favourite(is_favourite)
         self.api_panel.set_snippets(route_snippets(route, base_url))
-        self.stack.setCurrentWidget(self.scroll_area)
         if new_route:
             self.details_section.set_expanded(False)
             self.scroll_area.verticalScrollBar().setValue(0)
+        if not lists_later:
+            self.show_page()
+
+    def show_page(self) -> None:
+        """Show the route's page (written by :meth:`show_route`)."""
+        self.stack.setCurrentWidget(self.scroll_area)
 
     def update_facts(self, route: Route) -> None:
         """A fresher copy of the route shown (its runs' timings changed): only its facts
@@ -318,6 +325,10 @@ class RoutePage(QWidget):
         self.facts_label.setText(route_text.facts_html(route, self._muted()))
         self.paid_badge.setText(f"Paid route · {price_text(route)}")
         self.paid_badge.setVisible(route.is_paid)
+
+    def show_inputs(self) -> None:
+        """Show what the route needs (held back by ``lists_later``)."""
+        self.inputs_label.show()
 
     def show_lists(self) -> None:
         """Show what the route needs and gives (held back by ``lists_later``)."""

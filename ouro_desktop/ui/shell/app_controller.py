@@ -343,18 +343,22 @@ class AppController(QObject):
         )
         self.history.set_route(route, title)
         if wide:
-            # A wide form takes a while to build, and its list of settings to lay out:
-            # the page's words are drawn first, the lists a turn of the event loop later,
-            # then the form is built out of sight (no last route's form under the new
-            # title), and shown whole the turn after (not a widget at a time).
+            # A wide form takes a while to build, and its page to lay out: the page's
+            # words are written out of sight, then drawn a turn of the event loop later,
+            # what it needs and what it gives a turn each after that, then the form is
+            # built out of sight (no last route's form under the new title), and shown
+            # whole the turn after (not a widget at a time). No turn holds the window
+            # for long: each of these was 15-25 ms, two at once 30-50 ms.
             page.form_area.hide()
             try:
-                await asyncio.sleep(0)
-                page.show_lists()
+                for step in (page.show_page, page.show_inputs, page.show_lists):
+                    await asyncio.sleep(0)
+                    step()
                 await asyncio.sleep(0)
                 self.runs.show_route(route)
                 await asyncio.sleep(0)
             finally:
+                page.show_page()
                 page.show_lists()
                 page.form_area.show()
         else:

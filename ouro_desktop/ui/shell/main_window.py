@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ouro_desktop import __version__
+from ouro_desktop.ui.common.activation import skip_same_look_repaints
 from ouro_desktop.ui.common.banner import Banner
 from ouro_desktop.ui.common.file_drop import FileDropCatcher
 from ouro_desktop.ui.common.focus_order import chain_by_position
@@ -180,6 +181,8 @@ class MainWindow(QMainWindow):
             self.workspace.layout().activate()
             self._apply_default_sizes()
         self._bind_pane_shortcuts()
+        # A dialog opening over the window repaints no list that would look the same.
+        skip_same_look_repaints(self)
 
     # -- menus and shortcuts ----------------------------------------------------------------
     def _action(self, text: str, shortcut_id: str | None, slot: Callable[[], object]) -> QAction:

@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
 from ouro_desktop.api.schema import (
@@ -45,6 +45,8 @@ __all__ = ["LAZY_WEIGHT", "SECTION_WEIGHT", "GroupEditor", "is_wide", "weight"]
 LAZY_WEIGHT = 60  # fields in a group above which it is built a section at a time
 SECTION_WEIGHT = 25  # fields in a section, about
 TURN_BUDGET_S = 0.004  # building a turn of the event loop (showing them costs as much again)
+PAUSE_MS = 2  # between two turns of building
+REVEAL_ROWS = 8  # rows of a growing section shown a turn (Qt lays them out and paints them)
 
 
 def weight(node: Node) -> int:
@@ -89,7 +91,10 @@ class _Grower(QObject):
         self._first: list[Callable[[], None]] = []  # steps added by the running step
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
+        # A moment between turns, not none: at 0 the next turn often ran straight after
+        # the last one and its layout and paint, two turns holding the window as one.
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(PAUSE_MS)
         self._timer.timeout.connect(self.run)
 
     def add(self, steps: list[Callable[[], None]]) -> None:
@@ -107,12 +112,17 @@ class _Grower(QObject):
     def run(self, budget: float = TURN_BUDGET_S) -> None:
         deadline = time.perf_counter() + budget
         outer, _Grower.current = _Grower.current, self
+        ran = False
         try:
             while self.steps:
+                step = self.steps[0]
+                if isinstance(step, _Alone) and ran:
+                    break  # a turn of its own: it starts the next one
                 self.steps.popleft()()
+                ran = True
                 self.steps.extendleft(reversed(self._first))
                 self._first = []
-                if time.perf_counter() > deadline:
+                if time.perf_counter() > deadline or isinstance(step, _Alone):
                     break
         finally:
             _Grower.current = outer
@@ -120,6 +130,19 @@ class _Grower(QObject):
             self._timer.start()
         else:
             self.group.grew.emit()
+
+
+class _Alone:
+    """A step that takes a turn of the event loop to itself: showing widgets costs little
+    in the step and much after it, when Qt lays them out and paints them."""
+
+    __slots__ = ("call",)
+
+    def __init__(self, call: Callable[[], None]) -> None:
+        self.call = call
+
+    def __call__(self) -> None:
+        self.call()
 
 
 class _Section:
@@ -136,6 +159,7 @@ class _Section:
         self._widget: CollapsibleSection | None = None
         self.built = False
         self.growing = False  # its rows come a few a turn (the first section)
+        self.held: list[FieldRow] = []  # rows built while growing, not shown yet
 
     @property
     def widget(self) -> CollapsibleSection:
@@ -167,27 +191,45 @@ class _Section:
 
     def build(self) -> None:
         if self.built:
+            if self.held:  # built, not all shown yet: shown now
+                self._show_held(len(self.held))
+                self._reveal()
             return
         self.built, self.growing = True, False
         for slot in self.slots:
             if slot.row is None:
                 self.group.build_row(slot)
+        self._show_held(len(self.held))
         self._reveal()
         # Fields came: the form checks again and re-chains Tab (its fields_changed).
         self.group.changed.emit()
 
     def grow(self) -> None:
         """Opened; its rows come a few a turn of the event loop, out of sight, and are
-        shown together once all are there (showing them one by one cost more than
-        building them)."""
+        shown once all are there, :data:`REVEAL_ROWS` a turn (showing them one by one
+        cost more than building them; all 25 at once, 12-20 ms in one turn)."""
         self.growing = True
         self.widget.set_expanded(True)
         self.body.hide()
         steps: list[Callable[[], None]] = [lambda s=slot: self._grow_row(s) for slot in self.slots]
-        self.group.grower.add([*steps, self._reveal])
+        batches = range(0, len(self.slots), REVEAL_ROWS)
+        shows = [_Alone(self._reveal_first if not i else self._show_next) for i in batches]
+        self.group.grower.add([*steps, *shows])
 
     def _reveal(self) -> None:
         self.body.setVisible(self.widget.is_expanded())
+
+    def _reveal_first(self) -> None:
+        self._show_held(REVEAL_ROWS)
+        self._reveal()
+
+    def _show_next(self) -> None:
+        self._show_held(REVEAL_ROWS)
+
+    def _show_held(self, count: int) -> None:
+        shown, self.held = self.held[:count], self.held[count:]
+        for row in shown:
+            row.show()
 
     def _grow_row(self, slot: _Slot) -> None:
         if slot.row is None:
@@ -225,14 +267,13 @@ class GroupEditor(Editor):
         self._extra: dict[str, Any] = {}
         # A group built by another's grower grows with it; a big one gets its own.
         self.grower = _Grower.current
-        if is_wide(node):
-            weights = [weight(child) for child in node.children]
+        weights = [weight(child) for child in node.children]  # (is_wide's sum, once)
+        if 1 + sum(weights) > LAZY_WEIGHT and len(node.children) > 1:
             for part in _parts(node.children, weights):
                 section = _Section(self, len(self.sections), part)
                 self._slots.extend(section.slots)
                 self.sections.append(section)
-            own = self.grower is None
-            if own:
+            if self.grower is None:
                 self.grower = _Grower(self)
             # The other sections' headers are made out of sight too, then shown together.
             self._rest = QWidget(self.frame)
@@ -244,9 +285,7 @@ class GroupEditor(Editor):
             column.addWidget(self._rest)
             self.sections[0].grow()
             steps = [lambda: self.make_headers(self._made + 1) for _ in self.sections[1:]]
-            self.grower.add([*steps, self._rest.show])
-            if own:
-                self.grower.run()  # the first rows now, the rest a turn at a time
+            self.grower.add([*steps, self._rest.show])  # from the next turn, a turn at a time
         else:
             self._slots = [_Slot(child, None) for child in node.children]
             if self.grower is not None:
@@ -294,8 +333,9 @@ class GroupEditor(Editor):
 
     def show_first_section(self) -> None:
         """Build and show the first section's rows now (still growing out of sight)."""
-        if self.sections and not self.sections[0].built:
-            self.sections[0].open()
+        first = self.sections[0] if self.sections else None
+        if first is not None and (not first.built or first.held):
+            first.open()
 
     def show_headers(self) -> None:
         """Show the sections' headers made so far (before they were all made)."""
@@ -320,6 +360,9 @@ class GroupEditor(Editor):
             # its default needs the tick).
             row.editor.reset()
         row.editor.changed.connect(self.changed)
+        if slot.section is not None and slot.section.growing:
+            row.hide()  # shown a few at a time once the section's rows are all there
+            slot.section.held.append(row)
         inner = getattr(row.editor, "inner", row.editor)  # an optional group: the group
         if isinstance(inner, GroupEditor) and inner.grower is not self.grower:
             inner.grew.connect(self.grew)
@@ -327,10 +370,12 @@ class GroupEditor(Editor):
         slot.row = row
 
     def _ensure_row(self, slot: _Slot) -> FieldRow:
-        """The slot's row, built (and its section opened) now if it was not."""
-        if slot.row is None:
-            if slot.section is not None:
-                slot.section.open()
+        """The slot's row, built (and its section opened) now if it was not, and shown
+        (a growing section's rows wait out of sight until all are built)."""
+        section = slot.section
+        if slot.row is None or (section is not None and slot.row in section.held):
+            if section is not None:
+                section.open()
             else:
                 self.build_row(slot)
         assert slot.row is not None
