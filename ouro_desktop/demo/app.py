@@ -148,9 +148,7 @@ async def search_assets(request: Request, caller: Caller) -> Response:
     limit = int_param(request, "limit", 20, 1, 200) or 20
     offset = int_param(request, "offset", 0) or 0
     with collector_paused():  # every route row is decoded: no full collection over them
-        items = catalog.search(backend, caller.user, request.query_params)
-        page, total = items[offset : offset + limit], len(items)
-        del items  # freed here, while the collector still sleeps
+        page, total = catalog.search_page(backend, caller.user, request.query_params, offset, limit)
     return paged(page, offset, limit, total)
 
 

@@ -139,6 +139,9 @@ class Store:
         self.storage_dir = self.data_dir / "storage"
         self.storage_dir.mkdir(exist_ok=True)
         self.clock = clock
+        # Counts the writes that change what a search finds or how it ranks (assets and
+        # new actions): a cached ranking is good while it is unchanged (catalog.search_page).
+        self.generation = 0
         self._lock = threading.RLock()
         self._db = sqlite3.connect(
             self.data_dir / "demo.sqlite3", check_same_thread=False, isolation_level=None
@@ -206,6 +209,7 @@ class Store:
 
     # -- assets --------------------------------------------------------------------------
     def put_asset(self, asset: dict[str, Any], search_text: str = "") -> None:
+        self.generation += 1
         self._exec(
             "INSERT INTO assets(id, asset_type, user_id, parent_id, slug, visibility, created_at,"
             " last_updated, search_text, data) VALUES (?,?,?,?,?,?,?,?,?,?) "
@@ -232,6 +236,7 @@ class Store:
         return json.loads(rows[0][0]) if rows else None
 
     def delete_asset(self, asset_id: str) -> None:
+        self.generation += 1
         self._exec("UPDATE assets SET deleted=1 WHERE id=?", (asset_id,))
 
     def assets(
@@ -275,6 +280,7 @@ class Store:
 
     # -- actions -------------------------------------------------------------------------
     def put_action(self, action: dict[str, Any]) -> None:
+        self.generation += 1
         self._save_action(action, only_if_open=False)
 
     def update_action_if_open(self, action: dict[str, Any]) -> bool:

@@ -101,6 +101,61 @@ def test_search_pages_through_everything(demo_app: Any) -> None:
     drive(demo_app, scenario)
 
 
+def test_the_next_pages_of_a_search_decode_only_their_own_routes(demo_app: Any) -> None:
+    """Paging a search whose matches did not change reads only the page's assets (the
+    ranking is kept), and gives the same pages as ranking again; a new asset or a new
+    run (popularity ranks "relevant") changes the next page at once."""
+
+    async def scenario(demo: Demo) -> None:
+        store = demo.backend.store
+        everything = await search(demo, limit=200, filters={"asset_type": "route"}, sort="relevant")
+        listings: list[int] = []
+        assets = store.assets
+
+        def counting(**kw: Any) -> Any:
+            listings.append(1)
+            return assets(**kw)
+
+        store.assets = counting
+        try:
+            seen: list[str] = []
+            for offset in range(0, 11, 3):
+                page = await search(
+                    demo, limit=3, offset=offset, filters={"asset_type": "route"}, sort="relevant"
+                )
+                seen.extend(hit["id"] for hit in page["data"])
+                assert page["pagination"]["total"] == 11
+                assert not any(k.startswith("_") for hit in page["data"] for k in hit)
+            assert seen == [hit["id"] for hit in everything["data"]]
+            assert listings == []  # ranked once, by the first search (limit 200)
+
+            # A run of the last route makes it the most relevant (no query: popularity).
+            last = everything["data"][-1]
+            slug = last["name_url_slug"]
+            body = {"formula": "H2O"} if slug in (FORMULA, POST_FACTS) else None
+            if body is None:
+                cif = await demo.upload("Al.cif")
+                used = await demo.use(slug, inputs={"file": cif["id"]})
+            else:
+                used = await demo.use(slug, body=body)
+            assert used.status_code == 200
+            page = await search(
+                demo, limit=3, offset=0, filters={"asset_type": "route"}, sort="relevant"
+            )
+            assert page["data"][0]["id"] == last["id"]
+            assert len(listings) == 1
+            # A new file is found by the next page of a file search.
+            files = await search(demo, limit=50, filters={"asset_type": "file"})
+            added = await demo.upload("Na.cif")
+            again = await search(demo, limit=50, filters={"asset_type": "file"})
+            assert again["pagination"]["total"] == files["pagination"]["total"] + 1
+            assert added["id"] in {f["id"] for f in again["data"]}
+        finally:
+            store.assets = assets
+
+    drive(demo_app, scenario)
+
+
 def test_search_filters_metadata_filters_and_bad_params(demo_app: Any) -> None:
     async def scenario(demo: Demo) -> None:
         routes = await search(demo, filters={"asset_type": "route"}, limit=50)

@@ -256,9 +256,9 @@ def test_a_big_run_opened_in_the_history_and_two_compared(
             ("Results", "Curve", "lists differ from item 51 on"),  # every 50th, 0 is 0
         ]
         same = dialog.shown_row("Points")
-        assert dialog.proxy.index(same, CompareModel.MARK_COLUMN).data() == ""
+        assert dialog.model.index(same, CompareModel.MARK_COLUMN).data() == ""
         changed = dialog.shown_row("Curve")
-        assert dialog.proxy.index(changed, CompareModel.MARK_COLUMN).data() == MARK
+        assert dialog.model.index(changed, CompareModel.MARK_COLUMN).data() == MARK
         dialog.close()
     finally:
         app.close()

@@ -166,6 +166,47 @@ def test_roles_and_badges(routes: dict[str, Route]) -> None:
     assert model.index(1, 0).data(RouteListModel.BadgesRole)[0] == "paid $0.05/call"
 
 
+def test_a_row_is_laid_out_once_and_a_repaint_only_draws(
+    browser: RouteBrowser, routes: dict[str, Route], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scrolling and pages arriving repaint rows already drawn: their words are wrapped
+    and measured once (for their texts, width and font), not at every repaint; a title
+    that changes is laid out again. What a row shows is what ``data()`` says."""
+    from ouro_desktop.ui.routes import delegate
+
+    wrapped: list[str] = []
+    real = delegate._wrapped  # noqa: SLF001
+
+    def counting(text: str, *args: Any) -> list[str]:
+        wrapped.append(text)
+        return real(text, *args)
+
+    monkeypatch.setattr(delegate, "_wrapped", counting)
+    model = browser.model
+    browser.show_results(list(routes.values()), has_more=False)
+    view = browser.results_view
+    view.viewport().repaint()
+    assert wrapped  # the rows in view were laid out
+    wrapped.clear()
+    view.viewport().repaint()
+    view.viewport().repaint()
+    assert wrapped == []
+    for row in range(model.rowCount()):
+        index = model.index(row, 0)
+        assert model.row_texts(row) == (
+            index.data(RouteListModel.NameRole),
+            index.data(RouteListModel.OwnerRole),
+            index.data(RouteListModel.DescriptionRole),
+            index.data(RouteListModel.BadgesRole),
+        )
+    first = model.route_at(0)
+    assert first is not None
+    model.titler = lambda r: "A new title" if r is first else ""
+    model.refresh_titles()
+    view.viewport().repaint()
+    assert "A new title" in wrapped
+
+
 def test_badges_for_other_prices_and_inputs() -> None:
     sats = Route.from_json(
         {

@@ -109,7 +109,7 @@ def test_runs_of_one_route_read_apart_by_what_each_was_given(
         pane.view.initViewItemOption(option)  # as the view paints it (its style, margins)
         option.rect = pane.view.visualRect(index)
         option.rect.setWidth(160)
-        pane.route_cells.initStyleOption(option, index)
+        pane.cells.initStyleOption(option, index)
         assert option.text.endswith("· Al.cif") and option.text.startswith("predict-")
         assert "…" in option.text
         # At any width the fitted text fits where the style draws it, so the style does
@@ -118,7 +118,7 @@ def test_runs_of_one_route_read_apart_by_what_each_was_given(
         margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, pane.view) + 1
         for width in range(120, 320, 3):
             option.rect.setWidth(width)
-            pane.route_cells.initStyleOption(option, index)
+            pane.cells.initStyleOption(option, index)
             text_rect = style.subElementRect(
                 QStyle.SubElement.SE_ItemViewItemText, option, option.widget
             )

@@ -48,9 +48,10 @@ __all__ = ["BatchController"]
 log = logging.getLogger(__name__)
 FLUSH_MS = 250
 # Rows rebuilt in one turn of the loop, at most (a finished file's row reads its answer
-# through the result view, ~1 ms): a burst of changes goes in over a few turns, each
-# leaving the window free to paint, instead of in one turn of 20-30 ms.
-ROWS_PER_TURN = 12
+# through the result view, ~1 ms, twice that while the demo's thread wants the GIL): a
+# burst of changes goes in over a few turns, each leaving the window free to paint within
+# a frame, instead of in one turn of 20-30 ms.
+ROWS_PER_TURN = 6
 
 
 def _ask_save_path(parent: QWidget, suggested: str) -> Path | None:

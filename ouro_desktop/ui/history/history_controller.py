@@ -54,7 +54,9 @@ from ouro_desktop.ui.history.run_notifier import RunNotifier
 from ouro_desktop.ui.history.run_tools import RunTools
 
 log = logging.getLogger(__name__)
-HOLD_MS = 1000  # how long a batch run's change may wait to be shown with others
+# How long a batch run's change may wait to be shown with others: two repaints of the
+# runs table a second, and a run's new status is on screen within half a second.
+HOLD_MS = 500
 LOG_PAGE = 500  # log lines a request, the most a page may hold
 
 
@@ -180,12 +182,12 @@ class HistoryController(QObject):
             self.notifier.set_running(len(self.tracker.watching))
         if not self._shows(record.route_id):
             return
-        if record.batch_id is not None and self._selected not in (
-            record.action_id,
-            LOCAL_KEY_PREFIX + record.local_id,
-        ):
+        if record.batch_id is not None and not self._is_selected(record):
             # A folder batch changes many rows a second: they are applied together a few
             # times a second, so the table repaints a few times, not once per change.
+            # (Not ``self._selected not in (record.action_id, …)``: with nothing selected
+            # and no action id yet -- a run's first sight -- None matched None, and every
+            # new run of the batch was inserted on its own, ~10 repaints a second.)
             self._held[record.local_id] = (record, action)
             if not self._hold_timer.isActive():
                 self._hold_timer.start()

@@ -83,7 +83,6 @@ _DISPLAY = Qt.ItemDataRole.DisplayRole
 _DECORATION = Qt.ItemDataRole.DecorationRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole
-_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _ROLES = {int(r) for r in (_DISPLAY, _DECORATION, _TOOLTIP, _ALIGN)}
 _ROLES |= {int(Qt.ItemDataRole.UserRole) + i for i in range(1, 6)}
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -492,10 +491,8 @@ class HistoryTableModel(QAbstractTableModel):
                 return _RIGHT
         return None
 
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return _FLAGS  # (asked per cell per paint: not an enum "|" each time)
+    # flags(): QAbstractTableModel's own (enabled, selectable, no children), answered in
+    # C++ -- the view asks it of every cell it paints.
 
     def data(self, index: _Index, role: int = _DISPLAY) -> Any:
         if role not in _ROLES:  # font, colours, check state (asked per cell per paint)
@@ -528,6 +525,14 @@ class HistoryTableModel(QAbstractTableModel):
         if role == self.SortRole:
             return self._sort_key(column)(entry)
         return None
+
+    def display_text(self, entry: HistoryEntry, column: int) -> str:
+        """The text of ``entry``'s cell in ``column`` (what ``data()`` answers for it)."""
+        return self._display(entry, column)
+
+    def status_icon(self, state: RunState) -> QIcon:
+        """The Status column's icon for ``state`` (what ``data()`` answers for it)."""
+        return self._icon(state)
 
     def _display(self, entry: HistoryEntry, column: int) -> str:
         if column == self.STATUS:

@@ -54,9 +54,9 @@ from PySide6.QtWidgets import (
 
 from ouro_desktop.core.history import HistoryEntry
 from ouro_desktop.ui.common.inline_notice import InlineNotice
+from ouro_desktop.ui.history.cells import RunCellsDelegate
 from ouro_desktop.ui.history.filter import STATUS_FILTERS
 from ouro_desktop.ui.history.model import HistoryTableModel
-from ouro_desktop.ui.history.route_cell import RouteCellDelegate
 
 __all__ = ["EMPTY_TEXT", "NO_MATCH_TEXT", "HistoryPane"]
 
@@ -134,9 +134,10 @@ class HistoryPane(QWidget):
         self.view.setAlternatingRowColors(True)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
-        # "route · Cu.cif": the route's name is cut before what the run was given.
-        self.route_cells = RouteCellDelegate(self.view)
-        self.view.setItemDelegateForColumn(HistoryTableModel.ROUTE, self.route_cells)
+        # Cells filled from the runs in one call each (not eight calls into the model),
+        # and "route · Cu.cif" with the route's name cut before what the run was given.
+        self.cells = RunCellsDelegate(self.model, self.view)
+        self.view.setItemDelegate(self.cells)
         rows = self.view.verticalHeader()
         rows.hide()
         # Fixed row heights: the view never measures rows, so 100,000 cost what 100 do.

@@ -141,6 +141,13 @@ class RouteListModel(QAbstractListModel):
     def route_at(self, row: int) -> Route | None:
         return self._routes[row] if 0 <= row < len(self._routes) else None
 
+    def row_texts(self, row: int) -> tuple[str, str, str, list[str]]:
+        """What a row shows: its title, owner, one-line description and badges (what
+        ``data()`` answers for the Name, Owner, Description and Badges roles)."""
+        route = self._routes[row]
+        description = _one_line(route.description or route.summary)
+        return self.title(route) or "", route.owner or "", description, self._badges[row]
+
     def row_of(self, route_id: str) -> int:
         """The row showing ``route_id``, or -1."""
         for row, route in enumerate(self._routes):
