@@ -58,6 +58,19 @@ def _submit(app: App, ref: str, body: dict[str, Any]) -> Any:
     return app.aio.run(go())
 
 
+def _paths_asked(app: App) -> list[str]:
+    """The path of every request the app's client sends from now on, in order."""
+    asked: list[str] = []
+
+    async def hook(request: Any) -> None:
+        asked.append(request.url.path)
+
+    client = app.session.client
+    assert client is not None
+    client._http._client.event_hooks["request"].append(hook)  # noqa: SLF001
+    return asked
+
+
 def _finished(app: App, record: Any, timeout: float = 120) -> Any:
     app.aio.wait_until(lambda: any(r.local_id == record.local_id for r in app.finished), timeout)
     return next(r for r in app.finished if r.local_id == record.local_id)
@@ -113,14 +126,7 @@ def test_pressing_run_does_not_fetch_the_finished_run_shown_again(
         first = app.run()
         _select(app, first.action_id)
         app.aio.wait_until(lambda: not app.tasks.running("history-detail"))
-        asked: list[str] = []
-
-        async def hook(request: Any) -> None:
-            asked.append(request.url.path)
-
-        client = app.session.client
-        assert client is not None
-        client._http._client.event_hooks["request"].append(hook)  # noqa: SLF001
+        asked = _paths_asked(app)
         second = app.run()
         app.aio.run(asyncio.sleep(0.5))
         assert f"/actions/{second.action_id}" in asked  # the new run is followed ...
@@ -140,14 +146,7 @@ def test_a_run_followed_to_its_end_is_not_fetched_again_when_the_next_starts(
     try:
         app.open("demo/chatty-run")
         app.window.run_panel.form.set_value({"lines": 400, "per_second": 400})
-        asked: list[str] = []
-
-        async def hook(request: Any) -> None:
-            asked.append(request.url.path)
-
-        client = app.session.client
-        assert client is not None
-        client._http._client.event_hooks["request"].append(hook)  # noqa: SLF001
+        asked = _paths_asked(app)
         first = app.run()
         detail = app.window.run_detail
         app.aio.wait_until(lambda: detail.key() == first.action_id)
