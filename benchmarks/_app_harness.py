@@ -41,9 +41,16 @@ def make_loop() -> tuple[Any, asyncio.AbstractEventLoop]:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from ouro_desktop.ui.common.readable_style import ReadableStyle
+    from ouro_desktop.ui.common.readable_style import install as install_readable_style
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Ouro Desktop")
     app.setOrganizationName("Ouro")
+    if not isinstance(app.style(), ReadableStyle):
+        # As the app does: the style it paints with calls into Python for each element
+        # drawn, so leaving it out would make painting look cheaper than in the window.
+        install_readable_style(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     return app, loop
