@@ -30,7 +30,7 @@ from ouro_desktop.demo.services import demo_services
 from ouro_desktop.ui.common.collapsible import CollapsibleSection
 from ouro_desktop.ui.history import HistoryPane
 from ouro_desktop.ui.history.filter import RunFilter
-from ouro_desktop.ui.history.model import FILTER_IN_WORKER
+from ouro_desktop.ui.history.filter_worker import FILTER_IN_WORKER
 from ouro_desktop.ui.results.json_tree import PAGE, JsonTreeView
 from ouro_desktop.ui.run.form import RequestForm
 from ouro_desktop.ui.run.form.group import GroupEditor

@@ -22,14 +22,12 @@ so); a list that changed meanwhile is filtered again.
 from __future__ import annotations
 
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
@@ -49,6 +47,7 @@ from ouro_desktop.core.history import (
 from ouro_desktop.core.run_record import RunState
 from ouro_desktop.ui.common.labels import plain_tip
 from ouro_desktop.ui.history.filter import KeyedRows, RunFilter, search_text
+from ouro_desktop.ui.history.filter_worker import FILTER_IN_WORKER, FilterWorker
 from ouro_desktop.ui.history.status_marks import status_icons
 
 __all__ = [
@@ -59,23 +58,6 @@ __all__ = [
     "route_cell_text",
     "route_label",
 ]
-
-FILTER_IN_WORKER = 20_000  # rows above which a filter is worked out in a worker thread
-_POOL: ThreadPoolExecutor | None = None
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-filter")
-    return _POOL
-
-
-class _Relay(QObject):
-    """Carries a worker's filtered rows to the model's thread (a signal queues)."""
-
-    done = Signal(object)
-
 
 _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Status", "Route", "Started", "Duration")
@@ -131,9 +113,8 @@ class HistoryTableModel(QAbstractTableModel):
         self._version = 0  # changes with every change of the list (a worker's copy is stale)
         self._filter_job = 0  # the latest filter asked of the worker
         self._shown_job = 0  # the filter the shown rows follow
-        self._pending: Future[KeyedRows] | None = None  # the worker's latest filter
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._on_relay_done)
+        self._worker = FilterWorker(self)
+        self._worker.done.connect(self._on_worker_done)
         self._running: set[str] = set()
         self._has_more = False
         self._loading = False
@@ -358,31 +339,16 @@ class HistoryTableModel(QAbstractTableModel):
         self._shown = self._filter.passing(source.items, source.hays)
 
     def _filter_in_worker(self, source: KeyedRows) -> None:
-        """Filter a copy of ``source`` in the worker; the rows come back by ``_relay``."""
+        """Filter ``source`` in the worker; the rows come back by :meth:`_on_worker_done`."""
         self._filter_job += 1
-        job, version, spec = self._filter_job, self._version, self._filter.copy()
-        items, hays = list(source.items), list(source.hays)  # a copy: the list may change
-        relay = self._relay
-
-        def done(future: Future[KeyedRows]) -> None:  # in the worker thread
-            if future.cancelled():
-                return
-            try:
-                relay.done.emit((job, version, future.result()))
-            except RuntimeError:  # the model is gone (the window closed meanwhile)
-                pass
-
-        if self._pending is not None:
-            self._pending.cancel()  # an older filter not started yet is not worked out
-        self._pending = _pool().submit(spec.passing, items, hays)
-        self._pending.add_done_callback(done)
+        self._worker.submit(self._filter.copy(), source, self._filter_job, self._version)
 
     @property
     def filtering(self) -> bool:
         """Whether a worker is still working out the rows of the last filter."""
         return self._filter_job != self._shown_job
 
-    def _on_relay_done(self, outcome: tuple[int, int, KeyedRows]) -> None:
+    def _on_worker_done(self, outcome: tuple[int, int, KeyedRows]) -> None:
         job, version, rows = outcome
         if job != self._filter_job:
             return  # a newer filter is on its way
