@@ -23,7 +23,8 @@ live-logs-1000/    a run logging 1,000 (4,000) lines a second for 8 s, watched i
 open-logs-10k/     a finished run that logged 10,002 (100,002) lines opened on its Logs
 100k               tab; how many lines it shows
 form-500/2000/     a route whose request has 500 (2,000) settings opened; whether it is
-2000-grouped       a form or fell back to raw JSON (grouped: 100 groups of 20)
+2000-grouped       a form or fell back to raw JSON (grouped: 100 groups of 20), and how
+                   long until the form is whole (every row and header it builds at once)
 search-5000        5,000 routes in the catalogue: a search typed, then 10 pages scrolled
 =================  =====================================================================
 
@@ -474,13 +475,32 @@ async def row_open_logs(c: Ctx, lines: int) -> None:
 async def row_form(c: Ctx, ref: str) -> None:
     from ouro_desktop.ui.run.form.row import FieldRow
 
+    form = c.window.run_panel.form
+    complete: list[float] = []
+
+    def whole() -> bool:
+        """The form is all there: every row and header it builds up front is shown."""
+        editor = form.body_editor
+        return editor is not None and not editor.growing
+
+    def on_fields_changed() -> None:
+        if whole() and not complete:
+            complete.append(time.perf_counter())
+
+    form.fields_changed.connect(on_fields_changed)
+
     async def open_form() -> str:
+        start = time.perf_counter()
         await c.aut.controller.open_route(ref)
         await settle(0.5)
-        form = c.window.run_panel.form
+        # (The same span as before: the form is normally whole within it; if not, the
+        # phase waits for it, so a slower build shows in its figures too.)
+        await wait_until(whole, 60, "the whole form")
+        on_fields_changed()
         built = len(form.findChildren(FieldRow))
         kind = "raw JSON" if form.raw_mode else "a form"
-        return f"shown as {kind}, {built:,} field rows built"
+        took = (complete[0] - start) * 1000
+        return f"shown as {kind}, {built:,} field rows built, whole after {took:.0f} ms"
 
     await c.probe.phase(f"open {ref}", open_form)
 
