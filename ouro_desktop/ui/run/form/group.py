@@ -46,7 +46,10 @@ LAZY_WEIGHT = 60  # fields in a group above which it is built a section at a tim
 SECTION_WEIGHT = 25  # fields in a section, about
 TURN_BUDGET_S = 0.004  # building a turn of the event loop (showing them costs as much again)
 PAUSE_MS = 2  # between two turns of building
-REVEAL_ROWS = 8  # rows of a growing section shown a turn (Qt lays them out and paints them)
+# Before the first turn: the page the form is shown on is laid out and drawn first (that
+# and a first turn of building together held the window 15-20 ms).
+FIRST_PAUSE_MS = 30
+REVEAL_ROWS = 5  # rows of a growing section shown a turn (Qt lays them out and paints them)
 
 
 def weight(node: Node) -> int:
@@ -96,13 +99,18 @@ class _Grower(QObject):
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(PAUSE_MS)
         self._timer.timeout.connect(self.run)
+        self._started = False
 
     def add(self, steps: list[Callable[[], None]]) -> None:
         if _Grower.current is self:
             self._first.extend(steps)
         else:
             self.steps.extend(steps)
-            self._timer.start()
+            if not self._started:
+                self._started = True
+                self._timer.start(FIRST_PAUSE_MS)
+            elif not self._timer.isActive():
+                self._timer.start(PAUSE_MS)
 
     def stop(self) -> None:
         """Build nothing more (the form let go of the group)."""
@@ -127,7 +135,7 @@ class _Grower(QObject):
         finally:
             _Grower.current = outer
         if self.steps:
-            self._timer.start()
+            self._timer.start(PAUSE_MS)
         else:
             self.group.grew.emit()
 
@@ -285,7 +293,7 @@ class GroupEditor(Editor):
             column.addWidget(self._rest)
             self.sections[0].grow()
             steps = [lambda: self.make_headers(self._made + 1) for _ in self.sections[1:]]
-            self.grower.add([*steps, self._rest.show])  # from the next turn, a turn at a time
+            self.grower.add([*steps, _Alone(self._rest.show)])  # from the next turn on
         else:
             self._slots = [_Slot(child, None) for child in node.children]
             if self.grower is not None:
@@ -324,7 +332,12 @@ class GroupEditor(Editor):
             else:
                 host = self._rest.layout()
                 assert isinstance(host, QVBoxLayout)
-                host.addWidget(section.make_header(self._rest))
+                header = section.make_header(self._rest)
+                host.addWidget(header)
+                # Styled and measured out of sight (see build_row): showing them all
+                # at once is then cheap.
+                header.ensurePolished()
+                header.sizeHint()
         self._made = max(self._made, end)
 
     def _grow_row(self, slot: _Slot) -> None:
@@ -363,6 +376,11 @@ class GroupEditor(Editor):
         if slot.section is not None and slot.section.growing:
             row.hide()  # shown a few at a time once the section's rows are all there
             slot.section.held.append(row)
+            # Styled and measured now, out of sight, in this building turn: showing it
+            # later then costs less than half (styling and measuring a row for the first
+            # time was most of a showing turn).
+            row.ensurePolished()
+            row.sizeHint()
         inner = getattr(row.editor, "inner", row.editor)  # an optional group: the group
         if isinstance(inner, GroupEditor) and inner.grower is not self.grower:
             inner.grew.connect(self.grew)
