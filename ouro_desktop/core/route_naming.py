@@ -22,7 +22,7 @@ from typing import Any
 
 from ouro_desktop.api.models import Route
 
-from .atomic_file import write_text_atomic
+from .atomic_file import write_text_atomic_later
 
 __all__ = ["RouteNames", "is_endpoint_name", "route_title", "title_of"]
 
@@ -143,16 +143,20 @@ class RouteNames:
             return known
         return fallback.split("/", 1)[1] if "/" in fallback else fallback
 
-    def flush(self) -> None:
+    def flush(self, *, wait: bool = True) -> None:
+        """Write the names if any changed; ``wait=False`` leaves the writing to the
+        background (see :func:`write_text_atomic_later`; a failure there is logged)."""
         if not self._dirty or self.path is None:
             return
         for table in (self.services, self.titles):
             while len(table) > _MAX_ENTRIES:
                 table.pop(next(iter(table)))
         data = {"services": self.services, "titles": self.titles}
-        try:
-            write_text_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1))
-        except OSError as exc:
-            log.warning("could not keep the route names: %s", exc)
-            return
+        written = write_text_atomic_later(self.path, json.dumps(data, ensure_ascii=False, indent=1))
         self._dirty = False
+        if not wait:
+            return
+        try:
+            written.result()
+        except OSError:  # (logged by the writer)
+            self._dirty = True

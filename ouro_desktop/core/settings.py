@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .atomic_file import remove_stale_temps, write_text_atomic
+from .atomic_file import remove_stale_temps, write_text_atomic_later
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +124,11 @@ class SettingsStore:
         self.notice = f"Your settings could not be read and were reset. The old file is {kept}."
         return Settings()
 
-    def save(self, settings: Settings) -> None:
-        """Write atomically: a crash mid-save leaves the previous file intact."""
-        write_text_atomic(self.path, json.dumps(_to_json(settings), indent=2, sort_keys=True))
+    def save(self, settings: Settings, *, wait: bool = True) -> None:
+        """Write atomically: a crash mid-save leaves the previous file intact. The text is
+        taken now; ``wait=False`` leaves the writing to the background (the writes of
+        :func:`write_text_atomic_later` keep their order, waited for or not)."""
+        text = json.dumps(_to_json(settings), indent=2, sort_keys=True)
+        written = write_text_atomic_later(self.path, text)
+        if wait:
+            written.result()

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from ouro_desktop.core.settings import RouteBookmark, Settings, SettingsStore
 
@@ -66,3 +70,44 @@ def test_half_written_saves_left_by_a_crash_are_removed(tmp_path: Path) -> None:
     assert not any(path.exists() for path in stale)
     assert in_progress.exists()
     assert (tmp_path / "settings.json").exists()
+
+
+def test_a_save_left_to_the_background_is_written_off_the_calling_thread_in_order(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    from ouro_desktop.core import atomic_file
+
+    threads: list[str] = []
+    real = atomic_file.write_text_atomic
+
+    def recording(path: Path, text: str) -> None:
+        threads.append(threading.current_thread().name)
+        real(path, text)
+
+    monkeypatch.setattr(atomic_file, "write_text_atomic", recording)
+    path = tmp_path / "settings.json"
+    store = SettingsStore(path)
+    settings = store.load()
+    for i in range(30):  # opening routes quickly: each save left to the background
+        settings.add_recent(RouteBookmark(f"r{i}", f"demo/route-{i}"))
+        store.save(settings, wait=False)
+    settings.toggle_favourite(RouteBookmark("r1", "demo/one"))
+    store.save(settings)  # waited for: lands after every earlier one
+    assert threads and all(name != threading.current_thread().name for name in threads)
+    again = SettingsStore(path).load()
+    assert again.recent[0].route_id == "r29"
+    assert again.favourites == [RouteBookmark("r1", "demo/one")]
+    settings.add_recent(RouteBookmark("last", "demo/last"))
+    written = atomic_file.write_text_atomic_later(path, "{}")
+    written.result()
+    store.save(settings, wait=False)
+    atomic_file.write_text_atomic_later(tmp_path / "other.txt", "x").result()  # queue drained
+    assert SettingsStore(path).load().recent[0].route_id == "last"
+
+
+def test_a_background_save_that_fails_says_so_when_waited_for(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    store = SettingsStore(blocker / "settings.json")  # its folder cannot be made
+    with pytest.raises(OSError):
+        store.save(Settings())
