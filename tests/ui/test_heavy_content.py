@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QWidget
 
 from ouro_desktop.api.client import OuroClient
 from ouro_desktop.api.models import Route
@@ -312,6 +313,34 @@ def test_an_error_at_a_built_row_not_shown_yet_shows_its_row(
     form.show_field_errors({"s0020": "must be at least 0"})
     assert form.field_error("s0020") == "must be at least 0"
     assert form.slots()["s0020"].isVisible() and not first.held
+
+
+@pytest.mark.parametrize(("slug", "rows"), [("wide-form-2000", 25), ("grouped-form-2000", 21)])
+def test_rows_built_out_of_sight_are_styled_before_they_are_shown(
+    qtbot: Any, heavy_routes: dict[str, Route], slug: str, rows: int
+) -> None:
+    form = RequestForm()
+    qtbot.addWidget(form)
+    form.show()
+    form.set_route(heavy_routes[slug])
+    body_editor = form.body_editor
+    assert body_editor is not None and body_editor.grower is not None
+    polished = Qt.WidgetAttribute.WA_WState_Polished
+    waiting: set[str] = set()
+    while body_editor.growing:  # a turn of building or showing at a time
+        body_editor.grower.run()
+        for path, row in form.slots().items():
+            if row.isVisible():
+                continue
+            # Styled and measured while out of sight (a row's first styling was most of
+            # the turn that showed it); every label and editor in it too (not a choice's
+            # pop-up list, a window of its own, styled when it opens).
+            inside = [c for c in row.findChildren(QWidget) if c.window() is row.window()]
+            assert row.testAttribute(polished) and inside
+            assert all(child.testAttribute(polished) for child in inside)
+            waiting.add(path)
+    assert len(waiting) == len(form.slots()) == rows  # each was out of sight a while
+    assert all(row.isVisible() for row in form.slots().values())  # then shown, as before
 
 
 def _full_form_body(route: Route) -> dict[str, Any]:

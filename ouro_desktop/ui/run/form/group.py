@@ -376,9 +376,10 @@ class GroupEditor(Editor):
         if slot.section is not None and slot.section.growing:
             row.hide()  # shown a few at a time once the section's rows are all there
             slot.section.held.append(row)
-            # Styled and measured now, out of sight, in this building turn: showing it
-            # later then costs less than half (styling and measuring a row for the first
-            # time was most of a showing turn).
+        if _Grower.current is not None:
+            # Built a few a turn, out of sight: styled and measured now, in this building
+            # turn, so showing it later costs less than half (styling and measuring rows
+            # for the first time, a group's 20 at once, was most of a showing turn).
             row.ensurePolished()
             row.sizeHint()
         inner = getattr(row.editor, "inner", row.editor)  # an optional group: the group
