@@ -343,6 +343,40 @@ def test_rows_built_out_of_sight_are_styled_before_they_are_shown(
     assert all(row.isVisible() for row in form.slots().values())  # then shown, as before
 
 
+def test_the_headers_of_a_wide_form_show_in_batches_in_order_and_an_opened_one_at_once(
+    qtbot: Any, heavy_routes: dict[str, Route]
+) -> None:
+    forms = []
+    for _ in range(2):
+        form = RequestForm()
+        qtbot.addWidget(form)
+        form.resize(700, 900)
+        form.show()
+        form.set_route(heavy_routes["wide-form-2000"])
+        assert form.body_editor is not None and form.body_editor.grower is not None
+        forms.append((form, form.body_editor, form.body_editor.sections))
+    form, body_editor, sections = forms[0]
+    shown: list[int] = []
+    while body_editor.growing:
+        body_editor.grower.run()
+        shown.append(sum(s.widget.isVisible() for s in sections if s.index > 0))
+    # They came a batch at a time, not all in one turn, and every one is shown now,
+    # top to bottom in the order of the settings.
+    assert len({n for n in shown if n}) > 2 and shown[-1] == len(sections) - 1
+    tops = [s.widget.mapTo(form, s.widget.rect().topLeft()).y() for s in sections]
+    assert tops == sorted(tops) and len(set(tops)) == len(tops)
+    # An error far down before the headers are shown: its section opens, header and all.
+    form, body_editor, sections = forms[1]
+    form.show_field_errors({"s1990": "must be at least 0"})
+    far = next(s for s in sections if "s1990" in [n.key for n in s.nodes])
+    assert far.widget.is_expanded()
+    assert form.field_error("s1990") == "must be at least 0"
+    qtbot.waitUntil(lambda: far.widget.isVisible() and form.slots()["s1990"].isVisible())
+    while body_editor.growing:
+        body_editor.grower.run()
+    assert all(s.widget.isVisible() for s in sections)
+
+
 def _full_form_body(route: Route) -> dict[str, Any]:
     """The body a form of ``route`` sends with every row built (nothing left to grow)."""
     form = RequestForm()

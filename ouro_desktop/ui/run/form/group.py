@@ -9,11 +9,12 @@ their first and last settings; only the first is built, the others the first tim
 are opened. Even that first section, and the headers of the others, come a few at a time:
 a :class:`_Grower` builds rows and headers for about :data:`TURN_BUDGET_S` a turn of the
 event loop (a group inside a row it builds grows the same way, its rows next), so a group
-of 2,000 never holds the window for long. Until a field is built it holds its initial
-value (what a built field shows after a reset), which is what the group reports for it;
-giving the group a value that differs builds the fields (and opens the sections) it
-touches at once, in their places. A form of 2,000 settings opens as fast as one of 60,
-and stays a form.
+of 2,000 never holds the window for long; what it builds is styled and measured out of
+sight, then shown a few rows (a batch of headers) a turn. Until a field is built it
+holds its initial value (what a built field shows after a reset), which is what the
+group reports for it; giving the group a value that differs builds the fields (and
+opens the sections) it touches at once, in their places. A form of 2,000 settings opens
+as fast as one of 60, and stays a form.
 """
 
 from __future__ import annotations
@@ -45,11 +46,14 @@ __all__ = ["LAZY_WEIGHT", "SECTION_WEIGHT", "GroupEditor", "is_wide", "weight"]
 LAZY_WEIGHT = 60  # fields in a group above which it is built a section at a time
 SECTION_WEIGHT = 25  # fields in a section, about
 TURN_BUDGET_S = 0.004  # building a turn of the event loop (showing them costs as much again)
-PAUSE_MS = 2  # between two turns of building
+# Between two turns of building: the last one's layout and painting (5-10 ms), then
+# whatever else is waiting, run before the next (at 2 ms, two turns often ran as one).
+PAUSE_MS = 5
 # Before the first turn: the page the form is shown on is laid out and drawn first (that
 # and a first turn of building together held the window 15-20 ms).
 FIRST_PAUSE_MS = 30
 REVEAL_ROWS = 5  # rows of a growing section shown a turn (Qt lays them out and paints them)
+HEADERS_SHOWN = 20  # headers of sections shown a turn (all 79 of 2,000 settings: 10-14 ms)
 
 
 def weight(node: Node) -> int:
@@ -94,8 +98,7 @@ class _Grower(QObject):
         self._first: list[Callable[[], None]] = []  # steps added by the running step
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        # A moment between turns, not none: at 0 the next turn often ran straight after
-        # the last one and its layout and paint, two turns holding the window as one.
+        # A moment between turns, not none (see PAUSE_MS).
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(PAUSE_MS)
         self._timer.timeout.connect(self.run)
@@ -193,8 +196,9 @@ class _Section:
 
     def open(self) -> None:
         """Opened and every row built (now)."""
+        widget = self.widget  # (its header and those above it made, if they were not)
         self.group.show_headers()
-        self.widget.set_expanded(True)
+        widget.set_expanded(True)
         self.build()
 
     def build(self) -> None:
@@ -283,17 +287,22 @@ class GroupEditor(Editor):
                 self.sections.append(section)
             if self.grower is None:
                 self.grower = _Grower(self)
-            # The other sections' headers are made out of sight too, then shown together.
-            self._rest = QWidget(self.frame)
-            rest = QVBoxLayout(self._rest)
-            rest.setContentsMargins(0, 0, 0, 0)
-            rest.setSpacing(column.spacing())
-            self._rest.hide()
             self.make_headers(1)
-            column.addWidget(self._rest)
+            # The other sections' headers are made out of sight too, then shown
+            # :data:`HEADERS_SHOWN` at a time (a batch in a box of its own).
+            self._rest: list[QWidget] = []
+            for _ in range(0, len(self.sections) - 1, HEADERS_SHOWN):
+                batch = QWidget(self.frame)
+                rest = QVBoxLayout(batch)
+                rest.setContentsMargins(0, 0, 0, 0)
+                rest.setSpacing(column.spacing())
+                batch.hide()
+                column.addWidget(batch)
+                self._rest.append(batch)
             self.sections[0].grow()
             steps = [lambda: self.make_headers(self._made + 1) for _ in self.sections[1:]]
-            self.grower.add([*steps, _Alone(self._rest.show)])  # from the next turn on
+            shows = [_Alone(batch.show) for batch in self._rest]
+            self.grower.add([*steps, *shows])  # from the next turn on
         else:
             self._slots = [_Slot(child, None) for child in node.children]
             if self.grower is not None:
@@ -330,9 +339,10 @@ class GroupEditor(Editor):
             if section.index == 0:
                 self._column.addWidget(section.make_header(self.frame))
             else:
-                host = self._rest.layout()
+                batch = self._rest[(section.index - 1) // HEADERS_SHOWN]
+                host = batch.layout()
                 assert isinstance(host, QVBoxLayout)
-                header = section.make_header(self._rest)
+                header = section.make_header(batch)
                 host.addWidget(header)
                 # Styled and measured out of sight (see build_row): showing them all
                 # at once is then cheap.
@@ -352,8 +362,9 @@ class GroupEditor(Editor):
 
     def show_headers(self) -> None:
         """Show the sections' headers made so far (before they were all made)."""
-        if self.sections and self._rest.isHidden():
-            self._rest.show()
+        for batch in self._rest if self.sections else []:
+            if batch.isHidden() and batch.layout().count():
+                batch.show()
 
     def build_row(self, slot: _Slot, *, late: bool = True) -> None:
         """Build one property's row into its place (at its initial value when ``late``:
