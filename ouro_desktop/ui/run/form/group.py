@@ -45,13 +45,15 @@ __all__ = ["LAZY_WEIGHT", "SECTION_WEIGHT", "GroupEditor", "is_wide", "weight"]
 
 LAZY_WEIGHT = 60  # fields in a group above which it is built a section at a time
 SECTION_WEIGHT = 25  # fields in a section, about
-TURN_BUDGET_S = 0.004  # building a turn of the event loop (showing them costs as much again)
-# Between two turns of building: the last one's layout and painting (5-10 ms), then
-# whatever else is waiting, run before the next (at 2 ms, two turns often ran as one).
-PAUSE_MS = 5
+# Building a turn of the event loop: what is built is out of sight, so little is laid
+# out or painted after it (showing it is a turn of its own).
+TURN_BUDGET_S = 0.006
+# Between two turns: the last one's layout and painting, then whatever else is waiting,
+# run before the next (at 2 ms, a short turn and the next often ran as one).
+PAUSE_MS = 3
 # Before the first turn: the page the form is shown on is laid out and drawn first (that
 # and a first turn of building together held the window 15-20 ms).
-FIRST_PAUSE_MS = 30
+FIRST_PAUSE_MS = 20
 REVEAL_ROWS = 5  # rows of a growing section shown a turn (Qt lays them out and paints them)
 HEADERS_SHOWN = 20  # headers of sections shown a turn (all 79 of 2,000 settings: 10-14 ms)
 
