@@ -524,3 +524,28 @@ def test_wrapped_labels_remember_heights_but_follow_their_text_and_font(qtbot: A
     assert label.heightForWidth(300) == plain(long, bigger).heightForWidth(300)
     label.clear()
     assert label.heightForWidth(300) == plain("").heightForWidth(300)
+
+
+def test_a_route_shown_in_steps_lays_its_needs_out_unseen_then_shows_them_as_laid_out(
+    qtbot: Any, page: RoutePage, routes: dict[str, Route]
+) -> None:
+    route = routes["post-materials-structure-relax"]
+    page.show()
+    page.show_route(route, base_url=DEMO, lists_later=True)
+    page.show_page()
+    qtbot.wait(10)
+    page.measure_inputs()  # a turn of its own: laid out, still hidden
+    assert not page.inputs_label.isVisible() and not page.outputs_label.isVisible()
+    page.show_inputs()
+    page.show_lists()
+    qtbot.waitUntil(lambda: page.inputs_label.isVisible() and page.outputs_label.isVisible())
+    # The same page as one shown at once: the same words, at the same height.
+    whole = RoutePage()
+    qtbot.addWidget(whole)
+    whole.resize(page.size())
+    whole.show()
+    whole.show_route(route, base_url=DEMO)
+    qtbot.waitUntil(lambda: whole.inputs_label.isVisible())
+    qtbot.wait(10)
+    assert _page_text(page) == _page_text(whole)
+    assert page.inputs_label.height() == whole.inputs_label.height() > 0

@@ -326,6 +326,17 @@ class RoutePage(QWidget):
         self.paid_badge.setText(f"Paid route · {price_text(route)}")
         self.paid_badge.setVisible(route.is_paid)
 
+    def measure_inputs(self) -> None:
+        """Lay the list of what the route needs out while it is hidden (a wide route's
+        is long), so showing it is a short turn of its own."""
+        label = self.inputs_label
+        label.ensurePolished()
+        label.sizeHint()
+        label.minimumSizeHint()
+        margins = self.scroll_area.widget().layout().contentsMargins()
+        width = self.scroll_area.viewport().width() - margins.left() - margins.right()
+        label.heightForWidth(max(width, 1))
+
     def show_inputs(self) -> None:
         """Show what the route needs (held back by ``lists_later``)."""
         self.inputs_label.show()

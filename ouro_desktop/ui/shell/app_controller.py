@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from ouro_desktop.api.errors import AuthenticationError, NotFoundError, OuroError
 from ouro_desktop.api.models import Route
 from ouro_desktop.api.schema import build_form_spec, default_value, validate
-from ouro_desktop.core.blocking import off_thread
+from ouro_desktop.core.blocking import off_thread, responsive_switching
 from ouro_desktop.core.error_text import friendly
 from ouro_desktop.core.route_fields import body_fields
 from ouro_desktop.core.session import Session
@@ -332,7 +332,8 @@ class AppController(QObject):
             return None
         # What the page and the form are built from, worked out in a worker thread (a route
         # of 2,000 settings takes a while); the page and the form then find it done.
-        await off_thread(prepare_route, route, self._snippet_base())
+        with responsive_switching():  # the worker must not keep the window waiting
+            await off_thread(prepare_route, route, self._snippet_base())
         self._current = route
         await self.routes.ensure_service_name(route)
         title = self.routes.show_opened(route)
@@ -349,13 +350,15 @@ class AppController(QObject):
         if wide:
             # A wide form takes a while to build, and its page to lay out: the page's
             # words are written out of sight, then drawn a turn of the event loop later,
-            # what it needs and what it gives a turn each after that, then the form is
+            # what it needs laid out out of sight, then shown, and what it gives, a turn
+            # each after that, then the form is
             # built out of sight (no last route's form under the new title), and shown
             # whole the turn after (not a widget at a time). No turn holds the window
             # for long: each of these was 15-25 ms, two at once 30-50 ms.
             page.form_area.hide()
             try:
-                for step in (page.show_page, page.show_inputs, page.show_lists):
+                steps = (page.show_page, page.measure_inputs, page.show_inputs, page.show_lists)
+                for step in steps:
                     await asyncio.sleep(PAGE_STEP_PAUSE_S)
                     step()
                 await asyncio.sleep(PAGE_STEP_PAUSE_S)
