@@ -52,7 +52,12 @@ from ouro_desktop.core.response_schema import (
 )
 from ouro_desktop.core.result_table import EMPTY, summary_text
 from ouro_desktop.core.result_view import OutputInfo, output_info, sibling_unit
-from ouro_desktop.core.uncertainty import declared_uncertainties, rounded_pair, uncertainty_pairs
+from ouro_desktop.core.uncertainty import (
+    declared_uncertainties,
+    declared_within,
+    rounded_pair,
+    uncertainty_pairs,
+)
 from ouro_desktop.core.units import with_unit
 
 __all__ = [
@@ -265,12 +270,7 @@ def _paired_texts(
     "−3.720022 eV ± 0.000017 eV" reads the same in Compare as in its own view."""
     if not isinstance(values, Mapping):
         return {}
-    prefix = f"{path}." if path else ""
-    own = {
-        v[len(prefix) :]: u[len(prefix) :]
-        for v, u in declared.items()
-        if v.startswith(prefix) and u.startswith(prefix)
-    }
+    own = declared_within(declared, path)
     fields: list[tuple[str, str, str, Any]] = []
     for key, value in values.items():
         if is_number(value):
