@@ -229,7 +229,7 @@ def test_every_big_view_looks_exactly_as_through_the_apps_style(
     same pixels in the light and the dark palette; then with the current row moved by the
     keyboard and rows above it (the runs table: a new run at the top)."""
     widget, view = _shown(qtbot, name)
-    assert view.style() is item_views.cells_style() is not None  # (painted in C++)
+    assert view.style().name() == "fusion" and not isinstance(view.style(), ReadableStyle)
     first = _state(view)
     ours = _grab(view)
     current = view.currentIndex()
@@ -323,8 +323,25 @@ def test_with_another_style_the_views_are_qts_own(qtbot: Any) -> None:
     """The platform's own style (macOS, Windows) or plain Fusion draws its marks well:
     nothing is changed then."""
     assert not isinstance(QApplication.style(), ReadableStyle)
-    assert item_views.cells_style() is None
+    assert not item_views.app_style_is_python()
     widget, view = _shown(qtbot, "runs table")
     assert view.style() is QApplication.style()
     assert view.itemDelegateForRow(view.currentIndex().row()) is None
     assert view.horizontalHeader().style() is QApplication.style()
+
+
+def test_views_closed_and_deleted_leave_the_next_ones_painting(qtbot: Any, readable: str) -> None:
+    """Seen in the window: a second answer's table failed to be made ("Internal C++
+    object already deleted") once the first one's was deleted, when all views shared one
+    style object. Each now has its own, gone with it."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    for _ in range(3):
+        widget, view = VIEWS["result table"](qtbot)  # (not qtbot's: deleted here)
+        widget.show()
+        qtbot.waitExposed(widget)
+        assert view.style().name() == "fusion"
+        assert not _grab(view).isNull()
+        widget.close()
+        widget.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

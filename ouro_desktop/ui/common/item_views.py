@@ -41,26 +41,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["ListView", "TableView", "TreeView", "cells_style"]
+__all__ = ["ListView", "TableView", "TreeView", "app_style_is_python"]
 
 _Index = QModelIndex | QPersistentModelIndex
-_plain: QStyle | None = None
 
 
-def cells_style() -> QStyle | None:
-    """The plain Fusion the views paint with, when the app paints with ReadableStyle."""
-    global _plain  # noqa: PLW0603 - one style object for every view, made when first needed
+def app_style_is_python() -> bool:
+    """Whether the app paints with ReadableStyle (else the views are left as Qt's own)."""
     from ouro_desktop.ui.common.readable_style import ReadableStyle
 
     app = QApplication.instance()
-    if not isinstance(app, QApplication) or not isinstance(app.style(), ReadableStyle):
-        return None
-    if _plain is None:
-        # Its own Fusion, not the ReadableStyle's base: that one hands every element it
-        # draws inside another (an item's panel inside the item) back to its proxy.
-        _plain = QStyleFactory.create("Fusion")
-        _plain.setParent(app)  # (lives as long as the app; widgets never own a style)
-    return _plain
+    return isinstance(app, QApplication) and isinstance(app.style(), ReadableStyle)
 
 
 class _CurrentRow(QStyledItemDelegate):
@@ -143,11 +134,18 @@ _QT_PAINT = QStyledItemDelegate.paint
 class _Cells(QObject):
     """One view's plain style and current-row delegate (see the module)."""
 
-    def __init__(self, view: QAbstractItemView, style: QStyle) -> None:
+    def __init__(self, view: QAbstractItemView) -> None:
         super().__init__(view)
         self.view = view
         self.row_delegate = _CurrentRow(view)
         self.row = -1
+        # Its own Fusion (~0.1 ms to make), gone with the view. Not one for every view:
+        # PySide forgets a style's Python side when a scroll bar or header that Qt made
+        # is deleted with its view, and the next view would be given a dead object. Not
+        # the ReadableStyle's base either: that one hands every element it draws inside
+        # another (an item's panel inside the item) back to the Python proxy.
+        style = QStyleFactory.create("Fusion")
+        style.setParent(view)
         view.setStyle(style)
         # Its headers and scroll bars too: they are redrawn on every scroll step, and the
         # app's style draws nothing in them differently.
@@ -175,8 +173,7 @@ class _Cells(QObject):
 
 
 def _cells_for(view: QAbstractItemView) -> _Cells | None:
-    style = cells_style()
-    return _Cells(view, style) if style is not None else None
+    return _Cells(view) if app_style_is_python() else None
 
 
 class TableView(QTableView):
