@@ -134,7 +134,7 @@ _QT_PAINT = QStyledItemDelegate.paint
 class _Cells(QObject):
     """One view's plain style and current-row delegate (see the module)."""
 
-    def __init__(self, view: QAbstractItemView) -> None:
+    def __init__(self, view: QAbstractItemView, style: QStyle) -> None:
         super().__init__(view)
         self.view = view
         self.row_delegate = _CurrentRow(view)
@@ -144,7 +144,6 @@ class _Cells(QObject):
         # is deleted with its view, and the next view would be given a dead object. Not
         # the ReadableStyle's base either: that one hands every element it draws inside
         # another (an item's panel inside the item) back to the Python proxy.
-        style = QStyleFactory.create("Fusion")
         style.setParent(view)
         view.setStyle(style)
         # Its headers and scroll bars too: they are redrawn on every scroll step, and the
@@ -173,7 +172,10 @@ class _Cells(QObject):
 
 
 def _cells_for(view: QAbstractItemView) -> _Cells | None:
-    return _Cells(view) if app_style_is_python() else None
+    if not app_style_is_python():
+        return None
+    style = QStyleFactory.create("Fusion")  # (built into Qt: never missing, but checked)
+    return _Cells(view, style) if style is not None else None
 
 
 class TableView(QTableView):
