@@ -21,6 +21,7 @@ from PySide6.QtGui import QImage, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QListView,
     QStyleFactory,
     QTableView,
     QTreeView,
@@ -158,7 +159,31 @@ def _batch(qtbot: Any) -> tuple[QWidget, QAbstractItemView]:
     return view, view.table
 
 
+def _routes(qtbot: Any) -> tuple[QWidget, QAbstractItemView]:
+    from ouro_desktop.api.models import Route
+    from ouro_desktop.ui.routes.browser import RouteBrowser
+
+    browser = RouteBrowser()
+    routes = [
+        Route.from_json(
+            {
+                "id": f"r-{i}",
+                "name": f"route-number-{i}",
+                "name_url_slug": f"route-number-{i}",
+                "user": {"username": "demo"},
+                "parent_id": "svc-1",
+                "description": f"Computes property {i} of a crystal structure from its file.",
+                "route": {"method": "POST", "path": f"/p{i}", "summary": f"Property {i}"},
+            }
+        )
+        for i in range(30)
+    ]
+    browser.show_results(routes, has_more=False)
+    return browser, browser.results_view
+
+
 VIEWS: dict[str, Callable[[Any], tuple[QWidget, QAbstractItemView]]] = {
+    "routes": _routes,
     "runs table": _runs_table,
     "logs": _logs,
     "JSON tree": _json_tree,
@@ -187,9 +212,8 @@ def _shown(qtbot: Any, name: str) -> tuple[QWidget, QAbstractItemView]:
     flags = QItemSelectionModel.SelectionFlag
     selection.select(first, flags.ClearAndSelect | flags.Rows)
     below = view.indexBelow(first) if isinstance(view, QTreeView) else first.siblingAtRow(2)
-    selection.setCurrentIndex(
-        below.siblingAtColumn(min(1, model.columnCount() - 1)), flags.Select | flags.Rows
-    )
+    columns = 1 if isinstance(view, QListView) else model.columnCount(QModelIndex())
+    selection.setCurrentIndex(below.siblingAtColumn(min(1, columns - 1)), flags.Select | flags.Rows)
     view.scrollTo(view.currentIndex())
     QApplication.processEvents()
     return widget, view
