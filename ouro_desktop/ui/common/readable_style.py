@@ -6,6 +6,10 @@ darker: on a dark theme they all but vanish, and its focus outline is as faint. 
 draws those few marks itself (colours from :mod:`~ouro_desktop.ui.common.theme`: 3:1 for
 outlines and rings) and leaves everything else to Fusion. Other styles (the platform's own
 on macOS and Windows) draw these well and are left alone: :func:`install` only wraps Fusion.
+
+Every element Qt draws through this style is a call into Python: the big item views
+(:mod:`~ouro_desktop.ui.common.item_views`) paint their cells with a plain Fusion instead,
+and only their current row (its focus ring) through this style.
 """
 
 from __future__ import annotations
