@@ -16,21 +16,25 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtGui import QImage, QPalette
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QRect, Qt
+from PySide6.QtGui import QImage, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QListView,
+    QStyle,
     QStyleFactory,
+    QStyleOptionFocusRect,
     QTableView,
     QTreeView,
     QWidget,
 )
 
+from ouro_desktop.core.contrast import contrast_ratio
 from ouro_desktop.core.ledger import RunState
 from ouro_desktop.ui.common import item_views
 from ouro_desktop.ui.common.readable_style import ReadableStyle, install
+from ouro_desktop.ui.common.theme import dark_palette, readable_palette, rgb
 
 from .test_history_pane import T0, entry
 
@@ -369,3 +373,29 @@ def test_views_closed_and_deleted_leave_the_next_ones_painting(qtbot: Any, reada
         widget.close()
         widget.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_focus_ring_on_a_selected_cell_can_be_seen(qtbot: Any, theme: str) -> None:
+    # The current cell of a selection used to get a ring of nearly the selection's colour.
+    base = dark_palette() if theme == "dark" else QApplication.style().standardPalette()
+    palette = readable_palette(base)
+    style = ReadableStyle(QStyleFactory.create("Fusion"))
+    state = QStyle.StateFlag
+    for selected in (False, True):
+        background = palette.color(
+            QPalette.ColorRole.Highlight if selected else QPalette.ColorRole.Base
+        )
+        image = QImage(60, 24, QImage.Format.Format_ARGB32)
+        image.fill(background)
+        option = QStyleOptionFocusRect()
+        option.rect = QRect(0, 0, 60, 24)
+        option.palette = palette
+        option.state = state.State_HasFocus | state.State_Item | state.State_KeyboardFocusChange
+        if selected:
+            option.state |= state.State_Selected
+        painter = QPainter(image)
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_FrameFocusRect, option, painter)
+        painter.end()
+        ring = image.pixelColor(30, 1)  # the middle of its top edge
+        assert contrast_ratio(rgb(ring), rgb(background)) >= 3.0, (theme, selected)

@@ -100,10 +100,19 @@ class ReadableStyle(QProxyStyle):
 
     @staticmethod
     def _ring(option: QStyleOption, painter: QPainter, rect: QRectF, radius: float) -> None:
+        # On a selected cell of a list or table (drawn in the highlight colour) a ring of
+        # nearly that colour would vanish: there it takes the selected text's colour. (A
+        # selected tab is not drawn in the highlight colour: State_Item tells them apart.)
+        selected = bool(option.state & _S.State_Selected and option.state & _S.State_Item)
+        colour = (
+            option.palette.color(QPalette.ColorRole.HighlightedText)
+            if selected
+            else focus_colour(option.palette)
+        )
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(QPen(focus_colour(option.palette), _RING_WIDTH))
+        painter.setPen(QPen(colour, _RING_WIDTH))
         painter.drawRoundedRect(rect, radius, radius)
         painter.restore()
 
