@@ -33,10 +33,10 @@ from ouro_desktop.ui.shell.main_window import MainWindow
 log = logging.getLogger(__name__)
 # `ouro-desktop-demo-server` listens here by default; the in-app demo has no address.
 DEMO_SERVER_URL = "http://127.0.0.1:8765"
-# Between two steps of showing a wide route's page: long enough for the step's layout and
-# painting to run, and anything waiting (a key, a timer) after them, before the next step
-# (with no pause, two steps and their painting often ran as one turn of 20-30 ms).
-PAGE_STEP_PAUSE_S = 0.004
+# Between two steps of showing a wide route's page: the step's layout and painting run,
+# and anything waiting (a key, a timer) after them, before the next step (with no pause,
+# two steps and their painting often ran as one turn of 20-30 ms).
+PAGE_STEP_PAUSE_S = 0.002
 
 
 def prepare_route(route: Route, base_url: str) -> None:
