@@ -184,7 +184,7 @@ class HttpSession(SignIn):
         await resp.parse_off_loop()
         return resp
 
-    async def _read_capped(self, response: httpx.Response) -> bytes:
+    async def _read_capped(self, response: httpx.Response) -> bytes | bytearray:
         return await read_capped(response, self.max_response_bytes)
 
     async def stream_api_get(

@@ -77,7 +77,7 @@ class AsciiText:
 
     __slots__ = ("raw",)
 
-    def __init__(self, raw: bytes) -> None:
+    def __init__(self, raw: bytes | bytearray) -> None:
         self.raw = raw  # callers check ``raw.isascii()``
 
     def __repr__(self) -> str:

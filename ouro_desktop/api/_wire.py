@@ -118,7 +118,7 @@ def parse_json(
     )
 
 
-def readable_text(content: bytes) -> Text:
+def readable_text(content: bytes | bytearray) -> Text:
     """An answer's bytes as text to parse, or a ResponseError saying why they are not.
 
     A big ASCII answer (the usual: JSON writers escape everything else) stays bytes, read
@@ -131,7 +131,7 @@ def readable_text(content: bytes) -> Text:
     return decode_text(content)
 
 
-def decode_text(content: bytes) -> str:
+def decode_text(content: bytes | bytearray) -> str:
     """An answer's bytes as text, or a ResponseError saying why they are not."""
     if _BLANK.fullmatch(content):  # (not strip(): it copies an answer that ends in a newline)
         raise ResponseError("The server sent an empty answer.")
@@ -180,12 +180,13 @@ class ApiResponse:
     def __init__(
         self,
         status: int,
-        content: bytes,
+        content: bytes | bytearray,
         headers: Mapping[str, str],
         *,
         compact_under: Collection[str] = (),
     ) -> None:
-        """``compact_under``: members whose long lists may be kept as columns
+        """``content``: the body as read (a ``bytearray`` when it arrived in many pieces);
+        ``compact_under``: members whose long lists may be kept as columns
         (:func:`parse_text`)."""
         self.status = status
         self.content = content

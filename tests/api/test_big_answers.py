@@ -297,6 +297,34 @@ def test_a_big_ascii_answer_is_read_from_its_bytes_never_decoded_whole(
             _wire.ApiResponse(200, bad, {}).json()
 
 
+def test_an_answer_arriving_in_many_pieces_is_gathered_as_they_arrive() -> None:
+    # Joined once all had come, a 45 MB answer was one copy of it holding the interpreter
+    # on the window's thread: each piece is copied into one growing buffer as it comes.
+    from ouro_desktop.api._body import read_capped
+
+    body, action = _action_body(1.0)
+    pieces = [body[at : at + 65536] for at in range(0, len(body), 65536)]
+    gathered: list[int] = []
+
+    class Streamed:
+        headers = {"content-length": str(len(body))}
+        is_success = True
+
+        async def aiter_bytes(self) -> Any:
+            for piece in pieces:
+                yield piece
+                gathered.append(len(piece))
+
+    content = asyncio.run(read_capped(Streamed(), 50 * 1024 * 1024))
+    assert type(content) is bytearray and content == body and len(gathered) == len(pieces)
+    assert _wire.ApiResponse(200, content, {}).json() == {"data": action}
+    Streamed.headers = {}  # no length declared: the cap still holds as pieces come
+    with pytest.raises(ResponseTooLarge):
+        asyncio.run(read_capped(Streamed(), len(body) - 1))
+    pieces[:] = [body]  # one piece: that piece, not a copy
+    assert asyncio.run(read_capped(Streamed(), len(body))) is body
+
+
 def test_an_accepted_big_answer_lets_its_bytes_go_once_read_a_refusal_keeps_them() -> None:
     body, action = _action_body(1.0)
     accepted = _wire.ApiResponse(200, body, {})
