@@ -37,8 +37,8 @@ async def read_capped(response: StreamedResponse, max_bytes: int) -> bytes | byt
 
     A body that arrives in one piece is that piece. One that arrives in many is gathered
     as they arrive, each copied once into a growing buffer (grown in place by the
-    allocator): joined at the end, the copy of a 45 MB answer was one C call holding the
-    interpreter on the event loop's thread (the window's) for 25-60 ms."""
+    allocator): joined at the end, the copy of a 45 MB answer was one call of 25-60 ms
+    on the event loop's thread, the window's."""
     if not response.is_success:
         return await read_error_body(response)
     length = response.headers.get("content-length", "")

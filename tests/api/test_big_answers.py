@@ -298,8 +298,8 @@ def test_a_big_ascii_answer_is_read_from_its_bytes_never_decoded_whole(
 
 
 def test_an_answer_arriving_in_many_pieces_is_gathered_as_they_arrive() -> None:
-    # Joined once all had come, a 45 MB answer was one copy of it holding the interpreter
-    # on the window's thread: each piece is copied into one growing buffer as it comes.
+    # Joined once all had come, a 45 MB answer was one copy of it on the event loop's
+    # thread, the window's: each piece is copied into one growing buffer as it comes.
     from ouro_desktop.api._body import read_capped
 
     body, action = _action_body(1.0)
