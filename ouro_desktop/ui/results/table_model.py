@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QMenu,
     QSizePolicy,
-    QTableView,
     QWidget,
 )
 
 from ouro_desktop.core.result_table import ResultTable
+from ouro_desktop.ui.common.item_views import TableView
 
 __all__ = ["PAGE_ROWS", "ResultTableModel", "ResultTableView", "two_lines"]
 
@@ -124,7 +124,7 @@ class ResultTableModel(QAbstractTableModel):
         return "\n".join(lines)
 
 
-class ResultTableView(QTableView):
+class ResultTableView(TableView):
     """A compact table with Copy (the exact value of a cell, or the selected rows)."""
 
     def __init__(self, table: ResultTable, parent: QWidget | None = None) -> None:
