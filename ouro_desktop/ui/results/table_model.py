@@ -130,7 +130,6 @@ class ResultTableView(TableView):
     def __init__(self, table: ResultTable, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.result_model = ResultTableModel(table, self)
-        self.setModel(self.result_model)
         self.setAlternatingRowColors(True)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
@@ -146,6 +145,9 @@ class ResultTableView(TableView):
         self._max_rows = 12
         self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         header.setStretchLastSection(False)
+        # The model last: each header setting made after it had the row header measure
+        # its labels again (a call into Python per row shown and role, ~800 at a time).
+        self.setModel(self.result_model)
         self._fit_columns()
 
     def _fit_columns(self) -> None:
