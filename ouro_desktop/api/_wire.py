@@ -205,11 +205,6 @@ class ApiResponse:
         """
         if self._parsed or len(self.content) <= OFF_LOOP_PARSE_BYTES:
             return
-        if len(self.content) > STEPPED_PARSE_BYTES:
-            # What was just dropped goes first, on the loop's thread (the window's, in
-            # the app; never the worker's, where freeing a Qt object would be unsafe):
-            # httpx's response is a reference cycle that may still hold the bytes.
-            gc.collect(1)
         loop = asyncio.get_event_loop()  # qasync may not report a running loop here
         await loop.run_in_executor(None, self.json_or_none)
 

@@ -79,6 +79,7 @@ class GuiCollector(QObject):
         self.ages = Ages()
         self.collections = [0, 0, 0]  # made by this collector, by generation
         self._mine = False  # a collection under way is this collector's
+        self._young = 0  # objects in the young generations as a middle collection starts
         self._was_enabled = gc.isenabled()
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.CoarseTimer)
@@ -112,28 +113,29 @@ class GuiCollector(QObject):
 
     def collect(self, generation: int) -> int:
         """Collect ``generation`` (and the younger ones) now; the unreachable found."""
-        before = 0
-        if generation == 1:  # those that survive it are the oldest generation's news
-            before = len(gc.get_objects(generation=0)) + len(gc.get_objects(generation=1))
         self._mine = True
         try:
             found = gc.collect(generation)
         finally:
             self._mine = False
         self.collections[generation] += 1
-        if generation == 1:
-            self.ages.pending += max(0, before - found)
-        elif generation == 2:
-            self.ages.pending = 0
+        if generation == 2:
             self.ages.total = len(gc.get_objects(generation=2))
         return found
 
     def _on_collection(self, phase: str, info: dict[str, Any]) -> None:
-        # A full collection made elsewhere (the start-up freeze, a test's gc.collect()):
-        # the oldest generation's size is measured again when next needed.
-        if phase == "stop" and info.get("generation") == 2 and not self._mine:
+        # Every collection counts, this collector's and those made elsewhere (the client's
+        # before it reads a big answer, the start-up freeze's, a test's gc.collect()).
+        generation = info.get("generation")
+        if generation == 1:
+            if phase == "start":  # what survives it moves to the oldest generation
+                self._young = len(gc.get_objects(generation=0)) + len(gc.get_objects(generation=1))
+            else:
+                self.ages.pending += max(0, self._young - info.get("collected", 0))
+        elif generation == 2 and phase == "stop":
             self.ages.pending = 0
-            self.ages.total = None
+            if not self._mine:  # measured again when next needed (after a freeze: small)
+                self.ages.total = None
 
 
 _installed: GuiCollector | None = None
