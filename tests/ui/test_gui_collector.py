@@ -118,6 +118,8 @@ def test_which_generation_is_collected_when() -> None:
     assert due((701, 11, 11), t, grown, quiet=False) == 1
     assert due((701, 0, 11), t, grown, quiet=False) == 0
     assert due((701, 0, 11), t, Ages(pending=1000, total=1000), quiet=False) == 2
+    # A second without a collection: the youngest is swept whatever the (net) count says.
+    assert due((0, 3, 0), t, Ages(0, 1000), quiet=True, stale=True) == 0
 
 
 def test_reading_long_logs_and_a_big_answer_in_the_window_freezes_nothing(

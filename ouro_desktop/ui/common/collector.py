@@ -10,12 +10,13 @@ collection while a big answer or a long log is read walks every object alive.
 
 So while the window runs, :func:`install` turns automatic collection off and a
 :class:`GuiCollector` collects on the window's thread, every :data:`TICK_MS`, by
-generation: the youngest when enough was allocated since the last tick (cheap: only new
-objects), the middle one every ``threshold[1]`` of those, and the oldest -- a full
-collection, the only long one -- as CPython does, only once ``threshold[2]`` middle ones
-have run and the objects that survived into it since the last full one are a quarter of
-those it held then; and then preferably at a quiet tick (little allocated since the
-last one: the user is reading, not loading), unless the oldest generation has doubled.
+generation: the youngest when enough was allocated since the last tick, or when a
+second went by without a collection (cheap: only new objects); the middle one every
+``threshold[1]`` of those; the oldest -- a full collection, the only long one -- as
+CPython does, once ``threshold[2]`` middle ones have run and the objects that survived
+into it since the last full one are a quarter of those it held then, and then at a
+quiet tick (little allocated since the last one: the user is reading, not loading)
+unless the oldest generation has doubled.
 
 Nothing is frozen out of the collector's view (``gc.freeze`` after each big answer kept
 every reference cycle alive at the time forever). The Qt-free layers (``api/``,
@@ -31,9 +32,19 @@ from typing import Any, Final
 
 from PySide6.QtCore import QObject, Qt, QTimer
 
-__all__ = ["TICK_MS", "Ages", "GuiCollector", "due", "install", "installed", "uninstall"]
+__all__ = [
+    "SWEEP_TICKS",
+    "TICK_MS",
+    "Ages",
+    "GuiCollector",
+    "due",
+    "install",
+    "installed",
+    "uninstall",
+]
 
 TICK_MS: Final = 100  # how often the window's thread looks at the collector's counts
+SWEEP_TICKS: Final = 10  # the youngest is collected at least this often, if anything is new
 
 
 @dataclass
@@ -50,14 +61,19 @@ class Ages:
 
 
 def due(
-    count: tuple[int, int, int], threshold: tuple[int, int, int], ages: Ages, quiet: bool
+    count: tuple[int, int, int],
+    threshold: tuple[int, int, int],
+    ages: Ages,
+    quiet: bool,
+    stale: bool = False,
 ) -> int | None:
     """The generation to collect now (None: none), from the collector's counts.
 
     ``count``/``threshold`` as ``gc.get_count()``/``gc.get_threshold()``: allocations
-    since the youngest was collected, youngest collections since the middle one was,
-    middle collections since the oldest was. ``quiet``: little was allocated since the
-    last tick. ``ages.total`` must be known when the oldest generation is due.
+    (less deallocations) since the youngest was collected, youngest collections since the
+    middle one was, middle collections since the oldest was. ``quiet``: little was
+    allocated since the last tick. ``stale``: nothing was collected for
+    :data:`SWEEP_TICKS` ticks. ``ages.total`` must be known for the oldest to be due.
     """
     young, middle, old = count
     t_young, t_middle, t_old = threshold
@@ -66,7 +82,10 @@ def due(
         # objects grew by a quarter. Put off while the app is busy, but not forever.
         if quiet or ages.pending >= ages.total:
             return 2
-    if young <= t_young:
+    if young <= t_young and not stale:
+        # (The count is net of what was freed meanwhile: a worker freeing a big answer
+        # brings it down while new cycles wait in the youngest generation; hence the
+        # sweep when nothing was collected for a while, cheap as that generation is.)
         return None
     return 1 if middle > t_middle else 0
 
@@ -80,6 +99,7 @@ class GuiCollector(QObject):
         self.collections = [0, 0, 0]  # made by this collector, by generation
         self._mine = False  # a collection under way is this collector's
         self._young = 0  # objects in the young generations as a middle collection starts
+        self._idle_ticks = 0  # ticks since this collector last collected
         self._was_enabled = gc.isenabled()
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.CoarseTimer)
@@ -107,7 +127,9 @@ class GuiCollector(QObject):
             # Listing the oldest generation walks it (a quarter of a full collection's
             # time): at a quiet tick, as a full collection.
             self.ages.total = len(gc.get_objects(generation=2))
-        generation = due(count, threshold, self.ages, quiet)
+        self._idle_ticks += 1
+        stale = self._idle_ticks >= SWEEP_TICKS
+        generation = due(count, threshold, self.ages, quiet, stale)
         if generation is not None:
             self.collect(generation)
 
@@ -119,6 +141,7 @@ class GuiCollector(QObject):
         finally:
             self._mine = False
         self.collections[generation] += 1
+        self._idle_ticks = 0
         if generation == 2:
             self.ages.total = len(gc.get_objects(generation=2))
         return found
