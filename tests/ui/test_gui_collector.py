@@ -73,6 +73,23 @@ def test_a_worker_making_cycles_with_qt_objects_never_frees_them_the_gui_thread_
     assert installed is not None and installed.collections[0] + installed.collections[1] > 0
 
 
+def test_cycles_are_collected_when_a_big_free_brings_the_count_to_zero(qtbot: Any) -> None:
+    """The collector's count is net of deallocations: a big answer freed meanwhile (by the
+    letting-go worker, say) brings it to zero while new cycles wait to be collected."""
+    installed = collector.installed()
+    assert installed is not None
+    freed_on: list[int | None] = []
+    big = [[i] for i in range(200_000)]
+    seen = sum(installed.collections)
+    qtbot.waitUntil(lambda: sum(installed.collections) > seen, timeout=10_000)
+    for _ in range(300):
+        Cycle(freed_on, qt=True)
+    del big
+    assert gc.get_count()[0] <= gc.get_threshold()[0]  # "nothing new", says the count
+    qtbot.waitUntil(lambda: len(freed_on) == 300, timeout=10_000)
+    assert set(freed_on) == {MAIN}
+
+
 def test_a_cycle_that_reached_the_oldest_generation_is_freed_by_a_full_collection(
     thresholds: None,
 ) -> None:
