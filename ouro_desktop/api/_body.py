@@ -82,5 +82,5 @@ def envelope(resp: ApiResponse, secrets: Redactor) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ResponseError("The server sent an answer in an unexpected shape.")
     if body.get("error"):
-        raise secrets.error_from(resp.status, body, resp.request_id)
+        raise secrets.error_from(resp.status, body, resp.request_id, resp.retry_after)
     return body

@@ -178,8 +178,10 @@ class HttpSession:
         """The typed, secret-free error for a refused request."""
         return self._secrets.error_of(resp)
 
-    def error_from(self, status: int, body: Any, request_id: str | None) -> APIStatusError:
-        return self._secrets.error_from(status, body, request_id)
+    def error_from(
+        self, status: int, body: Any, request_id: str | None, retry_after: float | None = None
+    ) -> APIStatusError:
+        return self._secrets.error_from(status, body, request_id, retry_after)
 
     # -- tokens --------------------------------------------------------------------------------
     def _schedule_refresh(self, token: str) -> None:

@@ -66,8 +66,16 @@ class Redactor:
         self.scrub(error)
         return error
 
-    def error_from(self, status: int, body: Any, request_id: str | None) -> APIStatusError:
-        error = status_error(status, self.redact(body), request_id=request_id)
+    def error_from(
+        self,
+        status: int,
+        body: Any,
+        request_id: str | None,
+        retry_after: float | None = None,
+    ) -> APIStatusError:
+        error = status_error(
+            status, self.redact(body), request_id=request_id, retry_after=retry_after
+        )
         self.scrub(error)
         return error
 

@@ -433,7 +433,8 @@ class OuroClient(AssetCalls):
             return ExecuteResult(action=action, inline=inline)
         status = resp.status
         if isinstance(envelope, dict) and envelope.get("error"):
-            error = self._http.error_from(status, envelope, resp.request_id)
+            # Retry-After too: a batch refused with a 429 waits as long as it is told.
+            error = self._http.error_from(status, envelope, resp.request_id, resp.retry_after)
             if 400 <= error.status < 500:
                 raise error
         elif 400 <= status < 500:

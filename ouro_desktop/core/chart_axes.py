@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 import sys
 
+from ouro_desktop.core.number_format import MINUS
+
 __all__ = [
     "MAX_CATEGORY_LABELS",
     "category_ticks",
@@ -25,15 +27,49 @@ MAX_CATEGORY_LABELS = 12
 _HALF_MAX = sys.float_info.max / 2
 
 
+_FIXED_LOW = 1e-4  # ticks this small or ...
+_FIXED_HIGH = 1e6  # ... this large read in the 1e+09 notation
+_FIXED_MAX_DECIMALS = 6
+
+
+def _minus(text: str) -> str:
+    """A real minus sign, as every other number in the window has (not the exponent's)."""
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
 def number_text(value: float) -> str:
-    return "–" if math.isnan(value) else f"{value:.6g}"
+    return "–" if math.isnan(value) else _minus(f"{value:.6g}")
+
+
+def _fixed_texts(values: list[float]) -> list[str] | None:
+    """The ticks with one number of decimals, the fewest that writes each exactly
+    (``−3.62 … −3.70 … −3.74``, ``10.0, 10.5, 11.0``); None when they are too big or
+    too small for that, or would need too many decimals."""
+    biggest = max((abs(v) for v in values), default=0.0)
+    if not all(math.isfinite(v) for v in values) or biggest >= _FIXED_HIGH:
+        return None
+    if 0 < biggest < _FIXED_LOW:
+        return None
+    for decimals in range(_FIXED_MAX_DECIMALS + 1):
+        texts = [f"{v:.{decimals}f}" for v in values]
+        exact = all(
+            abs(float(t) - v) <= 1e-9 * max(1.0, abs(v)) for t, v in zip(texts, values, strict=True)
+        )
+        if exact and len(set(texts)) == len(texts):
+            # "-0.0" is a rounding artefact of a tick at zero.
+            return [_minus(t) if float(t) != 0 else t.lstrip("-") for t in texts]
+    return None
 
 
 def tick_texts(values: list[float]) -> list[str]:
-    """Tick labels in ``:.6g``, with more digits only when that would repeat a label
+    """Tick labels with one number of decimals per axis (:func:`_fixed_texts`); when
+    that does not fit, ``:.6g`` with more digits only when that would repeat a label
     (ticks 1e-6 apart around 1e9 must not all read ``1e+09``)."""
+    fixed = _fixed_texts(values)
+    if fixed is not None:
+        return fixed
     for digits in (6, 9, 12, 15):
-        texts = [f"{v:.{digits}g}" for v in values]
+        texts = [_minus(f"{v:.{digits}g}") for v in values]
         if len(set(texts)) == len(texts):
             return texts
     return texts

@@ -31,6 +31,7 @@ from typing import Any
 
 from ouro_desktop.api.compact import is_list
 from ouro_desktop.core.labels import label_and_unit
+from ouro_desktop.core.number_format import MINUS
 from ouro_desktop.core.response_schema import item_schema, property_schema, schema_at
 from ouro_desktop.core.units import split_title_unit
 
@@ -129,17 +130,22 @@ def _number(value: Any) -> float | None:
     return result if math.isfinite(result) else None
 
 
+def _minus(text: str) -> str:
+    # A real minus sign, as the numbers in the results have ("−3.7200 eV", not "-3.7200").
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
 def _format_value(value: Any, decimals: str | None) -> str:
     number = _number(value) if not isinstance(value, str) else None
     if number is not None:
         if decimals is not None:
-            return f"{number:.{int(decimals)}f}"
+            return _minus(f"{number:.{int(decimals)}f}")
         if isinstance(value, int):
-            return str(value)
-        return f"{number:.6g}"
+            return _minus(str(value))
+        return _minus(f"{number:.6g}")
     if isinstance(value, str):
         if decimals is not None and (parsed := _number(value)) is not None:
-            return f"{parsed:.{int(decimals)}f}"
+            return _minus(f"{parsed:.{int(decimals)}f}")
         return value
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -42,7 +42,12 @@ from ouro_desktop.core.response_schema import (
     response_schema,
 )
 from ouro_desktop.core.result_table import EMPTY, ResultTable, table_for
-from ouro_desktop.core.uncertainty import declared_uncertainties, rounded_pair, uncertainty_pairs
+from ouro_desktop.core.uncertainty import (
+    declared_uncertainties,
+    declared_within,
+    rounded_pair,
+    uncertainty_pairs,
+)
 from ouro_desktop.core.units import normalise_unit, with_unit
 
 __all__ = [
@@ -372,12 +377,7 @@ def _round_uncertainties(
 ) -> list[ResultItem]:
     """Each value that comes with its uncertainty among ``items`` (children of the object
     at ``path``), and that uncertainty, rounded together (see :mod:`.uncertainty`)."""
-    prefix = f"{path}." if path else ""
-    declared = {
-        v[len(prefix) :]: u[len(prefix) :]
-        for v, u in ctx.uncertainties.items()
-        if v.startswith(prefix) and u.startswith(prefix)
-    }
+    declared = declared_within(ctx.uncertainties, path)
     fields = [(i.key, i.label, i.unit, i.value) for i in items if i.kind == "number"]
     pairs = uncertainty_pairs(fields, declared)
     if not pairs:

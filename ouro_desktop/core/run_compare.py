@@ -52,6 +52,13 @@ from ouro_desktop.core.response_schema import (
 )
 from ouro_desktop.core.result_table import EMPTY, summary_text
 from ouro_desktop.core.result_view import OutputInfo, output_info, sibling_unit
+from ouro_desktop.core.uncertainty import (
+    declared_uncertainties,
+    declared_within,
+    rounded_pair,
+    uncertainty_pairs,
+)
+from ouro_desktop.core.units import with_unit
 
 __all__ = [
     "CompareCancelled",
@@ -128,10 +135,12 @@ class _Walk(Checker):
         limits: CompareLimits,
         cancel: Callable[[], bool] | None,
         outputs: Mapping[str, Mapping[str, Any]],
+        uncertainties: Mapping[str, str],
     ) -> None:
         super().__init__(cancel, limits.chunk)
         self.limits = limits
         self.outputs = outputs
+        self.uncertainties = uncertainties  # value path -> its uncertainty's, as declared
         self.counting = False  # past the row cap: rows are only counted, not labelled
 
 
@@ -216,6 +225,8 @@ def _rows(
     walk: _Walk,
     labels: tuple[str, str],
 ) -> Iterator[CompareRow]:
+    declared = walk.uncertainties if section == RESULTS else {}
+    paired = (_paired_texts(a, schema, path, declared), _paired_texts(b, schema, path, declared))
     for key, label, unit, left, right, sub in _children(a, b, schema, walk):
         walk.check()
         if walk.counting and type(left) in _PLAIN and type(right) in _PLAIN:
@@ -244,7 +255,35 @@ def _rows(
                 section, where, (*trail, label), unit, left, right, sub, walk, labels
             )
         else:
-            yield _value_row(section, where, name, unit, left, right, walk, labels)
+            texts = (paired[0].get(key), paired[1].get(key))
+            yield _value_row(section, where, name, unit, left, right, walk, labels, texts)
+
+
+_MAX_PAIRED: Final = 256  # number fields of one object looked at for uncertainty pairs
+
+
+def _paired_texts(
+    values: Any, schema: Mapping[str, Any], path: str, declared: Mapping[str, str]
+) -> dict[str, str]:
+    """Key -> text of each value given with its uncertainty, and of that uncertainty,
+    rounded together as the result view rounds them (:mod:`.uncertainty`): a run's
+    "−3.720022 eV ± 0.000017 eV" reads the same in Compare as in its own view."""
+    if not isinstance(values, Mapping):
+        return {}
+    own = declared_within(declared, path)
+    fields: list[tuple[str, str, str, Any]] = []
+    for key, value in values.items():
+        if is_number(value):
+            label, unit = label_and_unit(str(key), property_schema(schema, str(key), value))
+            fields.append((str(key), label, unit or sibling_unit(values, str(key)), value))
+            if len(fields) > _MAX_PAIRED:
+                return {}  # a table of numbers, not a few results with their uncertainties
+    texts: dict[str, str] = {}
+    for value_key, uncertainty_key in uncertainty_pairs(fields, own).items():
+        pair = rounded_pair(values[value_key], values[uncertainty_key])
+        if pair is not None:
+            texts[value_key], texts[uncertainty_key] = pair
+    return texts
 
 
 def _value_row(
@@ -256,7 +295,9 @@ def _value_row(
     b: Any,
     walk: _Walk,
     labels: tuple[str, str],
+    texts: tuple[str | None, str | None] = (None, None),
 ) -> CompareRow:
+    """``texts``: each side's value as read when it is rounded with its uncertainty."""
     if a is ABSENT or b is ABSENT:
         differs = not (a is ABSENT and b is ABSENT)
     else:
@@ -265,6 +306,10 @@ def _value_row(
         return _COUNTED[differs]
     a_text, a_exact = cell_text(a, unit, walk.limits.text_chars)
     b_text, b_exact = cell_text(b, unit, walk.limits.text_chars)
+    if texts[0] is not None:
+        a_text = with_unit(texts[0], unit)
+    if texts[1] is not None:
+        b_text = with_unit(texts[1], unit)
     change, percent = change_text(a, b, unit) if differs else ("", "")
     note = _absence_note(a, b, labels)
     return CompareRow(
@@ -380,7 +425,7 @@ def compare_runs(
     limits = limits or CompareLimits()
     labels = (a.label or "the first run", b.label or "the second run")
     outputs = output_declarations(route) if route is not None else {}
-    walk = _Walk(limits, cancel, outputs)
+    walk = _Walk(limits, cancel, outputs, declared_uncertainties(route))
     body_schema = (request_schema(route) if route is not None else None) or {}
     answer_schema = (response_schema(route) if route is not None else None) or {}
     rows: list[CompareRow] = []

@@ -49,6 +49,7 @@ from ouro_desktop.core.units import split_key_unit
 __all__ = [
     "UNCERTAINTY_WORDS",
     "declared_uncertainties",
+    "declared_within",
     "rounded_pair",
     "uncertainty_pairs",
 ]
@@ -170,3 +171,14 @@ def declared_uncertainties(route: Route | None) -> dict[str, str]:
         if isinstance(value, str) and isinstance(uncertainty, str):
             pairs[value.strip(". ")] = uncertainty.strip(". ")
     return pairs
+
+
+def declared_within(declared: Mapping[str, str], path: str) -> dict[str, str]:
+    """The pairs of ``declared`` (paths from the answer's root) among the fields of the
+    object at ``path``, by their own keys."""
+    prefix = f"{path}." if path else ""
+    return {
+        v[len(prefix) :]: u[len(prefix) :]
+        for v, u in declared.items()
+        if v.startswith(prefix) and u.startswith(prefix)
+    }

@@ -232,3 +232,23 @@ def test_api_redirects_are_not_followed() -> None:
 
     run(scenario())
     assert calls == ["GET /user"]
+
+
+def test_a_refused_run_says_how_long_to_wait(demo_app: Any, faults: Any) -> None:
+    # The demo refuses with Ouro's error envelope: its Retry-After must still reach the
+    # error (a batch told to wait 2 s waited the default 5 s when it did not).
+    faults.retry_after_s = 2.0
+    sleep = NoSleep()
+
+    async def scenario() -> None:
+        rec = Recorder(asgi(demo_app))
+        async with client_for(demo_app, transport=rec, sleep=sleep) as client:
+            route = await client.get_route("demo/formula-properties")
+            faults.rate_limit_next = 1
+            with pytest.raises(RateLimitError) as info:
+                await client.execute(route, body={"formula": "Fe"}, idempotency_key="k-429")
+            assert info.value.retry_after == 2.0
+            assert rec.count("POST", f"{client._route_path(route)}/use") == 1  # noqa: SLF001
+
+    run(scenario())
+    assert sleep.waits == []

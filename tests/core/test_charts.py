@@ -220,6 +220,8 @@ def test_interpolation_and_paths() -> None:
         "3.14 / 7 / Si / false / 2.500"
     )
     assert interpolate("{missing} and {a}", response) == "? and ?"
+    negative = {"E0": -3.72002, "n": -2, "t": "-0.5"}
+    assert interpolate("E0 = {E0:4} eV, {n}, {t:2}", negative) == "E0 = −3.7200 eV, −2, −0.50"
     assert interpolate("no braces {}", response) == "no braces {}"
     assert interpolate(None, response) == ""
     assert resolve_path(response, "a.b.0.c") == 3.14159

@@ -226,3 +226,18 @@ def test_the_text_diff_is_only_for_bounded_answers() -> None:
     other["formula"] = "Ag"
     assert not text_diff_allowed(big, other)
     assert response_diff(big, other) == [TOO_LARGE_TO_DIFF]
+
+
+def test_a_value_with_its_uncertainty_reads_as_in_the_runs_own_view() -> None:
+    # An equation-of-state fit: E0 with the digits its uncertainty determines, as the
+    # result view shows them ("−3.720022 eV", "0.000017 eV"), not four figures.
+    a = RunSide({}, {"E0_eV": -3.72002194, "E0_error_eV": 1.66e-5, "B0_GPa": 140.0701})
+    b = RunSide({}, {"E0_eV": -3.72004101, "E0_error_eV": 1.71e-5, "B0_GPa": 140.0701})
+    rows = {row.label: row for row in compare_runs(a, b).rows}
+    energy = next(row for label, row in rows.items() if label.startswith("E0"))
+    error = next(row for label, row in rows.items() if "rror" in label)
+    assert (energy.a, energy.b) == ("−3.720022 eV", "−3.720041 eV") and energy.differs
+    assert (error.a, error.b) == ("0.000017 eV", "0.000017 eV")
+    assert energy.a_exact == "-3.72002194"  # the exact figure is kept for hover and Copy
+    bulk = next(row for label, row in rows.items() if label.startswith("B0"))
+    assert bulk.a == "140.1 GPa"  # no uncertainty: the usual four figures

@@ -46,7 +46,11 @@ class App:
         self.aio = aio
         store = SettingsStore(profile / "settings.json")
         self.window = MainWindow(QSettings(str(profile / "w.ini"), QSettings.Format.IniFormat))
-        qtbot.addWidget(self.window)
+        # The workspace ends before pytest-qt closes and deletes the window, as the app
+        # ends it before its window goes: a task finishing meanwhile would otherwise
+        # touch a deleted widget (a test that never called ``close``).
+        self._closed = False
+        qtbot.addWidget(self.window, before_close_func=lambda _window: self.close())
         self.window.show()
         if services and demo_routes:  # test routes beside the demo's own
             services = demo_services() + services
@@ -147,4 +151,7 @@ class App:
         return items
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         self.aio.run(self.workspace.aclose())
