@@ -175,3 +175,13 @@ def test_reading_long_logs_and_a_big_answer_in_the_window_freezes_nothing(
         assert not gc.isenabled()
     finally:
         app.close()
+
+
+def test_a_pause_that_turns_automatic_collection_back_on_is_undone_at_the_next_tick() -> None:
+    """A Qt-free layer's pause (``with collector_paused():``) begun before the collector
+    started ends by turning automatic collection on: the next tick turns it off again."""
+    installed = collector.installed()
+    assert installed is not None
+    gc.enable()
+    installed.tick()
+    assert not gc.isenabled()

@@ -121,6 +121,8 @@ class GuiCollector(QObject):
             gc.enable()
 
     def tick(self) -> None:
+        if gc.isenabled():  # a pause begun before start() ended since: off again
+            gc.disable()
         count, threshold = gc.get_count(), gc.get_threshold()
         quiet = count[0] <= threshold[0]
         if self.ages.total is None and count[2] > threshold[2] and quiet:
