@@ -32,22 +32,36 @@ class StreamedResponse(Protocol):
     def aiter_bytes(self) -> AsyncIterator[bytes]: ...
 
 
-async def read_capped(response: StreamedResponse, max_bytes: int) -> bytes:
-    """The whole body of a success up to ``max_bytes``; a refusal's via :func:`read_error_body`."""
+async def read_capped(response: StreamedResponse, max_bytes: int) -> bytes | bytearray:
+    """The whole body of a success up to ``max_bytes``; a refusal's via :func:`read_error_body`.
+
+    A body that arrives in one piece is that piece. One that arrives in many is gathered
+    as they arrive, each copied once into a growing buffer (grown in place by the
+    allocator): joined at the end, the copy of a 45 MB answer was one call of 25-60 ms
+    on the event loop's thread, the window's."""
     if not response.is_success:
         return await read_error_body(response)
     length = response.headers.get("content-length", "")
     too_large = "The server's answer is too large to accept."
     if length.isdigit() and int(length) > max_bytes:
         raise ResponseTooLarge(too_large, size=int(length))
-    chunks: list[bytes] = []
+    first: bytes | None = None
+    gathered: bytearray | None = None
     total = 0
     async for chunk in response.aiter_bytes():
         total += len(chunk)
         if total > max_bytes:
             raise ResponseTooLarge(too_large, size=int(length) if length.isdigit() else None)
-        chunks.append(chunk)
-    return b"".join(chunks)
+        if first is None:
+            first = chunk
+        elif gathered is None:
+            gathered = bytearray(first)
+            gathered += chunk
+        else:
+            gathered += chunk
+    if gathered is not None:
+        return gathered
+    return first if first is not None else b""
 
 
 async def read_error_body(response: StreamedResponse) -> bytes:

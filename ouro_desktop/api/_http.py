@@ -5,11 +5,10 @@ One long-lived ``httpx.AsyncClient`` carries every call. This module decides:
 * **who we are**: ``User-Agent`` (``ouro-desktop/<version>``) on every request;
   ``X-Ouro-Client`` (the same) and ``X-Ouro-Key-Name`` (once the key exchange names the
   key) only on requests to the API itself, never to storage or any other host;
-* **auth**: the API key is exchanged at ``POST /users/get-token`` for a JWT sent raw in
-  ``Authorization`` (no ``Bearer``). The token is renewed shortly before its ``exp`` and
-  once after a 401 or a 5xx "No user context"; concurrent failures share one exchange
-  (a lock plus a token generation number) -- except for a one-shot request (a run),
-  which is never sent twice: its refusal is reported as unknown, to be looked up.
+* **auth** (the key exchange and the token's renewal in :mod:`._signin`): the token is
+  renewed once after a 401 or a 5xx "No user context" and the request replayed --
+  except for a one-shot request (a run), which is never sent twice: its refusal is
+  reported as unknown, to be looked up.
   ``Authorization`` only ever goes to the API's own origin, never to storage or any
   other host;
 * **where we may go** (:func:`._wire.check_url`): ``https`` only, plain ``http`` just for
@@ -46,13 +45,12 @@ import httpx
 
 from ._body import MAX_RESPONSE_BYTES, envelope, read_capped
 from ._retry import MAX_RETRY_AFTER_S, MAX_TRIES, Backoff, retryable_status
-from ._tokens import Redactor, issued_token, refresh_delay
+from ._signin import SignIn
 from ._wire import (
     ApiResponse,
     check_url,
     needs_auth_retry,
     origin_of,
-    safe_header,
 )
 from .errors import (
     APIStatusError,
@@ -105,8 +103,9 @@ def _mapped_errors(host: str, timeout_s: float | None) -> Iterator[None]:
         ) from exc
 
 
-class HttpSession:
-    """Auth, retries, limits and error mapping over one ``httpx.AsyncClient``."""
+class HttpSession(SignIn):
+    """Auth (:class:`._signin.SignIn`), retries, limits and error mapping over one
+    ``httpx.AsyncClient``."""
 
     def __init__(
         self,
@@ -124,26 +123,13 @@ class HttpSession:
     ) -> None:
         self.base_url = check_url(base_url.strip().rstrip("/"), "Ouro server")
         self.host = urlsplit(self.base_url).hostname or "the server"
+        super().__init__(api_key, access_token, client_name)
         self._origin = origin_of(self.base_url)
-        self._api_key = api_key or None
-        self._token: str | None = access_token or None
-        self._token_gen = 0
-        self._refresh_at: float | None = None
-        self._auth_lock = asyncio.Lock()
-        self._exchange_attempts = 0
-        self._last_failure: OuroError | None = None
-        self._secrets = Redactor([api_key, access_token])
-        self.key_name: str | None = None
-        self.exchanges = 0
         self.timeout = timeout
         self.deadline = deadline
         self.max_response_bytes = max_response_bytes
         self._sleep: Sleep = sleep or asyncio.sleep
         self._retry = Backoff(rng or random.Random())
-        if access_token:
-            self._schedule_refresh(access_token)
-        # Headers for the API only: signed storage URLs (other hosts) never see them.
-        self._api_headers: dict[str, str] = {"X-Ouro-Client": client_name}
         self._client = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)),
@@ -157,109 +143,10 @@ class HttpSession:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    @property
-    def can_refresh(self) -> bool:
-        return self._api_key is not None
-
-    @property
-    def has_token(self) -> bool:
-        return self._token is not None
-
-    # -- secrets hygiene ---------------------------------------------------------------------
-    def redact(self, value: Any) -> Any:
-        """``value`` (decoded JSON) with the key and tokens replaced, should a server echo them."""
-        return self._secrets.redact(value)
-
-    def scrub(self, exc: OuroError) -> OuroError:
-        """Remove the key and tokens from an error's words and body."""
-        return self._secrets.scrub(exc)
-
-    def error_of(self, resp: ApiResponse) -> APIStatusError:
-        """The typed, secret-free error for a refused request."""
-        return self._secrets.error_of(resp)
-
-    def error_from(
-        self, status: int, body: Any, request_id: str | None, retry_after: float | None = None
-    ) -> APIStatusError:
-        return self._secrets.error_from(status, body, request_id, retry_after)
-
-    # -- tokens --------------------------------------------------------------------------------
-    def _schedule_refresh(self, token: str) -> None:
-        delay = refresh_delay(token)
-        self._refresh_at = None if delay is None else time.monotonic() + delay
-
-    def _set_token(self, token: str) -> None:
-        self._token = token
-        self._token_gen += 1
-        self._secrets.add(token)
-        self._schedule_refresh(token)
-
-    async def _exchange(self) -> None:
-        assert self._api_key is not None
-        self.exchanges += 1
-        log.debug("exchanging the API key for an access token")
-        resp = await self.request(
-            "POST", "/users/get-token", json_body={"pat": self._api_key}, auth=False, retry=True
+    async def _send_exchange(self, api_key: str) -> ApiResponse:
+        return await self.request(
+            "POST", "/users/get-token", json_body={"pat": api_key}, auth=False, retry=True
         )
-        rejected = (
-            "Ouro did not accept this API key. Check that it was copied in full "
-            "and has not been revoked."
-        )
-        if resp.status in (401, 403):
-            raise AuthenticationError(rejected, status=resp.status, request_id=resp.request_id)
-        if not resp.ok:
-            self.envelope(resp)  # raises the matching error (redirect, 4xx, 5xx, ...)
-        body = resp.json()
-        if not isinstance(body, dict):
-            raise ResponseError("The sign-in answer from the server is not usable.")
-        if body.get("error"):
-            raise AuthenticationError(
-                rejected, status=401, body=self.redact(body), request_id=resp.request_id
-            )
-        token = issued_token(body.get("access_token"))
-        if token is None:
-            raise AuthenticationError(
-                "The server did not issue a sign-in token for this API key.",
-                status=401,
-                request_id=resp.request_id,
-            )
-        self._set_token(token)
-        name = safe_header(body.get("api_key_name"))
-        if name:
-            self.key_name = name
-            self._api_headers["X-Ouro-Key-Name"] = name
-
-    async def refresh(self, seen_gen: int) -> None:
-        """Exchange the key again unless another task already did since ``seen_gen``.
-
-        Callers that waited while another task's exchange failed share that failure
-        instead of trying again at once; the next call after it tries afresh.
-        """
-        attempts_seen = self._exchange_attempts
-        async with self._auth_lock:
-            if self._token_gen != seen_gen:
-                return
-            if self._exchange_attempts != attempts_seen and self._last_failure is not None:
-                raise self._last_failure
-            try:
-                await self._exchange()
-            except OuroError as exc:
-                self._last_failure = exc
-                raise
-            else:
-                self._last_failure = None
-            finally:
-                self._exchange_attempts += 1  # counted when finished: waiters see the outcome
-
-    async def token(self) -> tuple[str, int]:
-        """A usable token and its generation, exchanging the key first when needed."""
-        gen = self._token_gen
-        due = self._refresh_at is not None and time.monotonic() >= self._refresh_at
-        if self._api_key is not None and (self._token is None or due):
-            await self.refresh(gen)
-        if self._token is None:
-            raise AuthenticationError("You are not signed in.", status=401)
-        return self._token, self._token_gen
 
     # -- requests ------------------------------------------------------------------------------
     async def _send_once(
@@ -297,7 +184,7 @@ class HttpSession:
         await resp.parse_off_loop()
         return resp
 
-    async def _read_capped(self, response: httpx.Response) -> bytes:
+    async def _read_capped(self, response: httpx.Response) -> bytes | bytearray:
         return await read_capped(response, self.max_response_bytes)
 
     async def stream_api_get(

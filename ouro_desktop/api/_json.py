@@ -13,6 +13,13 @@ to the interpreter's own switching, the window's thread waits up to its switch i
 (5 ms) for the lock each time Qt calls into Python, and one repaint makes many such calls
 -- tens of milliseconds. Paused, the worker hands the lock over at once and waits its turn.
 
+Why bytes: a big answer is usually ASCII (JSON writers escape everything else), and one
+``bytes.decode`` of tens of megabytes is itself a C call that holds the lock (25-60 ms for
+45 MB, most of it the kernel mapping the new string's pages). :class:`AsciiText` lets the
+reader take such an answer's text from its bytes instead, a slice at a time, decoded as
+each slice is read: no single call copies the whole answer, and it is never in memory
+twice (bytes and text).
+
 Why the depth check is on text: walking every container of a decoded answer in Python
 cost 85 % of the parse time. :func:`nesting_over` measures nesting on the text instead:
 strings are cut out, everything but brackets dropped, and the innermost ``[]`` pairs
@@ -31,7 +38,16 @@ from typing import Any, Final
 
 from ._compact_build import ListBuilder
 
-__all__ = ["COMPACT_KEY_DEPTH", "STEP_CHARS", "JsonTooDeep", "loads_in_steps", "nesting_over"]
+__all__ = [
+    "COMPACT_KEY_DEPTH",
+    "STEP_CHARS",
+    "AsciiText",
+    "JsonTooDeep",
+    "Text",
+    "loads_in_steps",
+    "nesting_over",
+    "skip_space",
+]
 
 STEP_CHARS: Final = 1 << 16  # characters one C call reads, at most (well under a ms)
 MAX_BACKOFF: Final = 1024  # members read singly before trying a run again, at most
@@ -41,6 +57,8 @@ COMPACT_KEY_DEPTH: Final = 3  # objects this deep (the top is 1) may name compac
 _DECODER = json.JSONDecoder()
 _DecodeError = json.JSONDecodeError
 _WS = re.compile(r"[ \t\n\r]*")
+_WS_BYTES = re.compile(rb"[ \t\n\r]*")
+_SCALAR_END = re.compile(rb"[^,:\]}\[{\" \t\n\r]*")  # a number or literal: up to a delimiter
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _BRACKETS = str.maketrans("{}", "[]")
 _NOT_BRACKET = re.compile(r"[^\[\]]+")
@@ -50,6 +68,40 @@ _SHORT = frozenset("-0123456789tfnNI")  # numbers and literals: always short
 
 class JsonTooDeep(ValueError):
     """The JSON nests more levels than allowed."""
+
+
+class AsciiText:
+    """ASCII bytes read as text a slice at a time (see the module doc): what the reader
+    asks of a ``str`` -- its length, slices and characters (decoded as they are taken),
+    ``find``/``rfind``/``count`` -- with no decode of the whole."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: bytes | bytearray) -> None:
+        self.raw = raw  # callers check ``raw.isascii()``
+
+    def __repr__(self) -> str:
+        return f"<AsciiText {len(self.raw):,} bytes>"
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __getitem__(self, index: int | slice) -> str:
+        if isinstance(index, slice):
+            return self.raw[index].decode("ascii")
+        return chr(self.raw[index])
+
+    def find(self, sub: str, start: int | None = None, end: int | None = None) -> int:
+        return self.raw.find(sub.encode("ascii"), start, end)
+
+    def rfind(self, sub: str, start: int | None = None, end: int | None = None) -> int:
+        return self.raw.rfind(sub.encode("ascii"), start, end)
+
+    def count(self, sub: str, start: int | None = None, end: int | None = None) -> int:
+        return self.raw.count(sub.encode("ascii"), start, end)
+
+
+Text = str | AsciiText
 
 
 def nesting_over(text: str, limit: int, start: int = 0, end: int | None = None) -> bool:
@@ -68,26 +120,37 @@ def nesting_over(text: str, limit: int, start: int = 0, end: int | None = None) 
     return bool(brackets)
 
 
-def loads_in_steps(text: str, max_depth: int, compact_under: Collection[str] = frozenset()) -> Any:
+def loads_in_steps(text: Text, max_depth: int, compact_under: Collection[str] = frozenset()) -> Any:
     """``json.loads(text)`` in steps of at most :data:`STEP_CHARS` (see the module doc).
 
     A long list anywhere in the value of a member named in ``compact_under`` (a member
     of an object at most :data:`COMPACT_KEY_DEPTH` levels down, such as an action's
     ``response``) is kept as columns where its members allow (:mod:`.compact`).
 
+    ``text`` is a ``str``, or an :class:`AsciiText` (ASCII bytes, read a slice at a time).
+
     Raises ``ValueError`` (``json.JSONDecodeError``) for text that is not JSON and
     :class:`JsonTooDeep` for nesting deeper than ``max_depth``.
     """
     reader = _Reader(text, max_depth, frozenset(compact_under))
-    value, end = reader.value(_skip(text, 0), 1, STEP_CHARS)
-    if _skip(text, end) != len(text):
-        raise _DecodeError("Extra data", text, end)
+    value, end = reader.value(skip_space(text, 0), 1, STEP_CHARS)
+    if skip_space(text, end) != len(text):
+        raise _error("Extra data", text, end)
     return value
 
 
-def _skip(text: str, pos: int) -> int:
-    match = _WS.match(text, pos)
+def skip_space(text: Text, pos: int) -> int:
+    """The position of the first character at or after ``pos`` that is not JSON space."""
+    match = _WS.match(text, pos) if isinstance(text, str) else _WS_BYTES.match(text.raw, pos)
     return match.end() if match else pos
+
+
+def _error(message: str, text: Text, pos: int) -> json.JSONDecodeError:
+    """A decoding error at ``pos`` (with the text around it, when it is read from bytes)."""
+    if isinstance(text, str):
+        return _DecodeError(message, text, pos)
+    start = max(0, pos - 80)
+    return _DecodeError(message, text[start : pos + 80], pos - start)
 
 
 def _cut_marks(last: str, following: str) -> tuple[str, str | None]:
@@ -102,7 +165,7 @@ def _finished(out: Any) -> Any:
 
 
 class _Reader:
-    def __init__(self, text: str, max_depth: int, compact_under: frozenset[str]) -> None:
+    def __init__(self, text: Text, max_depth: int, compact_under: frozenset[str]) -> None:
         self.text = text
         self.max_depth = max_depth
         self.compact_under = compact_under
@@ -129,7 +192,12 @@ class _Reader:
             raise JsonTooDeep
         first = text[pos : pos + 1]
         if first in _SHORT:
-            return _DECODER.raw_decode(text, pos)
+            if isinstance(text, str):
+                return _DECODER.raw_decode(text, pos)
+            match = _SCALAR_END.match(text.raw, pos)
+            token = text[pos : match.end() if match else pos + 1]
+            value, used = _DECODER.raw_decode(token)
+            return value, pos + used
         size = max(64, min(hint, STEP_CHARS))
         while True:
             window = text[pos : pos + size]
@@ -159,7 +227,7 @@ class _Reader:
         while True:
             quote = text.find('"', end)
             if quote < 0:
-                raise _DecodeError("Unterminated string", text, pos)
+                raise _error("Unterminated string", text, pos)
             slashes = 0
             while text[quote - 1 - slashes] == "\\":
                 slashes += 1
@@ -170,7 +238,7 @@ class _Reader:
         if "\\" not in body:
             bad = _CONTROL.search(body)
             if bad is not None:
-                raise _DecodeError("Invalid control character", text, pos + 1 + bad.start())
+                raise _error("Invalid control character", text, pos + 1 + bad.start())
             return body, quote + 1
         parts = []
         start = 0
@@ -199,7 +267,7 @@ class _Reader:
         out: Any = ([] if not compact else ListBuilder(self.stepped)) if is_list else {}
         # An object's members named in compact_under (and anything in a compact member).
         names = self.compact_under if not is_list and depth <= COMPACT_KEY_DEPTH else ()
-        pos = _skip(text, pos + 1)
+        pos = skip_space(text, pos + 1)
         if text[pos : pos + 1] == closer:
             return _finished(out), pos + 1
         marks: tuple[str, str | None] | None = None
@@ -228,23 +296,23 @@ class _Reader:
                 out.append(item)
             else:
                 if text[pos : pos + 1] != '"':
-                    raise _DecodeError("Expecting property name", text, pos)
+                    raise _error("Expecting property name", text, pos)
                 key, pos = self.value(pos, depth + 1, 256)
-                pos = _skip(text, pos)
+                pos = skip_space(text, pos)
                 if text[pos : pos + 1] != ":":
-                    raise _DecodeError("Expecting ':' delimiter", text, pos)
+                    raise _error("Expecting ':' delimiter", text, pos)
                 inner = compact or key in names
-                item, pos = self.value(_skip(text, pos + 1), depth + 1, hint, inner)
+                item, pos = self.value(skip_space(text, pos + 1), depth + 1, hint, inner)
                 out[key] = item
             hint = 4 * (pos - start)
             last = text[pos - 1]
-            pos = _skip(text, pos)
+            pos = skip_space(text, pos)
             mark = text[pos : pos + 1]
             if mark == closer:
                 return _finished(out), pos + 1
             if mark != ",":
-                raise _DecodeError(f"Expecting ',' or '{closer}' delimiter", text, pos)
-            pos = _skip(text, pos + 1)
+                raise _error(f"Expecting ',' or '{closer}' delimiter", text, pos)
+            pos = skip_space(text, pos + 1)
             marks = _cut_marks(last, text[pos : pos + 1])
 
     def run(
@@ -268,7 +336,7 @@ class _Reader:
             if hit <= pos:
                 return None
             comma = hit + len(mark) - 1
-            following = _skip(text, comma + 1)
+            following = skip_space(text, comma + 1)
             if first is not None and text[following : following + 1] != first:
                 end = hit  # not where a member starts: look further back
                 continue

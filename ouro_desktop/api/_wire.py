@@ -7,8 +7,9 @@ Pure functions and a plain answer type, free of httpx so they are easy to test:
   (used by in-process tests); never a user name or password inside a URL;
 * :func:`parse_json`: UTF-8 JSON, no deeper than 200 levels, else a ResponseError;
   an answer above :data:`STEPPED_PARSE_BYTES` is decoded in small steps (see
-  :mod:`._json`), and :meth:`ApiResponse.parse_off_loop` does that in a worker thread so
-  the event loop (the window) never waits for a big answer to be read;
+  :mod:`._json`; an ASCII one straight from its bytes, never decoded whole), and
+  :meth:`ApiResponse.parse_off_loop` does that in a worker thread so the event loop (the
+  window) never waits for a big answer to be read;
 * :class:`ApiResponse`: a complete, size-checked answer with its request id.
 """
 
@@ -19,6 +20,7 @@ import base64
 import gc
 import ipaddress
 import json
+import re
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -26,7 +28,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._json import JsonTooDeep, loads_in_steps, nesting_over
+from ._json import AsciiText, JsonTooDeep, Text, loads_in_steps, nesting_over, skip_space
 from .errors import APIStatusError, InsecureURLError, ResponseError, status_error
 
 MAX_JSON_DEPTH = 200
@@ -37,6 +39,7 @@ STEPPED_PARSE_BYTES = 256 * 1024
 # depth check): a page of 100 runs (~100-200 KB) cost the loop 3-5 ms each poll of a batch.
 OFF_LOOP_PARSE_BYTES = 32 * 1024
 _TOO_DEEP = "The server's answer is nested too deeply to be read."
+_BLANK = re.compile(rb"[ \t\n\r\x0b\x0c]*")  # what bytes.strip() strips
 
 
 # -- URL policy ------------------------------------------------------------------------------
@@ -106,13 +109,26 @@ def parse_json(
 ) -> Any:
     """Decode an answer as UTF-8 JSON, refusing anything unusable with a ResponseError."""
     return parse_text(
-        decode_text(content), len(content), max_depth=max_depth, compact_under=compact_under
+        readable_text(content), len(content), max_depth=max_depth, compact_under=compact_under
     )
 
 
-def decode_text(content: bytes) -> str:
+def readable_text(content: bytes | bytearray) -> Text:
+    """An answer's bytes as text to parse, or a ResponseError saying why they are not.
+
+    A big ASCII answer (the usual: JSON writers escape everything else) stays bytes, read
+    a slice at a time (:class:`._json.AsciiText`): one ``decode`` of 45 MB holds the
+    interpreter, so the window, for 25-60 ms, and would keep the answer twice in memory."""
+    if len(content) > STEPPED_PARSE_BYTES and content.isascii():
+        if _BLANK.fullmatch(content):
+            raise ResponseError("The server sent an empty answer.")
+        return AsciiText(content)
+    return decode_text(content)
+
+
+def decode_text(content: bytes | bytearray) -> str:
     """An answer's bytes as text, or a ResponseError saying why they are not."""
-    if not content.strip():
+    if _BLANK.fullmatch(content):  # (not strip(): it copies an answer that ends in a newline)
         raise ResponseError("The server sent an empty answer.")
     try:
         return content.decode("utf-8")
@@ -121,7 +137,7 @@ def decode_text(content: bytes) -> str:
 
 
 def parse_text(
-    text: str,
+    text: Text,
     size: int,
     *,
     max_depth: int = MAX_JSON_DEPTH,
@@ -130,13 +146,15 @@ def parse_text(
     """Decode an answer's text (``size`` bytes as sent) as JSON (see :func:`parse_json`).
 
     In a big answer, long lists of numbers or number records inside the members named in
-    ``compact_under`` (an action's ``response``) are kept as columns (:mod:`.compact`)."""
-    if text.lstrip()[:1] == "<":
+    ``compact_under`` (an action's ``response``) are kept as columns (:mod:`.compact`).
+    ``text`` is an :class:`~._json.AsciiText` only when it is that big."""
+    start = skip_space(text, 0)
+    if text[start : start + 1] == "<":
         raise ResponseError(
             "The server sent a web page instead of Ouro data. Check the server address."
         )
     try:
-        if size > STEPPED_PARSE_BYTES:
+        if size > STEPPED_PARSE_BYTES or not isinstance(text, str):
             with _collector_paused():
                 return loads_in_steps(text, max_depth, compact_under)
         value = json.loads(text)
@@ -157,12 +175,13 @@ class ApiResponse:
     def __init__(
         self,
         status: int,
-        content: bytes,
+        content: bytes | bytearray,
         headers: Mapping[str, str],
         *,
         compact_under: Collection[str] = (),
     ) -> None:
-        """``compact_under``: members whose long lists may be kept as columns
+        """``content``: the body as read (a ``bytearray`` when it arrived in many pieces);
+        ``compact_under``: members whose long lists may be kept as columns
         (:func:`parse_text`)."""
         self.status = status
         self.content = content
@@ -182,12 +201,13 @@ class ApiResponse:
     def json(self) -> Any:
         if not self._parsed:
             try:
-                text = decode_text(self.content)
+                text = readable_text(self.content)
                 size = len(self.content)
                 if self.ok and size > STEPPED_PARSE_BYTES:
                     # Nothing reads an accepted answer's bytes once it is decoded: letting
-                    # them go now keeps a big answer in memory twice, not three times, at
-                    # the parse's peak (bytes, text and the values being built).
+                    # them go now keeps a big answer in memory at most twice, not three
+                    # times, at the parse's peak (bytes or text, and the values being
+                    # built; an ASCII answer's text is its bytes).
                     self.content = b""
                 self._json = parse_text(text, size, compact_under=self.compact_under)
             except ResponseError as exc:

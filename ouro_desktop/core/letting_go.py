@@ -22,6 +22,7 @@ the value look shared, and it is then just dropped.
 
 from __future__ import annotations
 
+import _thread
 import queue
 import sys
 import threading
@@ -37,7 +38,7 @@ BREATH_S: Final = 0.0002  # the worker's pause after each slice
 SETTLE_S: Final = 0.05  # the worker waits this long for callers' names to go out of scope
 
 _inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
-_worker: threading.Thread | None = None
+_started = False  # the worker runs (it never ends: a failure is caught per value)
 _lock = threading.Lock()
 _pending = 0  # values handed over and not yet released
 
@@ -46,13 +47,16 @@ def let_go(value: Any) -> None:
     """Release ``value`` in a worker thread, a slice at a time (see the module doc)."""
     if value is None or isinstance(value, str | bytes | int | float | bool):
         return
-    global _pending, _worker
+    global _pending, _started
     with _lock:
         _pending += 1
         _inbox.put(value)
-        if _worker is None or not _worker.is_alive():
-            _worker = threading.Thread(target=_work, name="letting-go", daemon=True)
-            _worker.start()
+        if not _started:
+            _started = True
+            # Not threading.Thread.start(): it waits until the new thread has run, which
+            # on a busy machine held the caller (the window's thread) for 5-15 ms. Like a
+            # daemon thread, this one ends with the process.
+            _thread.start_new_thread(_work, ())
 
 
 def replace_in(cache: dict[Any, Any], key: Any, value: Any) -> None:
@@ -76,6 +80,7 @@ def wait_idle(timeout: float = 10.0) -> bool:
 
 def _work() -> None:
     global _pending
+    threading.current_thread().name = "letting-go"
     while True:
         first = _inbox.get()
         time.sleep(SETTLE_S)

@@ -54,11 +54,18 @@ def test_reading_in_steps_gives_what_json_loads_gives(monkeypatch: pytest.Monkey
         for indent in (None, 2):
             text = json.dumps(value, indent=indent, ensure_ascii=i % 2 == 0)
             assert _json.loads_in_steps(text, 200) == json.loads(text)
+            if i % 2 == 0:  # ASCII: the same read straight from the bytes
+                ascii_text = _json.AsciiText(text.encode())
+                assert _json.loads_in_steps(ascii_text, 200) == json.loads(text)
     long_text = 'ab\\"c\n\u00e9😀' * 3000  # a string many steps long, escapes included
     text = json.dumps({"s": long_text, "l": [long_text, "x" * 5000]})
     assert _json.loads_in_steps(text, 200) == json.loads(text)
+    assert _json.loads_in_steps(_json.AsciiText(text.encode()), 200) == json.loads(text)
     records = json.dumps({"curve": answer_records(0.05)}, separators=(",", ":"))
     assert _json.loads_in_steps(records, 200) == json.loads(records)
+    records = json.dumps({"curve": answer_records(0.2)}, separators=(",", ":"))
+    compact = _json.loads_in_steps(_json.AsciiText(records.encode()), 200, {"curve"})
+    assert compact == json.loads(records) and type(compact["curve"]) is not list
 
 
 @pytest.mark.parametrize(
@@ -68,6 +75,8 @@ def test_broken_json_is_refused_in_steps(monkeypatch: pytest.MonkeyPatch, text: 
     monkeypatch.setattr(_json, "STEP_CHARS", 64)
     with pytest.raises(ValueError):
         _json.loads_in_steps(text, 200)
+    with pytest.raises(ValueError):
+        _json.loads_in_steps(_json.AsciiText(text.encode()), 200)
 
 
 def _walk_depth(value: Any) -> int:
@@ -253,6 +262,67 @@ def test_a_worker_reading_in_steps_hands_the_interpreter_over_after_each_step(
     assert steps - 2 <= len(pauses) <= 2 * steps + 2
     assert {name for name, _s in pauses} == {"reader"}
     assert all(s == _json.BREATH_S > 0 for _n, s in pauses)
+
+
+def test_a_big_ascii_answer_is_read_from_its_bytes_never_decoded_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One bytes.decode of a 45 MB answer holds the interpreter (the window) for 25-60 ms
+    # and keeps the answer twice in memory: the reader takes its text a slice at a time.
+    body, action = _action_body(1.0)
+    handed: list[Any] = []
+    real = _wire.loads_in_steps
+
+    def spy(text: Any, depth: int, *args: Any) -> Any:
+        handed.append(text)
+        return real(text, depth, *args)
+
+    monkeypatch.setattr(_wire, "loads_in_steps", spy)
+    assert _wire.ApiResponse(200, body, {}).json() == {"data": action}
+    assert isinstance(handed[-1], _json.AsciiText) and handed[-1].raw is body
+
+    # Not ASCII (a writer that leaves é as it is): decoded as before, the same values.
+    wide = body.replace(b'"success"', '"succès"'.encode())
+    assert _wire.ApiResponse(200, wide, {}).json()["data"]["status"] == "succès"
+    assert type(handed[-1]) is str
+    # Refused the same way from bytes: blank, a web page, broken, too deep.
+    pad = b" " * (_wire.STEPPED_PARSE_BYTES + 1)
+    for bad, words in [
+        (pad, "empty answer"),
+        (pad + b"<html>" + b"x" * 10, "web page"),
+        (body[:-2], "not valid JSON"),
+        (b'{"pad":"' + pad + b'","d":' + b"[" * 300 + b"]" * 300 + b"}", "too deeply"),
+    ]:
+        with pytest.raises(ResponseError, match=words):
+            _wire.ApiResponse(200, bad, {}).json()
+
+
+def test_an_answer_arriving_in_many_pieces_is_gathered_as_they_arrive() -> None:
+    # Joined once all had come, a 45 MB answer was one copy of it on the event loop's
+    # thread, the window's: each piece is copied into one growing buffer as it comes.
+    from ouro_desktop.api._body import read_capped
+
+    body, action = _action_body(1.0)
+    pieces = [body[at : at + 65536] for at in range(0, len(body), 65536)]
+    gathered: list[int] = []
+
+    class Streamed:
+        headers = {"content-length": str(len(body))}
+        is_success = True
+
+        async def aiter_bytes(self) -> Any:
+            for piece in pieces:
+                yield piece
+                gathered.append(len(piece))
+
+    content = asyncio.run(read_capped(Streamed(), 50 * 1024 * 1024))
+    assert type(content) is bytearray and content == body and len(gathered) == len(pieces)
+    assert _wire.ApiResponse(200, content, {}).json() == {"data": action}
+    Streamed.headers = {}  # no length declared: the cap still holds as pieces come
+    with pytest.raises(ResponseTooLarge):
+        asyncio.run(read_capped(Streamed(), len(body) - 1))
+    pieces[:] = [body]  # one piece: that piece, not a copy
+    assert asyncio.run(read_capped(Streamed(), len(body))) is body
 
 
 def test_an_accepted_big_answer_lets_its_bytes_go_once_read_a_refusal_keeps_them() -> None:

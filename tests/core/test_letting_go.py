@@ -99,3 +99,19 @@ def test_replacing_a_cached_answer_lets_the_old_one_go_in_the_worker() -> None:
     letting_go.replace_in(cache, "a1", same)  # the same value again: nothing let go
     assert letting_go.wait_idle()
     assert cache["a1"] is same and len(same["curve"]) == 100 and Sentinel.freed == []
+
+
+def test_the_first_value_let_go_of_never_waits_for_the_worker_to_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # threading.Thread.start() waits until the new thread has run: on a busy machine the
+    # window's thread stood still 5-15 ms the first time a big answer was let go of.
+    def no_waiting_start(self: threading.Thread) -> None:
+        raise AssertionError("a thread started with Thread.start() on the caller's thread")
+
+    monkeypatch.setattr(threading.Thread, "start", no_waiting_start)
+    monkeypatch.setattr(letting_go, "_started", False)  # as in a fresh process
+    letting_go.let_go(_answer(3 * letting_go.SLICE))
+    assert letting_go.wait_idle()
+    assert len(Sentinel.freed) == 3 * letting_go.SLICE
+    assert set(Sentinel.freed) == {"letting-go"}

@@ -228,6 +228,39 @@ def test_the_text_diff_is_only_for_bounded_answers() -> None:
     assert response_diff(big, other) == [TOO_LARGE_TO_DIFF]
 
 
+def test_long_compact_lists_make_rows_only_around_where_they_differ(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Made as rows, a chunk of 4,096 records of each run was several milliseconds of the
+    # worker's between two checks (the window waits for the interpreter meanwhile): the
+    # columns say which small piece differs, and only its rows are made.
+    from ouro_desktop.api._wire import parse_json
+    from ouro_desktop.api.compact import RecordColumns
+    from ouro_desktop.core.compare_values import COMPACT_PIECE
+    from tests.heavy_routes import answer_json
+
+    a, b = (
+        parse_json(b'{"r":' + answer_json(1.0, variant) + b"}", compact_under={"r"})["r"]
+        for variant in (0, 1)
+    )
+    assert isinstance(a["curve"], RecordColumns) and isinstance(b["curve"], RecordColumns)
+    made: list[int] = []
+    real = RecordColumns.rows
+
+    def rows(self: RecordColumns, start: int = 0, stop: int | None = None) -> list[Any]:
+        made.append((len(self) if stop is None else stop) - start)
+        return real(self, start, stop)
+
+    monkeypatch.setattr(RecordColumns, "rows", rows)
+    comparison = compare_runs(RunSide({}, a), RunSide({}, b))
+    curve = {row.label: row for row in comparison.rows}["Curve"]
+    # The variant changes every 50th value from item 51 on (item 1's value is 0 in both).
+    assert curve.differs and curve.note == "lists differ from item 51 on"
+    assert made and max(made) <= COMPACT_PIECE
+    same = compare_runs(RunSide({}, a), RunSide({}, a))
+    assert {row.label: row for row in same.rows}["Curve"].note == "the same items"
+
+
 def test_a_value_with_its_uncertainty_reads_as_in_the_runs_own_view() -> None:
     # An equation-of-state fit: E0 with the digits its uncertainty determines, as the
     # result view shows them ("−3.720022 eV", "0.000017 eV"), not four figures.

@@ -210,3 +210,35 @@ def test_a_huge_answer_builds_a_page_of_rows(qtbot: Any) -> None:
     (table,) = view.findChildren(ResultTableView)
     assert table.result_model.rowCount() == 200  # one page of the 200,000 rows
     assert table.result_model.canFetchMore()
+
+
+def test_a_long_tables_row_header_measures_its_labels_only_when_set_up_and_shown(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each measuring asks the model about every row shown, several roles each (a call
+    # into Python apiece, ~800 for a page of 200 rows). Qt measures when the model is set
+    # and again when the header is first shown; a table whose header settings came after
+    # its model measured a third time.
+    from ouro_desktop.ui.results.table_model import ResultTableModel
+
+    asked: list[int] = []
+    real = ResultTableModel.headerData
+
+    def header_data(self: Any, section: int, orientation: Any, role: Any = 0) -> Any:
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.SizeHintRole:
+            asked.append(section)
+        return real(self, section, orientation, role)
+
+    monkeypatch.setattr(ResultTableModel, "headerData", header_data)
+    answer = {"curve": [{"energy_eV": i / 10, "dos_per_eV": i % 7} for i in range(5000)]}
+    view = AnswerView()
+    _KEPT.append(view)
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.show()
+    view.set_answer(answer, None)
+    qtbot.wait(50)
+    (table,) = view.findChildren(ResultTableView)
+    shown = table.model().rowCount()
+    assert shown < 5000 and asked.count(0) <= 2, f"measured {asked.count(0)} times"
+    assert table.model().headerData(shown - 1, Qt.Orientation.Vertical) == shown

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QProgressBar,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from ouro_desktop.core.batch_store import BatchState
 from ouro_desktop.ui.batch.batch_model import BatchTableModel
 from ouro_desktop.ui.batch.file_header import FileRowHeaders
+from ouro_desktop.ui.common.item_views import TableView
 from ouro_desktop.ui.common.labels import muted, plain_label
 from ouro_desktop.ui.common.shortcuts import shortcut_keys
 
@@ -93,7 +93,7 @@ class BatchView(QWidget):
             self.provenance_requested,
         )
         self.model = BatchTableModel(self)
-        self.table = QTableView(self)
+        self.table = TableView(self)
         self.table.setModel(self.model)
         self.table.setAccessibleName("Files of the batch")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -6,6 +6,10 @@ darker: on a dark theme they all but vanish, and its focus outline is as faint. 
 draws those few marks itself (colours from :mod:`~ouro_desktop.ui.common.theme`: 3:1 for
 outlines and rings) and leaves everything else to Fusion. Other styles (the platform's own
 on macOS and Windows) draw these well and are left alone: :func:`install` only wraps Fusion.
+
+Every element Qt draws through this style is a call into Python: the big item views
+(:mod:`~ouro_desktop.ui.common.item_views`) paint their cells with a plain Fusion instead,
+and only their current row (its focus ring) through this style.
 """
 
 from __future__ import annotations
@@ -96,10 +100,19 @@ class ReadableStyle(QProxyStyle):
 
     @staticmethod
     def _ring(option: QStyleOption, painter: QPainter, rect: QRectF, radius: float) -> None:
+        # On a selected cell of a list or table (drawn in the highlight colour) a ring of
+        # nearly that colour would vanish: there it takes the selected text's colour. (A
+        # selected tab is not drawn in the highlight colour: State_Item tells them apart.)
+        selected = bool(option.state & _S.State_Selected and option.state & _S.State_Item)
+        colour = (
+            option.palette.color(QPalette.ColorRole.HighlightedText)
+            if selected
+            else focus_colour(option.palette)
+        )
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(QPen(focus_colour(option.palette), _RING_WIDTH))
+        painter.setPen(QPen(colour, _RING_WIDTH))
         painter.drawRoundedRect(rect, radius, radius)
         painter.restore()
 

@@ -54,12 +54,12 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ouro_desktop.core.run_compare import INPUTS, CompareRow, Comparison
+from ouro_desktop.ui.common.item_views import TableView
 from ouro_desktop.ui.common.labels import plain_tip
 
 __all__ = ["MARK", "NARROWEST", "CompareDialog", "CompareModel", "DiffHighlighter", "short_labels"]
@@ -329,7 +329,7 @@ class CompareDialog(QDialog):
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
 
         self.model = CompareModel(self)
-        self.table = QTableView(self)
+        self.table = TableView(self)
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)

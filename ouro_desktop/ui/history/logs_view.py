@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QStackedLayout,
     QStyle,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ouro_desktop.api.models import ActionLog
+from ouro_desktop.ui.common.item_views import TableView
 from ouro_desktop.ui.history.logs_model import LogsModel, normalize_level
 
 __all__ = ["FRAME_BUDGET_S", "LogsModel", "LogsView", "count_text", "normalize_level"]
@@ -50,7 +50,7 @@ def count_text(shown: int, total: int | None, loading: bool) -> str:
     return f"{shown:,} line{'s' if shown != 1 else ''}"
 
 
-class _LinesTable(QTableView):
+class _LinesTable(TableView):
     """The lines' table; Ctrl+C copies whole lines (the view's own copies one cell).
 
     A key handler, not an event filter: a filter would call into Python for every event

@@ -47,13 +47,13 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QStackedWidget,
     QStyle,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ouro_desktop.core.history import HistoryEntry
 from ouro_desktop.ui.common.inline_notice import InlineNotice
+from ouro_desktop.ui.common.item_views import TableView
 from ouro_desktop.ui.history.cells import RunCellsDelegate
 from ouro_desktop.ui.history.filter import STATUS_FILTERS
 from ouro_desktop.ui.history.model import HistoryTableModel
@@ -122,7 +122,7 @@ class HistoryPane(QWidget):
         assert self.error_notice.button is not None
         self.retry_button = self.error_notice.button
 
-        self.view = QTableView(self)
+        self.view = TableView(self)
         self.view.setModel(self.model)
         self.view.setAccessibleName("Runs")
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

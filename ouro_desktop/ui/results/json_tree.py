@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QMenu,
     QPushButton,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -47,6 +46,7 @@ from ouro_desktop.api.compact import (
     is_list,
     json_default_str,
 )
+from ouro_desktop.ui.common.item_views import TreeView
 from ouro_desktop.ui.common.labels import plain_tip
 
 __all__ = ["PAGE", "JsonTreeModel", "JsonTreeView", "value_text"]
@@ -355,7 +355,7 @@ class JsonTreeView(QWidget):
     def __init__(self, parent: QWidget | None = None, *, empty_text: str = "") -> None:
         super().__init__(parent)
         self.model = JsonTreeModel(self)
-        self.tree = QTreeView(self)
+        self.tree = TreeView(self)
         self.tree.setModel(self.model)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)

@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ouro_desktop.core.dataset_titles import column_title, number_cell
+from ouro_desktop.ui.common.item_views import TableView
 from ouro_desktop.ui.common.labels import muted, plain_label
 
 __all__ = ["PagedRows", "RowsModel", "RowsTable", "cell_text", "kind_words"]
@@ -149,7 +149,7 @@ class RowsModel(QAbstractTableModel):
         ]
 
 
-class RowsTable(QTableView):
+class RowsTable(TableView):
     """A compact, read-only grid over a :class:`RowsModel`."""
 
     def __init__(self, parent: QWidget | None = None, *, visible_rows: int = 8) -> None:

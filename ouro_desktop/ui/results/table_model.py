@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QMenu,
     QSizePolicy,
-    QTableView,
     QWidget,
 )
 
 from ouro_desktop.core.result_table import ResultTable
+from ouro_desktop.ui.common.item_views import TableView
 
 __all__ = ["PAGE_ROWS", "ResultTableModel", "ResultTableView", "two_lines"]
 
@@ -124,13 +124,12 @@ class ResultTableModel(QAbstractTableModel):
         return "\n".join(lines)
 
 
-class ResultTableView(QTableView):
+class ResultTableView(TableView):
     """A compact table with Copy (the exact value of a cell, or the selected rows)."""
 
     def __init__(self, table: ResultTable, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.result_model = ResultTableModel(table, self)
-        self.setModel(self.result_model)
         self.setAlternatingRowColors(True)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
@@ -146,6 +145,9 @@ class ResultTableView(QTableView):
         self._max_rows = 12
         self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         header.setStretchLastSection(False)
+        # The model last: each header setting made after it had the row header measure
+        # its labels again (a call into Python per row shown and role, ~800 at a time).
+        self.setModel(self.result_model)
         self._fit_columns()
 
     def _fit_columns(self) -> None:

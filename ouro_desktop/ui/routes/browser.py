@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListView,
     QPushButton,
     QSizePolicy,
     QTabWidget,
@@ -41,6 +40,7 @@ from PySide6.QtWidgets import (
 from ouro_desktop.api.models import Route
 from ouro_desktop.core.settings import RouteBookmark
 from ouro_desktop.ui.common.inline_notice import InlineNotice
+from ouro_desktop.ui.common.item_views import ListView
 from ouro_desktop.ui.routes.bookmarks import BookmarkList
 from ouro_desktop.ui.routes.delegate import RouteDelegate
 from ouro_desktop.ui.routes.model import RouteListModel
@@ -99,7 +99,7 @@ class RouteBrowser(QWidget):
 
         # Results: a paged model with a painted row per route.
         self.model = RouteListModel(self)
-        self.results_view = QListView(self)
+        self.results_view = ListView(self)
         self.results_view.setModel(self.model)
         self.results_view.setItemDelegate(RouteDelegate(self.results_view))
         self.results_view.setUniformItemSizes(True)
