@@ -37,7 +37,8 @@ def qt_environment() -> None:
 
 
 def make_loop() -> tuple[Any, asyncio.AbstractEventLoop]:
-    """The QApplication and a qasync loop on it, set as the current loop (as the app does)."""
+    """The QApplication (collecting garbage on its thread) and a qasync loop on it, set
+    as the current loop (as the app does)."""
     import qasync
     from PySide6.QtWidgets import QApplication
 
@@ -51,6 +52,12 @@ def make_loop() -> tuple[Any, asyncio.AbstractEventLoop]:
         # As the app does: the style it paints with calls into Python for each element
         # drawn, so leaving it out would make painting look cheaper than in the window.
         install_readable_style(app)
+    try:  # as the app does: garbage cycles collected on the window's thread only
+        from ouro_desktop.ui.common.collector import install as collect_on_this_thread
+    except ImportError:  # a version before it: CPython's automatic collection
+        pass
+    else:
+        collect_on_this_thread(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     return app, loop

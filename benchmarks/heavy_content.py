@@ -33,9 +33,12 @@ Method: the heartbeat of ``benchmarks/ui_stalls.py`` (a precise ``QTimer`` every
 interval, the p99 is over all gaps of the phase). Memory: the process's resident size,
 sampled every 5 ms by a thread; the figure is the peak during the phase minus the size
 at its start (the in-process demo backend shares the process, so its copies count too).
-Each row runs in its own process, so rows do not share memory or caches; a row that does
-not finish within ``--timeout`` seconds is reported as frozen (the window did not come
-back). Baseline: the same heartbeat on an idle bare ``QMainWindow`` in the same run.
+Longest gc: the longest garbage collection in the phase (timed by ``gc.callbacks``: a
+collection holds the interpreter, so it is a stall wherever it runs); collections made
+off the UI thread are counted in the note. Each row runs in its own process, so rows do
+not share memory or caches; a row that does not finish within ``--timeout`` seconds is
+reported as frozen (the window did not come back). Baseline: the same heartbeat on an
+idle bare ``QMainWindow`` in the same run.
 Targets (the issue): longest stall < 50 ms, p99 < 16 ms. The figures before and after
 issue 16's work are in ``benchmarks/README.md``.
 
@@ -49,6 +52,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import subprocess
@@ -85,8 +89,19 @@ class Probe:
         self.interval_ms = interval_ms
         self.results: list[dict[str, Any]] = []
         self._rss: list[tuple[float, int]] = []
+        # Garbage collections: (start, end, generation, on the window's thread).
+        self.collections: list[tuple[float, float, int, bool]] = []
+        self._gc_started = 0.0
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample, name="rss-sampler", daemon=True)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            self._gc_started = now
+        else:
+            on_gui = threading.current_thread() is threading.main_thread()
+            self.collections.append((self._gc_started, now, info["generation"], on_gui))
 
     @staticmethod
     def rss() -> int:
@@ -98,6 +113,7 @@ class Probe:
             self._rss.append((time.perf_counter(), self.rss()))
 
     def start(self) -> None:
+        gc.callbacks.append(self._on_gc)
         self.beat.start()
         self._sampler.start()
         if self.watchdog is not None:
@@ -105,6 +121,8 @@ class Probe:
 
     def stop(self) -> None:
         self.beat.stop()
+        if self._on_gc in gc.callbacks:
+            gc.callbacks.remove(self._on_gc)
         self._stop.set()
         self._sampler.join(2)
         if self.watchdog is not None:
@@ -130,6 +148,8 @@ class Probe:
             gaps = [end - start]
         stats = Stats.of(gaps, self.interval_ms)
         peak = max([r for t, r in self._rss if start <= t <= end + 0.05] or [rss0])
+        inside = [(b - a, g, gui) for a, b, g, gui in self.collections if a < end and b > start]
+        longest = max(inside, default=(0.0, 0, True))
         self.results.append(
             {
                 "phase": name,
@@ -137,6 +157,9 @@ class Probe:
                 "max_stall_ms": stats.max_stall_ms,
                 "p99_ms": stats.p99_ms,
                 "mem_mb": (peak - rss0) / 1e6,
+                "gc_ms": longest[0] * 1000,
+                "gc_gen": longest[1],
+                "gc_off_gui": sum(1 for _d, _g, gui in inside if not gui),
                 "note": note or "",
                 "why": self.why(start, end),
             }
@@ -654,7 +677,10 @@ def run_row(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def print_table(rows: dict[str, list[dict[str, Any]]], bare: Any) -> None:
-    head = f"{'row':<18} {'phase':<42} {'stall':>9} {'p99':>8} {'time':>8} {'memory':>9}  note"
+    head = (
+        f"{'row':<18} {'phase':<42} {'stall':>9} {'p99':>8} {'time':>8} {'memory':>9} "
+        f"{'longest gc':>13}  note"
+    )
     print("\n" + head)
     print("-" * len(head))
     print(
@@ -673,10 +699,13 @@ def print_table(rows: dict[str, list[dict[str, Any]]], bare: Any) -> None:
             if "error" in r:
                 print(f"{name:<18} {r['phase'][:42]:<42} FAILED: {r['error'][-300:]}")
                 continue
+            longest_gc = f"{r.get('gc_ms', 0.0):.0f} ms gen{r.get('gc_gen', 0)}"
+            off_gui = r.get("gc_off_gui", 0)
+            note = r["note"] + (f"; {off_gui} collections off the UI thread" if off_gui else "")
             print(
                 f"{name:<18} {r['phase'][:42]:<42} {r['max_stall_ms']:>6.0f} ms "
-                f"{r['p99_ms']:>5.1f} ms {r['seconds']:>6.1f} s {r['mem_mb']:>+6.0f} MB  "
-                f"{r['note']}"
+                f"{r['p99_ms']:>5.1f} ms {r['seconds']:>6.1f} s {r['mem_mb']:>+6.0f} MB "
+                f"{longest_gc:>13}  {note}"
             )
             for line in r.get("why", []):
                 print(f"{'':<18}   {line}")

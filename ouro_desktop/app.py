@@ -144,8 +144,12 @@ def main(argv: list[str] | None = None) -> int:
 
     import qasync
 
+    from ouro_desktop.ui.common.collector import install as collect_on_this_thread
     from ouro_desktop.ui.common.qt_loop import release_loop, run_to_end
 
+    # Garbage cycles are collected on this (the window's) thread only, from a timer:
+    # never in a worker, where freeing a Qt object crashes Qt later.
+    collect_on_this_thread(app)
     # The app decides when to quit (after its cleanup), not Qt when the window closes.
     app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)

@@ -86,25 +86,20 @@ def origin_of(url: str) -> tuple[str, str, int]:
 # -- JSON with guards ------------------------------------------------------------------------
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a big answer is built, and none over it later.
+    """No automatic cyclic garbage collection while a big answer is built.
 
     A JSON value has no reference cycles (reference counting frees it), yet each of its
-    lists is tracked by the collector: building millions of them triggers full
-    collections that walk them all while holding the interpreter (hundreds of ms, in
-    whichever thread), and so would every full collection after. So the collector
-    pauses while it is built, and :func:`gc.freeze` then moves it (with everything else
-    alive) out of the collector's view; it is still freed as usual when dropped.
+    lists is tracked by the collector: building millions of them would trigger full
+    collections that walk them all while holding the interpreter, in whichever thread.
+    Nothing is frozen after (``gc.freeze`` kept every cycle alive at the time forever).
+    Where automatic collection is off already -- in the app, the window's thread
+    collects (``ui/common/collector.py``) -- this changes nothing.
     """
     enabled = gc.isenabled()
-    # What was dropped just before goes first, rather than be frozen with the answer:
-    # httpx's response is a reference cycle, and one built from a body read whole (the
-    # in-app demo's transport) still holds the bytes being parsed.
-    gc.collect(1)
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
         if enabled:
             gc.enable()
 

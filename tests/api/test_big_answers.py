@@ -361,3 +361,80 @@ def test_an_answer_over_the_cap_is_refused_by_size_and_saved_whole(tmp_path: Pat
     saved = asyncio.run(main())
     assert saved.read_bytes() == body
     assert not list(tmp_path.glob("*.part"))
+
+
+class _Cycle:
+    """Refers to itself: only a cyclic garbage collection frees it."""
+
+    def __init__(self, freed: list[int]) -> None:
+        self.me = self
+        self.freed = freed
+
+    def __del__(self) -> None:
+        self.freed.append(1)
+
+
+def test_reading_many_big_answers_freezes_nothing_and_cycles_alive_meanwhile_are_freed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Log pages of ~320 KB and a 2 MB answer, through the client from the in-process
+    demo: nothing alive meanwhile is moved out of the collector's view (``gc.freeze``
+    after each answer kept every cycle alive then forever), so a cycle dropped after
+    the reading is freed by the next collection."""
+    import gc
+    import uuid
+
+    from ouro_desktop.demo.faults import Faults
+    from ouro_desktop.demo.in_process import InProcessDemo
+    from ouro_desktop.demo.services import demo_services
+    from tests.heavy_routes import heavy_services
+
+    demo = InProcessDemo(
+        tmp_path / "demo",
+        services=[*demo_services(), *heavy_services(forms=False)],
+        faults=Faults(time_scale=0.01),
+    )
+    freed: list[int] = []
+    alive = [_Cycle(freed) for _ in range(20)]
+    sizes: list[int] = []
+    real = _wire.parse_text
+
+    def spy(text: str, size: int, **kw: Any) -> Any:
+        sizes.append(size)
+        return real(text, size, **kw)
+
+    async def finished(client: OuroClient, ref: str, body: dict[str, Any]) -> Any:
+        route = await client.get_route(ref)
+        action = (await client.execute(route, body=body, idempotency_key=str(uuid.uuid4()))).action
+        while not action.is_terminal:
+            await asyncio.sleep(0.05)
+            action = await client.get_action(action.id)
+        return action
+
+    async def main() -> tuple[int, int]:
+        transport, key = await demo.connect()
+        try:
+            async with OuroClient("http://demo.test", key, transport=transport) as client:
+                await client.sign_in()
+                chatty = await finished(client, "demo/chatty-run", {"lines": 3000})
+                big = await finished(client, "demo/large-answer", {"megabytes": 2.0})
+                frozen = gc.get_freeze_count()
+                monkeypatch.setattr(_wire, "parse_text", spy)
+                lines = 0
+                while True:
+                    page = await client.action_logs(chatty.id, offset=lines, limit=500)
+                    lines += len(page.items)
+                    if not page.has_more:
+                        break
+                action = await client.get_action(big.id)
+                assert gc.get_freeze_count() == frozen
+                return lines, len(action.response["curve"])
+        finally:
+            await demo.aclose()
+
+    lines, points = asyncio.run(main())
+    assert lines == 3002 and points > 40_000
+    assert sum(size > _wire.STEPPED_PARSE_BYTES for size in sizes) >= 7  # read in steps
+    del alive
+    gc.collect()
+    assert len(freed) == 20

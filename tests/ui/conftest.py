@@ -12,18 +12,27 @@ from typing import Any
 
 import pytest
 
+from ouro_desktop.ui.common.collector import install, uninstall
+
 from .loop_harness import AsyncRunner, end_loop, start_loop
 
 
 @pytest.fixture(autouse=True)
-def _collect_garbage_between_tests() -> Iterator[None]:
-    """Free the last test's garbage (its harness objects, signal lambdas, widgets) here,
-    on the GUI thread between tests, rather than wherever the collector next happens to
-    run. The suite's old crash came from a test loop's Qt timers freed on another thread
-    (fixed at the root in :func:`loop_harness.end_loop`); this keeps any other Qt object
-    an earlier test left in a reference cycle from meeting the same fate."""
-    yield
-    gc.collect()
+def _collect_on_the_gui_thread(qapp: Any) -> Iterator[None]:
+    """As in the app: garbage cycles are collected on the GUI thread only, from a Qt
+    timer (``ui/common/collector.py``), never by the automatic collector in a worker.
+
+    After the test, its garbage (harness objects, signal lambdas, widgets) is freed here,
+    on the GUI thread, and automatic collection comes back for the Qt-free tests. The
+    suite's old crash came from a test loop's Qt timers freed on another thread (fixed
+    at the root in :func:`loop_harness.end_loop`); this keeps any other Qt object a test
+    left in a reference cycle from meeting the same fate."""
+    install(qapp)
+    try:
+        yield
+    finally:
+        gc.collect()
+        uninstall()
 
 
 @pytest.fixture
