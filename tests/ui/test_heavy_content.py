@@ -297,15 +297,21 @@ def test_a_value_or_an_error_far_down_a_wide_form_opens_its_section(
     assert form.field_error("s0777") == "must be at most 99"
 
 
-def test_an_error_at_a_built_row_not_shown_yet_shows_its_row(
-    qtbot: Any, heavy_routes: dict[str, Route]
-) -> None:
+def _growing_form(qtbot: Any, route: Route) -> tuple[RequestForm, Any]:
+    """A shown form set to a wide route, and its body editor, still growing."""
     form = RequestForm()
     qtbot.addWidget(form)
     form.show()
-    form.set_route(heavy_routes["wide-form-2000"])
+    form.set_route(route)
     body_editor = form.body_editor
     assert body_editor is not None and body_editor.grower is not None
+    return form, body_editor
+
+
+def test_an_error_at_a_built_row_not_shown_yet_shows_its_row(
+    qtbot: Any, heavy_routes: dict[str, Route]
+) -> None:
+    form, body_editor = _growing_form(qtbot, heavy_routes["wide-form-2000"])
     first = body_editor.sections[0]
     while not first.built:  # every row of the first section built, none shown yet
         body_editor.grower.run()
@@ -319,12 +325,7 @@ def test_an_error_at_a_built_row_not_shown_yet_shows_its_row(
 def test_rows_built_out_of_sight_are_styled_before_they_are_shown(
     qtbot: Any, heavy_routes: dict[str, Route], slug: str, rows: int
 ) -> None:
-    form = RequestForm()
-    qtbot.addWidget(form)
-    form.show()
-    form.set_route(heavy_routes[slug])
-    body_editor = form.body_editor
-    assert body_editor is not None and body_editor.grower is not None
+    form, body_editor = _growing_form(qtbot, heavy_routes[slug])
     polished = Qt.WidgetAttribute.WA_WState_Polished
     waiting: set[str] = set()
     while body_editor.growing:  # a turn of building or showing at a time

@@ -178,41 +178,29 @@ def _cells_for(view: QAbstractItemView) -> _Cells | None:
     return _Cells(view, style) if style is not None else None
 
 
-class TableView(QTableView):
-    """A ``QTableView`` painted in C++ (see the module)."""
+class _PaintedInCpp:
+    """What the three views share: their cells painted in C++, the current row followed."""
+
+    _cells: _Cells | None
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._cells = _cells_for(self)
+        super().__init__(parent)  # type: ignore[call-arg]  # (the Qt view, next in line)
+        self._cells = _cells_for(self)  # type: ignore[arg-type]
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         if self._cells is not None:
             self._cells.follow_current()
-        super().paintEvent(event)
+        super().paintEvent(event)  # type: ignore[misc]
 
 
-class TreeView(QTreeView):
+class TableView(_PaintedInCpp, QTableView):
+    """A ``QTableView`` painted in C++ (see the module)."""
+
+
+class TreeView(_PaintedInCpp, QTreeView):
     """A ``QTreeView`` painted in C++ (see the module); never with all columns showing
     the focus (that ring is the view's own, drawn by its style)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._cells = _cells_for(self)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
-        if self._cells is not None:
-            self._cells.follow_current()
-        super().paintEvent(event)
-
-
-class ListView(QListView):
+class ListView(_PaintedInCpp, QListView):
     """A ``QListView`` painted in C++ (see the module)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._cells = _cells_for(self)
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
-        if self._cells is not None:
-            self._cells.follow_current()
-        super().paintEvent(event)
