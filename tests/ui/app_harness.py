@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QItemSelectionModel, QSettings
 
 from ouro_desktop.core.form_memory import FormMemory
 from ouro_desktop.core.ledger import RunLedger
@@ -145,6 +145,24 @@ class App:
         self.window.run_panel.run_button.click()
         self.aio.wait_until(lambda: len(self.finished) > count, timeout=20)
         return self.finished[-1]
+
+    def compare(self, first: str, second: str, timeout: float = 10.0) -> Any:
+        """The runs ``first`` and ``second`` selected in the runs list and Compare pressed,
+        as a person does; the Compare dialog once it has worked the comparison out."""
+        pane = self.window.history
+        self.aio.wait_until(lambda: pane.select_run(first))
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        pane.view.selectionModel().select(pane.model.index(pane.model.row_of(second), 0), flags)
+        self.aio.wait_until(lambda: pane.compare_button.isEnabled())
+        pane.compare_button.click()
+        self.aio.wait_until(
+            lambda: (
+                getattr(self.history, "last_dialog", None) is not None
+                and not self.history.last_dialog.computing
+            ),
+            timeout=timeout,
+        )
+        return self.history.last_dialog
 
     def actions(self, route_id: str) -> list[dict[str, Any]]:
         items, _total = self.backend.store.actions(route_id=route_id)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 
 from ouro_desktop.api._wire import parse_json
 from ouro_desktop.api.client import RESPONSE_MEMBERS
@@ -236,19 +236,7 @@ def test_a_big_run_opened_in_the_history_and_two_compared(
             assert model.index(row, 1).data() == format_number(value)
             assert model.index(row, 1).data(ResultTableModel.ExactRole) == repr(value)
         # Compare the two runs: the variant and the curve differ, the length does not.
-        rows = [pane.model.row_of(k) for k in (first, second)]
-        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
-        pane.view.selectionModel().select(pane.model.index(rows[1], 0), flags)
-        app.aio.wait_until(lambda: pane.compare_button.isEnabled())
-        pane.compare_button.click()
-        app.aio.wait_until(
-            lambda: (
-                getattr(app.history, "last_dialog", None) is not None
-                and not app.history.last_dialog.computing
-            ),
-            timeout=120,
-        )
-        dialog = app.history.last_dialog
+        dialog = app.compare(first, second, timeout=120)
         differing = [(r.section, r.label, r.note) for r in dialog.rows() if r.differs]
         assert differing == [
             ("Inputs", "Variant", ""),

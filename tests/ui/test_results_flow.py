@@ -214,24 +214,7 @@ def test_compare_marks_exactly_the_changed_input_and_the_results_it_moved(app: A
     body["sample_mass_g"] = 2.0
     form.set_value(body)
     second = app.run()
-    pane = app.window.history
-    app.aio.wait_until(lambda: pane.select_run(first.action_id))
-    rows = [pane.model.row_of(k) for k in (first.action_id, second.action_id)]
-    app.aio.wait_until(lambda: min(pane.model.row_of(k) for k in (first.action_id,)) >= 0)
-    from PySide6.QtCore import QItemSelectionModel
-
-    selection = pane.view.selectionModel()
-    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
-    selection.select(pane.model.index(rows[1], 0), flags)
-    app.aio.wait_until(lambda: pane.compare_button.isEnabled())
-    pane.compare_button.click()
-    app.aio.wait_until(
-        lambda: (
-            getattr(app.history, "last_dialog", None) is not None
-            and not app.history.last_dialog.computing
-        )
-    )
-    dialog = app.history.last_dialog
+    dialog = app.compare(first.action_id, second.action_id)
     differing = [(r.section, r.label) for r in dialog.rows() if r.differs]
     # exactly the changed input, and the results that depend on the sample's mass
     assert differing == [
