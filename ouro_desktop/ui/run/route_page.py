@@ -378,6 +378,7 @@ class RoutePage(QWidget):
         body.setMinimumWidth(max(body.minimumSizeHint().width(), form))
 
     def _size_form_area(self) -> None:
+        """The hidden form area's new widgets styled and its sizes worked out."""
         self.form_area.ensurePolished()
         for widget in self.form_area.findChildren(QWidget):
             widget.ensurePolished()  # (new widgets under a polished one are not)
