@@ -142,15 +142,16 @@ class LogsModel(QStandardItemModel):
 
     def clear(self) -> None:
         """No lines. The base class's own row list is let go of too: emptied by
-        ``setRowCount(0)`` it keeps its room (4 MB after 100,000 lines); so a log that
-        had lines is dropped with a model reset (the view's columns are set up anew)."""
+        ``setRowCount(0)`` it keeps its room (4 MB after 100,000 lines), which only a
+        reset frees; reset once empty, it costs the view nothing (the view's columns are
+        set up anew: see LogsView)."""
         long_log = len(self._ends) >= TRIM_AFTER_LINES
-        if self._shown:
+        shown = self._shown
+        self.setRowCount(0)
+        if shown:
             QStandardItemModel.clear(self)
             self.setColumnCount(len(self._HEADERS))
             self.setHorizontalHeaderLabels(list(self._HEADERS))
-        else:
-            self.setRowCount(0)
         self._ids, self._text, self._ends = set(), bytearray(), array("q")
         self._levels, self._stamps = bytearray(), array("d")
         self._shown = 0
