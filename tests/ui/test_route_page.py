@@ -4,6 +4,7 @@ plus loading/error states, favourites, copy to clipboard and light/dark screensh
 
 from __future__ import annotations
 
+import copy
 import os
 import tempfile
 from pathlib import Path
@@ -239,6 +240,24 @@ def test_details_section_starts_collapsed_and_opens(
     # Another route starts collapsed again.
     page.show_route(routes["structure-report"], base_url=DEMO)
     assert not page.details_label.isVisible()
+
+
+def test_bounds_and_defaults_read_as_a_scientist_writes_them(
+    page: RoutePage, routes: dict[str, Route]
+) -> None:
+    # Not "1e-06" or "-5": a real minus, powers of ten, and never rounded (a bound is exact).
+    raw = copy.deepcopy(routes["post-materials-structure-relax"].raw)
+    schema = raw["route"]["request_body"]["content"]["application/json"]["schema"]
+    schema["properties"]["fmax"].update(minimum=-5, maximum=2.5e-7, default=-0.123456789)
+    schema["properties"]["max_steps"].update(exclusiveMinimum=1e-06, minimum=None)
+    del schema["properties"]["max_steps"]["minimum"]
+    page.show_route(Route.from_json(raw), base_url=DEMO)
+    inputs = _text(page.inputs_label)
+    fmax = next(line for line in inputs.splitlines() if line.startswith("Fmax"))
+    assert "from \u22125 to 2.5 \u00d7 10\u207b\u2077" in fmax
+    assert "default \u22120.123456789" in fmax
+    steps = next(line for line in inputs.splitlines() if line.startswith("Max Steps"))
+    assert "more than 1 \u00d7 10\u207b\u2076" in steps and "e-0" not in inputs
 
 
 def test_metrics_give_the_expected_duration(page: RoutePage, routes: dict[str, Route]) -> None:
