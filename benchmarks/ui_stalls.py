@@ -214,7 +214,8 @@ _FRAME = re.compile(rb'^  File "(.*)", line (\d+) in (.*)$')
 
 
 def thread_stacks(idents: tuple[int, ...] | None = None) -> dict[int, list[tuple[str, int, str]]]:
-    """Where threads are (``idents``, or all): (file, line, function), outermost first.
+    """Where threads are (``idents``, or all): (file, line, function), outermost first
+    (faulthandler's innermost 100 frames a thread).
 
     Read by ``faulthandler``, in C, without making a frame object. A frame object that a
     sampler still holds when its function returns keeps that function's locals alive; in
@@ -222,8 +223,8 @@ def thread_stacks(idents: tuple[int, ...] | None = None) -> dict[int, list[tuple
     option, its ``rect``, the painter). Shiboken keeps such a wrapper registered under its
     object's address and hands it out for whatever is built there next: with
     ``traceback.extract_stack`` here, a spin box's option arrived in
-    ``ReadableStyle.drawComplexControl`` as a QRect in about one ``--why`` run in eight
-    (and some runs crashed).
+    ``ReadableStyle.drawComplexControl`` as a QRect in some ``--why`` runs of run-20mb
+    (1 of 26 on 3 December; the option kept was a check box's), and some runs crashed.
     """
     _DUMP.seek(0)
     _DUMP.truncate()
