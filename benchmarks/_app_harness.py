@@ -198,6 +198,11 @@ class AppUnderTest:
         text = "".join(traceback.format_exception(kind, exc, tb))
         self.errors.append(text)
         print(f"background failure:\n{text}", file=sys.stderr, flush=True)
+        # As the app's hook does: Python keeps the last error printed with its frames, and
+        # in them wrappers of what Qt had on its stack (see forget_last_error).
+        for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+            if hasattr(sys, name):
+                delattr(sys, name)
 
     async def start(
         self, open_ref: str | None = None, timeout: float = 60.0, *, demo: bool = True

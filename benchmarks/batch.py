@@ -45,7 +45,6 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -54,7 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _app_harness import AppUnderTest, make_loop, qt_environment, wait_until  # noqa: E402
 from _bytecode import precompile_app  # noqa: E402
-from ui_stalls import Heartbeat, Stats, _short_path, baseline  # noqa: E402
+from ui_stalls import Heartbeat, Stats, _short_path, baseline, thread_stacks  # noqa: E402
 
 ROUTE = "demo/predict-electronic-dos-at-fermi-level"
 EXAMPLES = Path(__file__).resolve().parents[1] / "ouro_desktop" / "demo" / "examples"
@@ -150,12 +149,10 @@ class CpuWatch:
             self.samples.append((now, ui_run, ui_wait, demo_run, time.process_time()))
             ticks = self.beat.ticks
             if ticks and now - ticks[-1] > self.overdue_s:
-                frame = sys._current_frames().get(self.main_ident)  # noqa: SLF001
-                if frame is not None:
-                    stack = tuple(
-                        f"{_short_path(f.filename)}:{f.lineno} {f.name}"
-                        for f in traceback.extract_stack(frame)
-                    )
+                # (no frame kept: see ui_stalls.thread_stacks)
+                where = thread_stacks((self.main_ident,)).get(self.main_ident)
+                if where:
+                    stack = tuple(f"{_short_path(f)}:{line} {name}" for f, line, name in where)
                     self.stacks.setdefault(ticks[-1], []).append(stack)
 
     def _at(self, t: float) -> tuple[float, ...]:

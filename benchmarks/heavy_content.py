@@ -21,7 +21,8 @@ filter-100k        100,000 runs listed; a filter typed a key at a time (120 ms a
 live-logs-1000/    a run logging 1,000 (4,000) lines a second for 8 s, watched in the
 4000               Logs tab; how many of its lines the tab shows at the end
 open-logs-10k/     a finished run that logged 10,002 (100,002) lines opened on its Logs
-100k               tab; how many lines it shows
+100k               tab; how many lines it shows; then another run opened (the long log
+                   let go): the resident size then, over the size before it was opened
 form-500/2000/     a route whose request has 500 (2,000) settings opened; whether it is
 2000-grouped       a form or fell back to raw JSON (grouped: 100 groups of 20), and how
                    long until the form is whole (every row and header it builds at once)
@@ -477,8 +478,12 @@ async def row_live_logs(c: Ctx, per_second: int) -> None:
 
 
 async def row_open_logs(c: Ctx, lines: int) -> None:
+    small = await run_route(c, "demo/chatty-run", {"lines": 1})
     run = await run_route(c, "demo/chatty-run", {"lines": lines - 2})  # + the demo's own 2
     await reload_history(c)
+    await select(c, small.action_id)  # (the detail shows a run before and after)
+    await settle(1.0)
+    rss_before = c.probe.rss()
 
     async def open_logs() -> str:
         await select(c, run.action_id)
@@ -493,6 +498,17 @@ async def row_open_logs(c: Ctx, lines: int) -> None:
         return f"{model.rowCount():,} of {lines:,} lines shown"
 
     await c.probe.phase(f"open a run that logged {lines:,} lines", open_logs)
+
+    async def let_go() -> str:
+        # Another run opened: the long log is let go of. What the process still holds
+        # then, over what it held before the log was opened, is memory kept for nothing.
+        await select(c, small.action_id)
+        await wait_until(lambda: c.detail.logs_view.model.rowCount() < 10, 60, "the log")
+        await settle(2.0)
+        after = (c.probe.rss() - rss_before) / 1e6
+        return f"resident {after:+.0f} MB over before it was opened"
+
+    await c.probe.phase("open another run (the long log let go)", let_go)
 
 
 async def row_form(c: Ctx, ref: str) -> None:

@@ -43,16 +43,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import faulthandler
 import gc
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,30 +183,70 @@ class StallWatchdog:
             last = ticks[-1]
             if time.perf_counter() - last < self.after_s:
                 continue
-            frame = sys._current_frames().get(self.main_id)  # noqa: SLF001
-            if frame is None:
+            every = os.environ.get("STALL_ALL_THREADS") == "1"
+            where = thread_stacks(None if every else (self.main_id,))
+            if self.main_id not in where:
                 continue
             stack = tuple(
-                f"{_short_path(f.filename)}:{f.lineno} {f.name}"
-                for f in traceback.extract_stack(frame)
+                f"{_short_path(f)}:{line} {name}" for f, line, name in where[self.main_id]
             )
-            if os.environ.get("STALL_ALL_THREADS") == "1":
+            if every:
                 # Where the other threads are: the UI thread waiting in native code is
                 # often waiting for the interpreter lock one of them holds.
                 names = {t.ident: t.name for t in threading.enumerate()}
-                for ident, other in sys._current_frames().items():  # noqa: SLF001
+                for ident, inner in where.items():
                     if ident in (self.main_id, threading.get_ident()):
                         continue
-                    inner = traceback.extract_stack(other)[-3:]
                     who = names.get(ident, str(ident))
                     stack = (
                         tuple(
-                            f"  [{who}] {_short_path(f.filename)}:{f.lineno} {f.name}"
-                            for f in inner
+                            f"  [{who}] {_short_path(f)}:{line} {name}"
+                            for f, line, name in inner[-3:]
                         )
                         + stack
                     )
             self.samples[last].append(stack)
+
+
+_DUMP = tempfile.TemporaryFile()  # where faulthandler writes the stacks (see thread_stacks)
+_THREAD = re.compile(rb"^(?:Current thread|Thread) (0x[0-9a-f]+)")
+_FRAME = re.compile(rb'^  File "(.*)", line (\d+) in (.*)$')
+
+
+def thread_stacks(idents: tuple[int, ...] | None = None) -> dict[int, list[tuple[str, int, str]]]:
+    """Where threads are (``idents``, or all): (file, line, function), outermost first
+    (faulthandler's innermost 100 frames a thread).
+
+    Read by ``faulthandler``, in C, without making a frame object. A frame object that a
+    sampler still holds when its function returns keeps that function's locals alive; in
+    a Qt override those are wrappers of C++ objects on the UI thread's stack (a style
+    option, its ``rect``, the painter). Shiboken keeps such a wrapper registered under its
+    object's address and hands it out for whatever is built there next: with
+    ``traceback.extract_stack`` here, a spin box's option arrived in
+    ``ReadableStyle.drawComplexControl`` as a QRect in some ``--why`` runs of run-20mb
+    (1 of 26 on 3 December; the option kept was a check box's), and some runs crashed.
+    """
+    _DUMP.seek(0)
+    _DUMP.truncate()
+    faulthandler.dump_traceback(_DUMP, all_threads=True)
+    _DUMP.seek(0)
+    out: dict[int, list[tuple[str, int, str]]] = {}
+    stack: list[tuple[str, int, str]] | None = None
+    for line in _DUMP.read().splitlines():
+        thread = _THREAD.match(line)
+        if thread is not None:
+            ident = int(thread.group(1), 16)
+            stack = [] if idents is None or ident in idents else None
+            if stack is not None:
+                out[ident] = stack
+            continue
+        frame = _FRAME.match(line) if stack is not None else None
+        if frame is not None and stack is not None:
+            name = frame.group(3).decode(errors="replace")
+            stack.append((frame.group(1).decode(errors="replace"), int(frame.group(2)), name))
+    for stack in out.values():
+        stack.reverse()  # (faulthandler writes the innermost frame first)
+    return out
 
 
 def _short_path(filename: str) -> str:

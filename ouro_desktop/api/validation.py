@@ -245,12 +245,19 @@ def _dependent(value: Any, instance: JSON) -> list[str]:
 
 
 def number_text(value: Any) -> str:
-    """A bound as people write it: ``1`` not ``1.0``; tiny and huge ones as ``1e-07``."""
+    """A bound as a scientist writes it, exact (a bound is never rounded): ``1`` not
+    ``1.0``, a real minus (``−5``), tiny and huge ones as ``1 × 10⁻⁷`` not ``1e-07``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value) if isinstance(value, float) else str(value)
+        value = int(value)
+    mantissa, power, exponent = repr(value).partition("e")
+    if power:
+        mantissa = f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+    return mantissa.replace("-", "\u2212")
 
 
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _TYPE_WORDS = {
     "string": "text",
     "number": "a number",

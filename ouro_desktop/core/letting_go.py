@@ -30,6 +30,8 @@ import time
 import weakref
 from typing import Any, Final
 
+from ouro_desktop.core.big_buffers import trim_heap_soon
+
 __all__ = ["SLICE", "let_go", "replace_in", "wait_idle"]
 
 SLICE: Final = 2048  # members released per step (well under a millisecond of work)
@@ -97,15 +99,19 @@ def _work() -> None:
             del more
         values = list(batch.values())
         batch.clear()
+        released = False
         while values:
             value = values.pop()
             try:
                 # held by: `value`, and getrefcount's own argument
                 if sys.getrefcount(value) <= 2:
                     _take_apart(value)
+                    released = True
             except Exception:  # noqa: BLE001 - releasing must never break anything
                 pass
             del value
+        if released:  # (what the heap kept of it goes back to the system, a moment later)
+            trim_heap_soon()
         with _lock:
             _pending -= taken
 

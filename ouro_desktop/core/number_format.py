@@ -7,9 +7,11 @@
 * other values between 0.001 and a million that were written with at most six significant
   digits are shown as written (``298.15``, ``1.5406``, ``0.1 + 0.2`` as ``0.3``: rounding
   would drop digits someone chose; "written" is the value's shortest text to 15 digits, so
-  binary noise does not count); longer ones get four significant figures, never fewer than
-  their integer digits: ``47.241633375000006`` → ``47.24``, ``123456.789`` → ``123457``,
-  ``0.0012345678`` → ``0.001235``;
+  binary noise does not count), and so are values written with at most four decimals
+  (``159.6874``, ``123456.789``: a route that rounds its answer to a few decimal places,
+  often at the user's request, chose those digits); longer ones get four significant
+  figures, never fewer than their integer digits: ``47.241633375000006`` → ``47.24``,
+  ``−14.900383`` → ``−14.90``, ``0.0012345678`` → ``0.001235``;
 * smaller and larger ones are written in scientific notation with three significant
   figures (again as written when they have at most three): ``2.412e+21`` → ``2.41 × 10²¹``,
   ``1.6e-19`` → ``1.6 × 10⁻¹⁹``;
@@ -47,6 +49,7 @@ _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _PLAIN_LOW: Final = 1e-3
 _PLAIN_HIGH: Final = 1e6
 _KEEP_DIGITS: Final = 6
+_KEEP_DECIMALS: Final = 4
 _SCIENTIFIC_DIGITS: Final = 3
 
 
@@ -74,6 +77,11 @@ def _digits_written(text: str) -> int:
     """Significant digits of a ``%g`` text (its mantissa without leading zeros)."""
     mantissa = text.lower().partition("e")[0].lstrip("-").replace(".", "").lstrip("0")
     return max(1, len(mantissa))
+
+
+def _decimals_written(text: str) -> int:
+    """Decimal places of a plain ``%g`` text (``159.6874`` → 4)."""
+    return len(text.partition(".")[2])
 
 
 def scientific(value: float, digits: int = _SCIENTIFIC_DIGITS, keep_zeros: bool = False) -> str:
@@ -110,8 +118,10 @@ def format_number(value: int | float, digits: int = 4) -> str:
     if not _PLAIN_LOW <= size < _PLAIN_HIGH:
         return _scientific_for_reading(value)
     written = _written(value)
-    if "e" not in written and _digits_written(written) <= _KEEP_DIGITS:
-        return _signed(written)  # a value given with few digits (298.15, 1.5406) stays whole
+    if "e" not in written and (
+        _digits_written(written) <= _KEEP_DIGITS or _decimals_written(written) <= _KEEP_DECIMALS
+    ):
+        return _signed(written)  # a value given with few digits (298.15, 159.6874) stays whole
     decimals = max(0, digits - 1 - math.floor(math.log10(size)))
     text = f"{value:.{decimals}f}"  # trailing zeros kept: they are significant
     if float(text) == 0 or abs(float(text)) >= _PLAIN_HIGH:

@@ -497,3 +497,18 @@ def test_body_shapes_that_are_not_forms() -> None:
         )
     )
     assert isinstance(defaults.body, Unrenderable) and default_body(defaults) == {"a": 1}
+
+
+def test_a_bound_in_a_message_reads_as_a_scientist_writes_it() -> None:
+    # "must be > 1e-06" and "≥ -5" were code: a real minus and a power of ten, exact.
+    raw = {
+        "type": "object",
+        "properties": {
+            "tolerance": {"type": "number", "exclusiveMinimum": 1e-06},
+            "shift": {"type": "number", "minimum": -5.0, "maximum": 2.5e21},
+        },
+    }
+    spec = build_form_spec(route_for({"body": raw}, "bounds"))
+    errors = validate(spec, FormValue({"tolerance": 0, "shift": -6})).errors
+    assert errors == {"tolerance": "must be > 1 × 10⁻⁶", "shift": "must be ≥ −5"}
+    assert validate(spec, FormValue({"shift": 3e21})).errors == {"shift": "must be ≤ 2.5 × 10²¹"}

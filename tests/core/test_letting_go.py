@@ -115,3 +115,21 @@ def test_the_first_value_let_go_of_never_waits_for_the_worker_to_start(
     assert letting_go.wait_idle()
     assert len(Sentinel.freed) == 3 * letting_go.SLICE
     assert set(Sentinel.freed) == {"letting-go"}
+
+
+def test_once_a_value_is_taken_apart_the_heap_is_trimmed_later(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the answer's parts left free in glibc's heap goes back to the system (see
+    big_buffers.trim_heap_soon): asked for by the worker, once per batch it released."""
+    asked: list[str] = []
+    monkeypatch.setattr(
+        letting_go, "trim_heap_soon", lambda: asked.append(threading.current_thread().name)
+    )
+    letting_go.let_go(_answer(3000))
+    assert letting_go.wait_idle()
+    assert asked == ["letting-go"]
+    kept = _answer(10)
+    letting_go.let_go(kept)  # held elsewhere: nothing released, nothing to trim
+    assert letting_go.wait_idle()
+    assert asked == ["letting-go"]

@@ -20,8 +20,11 @@ from ouro_desktop.core.number_format import exact_text, format_fixed, format_num
         (1e-20, "1 × 10⁻²⁰"),
         (0.0012345678, "0.001235"),
         (0.08466666666, "0.08467"),
-        (123456.789, "123457"),
-        (999999.95, "1.00 × 10⁶"),
+        (123456.789, "123456.789"),  # three decimals: as written
+        (159.6874, "159.6874"),  # a molar mass the route rounded to four decimals
+        (-1234.56789, "−1235"),  # five decimals: rounded
+        (999999.95, "999999.95"),
+        (999999.95123, "1.00 × 10⁶"),
         (-14.900383, "−14.90"),  # not −14.9: the zero is a significant figure
         (2.0000001, "2.000"),
         (298.15, "298.15"),  # written with few digits: kept whole

@@ -264,8 +264,8 @@ def test_long_compact_lists_make_rows_only_around_where_they_differ(
 def test_a_value_with_its_uncertainty_reads_as_in_the_runs_own_view() -> None:
     # An equation-of-state fit: E0 with the digits its uncertainty determines, as the
     # result view shows them ("−3.720022 eV", "0.000017 eV"), not four figures.
-    a = RunSide({}, {"E0_eV": -3.72002194, "E0_error_eV": 1.66e-5, "B0_GPa": 140.0701})
-    b = RunSide({}, {"E0_eV": -3.72004101, "E0_error_eV": 1.71e-5, "B0_GPa": 140.0701})
+    a = RunSide({}, {"E0_eV": -3.72002194, "E0_error_eV": 1.66e-5, "B0_GPa": 140.070123})
+    b = RunSide({}, {"E0_eV": -3.72004101, "E0_error_eV": 1.71e-5, "B0_GPa": 140.070123})
     rows = {row.label: row for row in compare_runs(a, b).rows}
     energy = next(row for label, row in rows.items() if label.startswith("E0"))
     error = next(row for label, row in rows.items() if "rror" in label)

@@ -190,6 +190,11 @@ def test_post_facts_finds_formulas_and_quantities() -> None:
         (-20.0, "°C"),
         (2.1, "eV"),
     ]
+    # Where each appears: whole words, "…" where the text goes on (not "r of 3.615 Å").
+    contexts = {q["value"]: q["context"] for q in facts["quantities"]}
+    assert contexts[3.615] == "…Ca(OH)2 were not used. I measured a = 3.615 Å, V =…"
+    assert contexts[2.1] == "…B = 140 GPa at −20 °C; the band gap is 2.1 eV."
+    assert all(c.split()[0].lstrip("…") in text.split() for c in contexts.values())
     assert facts["summary"] == "In air, Cu2O forms on Cu above 300 K."
     assert facts["sentences"] == 4 and facts["words"] > 30
 

@@ -11,8 +11,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QStyleFactory
 
 from ouro_desktop.ui.common.collector import install, uninstall
+from ouro_desktop.ui.common.readable_style import ReadableStyle
+from ouro_desktop.ui.common.readable_style import install as install_readable_style
 
 from .loop_harness import AsyncRunner, end_loop, start_loop
 
@@ -40,6 +44,22 @@ def _collect_on_the_gui_thread(qapp: Any) -> Iterator[None]:
         # test drops is never freed, so never on a wrong thread either.
         gc.freeze()
         uninstall()
+
+
+@pytest.fixture(params=["light", "dark"])
+def readable(qapp: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch, request: Any) -> Iterator[str]:
+    """The app's style and palette as ``app.py`` installs them (then the tests' own back)."""
+    style, palette = qapp.style().name(), QPalette(qapp.palette())
+    qapp.setStyle(QStyleFactory.create("Fusion"))
+    if request.param == "dark":
+        monkeypatch.setenv("OURO_DESKTOP_PALETTE", "dark")
+    else:
+        monkeypatch.delenv("OURO_DESKTOP_PALETTE", raising=False)
+    install_readable_style(qapp)
+    assert isinstance(qapp.style(), ReadableStyle)
+    yield request.param
+    qapp.setStyle(QStyleFactory.create(style or "Fusion"))
+    qapp.setPalette(palette)
 
 
 @pytest.fixture

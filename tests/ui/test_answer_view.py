@@ -242,3 +242,26 @@ def test_a_long_tables_row_header_measures_its_labels_only_when_set_up_and_shown
     shown = table.model().rowCount()
     assert shown < 5000 and asked.count(0) <= 2, f"measured {asked.count(0)} times"
     assert table.model().headerData(shown - 1, Qt.Orientation.Vertical) == shown
+
+
+@pytest.mark.parametrize("width", [600, 900])
+def test_a_wrapped_text_is_as_tall_as_its_lines(qtbot: Any, width: int) -> None:
+    # The opening sentence of a post took five lines' height for two: a gap under it.
+    sentence = (
+        "Our relaxed Cu cell has a lattice parameter of 3.615 Å, and NaCl has a band gap of "
+        "8.5 eV in the same functional."
+    )
+    answer = {"summary": sentence, "words": 22, "formulas": [{"formula": "Cu"}, {"formula": "Na"}]}
+    view = _view(qtbot, answer, None)
+    view.resize(width, 500)
+    assert view.panel is not None
+    label = view.value_label("summary")
+    assert label is not None and label.wordWrap()
+    flags = int(Qt.TextFlag.TextWordWrap)
+    qtbot.waitUntil(lambda: label.width() > 300)
+    needed = label.fontMetrics().boundingRect(0, 0, label.width(), 10**5, flags, sentence)
+    assert label.height() <= needed.height() + 4  # what the text needs at this width
+    grid = view.panel.grid
+    row = grid.getItemPosition(grid.indexOf(label))[0]
+    below = grid.cellRect(row + 1, 0)
+    assert below.top() - label.geometry().bottom() <= grid.verticalSpacing() + 1

@@ -186,3 +186,23 @@ def test_a_pause_that_turns_automatic_collection_back_on_is_undone_at_the_next_t
     gc.enable()
     installed.tick()
     assert not gc.isenabled()
+
+
+def test_a_full_collection_that_freed_garbage_has_the_heap_trimmed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What it freed and glibc's heap kept goes back to the system, on a worker thread
+    (big_buffers.trim_heap_soon); a full collection that found nothing asks for nothing."""
+    installed = collector.installed()
+    assert installed is not None
+    asked: list[int] = []
+    monkeypatch.setattr(collector, "trim_heap_soon", lambda: asked.append(1))
+    installed.collect(2)  # (the test session's garbage)
+    asked.clear()
+    installed.collect(2)
+    assert asked == []
+    cycle: list[Any] = []
+    cycle.append(cycle)
+    del cycle
+    assert installed.collect(2) > 0
+    assert asked == [1]

@@ -628,3 +628,55 @@ def test_scrolling_to_the_more_row_adds_a_page(qtbot: Any) -> None:
     bar.setValue(bar.maximum())
     qtbot.waitUntil(lambda: model.rowCount() == PAGE + 10)
     assert model.index(PAGE + 9, 1).data() == f"{PAGE + 9}.0"
+
+
+def test_a_held_wide_form_builds_nothing_until_let_go(
+    qtbot: Any, heavy_routes: dict[str, Route]
+) -> None:
+    form, body_editor = _growing_form(qtbot, heavy_routes["wide-form-2000"])
+    form.hold_growing(True)  # (the page around it is being drawn a turn at a time)
+    qtbot.wait(100)
+    assert not form.slots() and body_editor.growing  # still to come, none built
+    form.hold_growing(False)
+    with qtbot.waitSignal(body_editor.grew, timeout=10_000):
+        pass
+    assert len(form.slots()) == 25 and all(row.isVisible() for row in form.slots().values())
+
+
+def test_a_wide_routes_page_holds_its_width_until_its_form_is_whole_and_tab_goes_through_it(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    app = _heavy_app(qtbot, aio, tmp_path)
+    try:
+        page, form = app.window.route_page, app.window.run_panel.form
+        bar = page.scroll_area.verticalScrollBarPolicy
+        body = page.scroll_area.widget()
+        at_shown: list[tuple[Any, bool, int]] = []
+
+        def shown(_route_id: str) -> None:
+            editor = form.body_editor
+            at_shown.append((bar(), editor is not None and editor.growing, body.minimumWidth()))
+
+        app.controller.route_shown.connect(shown)
+        app.open("demo/wide-form-500")
+        app.controller.route_shown.disconnect(shown)
+        # Shown with its scroll bar and its width held (the form still growing) ...
+        ((policy, growing, width),) = at_shown
+        assert policy == Qt.ScrollBarPolicy.ScrollBarAlwaysOn and growing and width > 0
+        # ... and let go once the form is whole.
+        app.aio.wait_until(lambda: bar() == Qt.ScrollBarPolicy.ScrollBarAsNeeded, timeout=20)
+        assert form.body_editor is not None and not form.body_editor.growing
+        assert body.minimumWidth() == 0
+        # Tab goes through every setting of the first section, in order, top to bottom.
+        app.aio.run(asyncio.sleep(0.2))
+        targets = {row.editor.focus_target(): path for path, row in form.slots().items()}
+        visited: list[str] = []
+        widget = page.scroll_area.nextInFocusChain()
+        while widget is not app.window.history.first_control():
+            if widget in targets and targets[widget] not in visited:
+                visited.append(targets[widget])
+            widget = widget.nextInFocusChain()
+            assert widget is not page.scroll_area  # the chain reaches the runs
+        assert visited == [f"s{i:04d}" for i in range(25)]
+    finally:
+        app.close()

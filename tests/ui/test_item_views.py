@@ -11,7 +11,7 @@ calls into the style's Python only for the current row, not twice a cell.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from ouro_desktop.core.contrast import contrast_ratio
 from ouro_desktop.core.ledger import RunState
 from ouro_desktop.ui.common import item_views
-from ouro_desktop.ui.common.readable_style import ReadableStyle, install
+from ouro_desktop.ui.common.readable_style import ReadableStyle
 from ouro_desktop.ui.common.theme import dark_palette, readable_palette, rgb
 
 from .test_history_pane import T0, entry
@@ -42,22 +42,6 @@ _RECORDS = [
     {"energy_eV": round(i * 0.013, 3), "dos": (i % 97) * 0.137, "label": f"point {i}"}
     for i in range(120)
 ]
-
-
-@pytest.fixture(params=["light", "dark"])
-def readable(qapp: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch, request: Any) -> Iterator[str]:
-    """The app's style and palette as ``app.py`` installs them (then the tests' own back)."""
-    style, palette = qapp.style().name(), QPalette(qapp.palette())
-    qapp.setStyle(QStyleFactory.create("Fusion"))
-    if request.param == "dark":
-        monkeypatch.setenv("OURO_DESKTOP_PALETTE", "dark")
-    else:
-        monkeypatch.delenv("OURO_DESKTOP_PALETTE", raising=False)
-    install(qapp)
-    assert isinstance(qapp.style(), ReadableStyle)
-    yield request.param
-    qapp.setStyle(QStyleFactory.create(style or "Fusion"))
-    qapp.setPalette(palette)
 
 
 # ------------------------------------------------------------------------------ the views

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
@@ -143,3 +144,73 @@ def test_showing_another_log_drops_the_lines_still_waiting(qtbot: Any) -> None:
     assert view.model.rowCount() == 3 and view.count_label.text() == "3 lines"
     view.clear()
     assert view.model.rowCount() == 0 and view.empty_label.text() == "No log lines yet."
+
+
+def test_messages_come_back_exactly_whatever_their_characters(qtbot: Any) -> None:
+    """The lines are kept as one UTF-8 text (see the model): accents, symbols, emoji, a
+    lone surrogate (from a JSON escape) and line breaks read back as they were sent, in
+    pages that are all ASCII and pages that are not."""
+    view = LogsView()
+    qtbot.addWidget(view)
+    odd = ["E = −1.2 eV (Δ 0.3 %)", "Å³ ✓ 🧪", "broken \ud800 escape", "two\nlines", ""]
+    view.set_logs([_line(i) for i in range(3)])
+    view.append_logs([_line(3 + i, message=m) for i, m in enumerate(odd)])
+    view.append_logs([_line(8, message="plain again")])
+    qtbot.waitUntil(lambda: view.pending() == 0)
+    expected = ["line 0", "line 1", "line 2", *odd, "plain again"]
+    assert view.model.messages() == expected
+    assert view.model.index(4, LogsModel.MESSAGE).data() == "Å³ ✓ 🧪"
+    assert view.model.index(6, LogsModel.MESSAGE).data() == "two ⏎ lines"
+    assert view.model.line_text(3).endswith("INFO     E = −1.2 eV (Δ 0.3 %)")
+    assert view.model.text().splitlines()[-1].endswith("plain again")
+
+
+def test_another_run_opened_lets_go_of_the_lines_and_keeps_the_columns_widths(
+    qtbot: Any,
+) -> None:
+    """A run closed lets go of its lines (the model's own buffers and its base class's
+    row list, which only a reset empties); the Time and Level columns keep the widths
+    the user gave them, and the next log reads as before."""
+    view = LogsView()
+    qtbot.addWidget(view)
+    view.resize(700, 400)
+    view.show()
+    view.set_logs([_line(i) for i in range(200)])
+    qtbot.waitUntil(lambda: view.pending() == 0)
+    header = view.list.horizontalHeader()
+    header.resizeSection(0, 111)
+    header.resizeSection(1, 97)
+    view.clear()
+    model = view.model
+    assert model.rowCount() == 0 and model.messages() == []
+    assert not model._text and not model._ends and not model._ids  # noqa: SLF001
+    assert [header.sectionSize(c) for c in (0, 1)] == [111, 97]
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(3)] == [
+        "Time",
+        "Level",
+        "Message",
+    ]
+    view.set_logs([_line(i, message=f"next {i}") for i in range(3)])
+    assert model.messages() == ["next 0", "next 1", "next 2"]
+    assert [header.sectionSize(c) for c in (0, 1)] == [111, 97]
+    assert header.sectionResizeMode(0) == header.ResizeMode.Interactive
+
+
+def test_a_long_log_let_go_of_has_the_heap_trimmed_a_short_one_not(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The free memory a long log leaves in glibc's heap goes back to the system (on a
+    worker thread: big_buffers.trim_heap_soon); a few lines leave nothing worth it."""
+    from ouro_desktop.ui.history import logs_model
+
+    asked: list[int] = []
+    monkeypatch.setattr(logs_model, "trim_heap_soon", lambda: asked.append(1))
+    view = LogsView()
+    qtbot.addWidget(view)
+    view.model.append([_line(i) for i in range(50)])
+    view.clear()
+    assert asked == []
+    view.model.append([_line(i) for i in range(logs_model.TRIM_AFTER_LINES)])
+    view.set_logs([_line(0, message="another run")])
+    assert asked == [1]
+    assert view.model.messages() == ["another run"]

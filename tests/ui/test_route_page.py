@@ -4,6 +4,7 @@ plus loading/error states, favourites, copy to clipboard and light/dark screensh
 
 from __future__ import annotations
 
+import copy
 import os
 import tempfile
 from pathlib import Path
@@ -239,6 +240,24 @@ def test_details_section_starts_collapsed_and_opens(
     # Another route starts collapsed again.
     page.show_route(routes["structure-report"], base_url=DEMO)
     assert not page.details_label.isVisible()
+
+
+def test_bounds_and_defaults_read_as_a_scientist_writes_them(
+    page: RoutePage, routes: dict[str, Route]
+) -> None:
+    # Not "1e-06" or "-5": a real minus, powers of ten, and never rounded (a bound is exact).
+    raw = copy.deepcopy(routes["post-materials-structure-relax"].raw)
+    schema = raw["route"]["request_body"]["content"]["application/json"]["schema"]
+    schema["properties"]["fmax"].update(minimum=-5, maximum=2.5e-7, default=-0.123456789)
+    schema["properties"]["max_steps"].update(exclusiveMinimum=1e-06, minimum=None)
+    del schema["properties"]["max_steps"]["minimum"]
+    page.show_route(Route.from_json(raw), base_url=DEMO)
+    inputs = _text(page.inputs_label)
+    fmax = next(line for line in inputs.splitlines() if line.startswith("Fmax"))
+    assert "from \u22125 to 2.5 \u00d7 10\u207b\u2077" in fmax
+    assert "default \u22120.123456789" in fmax
+    steps = next(line for line in inputs.splitlines() if line.startswith("Max Steps"))
+    assert "more than 1 \u00d7 10\u207b\u2076" in steps and "e-0" not in inputs
 
 
 def test_metrics_give_the_expected_duration(page: RoutePage, routes: dict[str, Route]) -> None:
@@ -526,26 +545,58 @@ def test_wrapped_labels_remember_heights_but_follow_their_text_and_font(qtbot: A
     assert label.heightForWidth(300) == plain("").heightForWidth(300)
 
 
-def test_a_route_shown_in_steps_lays_its_needs_out_unseen_then_shows_them_as_laid_out(
+def test_a_route_shown_in_steps_lays_each_paragraph_out_unseen_at_the_width_it_keeps(
     qtbot: Any, page: RoutePage, routes: dict[str, Route]
 ) -> None:
     route = routes["post-materials-structure-relax"]
+    paragraphs = [page.description_label, page.facts_label, page.inputs_label]
+    paragraphs.append(page.outputs_label)
+    # A form wider than the page, built while its area is hidden (as a wide route's is):
+    # the page is as wide as it will be with it from the first step.
+    page.resize(420, 700)
     page.show()
+    wide_form = QWidget()
+    wide_form.setMinimumWidth(640)
+    wide_form.setMinimumHeight(300)
+    page.form_area.hide()
+    page.form_layout.addWidget(wide_form)
     page.show_route(route, base_url=DEMO, lists_later=True)
-    page.show_page()
-    qtbot.wait(10)
-    page.measure_inputs()  # a turn of its own: laid out, still hidden
-    assert not page.inputs_label.isVisible() and not page.outputs_label.isVisible()
-    page.show_inputs()
+    bar = page.scroll_area.verticalScrollBarPolicy
+    assert bar() == Qt.ScrollBarPolicy.ScrollBarAlwaysOn  # one width: no second lay-out
+    assert not any(label.isVisible() for label in paragraphs)
+    unseen: dict[QLabel, Any] = {}  # each paragraph's size the last time it was hidden
+    for step in page.later_steps():  # a turn of the event loop each
+        step()
+        qtbot.wait(1)
+        unseen.update({label: label.size() for label in paragraphs if not label.isVisible()})
     page.show_lists()
-    qtbot.waitUntil(lambda: page.inputs_label.isVisible() and page.outputs_label.isVisible())
+    page.form_area.show()
+    qtbot.waitUntil(lambda: wide_form.isVisible() and wide_form.width() >= 640)
+    qtbot.wait(10)
+    # Laid out, while hidden, at the size it is shown at once the form is there.
+    assert all(label.isVisible() for label in paragraphs)
+    assert {label: label.size() for label in paragraphs} == unseen
+    page.release_page()
+    assert bar() == Qt.ScrollBarPolicy.ScrollBarAsNeeded
+    assert page.scroll_area.widget().minimumWidth() == 0
     # The same page as one shown at once: the same words, at the same height.
     whole = RoutePage()
     qtbot.addWidget(whole)
     whole.resize(page.size())
+    whole.form_layout.addWidget(QWidget(minimumWidth=640, minimumHeight=300))
     whole.show()
     whole.show_route(route, base_url=DEMO)
     qtbot.waitUntil(lambda: whole.inputs_label.isVisible())
     qtbot.wait(10)
     assert _page_text(page) == _page_text(whole)
-    assert page.inputs_label.height() == whole.inputs_label.height() > 0
+    heights = [label.height() for label in paragraphs]
+    assert heights == [
+        label.height()
+        for label in (
+            whole.description_label,
+            whole.facts_label,
+            whole.inputs_label,
+            whole.outputs_label,
+        )
+    ]
+    assert min(heights) > 0

@@ -104,6 +104,21 @@ def find_formulas(text: str) -> list[dict[str, Any]]:
     return list(found.values())
 
 
+def _around(text: str, start: int, end: int) -> str:
+    """The words around ``text[start:end]``: whole words only, "…" where the text goes on
+    (a cut word, "r of 3.615 Å", reads as a typo)."""
+    left = max(0, start - 40)
+    right = min(len(text), end + 10)
+    if left > 0:
+        space = text.find(" ", left, start)
+        left = space + 1 if space != -1 else left
+    if right < len(text):
+        space = text.rfind(" ", end, right)
+        right = space if space != -1 else right
+    shown = " ".join(text[left:right].split())
+    return ("…" if left > 0 else "") + shown + ("…" if right < len(text) else "")
+
+
 def find_quantities(text: str) -> list[dict[str, Any]]:
     out = []
     for match in _QUANTITY.finditer(text):
@@ -112,8 +127,7 @@ def find_quantities(text: str) -> list[dict[str, Any]]:
             value = float(raw)
         except ValueError:
             continue
-        start = max(0, match.start() - 40)
-        context = text[start : match.end() + 10].replace("\n", " ").strip()
+        context = _around(text, match.start(), match.end())
         out.append({"value": value, "unit": _UNITS[match.group(2)], "context": context})
         if len(out) >= MAX_ITEMS:
             break

@@ -32,6 +32,8 @@ from typing import Any, Final
 
 from PySide6.QtCore import QObject, Qt, QTimer
 
+from ouro_desktop.core.big_buffers import trim_heap_soon
+
 __all__ = [
     "SWEEP_TICKS",
     "TICK_MS",
@@ -149,6 +151,8 @@ class GuiCollector(QObject):
         self._idle_ticks = 0
         if generation == 2:
             self.ages.total = len(gc.get_objects(generation=2))
+            if found:  # (what it freed and the heap kept goes back, off this thread)
+                trim_heap_soon()
         return found
 
     def _on_collection(self, phase: str, info: dict[str, Any]) -> None:

@@ -10,9 +10,14 @@ Painted while other threads run Python (the in-app demo shares the process): eac
 from Qt into Python waits for the interpreter, up to a switch interval each time, so a
 repaint must make few of them. The rows are counted by the C++ base class (the view's
 ``index``/``rowCount``/``flags``/``headerData`` calls never enter Python) and each painted
-cell is one ``multiData`` call answering every role the delegate asks for. A line is kept
-as its message, a level byte, a timestamp and its id (~0.2 KB), not as a model object with
-a date and a record.
+cell is one ``multiData`` call answering every role the delegate asks for.
+
+A line is kept as its message, a level byte, a timestamp and its id, not as a model
+object with a date and a record; and the messages as one UTF-8 text with where each ends,
+not as a string object each: 100,000 small objects kept while the log is shown spread
+over Python's allocator's arenas (1 MiB each) among whatever else is made meanwhile, and
+once the log is let go every arena still holding one of those other objects stays with
+the process. One big buffer goes back whole.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import time
 from array import array
 from collections.abc import Iterable
 from datetime import datetime
+from itertools import accumulate
 from typing import Any, cast
 
 from PySide6.QtCore import (
@@ -43,6 +49,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
 from ouro_desktop.api.models import ActionLog
+from ouro_desktop.core.big_buffers import trim_heap_soon
 from ouro_desktop.ui.common.labels import plain_tip
 
 __all__ = ["LogsModel", "normalize_level"]
@@ -58,6 +65,8 @@ _TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
 _FONT = Qt.ItemDataRole.FontRole.value
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
 _BACKGROUND = Qt.ItemDataRole.BackgroundRole.value
+# A log this long let go of leaves enough free memory in the heap to give it back.
+TRIM_AFTER_LINES = 10_000
 
 
 def normalize_level(level: str) -> str:
@@ -101,7 +110,8 @@ class LogsModel(QStandardItemModel):
         super().__init__(0, 3, parent)
         self.setHorizontalHeaderLabels(list(self._HEADERS))
         self._ids: set[str] = set()
-        self._messages: list[str] = []
+        self._text = bytearray()  # every message, UTF-8, one after the other
+        self._ends = array("q")  # where each message ends in it
         self._levels = bytearray()
         self._stamps = array("d")
         self._shown = 0  # lines the view knows of; the rest are staged
@@ -131,10 +141,22 @@ class LogsModel(QStandardItemModel):
         }
 
     def clear(self) -> None:
+        """No lines. The base class's own row list is let go of too: emptied by
+        ``setRowCount(0)`` it keeps its room (4 MB after 100,000 lines), which only a
+        reset frees; reset once empty, it costs the view nothing (the view's columns are
+        set up anew: see LogsView)."""
+        long_log = len(self._ends) >= TRIM_AFTER_LINES
+        shown = self._shown
         self.setRowCount(0)
-        self._ids, self._messages = set(), []
+        if shown:
+            QStandardItemModel.clear(self)
+            self.setColumnCount(len(self._HEADERS))
+            self.setHorizontalHeaderLabels(list(self._HEADERS))
+        self._ids, self._text, self._ends = set(), bytearray(), array("q")
         self._levels, self._stamps = bytearray(), array("d")
         self._shown = 0
+        if long_log:
+            trim_heap_soon()  # (on a worker thread, once the let-go is over)
 
     def append(self, lines: Iterable[ActionLog]) -> int:
         """Add the lines not seen yet; return how many were added."""
@@ -143,28 +165,45 @@ class LogsModel(QStandardItemModel):
 
     def stage(self, lines: Iterable[ActionLog]) -> int:
         """Keep the lines not seen yet, for :meth:`commit` to show; how many."""
-        ids, messages = self._ids, self._messages
-        before = len(messages)
+        ids, levels, stamps = self._ids, self._levels, self._stamps
+        messages: list[str] = []
         for line in lines:
             if line.id:
                 if line.id in ids:
                     continue
                 ids.add(line.id)
             messages.append(line.message)
-            self._levels.append(_level_code(line.level))
-            self._stamps.append(_stamp(line.created_at))
-        return len(messages) - before
+            levels.append(_level_code(line.level))
+            stamps.append(_stamp(line.created_at))
+        if not messages:
+            return 0
+        joined = "".join(messages)
+        if joined.isascii():  # (most logs: a character a byte, measured at C speed)
+            text, lengths = joined.encode("ascii"), map(len, messages)
+        else:  # (surrogatepass: a message may hold a lone surrogate, from a JSON escape)
+            encoded = [message.encode("utf-8", "surrogatepass") for message in messages]
+            text, lengths = b"".join(encoded), map(len, encoded)
+        ends = accumulate(lengths, initial=len(self._text))
+        next(ends)  # (where the first one starts)
+        self._text += text
+        self._ends.extend(ends)
+        return len(messages)
 
     def commit(self) -> int:
         """Show the staged lines (one insertion for the view); how many."""
-        added = len(self._messages) - self._shown
+        added = len(self._ends) - self._shown
         if added:
-            self._shown = len(self._messages)
+            self._shown = len(self._ends)
             self.setRowCount(self._shown)
         return added
 
+    def message(self, row: int) -> str:
+        ends = self._ends
+        start = ends[row - 1] if row else 0
+        return self._text[start : ends[row]].decode("utf-8", "surrogatepass")
+
     def messages(self) -> list[str]:
-        return self._messages[: self._shown]
+        return [self.message(row) for row in range(self._shown)]
 
     def level(self, row: int) -> str:
         return _LEVEL_NAMES[self._levels[row]]
@@ -175,7 +214,7 @@ class LogsModel(QStandardItemModel):
 
     def line_text(self, row: int) -> str:
         level = _LEVEL_NAMES[self._levels[row]].upper()
-        return f"{_time_text(self._stamps[row])}  {level:7}  {self._messages[row]}"
+        return f"{_time_text(self._stamps[row])}  {level:7}  {self.message(row)}"
 
     # -- Qt API ------------------------------------------------------------------------------
     def multiData(  # noqa: N802 - Qt API
@@ -210,7 +249,7 @@ class LogsModel(QStandardItemModel):
                 return _time_text(self._stamps[row])
             if column == self.LEVEL:
                 return _LEVEL_NAMES[level].upper()
-            return self._messages[row].replace("\n", " ⏎ ")
+            return self.message(row).replace("\n", " ⏎ ")
         if role == _FONT:
             return self._bold if level in (WARNING, ERROR) else None
         if role == _DECORATION:
@@ -224,7 +263,7 @@ class LogsModel(QStandardItemModel):
             if column == self.TIME and not math.isnan(stamp):
                 local = datetime.fromtimestamp(stamp).astimezone()
                 return local.isoformat(sep=" ", timespec="seconds")
-            return plain_tip(self._messages[row]) if column == self.MESSAGE else None
+            return plain_tip(self.message(row)) if column == self.MESSAGE else None
         if role == self.LevelRole:
             return _LEVEL_NAMES[level]
         return None

@@ -107,9 +107,12 @@ class LogsView(QWidget):
         # Widths from the font: ResizeToContents would measure every row on each insert.
         metrics = self.fontMetrics()
         icon = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
-        for column, sample, extra in ((0, "00:00:00", 0), (1, "WARNING", icon + 6)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, metrics.horizontalAdvance(sample) + extra + 24)
+        self._set_widths(
+            [
+                metrics.horizontalAdvance(sample) + extra + 24
+                for sample, extra in (("00:00:00", 0), ("WARNING", icon + 6))
+            ]
+        )
         self.count_label = QLabel(self)
         self.count_label.setAccessibleName("Log line count")
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -130,13 +133,27 @@ class LogsView(QWidget):
         self._stack.addWidget(lines_page)
         self.model.set_palette(self.palette())
 
+    def _set_widths(self, widths: list[int]) -> None:
+        """The Time and Level columns' widths (the user may change them)."""
+        header = self.list.horizontalHeader()
+        for column, width in enumerate(widths):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
+
+    def _clear_model(self) -> None:
+        """The model emptied (it resets: see LogsModel.clear), the columns as they were."""
+        header = self.list.horizontalHeader()
+        widths = [header.sectionSize(column) for column in (0, 1)]
+        self.model.clear()
+        self._set_widths(widths)
+
     def set_logs(
         self, lines: Iterable[ActionLog], *, total: int | None = None, loading: bool = False
     ) -> None:
         """Show ``lines`` instead of any before; ``total`` (when known) and ``loading``
         (more pages are being read) for the count above them."""
         self._drop_pending()
-        self.model.clear()
+        self._clear_model()
         self._total, self._loading = total, loading
         self._flushed_at = -1.0  # another log: its first lines show at once
         self._add(list(lines), follow=True)
@@ -215,7 +232,7 @@ class LogsView(QWidget):
     def clear(self) -> None:
         self._drop_pending()
         self._total, self._loading = None, False
-        self.model.clear()
+        self._clear_model()
         self._sync()
 
     def is_at_bottom(self) -> bool:

@@ -98,7 +98,12 @@ class ValueLabel(QLabel):
         self.setAccessibleDescription(f"{item.display}. {item.help}".strip())
         if item.wrap:
             self.setWordWrap(True)
-            self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+            # As tall as its lines at the width it gets: a new policy drops the
+            # height-for-width flag setWordWrap set, and the label then kept the height of
+            # its size hint's narrow guess (five lines for two, a gap under the text).
+            policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            policy.setHeightForWidth(True)
+            self.setSizePolicy(policy)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._on_context_menu_requested)
 

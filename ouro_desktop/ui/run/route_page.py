@@ -8,10 +8,12 @@ the sections lives in :mod:`ouro_desktop.ui.run.route_text`; colours come from t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from html import escape
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QPalette, QPixmap, QRegion
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -105,6 +107,7 @@ class RoutePage(QWidget):
         self.route: Route | None = None
         self.title = ""
         self.base_url = DEFAULT_BASE_URL
+        self._held: dict[QLabel, bool] = {}  # held back by lists_later: to show or not
         self._offer = ""
         self.stack = QStackedWidget(self)
         layout = QVBoxLayout(self)
@@ -293,17 +296,27 @@ class RoutePage(QWidget):
     ) -> None:
         """Show ``route``, called ``title`` (its readable name; its own name by default).
 
-        ``lists_later``: the page is shown by :meth:`show_page` and what it needs and
-        gives by :meth:`show_inputs` and :meth:`show_lists`, each a turn of the event loop
-        apart (a wide route's page takes a while to lay out: its words are written out of
-        sight, the page drawn, then each list)."""
+        ``lists_later``: the page comes in steps (:meth:`later_steps`), a turn of the event
+        loop each, then :meth:`show_lists` (a wide route's page takes a while to lay out:
+        its words are written out of sight, the page drawn, then each paragraph laid out
+        out of sight and shown); its width and scroll bar stay until :meth:`release_page`
+        (the page will be long: it is not laid out again at a second width when the
+        scroll bar comes)."""
         new_route = self.route is None or self.route.id != route.id
         self.route = route
         self.title = title or route.name or route.slug or route.id
         self.base_url = base_url
         self._render()
-        for label in (self.inputs_label, self.outputs_label):
-            label.setVisible(not lists_later)
+        # The paragraphs, and whether each is shown (_render hides an empty description).
+        shown = {self.description_label: not self.description_label.isHidden()}
+        shown.update(dict.fromkeys((self.facts_label, self.inputs_label, self.outputs_label), True))
+        self._held = shown if lists_later else {}
+        for label, wanted in shown.items():
+            label.setVisible(wanted and not lists_later)
+        if lists_later:
+            self.scroll_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        else:
+            self.release_page()
         self.set_favourite(is_favourite)
         self.api_panel.set_snippets(route_snippets(route, base_url))
         if new_route:
@@ -311,6 +324,24 @@ class RoutePage(QWidget):
             self.scroll_area.verticalScrollBar().setValue(0)
         if not lists_later:
             self.show_page()
+
+    def later_steps(self) -> list[Callable[[], None]]:
+        """What :meth:`show_route` held back (``lists_later``), in steps to take a turn of
+        the event loop apart: the page drawn (its title, its headings), then for each
+        paragraph its sizes, then its lay-out at the page's width, out of sight, then the
+        paragraph shown; last, the form area (hidden by its owner meanwhile) laid out out
+        of sight. Rich text is laid out afresh for each of those (Qt's size of a wrapped
+        label tries several widths): a wide route's list of what it needs took 6 ms for
+        its sizes, 4 for its lay-out and 8 more shown at once.
+
+        The page is as wide as it will be with its form from the first step (its form
+        area's width counts while hidden), so nothing is laid out twice at two widths."""
+        steps: list[Callable[[], None]] = [self._hold_width, self.show_page]
+        for label, shown in self._held.items():
+            if shown:
+                steps += [partial(self._size, label), partial(self._lay_out, label)]
+                steps.append(partial(self._show_held, label))
+        return [*steps, self._size_form_area, partial(self._lay_out, self.form_area)]
 
     def show_page(self) -> None:
         """Show the route's page (written by :meth:`show_route`)."""
@@ -326,25 +357,57 @@ class RoutePage(QWidget):
         self.paid_badge.setText(f"Paid route · {price_text(route)}")
         self.paid_badge.setVisible(route.is_paid)
 
-    def measure_inputs(self) -> None:
-        """Lay the list of what the route needs out while it is hidden (a wide route's
-        is long), so showing it is a short turn of its own."""
-        label = self.inputs_label
+    @staticmethod
+    def _size(label: QLabel) -> None:
+        """Styled and sized while hidden (Qt keeps a label's sizes until its text changes)."""
         label.ensurePolished()
         label.sizeHint()
         label.minimumSizeHint()
-        margins = self.scroll_area.widget().layout().contentsMargins()
-        width = self.scroll_area.viewport().width() - margins.left() - margins.right()
-        label.heightForWidth(max(width, 1))
 
-    def show_inputs(self) -> None:
-        """Show what the route needs (held back by ``lists_later``)."""
-        self.inputs_label.show()
+    def _hold_width(self) -> None:
+        """The page's content as wide as it will be once its form area is shown."""
+        # A hidden widget's layouts keep the sizes they had when last shown (a form's
+        # header row without its buttons): worked out again, the innermost first.
+        for widget in [*reversed(self.form_area.findChildren(QWidget)), self.form_area]:
+            layout = widget.layout()
+            if layout is not None and not widget.isHidden():
+                layout.activate()
+        body = self.scroll_area.widget()
+        margins = body.layout().contentsMargins()
+        form = self.form_area.minimumSizeHint().width() + margins.left() + margins.right()
+        body.setMinimumWidth(max(body.minimumSizeHint().width(), form))
+
+    def _size_form_area(self) -> None:
+        """The hidden form area's new widgets styled and its sizes worked out."""
+        self.form_area.ensurePolished()
+        for widget in self.form_area.findChildren(QWidget):
+            widget.ensurePolished()  # (new widgets under a polished one are not)
+        self.form_area.sizeHint()
+        self.form_area.minimumSizeHint()
+
+    @staticmethod
+    def _lay_out(widget: QWidget) -> None:
+        """Lay ``widget`` out where it will be shown, while it is hidden: Qt draws a hidden
+        widget (here into a pixel of no window) by laying the window out as if it were
+        shown, so its size and its text's lay-out are then what showing it needs; the
+        page's lay-out leaves them as they are."""
+        widget.render(QPixmap(1, 1), QPoint(), QRegion(QRect(0, 0, 1, 1)))
+
+    def _show_held(self, label: QLabel) -> None:
+        if self._held.pop(label, False):
+            label.show()
 
     def show_lists(self) -> None:
-        """Show what the route needs and gives (held back by ``lists_later``)."""
-        self.inputs_label.show()
-        self.outputs_label.show()
+        """Show at once what :meth:`later_steps` has not shown yet."""
+        held, self._held = self._held, {}
+        for label, shown in held.items():
+            label.setVisible(shown)
+
+    def release_page(self) -> None:
+        """The page's width and scroll bar held by ``lists_later`` follow what it shows
+        again (call once it is whole: its form area shown and grown)."""
+        self.scroll_area.widget().setMinimumWidth(0)
+        self.scroll_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
 
     def set_favourite(self, is_favourite: bool) -> None:
         """Reflect the favourite state (no signal: the caller already knows)."""

@@ -14,6 +14,7 @@ from html import escape
 from typing import Any
 
 from ouro_desktop.api.models import InputDeclaration, Route
+from ouro_desktop.api.validation import number_text
 from ouro_desktop.core.labels import in_words, label_and_unit
 from ouro_desktop.core.output_kinds import asset_kind
 from ouro_desktop.core.response_schema import property_schema, response_schema
@@ -73,16 +74,12 @@ _ROLES = {
 }
 
 
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
 def _value(value: Any) -> str:
     """A default or enum member, short and escaped."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float):
-        return _num(value)
+        return number_text(value)
     if isinstance(value, str):
         return f"<code>{escape(value)}</code>"
     if value in ([], {}):
@@ -116,16 +113,16 @@ def _bounds(info: FieldInfo) -> list[str]:
     out = []
     low, high = info.minimum, info.maximum
     if low is not None and high is not None:
-        out.append(f"from {_num(low)} to {_num(high)}")
+        out.append(f"from {number_text(low)} to {number_text(high)}")
     else:
         if low is not None:
-            out.append(f"at least {_num(low)}")
+            out.append(f"at least {number_text(low)}")
         if high is not None:
-            out.append(f"at most {_num(high)}")
+            out.append(f"at most {number_text(high)}")
     if info.exclusive_minimum is not None:
-        out.append(f"more than {_num(info.exclusive_minimum)}")
+        out.append(f"more than {number_text(info.exclusive_minimum)}")
     if info.exclusive_maximum is not None:
-        out.append(f"less than {_num(info.exclusive_maximum)}")
+        out.append(f"less than {number_text(info.exclusive_maximum)}")
     lo_len, hi_len = info.min_length, info.max_length
     if lo_len and hi_len:
         out.append(f"{lo_len} to {hi_len} characters")

@@ -24,10 +24,12 @@ from ouro_desktop.core.route_fields import body_fields
 from ouro_desktop.core.session import Session
 from ouro_desktop.core.snippets import route_snippets
 from ouro_desktop.ui.batch.batch_controller import BatchController
+from ouro_desktop.ui.common.collector import installed as installed_collector
 from ouro_desktop.ui.common.tasks import TaskRunner
 from ouro_desktop.ui.history.history_controller import HistoryController
 from ouro_desktop.ui.routes.routes_controller import RoutesController
 from ouro_desktop.ui.run.run_controller import RunController
+from ouro_desktop.ui.run.run_panel import RunPanel
 from ouro_desktop.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -37,12 +39,14 @@ DEMO_SERVER_URL = "http://127.0.0.1:8765"
 # and anything waiting (a key, a timer) after them, before the next step (with no pause,
 # two steps and their painting often ran as one turn of 20-30 ms).
 PAGE_STEP_PAUSE_S = 0.002
+WIDE_FOCUS_ORDER_DELAY_MS = 10
 
 
 def prepare_route(route: Route, base_url: str) -> None:
     """Work out (and so remember) a route's fields, form spec, the check of its form at
     its defaults, and snippets: in a worker."""
     body_fields(route)
+    RunPanel.form_is_wide(route)  # (its sections worked out, if it is)
     spec = build_form_spec(route)
     for part in ("body", "query", "path"):
         spec.compiled(part)
@@ -334,11 +338,18 @@ class AppController(QObject):
         # of 2,000 settings takes a while); the page and the form then find it done.
         with responsive_switching():  # the worker must not keep the window waiting
             await off_thread(prepare_route, route, self._snippet_base())
+        wide = self.runs.panel.form_is_wide(route)
+        collector = installed_collector()
+        if wide and collector is not None:
+            # What the worker made for a wide form (15,000 objects for 2,000 settings)
+            # is walked once by the collector now, in a turn of its own (4-5 ms), not
+            # by its next youngest and middle collections in the page's turns.
+            collector.collect(1)
+            await asyncio.sleep(PAGE_STEP_PAUSE_S)
         self._current = route
         await self.routes.ensure_service_name(route)
         title = self.routes.show_opened(route)
         self.window.show_route_title(title)
-        wide = self.runs.panel.form_is_wide(route)
         page.show_route(
             route,
             base_url=self._snippet_base(),
@@ -349,25 +360,28 @@ class AppController(QObject):
         self.history.set_route(route, title)
         if wide:
             # A wide form takes a while to build, and its page to lay out: the page's
-            # words are written out of sight, then drawn a turn of the event loop later,
-            # what it needs laid out out of sight, then shown, and what it gives, a turn
-            # each after that, then the form is
-            # built out of sight (no last route's form under the new title), and shown
-            # whole the turn after (not a widget at a time). No turn holds the window
-            # for long: each of these was 15-25 ms, two at once 30-50 ms.
+            # words are written out of sight, the form built out of sight (no last
+            # route's form under the new title) a turn of the event loop later, then the
+            # page drawn, each paragraph laid out out of sight and shown, the form laid
+            # out out of sight, a turn each, and the form shown (its rows then grow a few
+            # a turn). No turn holds the window for long: each of these was 15-25 ms,
+            # two at once 30-50 ms.
             page.form_area.hide()
+            form = self.runs.panel.form
             try:
-                steps = (page.show_page, page.measure_inputs, page.show_inputs, page.show_lists)
-                for step in steps:
-                    await asyncio.sleep(PAGE_STEP_PAUSE_S)
-                    step()
                 await asyncio.sleep(PAGE_STEP_PAUSE_S)
                 self.runs.show_route(route)
+                form.hold_growing(True)  # its rows a turn at a time once it is shown
+                for step in page.later_steps():
+                    await asyncio.sleep(PAGE_STEP_PAUSE_S)
+                    step()
                 await asyncio.sleep(PAGE_STEP_PAUSE_S)
             finally:
                 page.show_page()
                 page.show_lists()
                 page.form_area.show()
+                form.hold_growing(False)
+                self._release_page_when_whole(route)
         else:
             self.runs.show_route(route)
         dropped = list(files or []) or self.routes.files_for(route.id)
@@ -376,13 +390,33 @@ class AppController(QObject):
         elif files:
             self.runs.panel.show_problem("drop", "This route takes no files.")
         # After the event loop's next turn (the new form's widgets are shown then): Tab
-        # follows the page, and Enter on a route puts the keyboard in its form.
-        QTimer.singleShot(0, self.window.order_route_page_focus)
+        # follows the page, and Enter on a route puts the keyboard in its form. A wide
+        # form's page a moment later, not in the turn that draws its form (the two held
+        # the window 10 ms).
+        order_after = WIDE_FOCUS_ORDER_DELAY_MS if wide else 0
+        QTimer.singleShot(order_after, self.window.order_route_page_focus)
         if self._focus_form_for == route.id:
             self._focus_form_for = None
             QTimer.singleShot(0, self.window.focus_form)
         self.route_shown.emit(route.id)
         return route
+
+    def _release_page_when_whole(self, route: Route) -> None:
+        """Let the page's width and scroll bar go (held while a wide route's page comes
+        in steps) once its form has all its rows and headers, unless another route is
+        shown."""
+        page, form = self.window.route_page, self.runs.panel.form
+
+        def check() -> None:
+            editor = form.body_editor
+            if page.route is not route:
+                form.fields_changed.disconnect(check)
+            elif editor is None or not editor.growing:
+                form.fields_changed.disconnect(check)
+                page.release_page()
+
+        form.fields_changed.connect(check)
+        check()
 
     def _on_browser_route_activated(self, route_id: str) -> None:
         """Enter on a route in a list: once it is open, the keyboard goes to its form."""

@@ -83,9 +83,26 @@ def install_excepthook() -> None:
     """Route uncaught exceptions (qasync sends async-slot failures here) to the dialog."""
 
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-        if issubclass(exc_type, KeyboardInterrupt):
-            sys.__excepthook__(exc_type, exc, tb)
-            return
-        show_unexpected_error(exc_type, exc, tb)
+        try:
+            if issubclass(exc_type, KeyboardInterrupt):
+                sys.__excepthook__(exc_type, exc, tb)
+                return
+            show_unexpected_error(exc_type, exc, tb)
+        finally:
+            forget_last_error()
 
     sys.excepthook = hook
+
+
+def forget_last_error() -> None:
+    """Let go of the error Python keeps as the last one printed (``sys.last_traceback``).
+
+    An error raised in a paint (a style's or delegate's Python override) is printed from
+    Qt's call, and Python keeps it with the frames it went through, and so their locals:
+    wrappers of the style option and painter Qt made on its stack for that call. Shiboken
+    hands such a wrapper out again for whatever Qt builds at that address next (a spin
+    box's option arrived in the style as a QRect), so once the error is shown, it goes.
+    """
+    for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+        if hasattr(sys, name):
+            delattr(sys, name)

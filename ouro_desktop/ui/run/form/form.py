@@ -247,6 +247,13 @@ class RequestForm(QWidget):
         else:
             self._validate_now()
 
+    def hold_growing(self, held: bool) -> None:
+        """A wide form builds no rows (``held``) until called again with False; it says
+        so through :attr:`growing` meanwhile (see :class:`GroupEditor`)."""
+        for editor in [self.body_editor, *self.param_editors.values()]:
+            if editor is not None:
+                editor.hold_growing(held)
+
     def _group(self, node: ObjectNode, host: QVBoxLayout) -> GroupEditor:
         editor = GroupEditor(node, build_editor, self, framed=False)
         editor.changed.connect(self._on_edited)

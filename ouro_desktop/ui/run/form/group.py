@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
+from ouro_desktop.api.memo import last_few
 from ouro_desktop.api.schema import (
     MISSING,
     ArrayNode,
@@ -46,8 +47,9 @@ __all__ = ["LAZY_WEIGHT", "SECTION_WEIGHT", "GroupEditor", "is_wide", "weight"]
 LAZY_WEIGHT = 60  # fields in a group above which it is built a section at a time
 SECTION_WEIGHT = 25  # fields in a section, about
 # Building a turn of the event loop: what is built is out of sight, so little is laid
-# out or painted after it (showing it is a turn of its own).
-TURN_BUDGET_S = 0.006
+# out or painted after it (showing it is a turn of its own). A row takes 1-2 ms: at 6 ms
+# a turn, with its painting and a step of the page beside it, held the window 10-14 ms.
+TURN_BUDGET_S = 0.003
 PAUSE_MS = 2  # between two turns (3-5 ms apart made the form whole 30-40 % later)
 # Before the first turn: the page the form is shown on is laid out and drawn first (that
 # and a first turn of building together held the window 15-20 ms).
@@ -69,7 +71,28 @@ def weight(node: Node) -> int:
 
 def is_wide(node: Node | None) -> bool:
     """Whether a group of ``node``'s fields is built a section at a time."""
-    return isinstance(node, ObjectNode) and weight(node) > LAZY_WEIGHT and len(node.children) > 1
+    return isinstance(node, ObjectNode) and sections_of(node) is not None
+
+
+def sections_of(node: ObjectNode) -> tuple[tuple[Node, ...], ...] | None:
+    """The properties of a wide group cut into sections (None: not wide). A group of
+    many properties is worked out once (ahead, in the worker that prepares a route:
+    2,000 of them took 3-5 ms of the turn its form is made in)."""
+    if len(node.children) > LAZY_WEIGHT:
+        return _sections_of_many(node)
+    return _sections_of(node)
+
+
+@last_few(8)
+def _sections_of_many(node: ObjectNode) -> tuple[tuple[Node, ...], ...] | None:
+    return _sections_of(node)
+
+
+def _sections_of(node: ObjectNode) -> tuple[tuple[Node, ...], ...] | None:
+    weights = [weight(child) for child in node.children]
+    if 1 + sum(weights) > LAZY_WEIGHT and len(node.children) > 1:
+        return tuple(tuple(part) for part in _parts(node.children, weights))
+    return None
 
 
 class _Slot:
@@ -104,17 +127,29 @@ class _Grower(QObject):
         self._timer.setInterval(PAUSE_MS)
         self._timer.timeout.connect(self.run)
         self._started = False
+        self._held = False
 
     def add(self, steps: list[Callable[[], None]]) -> None:
         if _Grower.current is self:
             self._first.extend(steps)
         else:
             self.steps.extend(steps)
-            if not self._started:
-                self._started = True
-                self._timer.start(FIRST_PAUSE_MS)
-            elif not self._timer.isActive():
-                self._timer.start(PAUSE_MS)
+            self._wake()
+
+    def _wake(self) -> None:
+        if self._held or self._timer.isActive() or not self.steps:
+            return
+        self._timer.start(PAUSE_MS if self._started else FIRST_PAUSE_MS)
+        self._started = True
+
+    def hold(self, held: bool) -> None:
+        """Build nothing until held is False again (the page around the form is being
+        drawn a turn at a time: a building turn with one of those is two in one)."""
+        self._held = held
+        if held:
+            self._timer.stop()
+        else:
+            self._wake()
 
     def stop(self) -> None:
         """Build nothing more (the form let go of the group)."""
@@ -139,7 +174,7 @@ class _Grower(QObject):
         finally:
             _Grower.current = outer
         if self.steps:
-            self._timer.start(PAUSE_MS)
+            self._wake()
         else:
             self.group.grew.emit()
 
@@ -163,7 +198,7 @@ class _Section:
     Its header is made by the group (a batch per turn of the event loop); asking for
     :attr:`widget` before then makes it, and the headers above it, at once."""
 
-    def __init__(self, group: GroupEditor, index: int, nodes: list[Node]) -> None:
+    def __init__(self, group: GroupEditor, index: int, nodes: Sequence[Node]) -> None:
         self.group = group
         self.index = index
         self.nodes = nodes
@@ -280,9 +315,9 @@ class GroupEditor(Editor):
         self._extra: dict[str, Any] = {}
         # A group built by another's grower grows with it; a big one gets its own.
         self.grower = _Grower.current
-        weights = [weight(child) for child in node.children]  # (is_wide's sum, once)
-        if 1 + sum(weights) > LAZY_WEIGHT and len(node.children) > 1:
-            for part in _parts(node.children, weights):
+        parts = sections_of(node)
+        if parts is not None:
+            for part in parts:
                 section = _Section(self, len(self.sections), part)
                 self._slots.extend(section.slots)
                 self.sections.append(section)
@@ -316,6 +351,11 @@ class GroupEditor(Editor):
         """Build no more rows a turn at a time (the group is being thrown away)."""
         if self.grower is not None and self.grower.group is self:
             self.grower.stop()
+
+    def hold_growing(self, held: bool) -> None:
+        """Build no rows (``held``) until called again with False."""
+        if self.grower is not None and self.grower.group is self:
+            self.grower.hold(held)
 
     @property
     def growing(self) -> bool:
