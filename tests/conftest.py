@@ -67,3 +67,30 @@ def serve_on_loopback(app: Any) -> Iterator[str]:
 def loopback(demo_app: Any) -> Iterator[str]:
     with serve_on_loopback(demo_app) as url:
         yield url
+
+
+# ------------------------------------- test workers (pytest-xdist, as scripts/test runs them)
+
+_crashed_workers: list[str] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object | None) -> None:
+    """In the process that shares the tests out: a worker that died instead of finishing
+    (killed by a signal, say). xdist fails the test the worker was running; one that
+    died between or after its tests failed none, so :func:`pytest_sessionfinish` fails
+    the run, as the crash of the one process running every test failed it before."""
+    if error is not None:
+        _crashed_workers.append(f"{getattr(node.gateway, 'id', node)} ({error})")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _crashed_workers and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for worker in _crashed_workers:
+        terminalreporter.write_line(
+            f"!! the test worker {worker} was killed (a crash, not a failing test)"
+        )

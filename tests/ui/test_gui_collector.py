@@ -146,6 +146,7 @@ def test_reading_long_logs_and_a_big_answer_in_the_window_freezes_nothing(
 
     from .app_harness import App
 
+    gc.unfreeze()  # (what earlier tests' teardown froze: frees would lower the count)
     frozen = gc.get_freeze_count()
     app = App(qtbot, aio, tmp_path, services=heavy_services(forms=False))
     try:

@@ -28,7 +28,10 @@ def _quit(profile: Path, how: str, *, x11: bool = False) -> tuple[int, list[str]
     env = dict(os.environ, PYTHONPATH=str(REPO), QT_QPA_PLATFORM="xcb" if x11 else "offscreen")
     command = [sys.executable, "-m", "tests.ui.quit_driver", str(profile), how]
     if x11:
-        command = ["xvfb-run", "-a", *command]
+        # A free display from a number of each test worker's own (pytest-xdist): two
+        # `xvfb-run -a` looking from the same number at the same time can pick the same.
+        worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+        command = ["xvfb-run", "-a", "-n", str(99 + 100 * worker), *command]
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     assert "ready" in done.stdout, done.stderr[-3000:]
