@@ -199,10 +199,10 @@ class AppUnderTest:
         self.errors.append(text)
         print(f"background failure:\n{text}", file=sys.stderr, flush=True)
         # As the app's hook does: Python keeps the last error printed with its frames, and
-        # in them wrappers of what Qt had on its stack (see forget_last_error).
-        for name in ("last_type", "last_value", "last_traceback", "last_exc"):
-            if hasattr(sys, name):
-                delattr(sys, name)
+        # in them wrappers of what Qt had on its stack.
+        from ouro_desktop.ui.shell.error_dialog import forget_last_error
+
+        forget_last_error()
 
     async def start(
         self, open_ref: str | None = None, timeout: float = 60.0, *, demo: bool = True
