@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import _thread
 import ctypes
+import functools
 import sys
 import threading
 import time
@@ -36,6 +37,12 @@ def _glibc(name: str) -> Any:
     """A glibc function, or None (not Linux, or another libc)."""
     if not sys.platform.startswith("linux"):
         return None
+    return _libc_function(name)
+
+
+@functools.cache
+def _libc_function(name: str) -> Any:
+    """Looked up once (a trim is asked for from the window's thread)."""
     try:
         return getattr(ctypes.CDLL(None), name)
     except (OSError, AttributeError):  # not glibc
