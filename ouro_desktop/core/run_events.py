@@ -30,7 +30,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 UpdateCallback = Callable[[RunRecord, Action | None], None]
-LogsCallback = Callable[[str, list[ActionLog]], None]
+LogsCallback = Callable[[str, list[ActionLog], int], None]
 FinishedCallback = Callable[[RunRecord], None]
 NoticeCallback = Callable[[str], None]
 ConnectionCallback = Callable[[bool], None]
@@ -63,8 +63,10 @@ class RunEvents:
         """Register callbacks; returns a function that unregisters them.
 
         ``on_update(record, action)``: a run's ledger row changed (``action`` is the
-        server's view when there is one). ``on_logs(local_id, lines)``: new log lines,
-        in order. ``on_finished(record)``: the run reached a final state (including
+        server's view when there is one). ``on_logs(local_id, lines, first)``: new log lines,
+        in order, ``first`` the place of the first one in the run's log (the offset its
+        page was read from: a listener that read some of the log itself skips the lines
+        it has). ``on_finished(record)``: the run reached a final state (including
         ``not-started``). ``on_notice(text)``: something the user should read.
         ``on_connection(online)``: Ouro became unreachable (False) or reachable again
         (True); polling backs off meanwhile and resumes by itself.
@@ -113,8 +115,8 @@ class RunEvents:
     def update(self, record: RunRecord, action: Action | None) -> None:
         self._emit(self._on_update, record, action)
 
-    def logs(self, local_id: str, lines: list[ActionLog]) -> None:
-        self._emit(self._on_logs, local_id, lines)
+    def logs(self, local_id: str, lines: list[ActionLog], first: int) -> None:
+        self._emit(self._on_logs, local_id, lines, first)
 
     def finished(self, record: RunRecord) -> None:
         self._emit(self._on_finished, record)

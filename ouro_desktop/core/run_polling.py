@@ -310,7 +310,7 @@ class RunPoller:
                 return
             if page.items:
                 watch.logs_seen += len(page.items)
-                ctx.events.logs(watch.local_id, list(page.items))
+                ctx.events.logs(watch.local_id, list(page.items), offset)
             if not page.has_more or not page.items:
                 return
 

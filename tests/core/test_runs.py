@@ -284,7 +284,7 @@ class Events:
             on_update=lambda r, _a: self.updates.append((r.local_id, r.state)),
             on_finished=self._finished,
             on_notice=self.notices.append,
-            on_logs=(lambda i, lines: self.logs.append((i, [x.message for x in lines])))
+            on_logs=(lambda i, lines, _first: self.logs.append((i, [x.message for x in lines])))
             if with_logs
             else None,
         )
@@ -883,7 +883,7 @@ def test_the_rest_of_a_finished_runs_log_is_read_only_for_a_run_someone_shows(
         got: dict[str, list[str]] = {}
         finished: list[RunRecord] = []
         tracker.subscribe(
-            on_logs=lambda i, lines: got.setdefault(i, []).extend(x.message for x in lines),
+            on_logs=lambda i, lines, _first: got.setdefault(i, []).extend(x.message for x in lines),
             logs_for=lambda i: i in shown,
             on_finished=finished.append,
         )

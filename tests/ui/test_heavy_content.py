@@ -117,6 +117,34 @@ def test_every_logged_line_reaches_the_view_live_and_after_the_fact(
         app.close()
 
 
+def test_a_run_opened_while_it_logs_shows_every_line_once(
+    qtbot: Any, aio: Any, tmp_path: Path
+) -> None:
+    """Opened half-way: its log is read from the start while the tracker, which had
+    followed it from the start, goes on from where it got to; the two overlap, and each
+    line is shown once, in order (told apart by their places in the log, not their ids)."""
+    app = _heavy_app(qtbot, aio, tmp_path)
+    try:
+        other = _finished(app, _submit(app, "demo/chatty-run", {"lines": 3}))
+        _select(app, other.action_id)
+        record = _submit(app, "demo/chatty-run", {"lines": 10_000, "per_second": 2_500})
+        assert record.action_id
+        store = app.backend.store
+
+        def logged() -> int:
+            return store.log_texts(record.action_id, level=None, ascending=True, limit=1, offset=0)[
+                1
+            ]
+
+        app.aio.wait_until(lambda: logged() > 3_000, timeout=60)
+        _select(app, record.action_id)
+        app.window.run_detail.select_tab("Logs")
+        assert _finished(app, record).state == "success"
+        _assert_every_line(app, 10_000)
+    finally:
+        app.close()
+
+
 def test_pressing_run_does_not_fetch_the_finished_run_shown_again(
     qtbot: Any, aio: Any, tmp_path: Path
 ) -> None:

@@ -125,11 +125,60 @@ def test_a_long_log_arrives_a_frame_at_a_time_every_line_in_order(qtbot: Any) ->
     assert view.is_at_bottom()  # it followed the end all along
     # A page read again adds nothing; a reader who scrolled up stays where they are.
     view.list.verticalScrollBar().setValue(100)
-    view.append_logs(pages[3] + [_line(i) for i in range(30_001, 31_001)])
+    view.append_logs(pages[3], first=1 + 3 * 500)
+    view.append_logs([_line(i) for i in range(29_501, 31_001)], first=29_501)
     qtbot.waitUntil(lambda: view.pending() == 0, timeout=20_000)
     assert view.model.rowCount() == 31_001
     assert view.list.verticalScrollBar().value() == 100
     assert view.count_label.text() == "31,001 lines"
+
+
+def test_pages_that_overlap_show_every_line_once_by_their_place_in_the_log(
+    qtbot: Any,
+) -> None:
+    """A run opened while it logs: its log read from the start in pages of 500, and the
+    tracker's live pages (read from where it had got to, with other bounds) added after
+    them. Each page says where in the log its first line is; the lines the view has are
+    skipped by that, and only the last few ids are kept for it (not 100,002)."""
+    from ouro_desktop.ui.history.logs_model import TAIL
+
+    total = 100_002
+    view = LogsView()
+    qtbot.addWidget(view)
+    log = [_line(i) for i in range(total)]
+    view.set_logs(log[:500], total=60_000, loading=True)
+    for start in range(500, 60_000, 500):  # read after the fact, to the end as it was then
+        view.append_logs(log[start : start + 500], first=start, total=60_000)
+    for start in range(41_234, total, 2_000):  # the live pages, from 41,234 on
+        view.append_logs(log[start : start + 2_000], first=start, loading=False)
+    view.append_logs(log[99_000:], first=99_000)  # the last page, read twice
+    qtbot.waitUntil(lambda: view.pending() == 0, timeout=60_000)
+    assert view.model.rowCount() == total
+    assert view.model.messages() == [f"line {i}" for i in range(total)]
+    assert view.count_label.text() == "100,002 lines"
+    assert len(view.model._tail) == TAIL  # noqa: SLF001 - the ids kept
+    # A later page that skips some lines (never read) is shown after the others.
+    view.append_logs([_line(200_000)], first=100_010)
+    view.append_logs([_line(100_005)], first=100_005)  # (before it: taken as read)
+    qtbot.waitUntil(lambda: view.pending() == 0)
+    assert view.model.messages()[-2:] == ["line 100001", "line 200000"]
+
+
+def test_a_line_the_server_moved_past_the_end_is_not_shown_twice(qtbot: Any) -> None:
+    """The protocol does not say a new line can only go after the others: if one is put
+    before lines already read (an earlier time, written later), the last line read moves
+    to the next page; its id says it is shown already."""
+    view = LogsView()
+    qtbot.addWidget(view)
+    view.set_logs([_line(i) for i in range(10)])
+    # Line "late" went in before line 9: the next page, from place 10, starts with 9.
+    view.append_logs([_line(9), _line(10), _line(11)], first=10)
+    qtbot.waitUntil(lambda: view.pending() == 0)
+    assert view.model.messages() == [f"line {i}" for i in range(12)]
+    # Lines without an id are never taken for one shown (nothing to tell them by).
+    view.append_logs([ActionLog("", "run-1", "info", "no id", None)] * 2)
+    qtbot.waitUntil(lambda: view.pending() == 0)
+    assert view.model.messages()[-3:] == ["line 11", "no id", "no id"]
 
 
 def test_showing_another_log_drops_the_lines_still_waiting(qtbot: Any) -> None:
@@ -183,7 +232,7 @@ def test_another_run_opened_lets_go_of_the_lines_and_keeps_the_columns_widths(
     view.clear()
     model = view.model
     assert model.rowCount() == 0 and model.messages() == []
-    assert not model._text and not model._ends and not model._ids  # noqa: SLF001
+    assert not model._text and not model._ends and not model._tail  # noqa: SLF001
     assert [header.sectionSize(c) for c in (0, 1)] == [111, 97]
     assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(3)] == [
         "Time",

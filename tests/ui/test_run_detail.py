@@ -293,7 +293,7 @@ def test_logs_set_and_append_incrementally(demo: Demo, detail: RunDetail, qtbot:
     detail.set_logs(run.logs[:2])
     view = detail.logs_view
     assert view.model.rowCount() == 2
-    detail.append_logs(run.logs[:4])  # a page fetched again: seen lines are skipped
+    detail.append_logs(run.logs[:4], first=0)  # a page read again: seen lines are skipped
     assert view.model.rowCount() == 4
     detail.append_logs(run.logs[4:])
     messages = view.model.messages()

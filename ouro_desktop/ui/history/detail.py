@@ -364,9 +364,14 @@ class RunDetail(QWidget):
         self.logs_view.set_logs(logs, total=total, loading=loading)
 
     def append_logs(
-        self, logs: list[ActionLog], *, total: int | None = None, loading: bool | None = None
+        self,
+        logs: list[ActionLog],
+        *,
+        first: int | None = None,
+        total: int | None = None,
+        loading: bool | None = None,
     ) -> None:
-        self.logs_view.append_logs(logs, total=total, loading=loading)
+        self.logs_view.append_logs(logs, first=first, total=total, loading=loading)
 
     def set_save_progress(self, done: int) -> None:
         self.save_answer_button.setEnabled(False)

@@ -13,7 +13,8 @@ Heavy runs: a run's answer is fetched when it is opened (lists leave answers out
 off the event loop, and a run already shown and finished is not fetched again when it is
 selected again. An answer too large to read is offered for saving to a file instead. A
 finished run's log is read page by page to its last line; live lines that arrive
-meanwhile wait until it is read, so the log stays in order.
+meanwhile (from the moment the run is opened) wait until it is read, so the log stays in
+order; they come with their place in the log, so the view skips those it has read.
 """
 
 from __future__ import annotations
@@ -104,7 +105,8 @@ class HistoryController(QObject):
         self._selected: str | None = None
         self._shown_done: str | None = None  # a finished run shown whole in the detail
         self._log_reading: str | None = None  # the run whose log is being read page by page
-        self._held_logs: list[ActionLog] = []  # its live lines, added once it is read
+        # Its live lines (with the place of each page's first), added once it is read.
+        self._held_logs: list[tuple[int, list[ActionLog]]] = []
         self._actions: dict[str, Action] = {}
         self._unsubscribe: Callable[[], None] | None = None
         self.tracker = None
@@ -254,12 +256,12 @@ class HistoryController(QObject):
             LOCAL_KEY_PREFIX + local_id,
         )
 
-    def _on_tracker_logs(self, local_id: str, lines: list[ActionLog]) -> None:
+    def _on_tracker_logs(self, local_id: str, lines: list[ActionLog], first: int) -> None:
         if self._shows_run(local_id):
             if self._log_reading == self._selected:
-                self._held_logs.extend(lines)  # after the pages before them
+                self._held_logs.append((first, lines))  # after the pages before them
             else:
-                self.detail.append_logs(lines)
+                self.detail.append_logs(lines, first=first)
 
     def _on_tracker_finished(self, record: RunRecord) -> None:
         self._on_tracker_update(record, self._actions.get(record.action_id or ""))
@@ -339,10 +341,25 @@ class HistoryController(QObject):
     async def _load_detail(self, key: str) -> None:
         client = self.session.client
         record = self._record_for(key)
-        action: Action | None = None
-        answer, size = "", None
         action_id = record.action_id if record else (None if key.startswith("local:") else key)
         self._shown_done = None
+        reads_log = client is not None and bool(action_id)
+        if reads_log:
+            # Live lines wait from now on: shown before the pages read from the start,
+            # they would come first, or (skipped by their place) hide those pages.
+            self._log_reading, self._held_logs = key, []
+        try:
+            await self._load_detail_of(key, record, action_id)
+        finally:
+            if reads_log:
+                self._add_held_logs(key)
+
+    async def _load_detail_of(
+        self, key: str, record: RunRecord | None, action_id: str | None
+    ) -> None:
+        client = self.session.client
+        action: Action | None = None
+        answer, size = "", None
         if client is not None and action_id:
             known = self._actions.get(action_id)
             if self.detail.key() != key:  # what is known at once; the answer follows
@@ -369,10 +386,10 @@ class HistoryController(QObject):
             self.detail.set_logs([])
 
     async def _read_log(self, key: str, action_id: str) -> None:
-        """The run's log, page after page to its last line; live lines wait meanwhile."""
+        """The run's log, page after page to its last line (live lines wait meanwhile:
+        see _load_detail)."""
         client = self.session.client
         assert client is not None
-        self._log_reading, self._held_logs = key, []
         offset = 0
         try:
             while True:
@@ -383,7 +400,9 @@ class HistoryController(QObject):
                 if offset == 0:
                     self.detail.set_logs(page.items, total=page.total, loading=more)
                 else:
-                    self.detail.append_logs(page.items, total=page.total, loading=more)
+                    self.detail.append_logs(
+                        page.items, first=offset, total=page.total, loading=more
+                    )
                 offset += len(page.items)
                 if not more:
                     break
@@ -391,11 +410,15 @@ class HistoryController(QObject):
             if self._selected == key:
                 self.detail.logs_view.set_loading(False)
                 self.pane.show_status(f"Could not read all of this run's log: {friendly(exc)}")
-        finally:
-            if self._log_reading == key:
-                held, self._log_reading, self._held_logs = self._held_logs, None, []
-                if held and self._selected == key:
-                    self.detail.append_logs(held)
+
+    def _add_held_logs(self, key: str) -> None:
+        """The live lines that waited while the run ``key`` was opened, after the rest."""
+        if self._log_reading != key:
+            return
+        held, self._log_reading, self._held_logs = self._held_logs, None, []
+        if self._selected == key:
+            for first, lines in held:
+                self.detail.append_logs(lines, first=first)
 
     def _show_detail(
         self,

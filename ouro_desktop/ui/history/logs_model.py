@@ -1,7 +1,16 @@
 """A run's log lines kept compactly, as the table of the Logs tab reads them.
 
 :class:`LogsModel` is a three-column list of lines (time, level, message), only ever
-appended; a line already kept is skipped by its id, so fetching a page twice does no harm.
+appended. A line already kept is skipped by its place in the log, so fetching a page
+twice does no harm: lines come in pages read by offset (``sort_order=asc&offset=…``,
+ouro-protocol.md §7.3), so the first line of a page is the line at that offset and a line
+before the last one kept was kept already -- the same rule the paging itself relies on
+to miss no line. Nothing in the protocol says a new line can only go after the others,
+though (its order key is not documented), so the ids of the last :data:`TAIL` lines are
+kept too: a line the server moved to after them (an earlier one put before it) is
+recognised by its id and not shown twice. Not every id: 100,000 small strings held while
+a long log is shown spread over Python's allocator's arenas and kept 10 MB of them after
+the log was let go.
 Warnings and errors stand out with the style's warning/critical icon, bold text and, for
 errors, a background tinted from the palette's highlight colour: readable in light and
 dark themes; debug lines are dimmed.
@@ -25,7 +34,8 @@ from __future__ import annotations
 import math
 import time
 from array import array
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from itertools import accumulate
 from typing import Any, cast
@@ -67,6 +77,8 @@ _FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
 _BACKGROUND = Qt.ItemDataRole.BackgroundRole.value
 # A log this long let go of leaves enough free memory in the heap to give it back.
 TRIM_AFTER_LINES = 10_000
+# The last lines whose ids are kept, to recognise one the server moved past the end.
+TAIL = 500
 
 
 def normalize_level(level: str) -> str:
@@ -109,7 +121,8 @@ class LogsModel(QStandardItemModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, 3, parent)
         self.setHorizontalHeaderLabels(list(self._HEADERS))
-        self._ids: set[str] = set()
+        self._next = 0  # the place in the log after the last line kept
+        self._tail: deque[str] = deque(maxlen=TAIL)  # ids of the last lines kept
         self._text = bytearray()  # every message, UTF-8, one after the other
         self._ends = array("q")  # where each message ends in it
         self._levels = bytearray()
@@ -152,26 +165,39 @@ class LogsModel(QStandardItemModel):
             QStandardItemModel.clear(self)
             self.setColumnCount(len(self._HEADERS))
             self.setHorizontalHeaderLabels(list(self._HEADERS))
-        self._ids, self._text, self._ends = set(), bytearray(), array("q")
+        self._next, self._tail = 0, deque(maxlen=TAIL)
+        self._text, self._ends = bytearray(), array("q")
         self._levels, self._stamps = bytearray(), array("d")
         self._shown = 0
         if long_log:
             trim_heap_soon()  # (on a worker thread, once the let-go is over)
 
-    def append(self, lines: Iterable[ActionLog]) -> int:
-        """Add the lines not seen yet; return how many were added."""
-        self.stage(lines)
+    def append(self, lines: Sequence[ActionLog], first: int | None = None) -> int:
+        """Add the lines not kept yet; return how many were added."""
+        self.stage(lines, first)
         return self.commit()
 
-    def stage(self, lines: Iterable[ActionLog]) -> int:
-        """Keep the lines not seen yet, for :meth:`commit` to show; how many."""
-        ids, levels, stamps = self._ids, self._levels, self._stamps
+    def stage(self, lines: Sequence[ActionLog], first: int | None = None) -> int:
+        """Keep the lines not kept yet, for :meth:`commit` to show; how many.
+
+        ``first`` is the place in the log of ``lines[0]`` (the offset its page was read
+        from); None: they follow the last line kept."""
+        if first is None:
+            first = self._next
+        elif first < self._next:
+            lines, first = lines[self._next - first :], self._next  # (kept already)
+        # (after a gap, a page read later than lines after it: the server's places go on)
+        self._next = first + len(lines)
+        tail = self._tail
+        if tail and lines:
+            kept = set(tail)
+            head = lines[:TAIL]
+            if any(line.id in kept for line in head):  # moved past the end by the server
+                lines = [line for line in head if line.id not in kept] + list(lines[TAIL:])
+        tail.extend(line.id for line in lines[-TAIL:] if line.id)
+        levels, stamps = self._levels, self._stamps
         messages: list[str] = []
         for line in lines:
-            if line.id:
-                if line.id in ids:
-                    continue
-                ids.add(line.id)
             messages.append(line.message)
             levels.append(_level_code(line.level))
             stamps.append(_stamp(line.created_at))

@@ -73,8 +73,9 @@ class LogsView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        # Lines received but not shown yet, a page at a time (the first partly taken).
-        self._pending: deque[list[ActionLog]] = deque()
+        # Lines received but not shown yet, a page at a time (the first partly taken),
+        # each with its first line's place in the log (None: after the lines before).
+        self._pending: deque[tuple[int | None, list[ActionLog]]] = deque()
         self._pending_count = 0
         self._taken = 0  # lines of the first pending page already staged
         self._flushed_at = -1.0  # when lines were last added (perf_counter)
@@ -150,25 +151,32 @@ class LogsView(QWidget):
     def set_logs(
         self, lines: Iterable[ActionLog], *, total: int | None = None, loading: bool = False
     ) -> None:
-        """Show ``lines`` instead of any before; ``total`` (when known) and ``loading``
-        (more pages are being read) for the count above them."""
+        """Show ``lines`` (the log's first ones) instead of any before; ``total`` (when
+        known) and ``loading`` (more pages are being read) for the count above them."""
         self._drop_pending()
         self._clear_model()
         self._total, self._loading = total, loading
         self._flushed_at = -1.0  # another log: its first lines show at once
-        self._add(list(lines), follow=True)
+        self._add(list(lines), 0, follow=True)
         self.list.scrollToBottom()
 
     def append_logs(
-        self, lines: Iterable[ActionLog], *, total: int | None = None, loading: bool | None = None
+        self,
+        lines: Iterable[ActionLog],
+        *,
+        first: int | None = None,
+        total: int | None = None,
+        loading: bool | None = None,
     ) -> None:
         """Append new lines (a few milliseconds' worth a frame; the rest follow); stays at
-        the newest line if the view was showing it."""
+        the newest line if the view was showing it. ``first``: the place in the log of the
+        first of them (the offset its page was read from), so that lines shown already
+        are not shown again (None: they follow the lines before)."""
         if total is not None:
             self._total = total
         if loading is not None:
             self._loading = loading
-        self._add(list(lines), follow=self.is_at_bottom())
+        self._add(list(lines), first, follow=self.is_at_bottom())
 
     def set_loading(self, loading: bool, total: int | None = None) -> None:
         """Whether more of the log is being read (for the count above the lines)."""
@@ -181,12 +189,12 @@ class LogsView(QWidget):
         """Lines received but not added yet (they follow in the next frames)."""
         return self._pending_count
 
-    def _add(self, lines: list[ActionLog], *, follow: bool) -> None:
+    def _add(self, lines: list[ActionLog], first: int | None, *, follow: bool) -> None:
         # A few lines with none waiting go in at once, as does anything when nothing was
         # added this frame yet; the rest waits for the next frames.
         at_once = not self._pending_count and len(lines) <= _CHUNK
         if lines:
-            self._pending.append(lines)
+            self._pending.append((first, lines))
             self._pending_count += len(lines)
             self._follow = self._follow or follow
         if not self._pending_count:
@@ -202,9 +210,9 @@ class LogsView(QWidget):
         deadline = time.perf_counter() + FRAME_BUDGET_S
         model, pending = self.model, self._pending
         while pending:
-            page = pending[0]
+            first, page = pending[0]
             chunk = page[self._taken : self._taken + _CHUNK]
-            model.stage(chunk)
+            model.stage(chunk, None if first is None else first + self._taken)
             self._taken += len(chunk)
             self._pending_count -= len(chunk)
             if self._taken >= len(page):
