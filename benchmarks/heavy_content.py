@@ -181,7 +181,8 @@ class Probe:
         for length, at in gaps:
             stacks = self.watchdog.samples.get(at)
             gc_note = self.watchdog.gc_during(at, at + length)
-            out.append(f"{length * 1000:.0f} ms gap" + (f" [{gc_note}]" if gc_note else ""))
+            where = f"{length * 1000:.0f} ms gap at +{at - start:.2f} s"
+            out.append(where + (f" [{gc_note}]" if gc_note else ""))
             if stacks:
                 out.extend("    " + frame for frame in _where(stacks, 9))
         return out
