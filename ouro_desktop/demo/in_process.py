@@ -20,6 +20,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .service_warmup import import_service_libraries
+
 T = TypeVar("T")
 
 
@@ -50,6 +52,12 @@ class InProcessDemo:
                 return create_app(self.data_dir, services=self.services, faults=self.faults)
 
             self.app = await _wait(asyncio.run_coroutine_threadsafe(_call(build), loop))
+            # The routes' libraries, imported now (in a worker thread of the demo's loop)
+            # rather than when the first run starts: that import competes with the window's
+            # thread for the interpreter for 50-100 ms, and then the window was busy
+            # following the run it had just started (the longest stall of a run watched
+            # live, 20-30 ms); while the demo signs in, the window mostly waits.
+            asyncio.run_coroutine_threadsafe(import_service_libraries(), loop)
         return _transport_class()(self.app, loop), self.app.state.backend.api_key
 
     def _start(self) -> asyncio.AbstractEventLoop:
