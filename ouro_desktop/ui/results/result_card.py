@@ -168,7 +168,6 @@ class ResultCard(QFrame):
         self._values = []
         for row, item in enumerate(items):
             name = _label(self.grid_widget, unbroken_units(item.label))  # not "g/" + "mol"
-            name.setAccessibleName(item.label)
             name.setForegroundRole(QPalette.ColorRole.PlaceholderText)
             name.setToolTip(item.help)
             value = _label(self.grid_widget, item.display, selectable=True)
