@@ -46,6 +46,12 @@ issue 16's work are in ``benchmarks/README.md``.
     python benchmarks/heavy_content.py                  # every row
     python benchmarks/heavy_content.py --quick open-20mb filter-100k   # just these
     python benchmarks/heavy_content.py --list
+
+One row's process alone, under a native profiler, its long gaps printed with their clock
+times (``perf script --time A,B`` then shows every thread in that gap; see the README):
+
+    perf record -k CLOCK_MONOTONIC -F 997 -g -e cpu-clock -e sched:sched_switch -- \
+        python benchmarks/heavy_content.py --child run-20mb --gap-times 30
 """
 
 from __future__ import annotations
@@ -82,12 +88,13 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 class Probe:
     """The heartbeat, a memory sampler, and named phases measured with both."""
 
-    def __init__(self, interval_ms: int, why: bool = False) -> None:
+    def __init__(self, interval_ms: int, why: bool = False, gap_times: float = 0.0) -> None:
         from ui_stalls import Heartbeat, StallWatchdog
 
         self.beat = Heartbeat(interval_ms)
         self.watchdog = StallWatchdog(self.beat, 25.0) if why else None
         self.interval_ms = interval_ms
+        self.gap_times = gap_times  # print gaps longer than this (s) with their clock times
         self.results: list[dict[str, Any]] = []
         self._rss: list[tuple[float, int]] = []
         # Garbage collections: (start, end, generation, on the window's thread).
@@ -144,6 +151,8 @@ class Probe:
         from ui_stalls import Stats
 
         ticks = [t for t in self.beat.ticks]
+        if self.gap_times:
+            self.print_gap_times(ticks, start, end)
         gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False) if b > start and a < end]
         if not gaps:  # the loop never ticked during the phase: it was one long stall
             gaps = [end - start]
@@ -165,6 +174,14 @@ class Probe:
                 "why": self.why(start, end),
             }
         )
+
+    def print_gap_times(self, ticks: list[float], start: float, end: float) -> None:
+        """The phase's long gaps in ``time.perf_counter()`` seconds, which on Linux is
+        CLOCK_MONOTONIC: ``perf record -k CLOCK_MONOTONIC`` samples line up with them."""
+        print(f"PHASE-TIMES {start:.6f} {end:.6f}", file=sys.stderr, flush=True)
+        for a, b in zip(ticks, ticks[1:], strict=False):
+            if b > start and a < end and b - a > self.gap_times:
+                print(f"GAP {a:.6f} {b:.6f} {(b - a) * 1000:.1f} ms", file=sys.stderr, flush=True)
 
     def why(self, start: float, end: float) -> list[str]:
         """Where the UI thread was in the phase's three longest stalls (with ``--why``)."""
@@ -638,7 +655,7 @@ async def child_main(name: str, args: argparse.Namespace, profile: Path) -> list
     await aut.start()
     aut.backend.faults.time_scale = 0.01
     await asyncio.sleep(0.5)
-    probe = Probe(args.interval, args.why)
+    probe = Probe(args.interval, args.why, args.gap_times / 1000)
     probe.start()
     try:
         await row.scenario(Ctx(aut, probe, args))
@@ -737,6 +754,13 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=240.0, help="per row, s")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--why", action="store_true", help="where the UI thread was in stalls")
+    parser.add_argument(
+        "--gap-times",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="with --child: print each gap longer than MS with its clock times to stderr",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

@@ -73,6 +73,7 @@ __all__ = [
     "schema_unit",
     "split_key_unit",
     "split_title_unit",
+    "unbroken_units",
     "unit_for",
     "with_unit",
 ]
@@ -381,3 +382,14 @@ def with_unit(text: str, unit: str) -> str:
     if unit == "°":
         return text + unit
     return f"{text} {unit}"
+
+
+WORD_JOINER: Final = "\u2060"
+_SLASH_INSIDE = re.compile(r"(?<=\S)/(?=\S)")
+
+
+def unbroken_units(text: str) -> str:
+    """``text`` for a label that wraps: a line may break after a slash, and a unit read
+    "g/" at one line's end and "mol" at the next; a word joiner after a slash inside a
+    word keeps "g/mol" whole. For display only (not for text that is copied)."""
+    return _SLASH_INSIDE.sub("/" + WORD_JOINER, text)

@@ -170,10 +170,12 @@ def _score(asset: dict[str, Any], terms: list[str]) -> int:
     return sum(3 * name.count(t) + text.count(t) for t in terms)
 
 
-def search(
-    backend: DemoBackend, user: dict[str, Any], params: Mapping[str, str]
-) -> list[dict[str, Any]]:
-    """``GET /search/assets``: every match, ranked; the endpoint pages the list."""
+def ranked_ids(backend: DemoBackend, user: dict[str, Any], params: Mapping[str, str]) -> list[str]:
+    """``GET /search/assets``: the id of every match, ranked; the endpoint pages the list.
+
+    Ranks on each asset's brief (:meth:`Store.asset_briefs`), not its whole document: only
+    the page shown is decoded whole.
+    """
     filters = _json_param(params, "filters")
     meta = _json_param(params, "metadata_filters")
     query = (params.get("query") or "").strip()
@@ -188,9 +190,9 @@ def search(
     if query and is_uuid(query):
         asset = backend.store.asset(query)
         ok = asset is not None and (asset["user_id"] == user["id"] or asset["visibility"] in PUBLIC)
-        return [clean(asset)] if ok and asset else []
+        return [query] if ok else []
     types = _as_list(filters["asset_type"]) if "asset_type" in filters else None
-    candidates = backend.store.assets(
+    candidates = backend.store.asset_briefs(
         asset_types=types,
         readable_by=user["id"],
         owner=user["id"] if scope in ("personal", "org") else None,
@@ -212,12 +214,13 @@ def search(
     else:
         window = params.get("time_window") or "month"
         since = _window_start(window, backend.store.clock()) if sort == "popular" else None
-        pop = {a["id"]: _popularity(backend, a["id"], since) for _, a in scored}
+        counts = backend.store.action_counts(since)
+        pop = {a["id"]: counts.get(a["id"], 0) for _, a in scored}
         if sort == "popular":
             scored.sort(key=lambda p: (pop[p[1]["id"]], p[1]["created_at"]), reverse=True)
         else:
             scored.sort(key=lambda p: (p[0], pop[p[1]["id"]], p[1]["created_at"]), reverse=True)
-    return [clean(a) for _, a in scored]
+    return [a["id"] for _, a in scored]
 
 
 _RANKINGS_KEPT = 8  # searches whose ranking is kept for their next pages
@@ -250,16 +253,16 @@ def search_page(
     if found is not None and found[0] == store.generation:
         kept.move_to_end(key)
         ids = found[1]
-        page = [store.asset(asset_id) for asset_id in ids[offset : offset + limit]]
-        return [clean(a) for a in page if a is not None], len(ids)
-    generation = store.generation
-    items = search(backend, user, params)
-    if params.get("sort") != "popular":
-        kept[key] = (generation, [a["id"] for a in items])
-        kept.move_to_end(key)
-        while len(kept) > _RANKINGS_KEPT:
-            kept.popitem(last=False)
-    return items[offset : offset + limit], len(items)
+    else:
+        generation = store.generation
+        ids = ranked_ids(backend, user, params)
+        if params.get("sort") != "popular":
+            kept[key] = (generation, ids)
+            kept.move_to_end(key)
+            while len(kept) > _RANKINGS_KEPT:
+                kept.popitem(last=False)
+    page = [store.asset(asset_id) for asset_id in ids[offset : offset + limit]]
+    return [clean(a) for a in page if a is not None], len(ids)
 
 
 def _window_start(window: str, now: float) -> str | None:

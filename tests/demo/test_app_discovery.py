@@ -110,13 +110,13 @@ def test_the_next_pages_of_a_search_decode_only_their_own_routes(demo_app: Any) 
         store = demo.backend.store
         everything = await search(demo, limit=200, filters={"asset_type": "route"}, sort="relevant")
         listings: list[int] = []
-        assets = store.assets
+        briefs = store.asset_briefs
 
         def counting(**kw: Any) -> Any:
             listings.append(1)
-            return assets(**kw)
+            return briefs(**kw)
 
-        store.assets = counting
+        store.asset_briefs = counting
         try:
             seen: list[str] = []
             for offset in range(0, 11, 3):
@@ -151,7 +151,7 @@ def test_the_next_pages_of_a_search_decode_only_their_own_routes(demo_app: Any) 
             assert again["pagination"]["total"] == files["pagination"]["total"] + 1
             assert added["id"] in {f["id"] for f in again["data"]}
         finally:
-            store.assets = assets
+            store.asset_briefs = briefs
 
     drive(demo_app, scenario)
 
@@ -196,6 +196,56 @@ def test_search_filters_metadata_filters_and_bad_params(demo_app: Any) -> None:
             {"limit": "many"},
         ):
             expect_error(await demo.get("/search/assets", params=params), 400)
+
+    drive(demo_app, scenario)
+
+
+def test_search_ranks_on_briefs_as_it_would_on_whole_documents(demo_app: Any) -> None:
+    """Search ranks every match from a few fields SQLite reads out of each asset (not
+    the whole document, which only the page shown is decoded from): what it finds and
+    in which order must be what the whole documents give, for every filter it reads."""
+    from ouro_desktop.demo import catalog
+
+    async def scenario(demo: Demo) -> None:
+        store = demo.backend.store
+        await demo.upload("Cu.cif")
+        await demo.upload("table.csv", b"a,b\n1,2\n")
+        await demo.use(FORMULA, body={"formula": "H2O"})
+        found = store.user_by_key(demo.backend.api_key)
+        assert found is not None
+        me = found[0]["id"]
+        readable = (*catalog.PUBLIC, "inherit")
+        cases = [
+            {"query": "fermi"},
+            {"query": "molar mass", "filters": {"asset_type": "route"}},
+            {"query": "cu", "filters": {"asset_type": ["file", "route"]}},
+            {"filters": {"asset_type": "file"}, "metadata_filters": {"file_type": "text"}},
+            {"filters": {"asset_type": "file"}, "metadata_filters": {"extension": "cif"}},
+            {"filters": {"asset_type": "route", "visibility": "monetized"}},
+            {"filters": {"asset_type": "route"}, "sort": "relevant"},
+            {"filters": {"asset_type": "route"}, "sort": "popular"},
+            {"query": "structure", "scope": "personal"},
+        ]
+        for params in cases:
+            hits = (await search(demo, limit=200, **params))["data"]
+            whole = {a["id"]: a for a in store.assets()}
+            filters = params.get("filters", {})
+            meta = params.get("metadata_filters", {})
+            terms = str(params.get("query", "")).lower().split()
+            expected = {
+                i
+                for i, a in whole.items()
+                if (a["user_id"] == me or a["visibility"] in readable)
+                and a["asset_type"] in catalog._as_list(filters.get("asset_type", a["asset_type"]))
+                and catalog._matches_filters(a, filters, meta)
+                and (not terms or catalog._score(a, terms) >= 0)
+                and (params.get("scope") != "personal" or a["user_id"] == me)
+            }
+            assert {h["id"] for h in hits} == expected, params
+            assert expected, params  # each case finds something
+            if terms:
+                scores = [catalog._score(whole[h["id"]], terms) for h in hits]
+                assert scores == sorted(scores, reverse=True), params
 
     drive(demo_app, scenario)
 

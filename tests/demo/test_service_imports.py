@@ -1,9 +1,11 @@
 """The demo services' heavy libraries load in a worker thread, never on the event loop
-the window shares with the in-process demo backend."""
+the window shares with the in-process demo backend; their compiled parts are read before
+they are loaded (loading one holds the interpreter lock: no disk wait may happen inside)."""
 
 from __future__ import annotations
 
 import asyncio
+import importlib.machinery
 import sys
 import threading
 from pathlib import Path
@@ -11,7 +13,21 @@ from typing import Any
 
 import pytest
 
+from ouro_desktop import lazy
 from ouro_desktop.demo import service_warmup
+
+EXT = importlib.machinery.EXTENSION_SUFFIXES[0]
+
+
+def _package_with_compiled_part(root: Path, name: str, size: int) -> Path:
+    """A package whose compiled part is ``size`` bytes (never loaded: read only)."""
+    (root / name / "inner").mkdir(parents=True)
+    (root / name / "__init__.py").write_text(
+        "import threading\nIMPORTED_IN = threading.current_thread()\n"
+    )
+    part = root / name / "inner" / f"_native{EXT}"
+    part.write_bytes(b"\x7fELF" + b"\0" * (size - 4))
+    return part
 
 
 def test_missing_libraries_are_imported_off_the_loop_once(
@@ -46,6 +62,60 @@ def test_the_services_need_only_what_is_warmed() -> None:
             if f'LazyModule("{name}")' in text or f"import {name}" in text:
                 lazy.add(name)
     assert lazy == set(service_warmup.SERVICE_LIBRARIES)
+
+
+def test_compiled_parts_are_found_without_importing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part = _package_with_compiled_part(tmp_path, "heavy_demo_pkg", 3000)
+    (tmp_path / f"single_native{EXT}").write_bytes(b"\0" * 10)
+    (tmp_path / "plain_demo_mod.py").write_text("X = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    assert lazy.compiled_parts("heavy_demo_pkg") == [str(part)]
+    assert lazy.compiled_parts("single_native") == [str(tmp_path / f"single_native{EXT}")]
+    assert lazy.compiled_parts("plain_demo_mod") == []
+    assert lazy.compiled_parts("no_such_module_here") == []
+    assert "heavy_demo_pkg" not in sys.modules
+    assert lazy.read_compiled_parts(["heavy_demo_pkg", "single_native", "plain_demo_mod"]) == 3010
+
+
+def test_compiled_parts_are_read_in_the_worker_before_the_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _package_with_compiled_part(tmp_path, "heavy_demo_pkg", 5000)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "heavy_demo_pkg", raising=False)
+    monkeypatch.setattr(service_warmup, "SERVICE_LIBRARIES", ("heavy_demo_pkg",))
+    reads: list[tuple[list[str], bool, threading.Thread, int]] = []
+
+    def spy(names: list[str]) -> int:
+        done = lazy.read_compiled_parts(names)
+        reads.append(
+            (list(names), "heavy_demo_pkg" in sys.modules, threading.current_thread(), done)
+        )
+        return done
+
+    monkeypatch.setattr(service_warmup, "read_compiled_parts", spy)
+
+    async def main() -> threading.Thread:
+        await service_warmup.import_service_libraries()
+        return threading.current_thread()
+
+    loop_thread = asyncio.run(main())
+    [(names, imported_already, reader, done)] = reads
+    assert names == ["heavy_demo_pkg"] and done == 5000
+    assert not imported_already  # read first, then imported
+    assert reader is not loop_thread
+    assert sys.modules["heavy_demo_pkg"].IMPORTED_IN is reader
+    monkeypatch.delitem(sys.modules, "heavy_demo_pkg")
+
+
+def test_each_library_names_its_compiled_parts() -> None:
+    # The real libraries: what is read before the import is what the import will load.
+    assert set(service_warmup.COMPILED_PARTS) == set(service_warmup.SERVICE_LIBRARIES)
+    for parts in service_warmup.COMPILED_PARTS.values():
+        assert all(lazy.compiled_parts(part) for part in parts)
 
 
 def test_opening_the_in_app_demo_warms_the_libraries_before_any_run(

@@ -145,6 +145,27 @@ def test_the_view_asks_for_more_when_the_list_does_not_fill_it(
     assert browser.model.rowCount() == len(routes) and not browser.model.loading
 
 
+def test_rows_fit_the_list_when_its_scroll_bar_comes_and_goes(
+    qtbot: Any, browser: RouteBrowser, routes: dict[str, Route]
+) -> None:
+    """One result (no scroll bar), then the whole catalogue (a scroll bar takes some of
+    the width): the rows narrow with the list, so no sideways scroll bar appears and the
+    owner's name at the right of each row is not cut ("demc" for "demo" was seen)."""
+    browser.resize(260, 500)
+    view = browser.results_view
+    one = list(routes.values())[:1]
+    many = list(routes.values()) * 3
+    for first, then in ((one, many), (many, one), (one, many)):
+        browser.show_results(first, has_more=False)
+        qtbot.wait(50)
+        browser.show_results(then, has_more=False)
+        qtbot.waitUntil(lambda then=then: view.model().rowCount() == len(then))
+        qtbot.wait(50)
+        assert view.horizontalScrollBar().maximum() == 0
+        width = view.viewport().width()
+        assert view.visualRect(view.model().index(0, 0)).width() == width
+
+
 def test_roles_and_badges(routes: dict[str, Route]) -> None:
     dos, paid = routes["free-electron-dos-curve"], routes["structure-report"]
     assert route_badges(dos) == ["async", ".cif"]

@@ -323,3 +323,51 @@ def test_a_wide_batch_table_scrolled_right_still_names_each_file(qtbot: Any) -> 
     # Set again (a new answer's columns), the File column stays hidden.
     view.model.set_rows(rows, columns[:3])
     assert table.isColumnHidden(0)
+
+
+def test_a_unit_in_a_wrapped_result_label_is_not_split_at_its_slash(qtbot: Any) -> None:
+    # The run panel's card at 1366×768 read "Molar mass in g/" and "mol" on two lines.
+    from PySide6.QtGui import QTextLayout, QTextOption
+    from PySide6.QtWidgets import QLabel
+
+    card = ResultCard()
+    qtbot.addWidget(card)
+    card.resize(330, 200)
+    card.show()
+    qtbot.waitExposed(card)
+    label = "Molar mass in g/mol"
+    items = [
+        ResultItem(path="m", key="m", label=label, kind="number", text="58.4428 g/mol"),
+        ResultItem(path="n", key="n", label="Amount of substance", kind="number", text="0.017 mol"),
+    ]
+    card.show_values("Finished", items, [], "")
+    QApplication.processEvents()
+    name = next(w for w in card.findChildren(QLabel) if w.text().startswith("Molar mass in"))
+    assert (label, "58.4428 g/mol") in card.values()  # what is read and copied is plain
+
+    def lines(width: int) -> list[str]:
+        layout = QTextLayout(name.text(), name.font())
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WordWrap)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        out = []
+        while (line := layout.createLine()).isValid():
+            line.setLineWidth(width)
+            out.append(name.text()[line.textStart() : line.textStart() + line.textLength()])
+        layout.endLayout()
+        return out
+
+    for width in range(name.fontMetrics().horizontalAdvance("Molar mass"), 400, 4):
+        shown = lines(width)
+        assert not any(part.rstrip().endswith("/") for part in shown), (width, shown)
+    # ... while the same text without the joiner does break there at some width.
+    plain = QTextLayout(label, name.font())
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    plain.setTextOption(option)
+    plain.beginLayout()
+    first = plain.createLine()
+    first.setLineWidth(name.fontMetrics().horizontalAdvance("Molar mass in g/m"))
+    plain.endLayout()
+    assert label[: first.textLength()].endswith("/")

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ouro_desktop.core.result_view import ResultItem
-from ouro_desktop.core.units import with_unit
+from ouro_desktop.core.units import unbroken_units, with_unit
 
 __all__ = ["ResultCard", "scroll_to"]
 
@@ -167,7 +167,7 @@ class ResultCard(QFrame):
                 widget.deleteLater()
         self._values = []
         for row, item in enumerate(items):
-            name = _label(self.grid_widget, item.label)
+            name = _label(self.grid_widget, unbroken_units(item.label))  # not "g/" + "mol"
             name.setForegroundRole(QPalette.ColorRole.PlaceholderText)
             name.setToolTip(item.help)
             value = _label(self.grid_widget, item.display, selectable=True)

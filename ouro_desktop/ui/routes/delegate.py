@@ -26,6 +26,7 @@ _PILL_PAD_X = 6
 _PILL_PAD_Y = 1
 _PILL_GAP = 5
 _DESCRIPTION_LINES = 2
+_MIN_WIDTH = 120  # narrowest a row is laid out for (the list stretches it wider)
 
 
 def blend(a: QColor, b: QColor, amount_of_a: float) -> QColor:
@@ -157,8 +158,10 @@ class RouteDelegate(QStyledItemDelegate):
             + _GAP * 2
             + pill_h
         )
-        width = option.rect.width() if option.rect.width() > 0 else 240
-        return QSize(width, height + 1)  # +1: the separator line
+        # The list stretches each row to its viewport's width; a hint of the width the row
+        # had instead is stale once a scroll bar comes (the list kept the wider size for
+        # every row: a sideways scroll bar, the owner cut at the right edge).
+        return QSize(_MIN_WIDTH, height + 1)  # +1: the separator line
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         model = index.model()
