@@ -186,7 +186,7 @@ class LogsModel(QStandardItemModel):
             first = self._next
         elif first < self._next:
             lines, first = lines[self._next - first :], self._next  # (kept already)
-        # (after a gap, a page read later than lines after it: the server's places go on)
+        # (a page from past the place expected: the lines between never came; go on from it)
         self._next = first + len(lines)
         tail = self._tail
         if tail and lines:
