@@ -214,12 +214,13 @@ def ranked_ids(backend: DemoBackend, user: dict[str, Any], params: Mapping[str, 
     else:
         window = params.get("time_window") or "month"
         since = _window_start(window, backend.store.clock()) if sort == "popular" else None
-        counts = backend.store.action_counts(since)
-        pop = {a["id"]: counts.get(a["id"], 0) for _, a in scored}
+        runs = backend.store.action_counts(since)
         if sort == "popular":
-            scored.sort(key=lambda p: (pop[p[1]["id"]], p[1]["created_at"]), reverse=True)
+            scored.sort(key=lambda p: (runs.get(p[1]["id"], 0), p[1]["created_at"]), reverse=True)
         else:
-            scored.sort(key=lambda p: (p[0], pop[p[1]["id"]], p[1]["created_at"]), reverse=True)
+            scored.sort(
+                key=lambda p: (p[0], runs.get(p[1]["id"], 0), p[1]["created_at"]), reverse=True
+            )
     return [a["id"] for _, a in scored]
 
 

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .asset_rows import BRIEF_COLUMNS, brief, where_clause
 from .json_text import JsonText
 
 ZERO_UUID = "00000000-0000-0000-0000-000000000000"
@@ -128,46 +129,6 @@ def iso(ts: float) -> str:
 
 def parse_iso(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-
-
-# What search reads of an asset (see Store.asset_briefs): its filters, ranking and sorts.
-_BRIEF_JSON = (
-    "id",
-    "asset_type",
-    "name",
-    "user_id",
-    "org_id",
-    "team_id",
-    "visibility",
-    "source",
-    "parent_id",
-    "created_at",
-    "last_updated",
-    "metadata.extension",
-    "metadata.type",
-)
-
-
-def _asset_clause(
-    asset_types: list[str] | None,
-    parent_id: str | None,
-    readable_by: str | None,
-    owner: str | None,
-) -> tuple[str, list[Any]]:
-    where, args = ["deleted=0"], []
-    if asset_types:
-        where.append(f"asset_type IN ({','.join('?' * len(asset_types))})")
-        args.extend(asset_types)
-    if parent_id is not None:
-        where.append("parent_id=?")
-        args.append(parent_id)
-    if owner is not None:
-        where.append("user_id=?")
-        args.append(owner)
-    if readable_by is not None:
-        where.append("(visibility IN ('public','monetized','inherit') OR user_id=?)")
-        args.append(readable_by)
-    return " AND ".join(where), args
 
 
 class Store:
@@ -288,7 +249,7 @@ class Store:
         owner: str | None = None,
     ) -> list[dict[str, Any]]:
         """Assets matching the filters, newest first (the caller sorts and pages further)."""
-        clause, args = _asset_clause(asset_types, parent_id, readable_by, owner)
+        clause, args = where_clause(asset_types, parent_id, readable_by, owner)
         rows = self._rows(
             f"SELECT data, search_text FROM assets WHERE {clause} ORDER BY created_at DESC", args
         )
@@ -306,30 +267,15 @@ class Store:
         readable_by: str | None = None,
         owner: str | None = None,
     ) -> list[dict[str, Any]]:
-        """As :meth:`assets`, but each asset as only what search filters and ranks on.
-
-        Search ranks the whole catalogue on every keystroke; decoding every asset's whole
-        document for it made ~23 objects an asset (114,000 for 5,000 routes) that the
-        window's collector then walked (a 41-86 ms gap while typing). SQLite reads the
-        few fields out of the JSON instead: one small dict an asset.
-        """
-        clause, args = _asset_clause(asset_types, None, readable_by, owner)
-        fields = ", ".join(f"json_extract(data, '$.{path}')" for path in _BRIEF_JSON)
+        """As :meth:`assets`, but each asset as the brief search ranks on (see
+        :mod:`.asset_rows`), not its whole document."""
+        clause, args = where_clause(asset_types, None, readable_by, owner)
         rows = self._rows(
-            f"SELECT search_text, {fields} FROM assets WHERE {clause} ORDER BY created_at DESC",
+            f"SELECT search_text, {BRIEF_COLUMNS} FROM assets WHERE {clause}"
+            " ORDER BY created_at DESC",
             args,
         )
-        out = []
-        for text, *values in rows:
-            brief = {"_search_text": text, "metadata": {}}
-            for path, value in zip(_BRIEF_JSON, values, strict=True):
-                if path.startswith("metadata."):
-                    if value is not None:
-                        brief["metadata"][path[9:]] = value
-                elif value is not None:
-                    brief[path] = value
-            out.append(brief)
-        return out
+        return [brief(text, values) for text, *values in rows]
 
     def action_counts(self, since: str | None = None) -> dict[str, int]:
         """How many actions each route has (since a time): search's popularity, one query."""
