@@ -180,10 +180,13 @@ class RouteBrowser(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.setMinimumWidth(240)
 
+        # The lists live inside the tab widget: chained after the tab widget itself, Qt
+        # split them (and the star and "Open by name") into a loop Tab never entered.
+        # So the tab widget goes after Sort, and the chain goes on from its tab bar.
+        QWidget.setTabOrder(self.search, self.sort)
+        QWidget.setTabOrder(self.sort, self.tabs)
         chain = [
-            self.search,
-            self.sort,
-            self.tabs,
+            self.tabs.tabBar(),
             self.results_view,
             self.favourites.list,
             self.recent.list,
