@@ -210,3 +210,16 @@ def test_tab_goes_through_the_route_list_and_on_to_the_route(app_for: Any) -> No
         _key(Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
         backward.append(_focus())
     assert backward == [*reversed(expected), browser.search]
+
+
+def test_opening_a_route_with_a_post_input_goes_to_choosing_the_post(app_for: Any) -> None:
+    # A post input has no Browse…: focus went past it to Run, which only says what is missing.
+    app: App = app_for
+    window = app.window
+    window.activateWindow()
+    app.aio.wait_until(lambda: QApplication.activeWindow() is window)
+    app.open("demo/read-post-facts")
+    window.focus_form()
+    zone = window.run_panel.inputs.zone("post")
+    assert _focus() is zone.target.remote_button
+    assert _focus().text() == "Choose one of my posts…"
