@@ -371,3 +371,29 @@ def test_a_unit_in_a_wrapped_result_label_is_not_split_at_its_slash(qtbot: Any) 
     first.setLineWidth(name.fontMetrics().horizontalAdvance("Molar mass in g/m"))
     plain.endLayout()
     assert label[: first.textLength()].endswith("/")
+
+
+def test_rerun_brings_the_filled_form_and_run_into_view(app_for: Any) -> None:
+    # Seen at 1366×768: Re-run opened the route at the top of its page; the filled form,
+    # its Run and "Press Run to run again." were below the fold, and the keys stayed on
+    # Re-run, so nothing seemed to happen.
+    from .app_harness import EXAMPLES
+
+    app = app_for
+    window = app.window
+    window.resize(1366, 768)
+    window.activateWindow()
+    app.aio.wait_until(lambda: QApplication.activeWindow() is window)
+    app.open("demo/predict-electronic-dos-at-fermi-level")
+    app.drop("file", EXAMPLES / "Cu.cif")
+    first = app.run()
+    app.open("demo/formula-properties")
+    window.run_detail.rerun_requested.emit(first.action_id)
+    panel = window.run_panel
+    app.aio.wait_until(lambda: "earlier run" in panel.status_label.text())
+    area = window.route_page.scroll_area
+    shown = area.viewport().rect()
+    for widget in (panel.run_button, panel.status_label):
+        top_left = widget.mapTo(area.viewport(), widget.rect().topLeft())
+        assert shown.contains(QRect(top_left, widget.size())), widget.accessibleName()
+    assert QApplication.focusWidget() is panel.run_button

@@ -251,6 +251,18 @@ class MainWindow(QMainWindow):
         self.route_page.scroll_area.ensureWidgetVisible(target)
         target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    def focus_run_button(self) -> None:
+        """A re-run filled the form: Run, and the note under it, in view and Run focused
+        (the page opened at its top, the filled form and the note below the fold)."""
+        if not self.panes_built or not self.route_page.is_showing_route:
+            return
+        panel = self.run_panel
+        area = self.route_page.scroll_area
+        area.widget().layout().activate()  # the form just filled: place it before scrolling
+        area.ensureWidgetVisible(panel.status_label)
+        area.ensureWidgetVisible(panel.run_button)
+        panel.run_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def order_route_page_focus(self) -> list[QWidget]:
         """Chain the route page's controls top to bottom, from the browser's last control
         to the runs pane's first (its form and drop zones are built per route)."""
