@@ -397,3 +397,21 @@ def test_rerun_brings_the_filled_form_and_run_into_view(app_for: Any) -> None:
         top_left = widget.mapTo(area.viewport(), widget.rect().topLeft())
         assert shown.contains(QRect(top_left, widget.size())), widget.accessibleName()
     assert QApplication.focusWidget() is panel.run_button
+
+
+def test_the_rerun_note_goes_once_the_form_is_changed(app_for: Any) -> None:
+    # "Inputs filled in from the earlier run" stayed after another file was dropped in:
+    # the inputs were no longer the earlier run's.
+    from .app_harness import EXAMPLES
+
+    app = app_for
+    app.open("demo/predict-electronic-dos-at-fermi-level")
+    cu = app.drop("file", EXAMPLES / "Cu.cif")
+    first = app.run()
+    app.window.run_detail.rerun_requested.emit(first.action_id)
+    panel = app.window.run_panel
+    app.aio.wait_until(lambda: "earlier run" in panel.status_label.text())
+    zone = panel.inputs.zone("file")
+    zone.files_dropped.emit("file", [str(EXAMPLES / "Al.cif")])
+    app.aio.wait_until(lambda: zone.asset_id not in (None, cu))
+    assert "earlier run" not in panel.status_label.text()
