@@ -432,20 +432,25 @@ def test_errored_runs_explain_themselves(demo: Demo, detail: RunDetail) -> None:
     assert detail.status_label.text() == "Failed"
     text = detail.errors_text()
     assert "The model server is down" in text
-    assert "status 503" in text and "temporary" in text
+    # The HTTP status is one click away (with Ouro's raw answer), never read first.
+    assert "503" not in text and "temporary" in text
     assert detail.error_label.text() == "The model server is down"
     assert detail.errors_view.raw.isVisibleTo(detail)
     assert not detail.errors_view.raw_text.isVisibleTo(detail)
     detail.errors_view.raw.set_expanded(True)
     assert detail.errors_view.raw_text.isVisibleTo(detail)
-    assert '"statusCode": 503' in detail.errors_view.raw_text.toPlainText()
+    raw = detail.errors_view.raw_text.toPlainText()
+    assert raw.startswith("The service answered with status 503.")
+    assert '"statusCode": 503' in raw
 
     bad = demo.runs["bad_formula"]
     assert bad.action.status == "error"
     show(detail, bad)
     text = detail.errors_text()
     assert "Unknown element symbol 'Qq'" in text
-    assert "temporary" not in text and "status 422" in text
+    assert "temporary" not in text and "422" not in text
+    assert "same inputs will likely fail" in text
+    assert "status 422" in detail.errors_view.raw_text.toPlainText()
 
 
 def test_a_timed_out_run_says_nothing_was_charged(demo: Demo, detail: RunDetail) -> None:
