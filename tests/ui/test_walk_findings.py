@@ -415,3 +415,26 @@ def test_the_rerun_note_goes_once_the_form_is_changed(app_for: Any) -> None:
     zone.files_dropped.emit("file", [str(EXAMPLES / "Al.cif")])
     app.aio.wait_until(lambda: zone.asset_id not in (None, cu))
     assert "earlier run" not in panel.status_label.text()
+
+
+def test_the_route_page_is_never_narrower_than_its_form(app_for: Any) -> None:
+    # Seen at 1280×720 with the panes laid out on a wider screen (or the divider dragged
+    # left): the page kept its form's width inside a narrower pane, with no sideways
+    # scrolling -- "Choose one of my datasets…", "Reset to defaults" and the ends of the
+    # inputs' descriptions were cut off.
+    app = app_for
+    window = app.window
+    window.resize(1280, 690)
+    app.open("demo/fit-equation-of-state")
+    QApplication.processEvents()
+    area = window.route_page.scroll_area
+    body = area.widget()
+    sizes = window.splitter.sizes()
+    squeeze = sizes[1] - 300
+    window.splitter.setSizes([sizes[0], 300, sizes[2] + squeeze])
+    for _ in range(3):
+        QApplication.processEvents()
+    assert body.minimumSizeHint().width() > 300 - 20  # the form needs more than was left
+    assert body.width() <= area.viewport().width()  # nothing cut off on the right
+    assert window.splitter.sizes()[1] > 300
+    assert sum(window.splitter.sizes()) <= window.splitter.width()
