@@ -677,3 +677,26 @@ print("plots", len(detail.charts_view.plots), "loaded", loaded)
     )
     assert done.returncode == 0, done.stderr
     assert "plots 1 loaded []" in done.stdout
+
+
+def test_compare_of_two_structures_fits_the_dialog_without_sideways_scrolling(
+    qtbot: Any,
+) -> None:
+    # Seen at 1366×768 comparing the Fermi level of Cu and Al: with no note to show, the
+    # empty Note column still took 100 px and the table scrolled sideways to reach it.
+    from tests.core.test_result_view import demo_answer
+
+    route, cu = demo_answer("predict-electronic-dos-at-fermi-level", "Cu.cif")
+    _route, al = demo_answer("predict-electronic-dos-at-fermi-level", "Al.cif")
+    labels = ("predict-electronic-dos-at-fermi-level 04:27:00", "… 04:35:16")
+    dialog = CompareDialog(labels)
+    qtbot.addWidget(dialog)
+    dialog.resize(980, 640)
+    dialog.show()
+    sides = [CompareSide({}, answer, label) for answer, label in zip((cu, al), labels, strict=True)]
+    dialog.show_comparison(compare_runs(*sides, route=route), [])
+    table, model = dialog.table, dialog.model
+    qtbot.waitUntil(lambda: table.horizontalScrollBar().maximum() == 0)
+    total = sum(table.columnWidth(c) for c in range(model.columnCount()))
+    assert total <= table.viewport().width()
+    assert dialog.shown_row("Fermi energy") >= 0

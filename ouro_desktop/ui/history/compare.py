@@ -457,6 +457,10 @@ class CompareDialog(QDialog):
         for column in (CompareModel.MARK_COLUMN, CompareModel.CHANGE_COLUMN):
             self.table.setColumnWidth(column, widths[column])
         self.table.setColumnWidth(CompareModel.PCT_COLUMN, widths[CompareModel.PCT_COLUMN])
+        # The note is the stretched last column: without room to stretch into, Qt gives it
+        # the width it was last set to -- 100 px unless told -- which the shares below do
+        # not count: the table scrolled sideways for an empty note.
+        self.table.setColumnWidth(CompareModel.NOTE_COLUMN, widths[CompareModel.NOTE_COLUMN])
         self._share_width()
 
     def _share_width(self) -> None:
