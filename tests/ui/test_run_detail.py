@@ -700,3 +700,29 @@ def test_compare_of_two_structures_fits_the_dialog_without_sideways_scrolling(
     total = sum(table.columnWidth(c) for c in range(model.columnCount()))
     assert total <= table.viewport().width()
     assert dialog.shown_row("Fermi energy") >= 0
+
+
+def test_compare_headings_of_two_routes_keep_each_runs_time(qtbot: Any) -> None:
+    # Two routes' runs compared at 1280×720: the narrow run columns cut their headings at
+    # both ends ("structure-report 04:", "ula-properties 04:3"), naming neither run.
+    from tests.core.test_result_view import demo_answer
+
+    route, cu = demo_answer("structure-report", "Cu.cif")
+    _other, dos = demo_answer("predict-electronic-dos-at-fermi-level", "Cu.cif")
+    labels = ("write-structure-report 04:36:44", "formula-properties 04:39:30")
+    dialog = CompareDialog(labels)
+    qtbot.addWidget(dialog)
+    dialog.resize(980, 640)
+    dialog.show()
+    answers = zip((cu, dos), labels, strict=True)
+    sides = [CompareSide({}, answer, label) for answer, label in answers]
+    dialog.show_comparison(compare_runs(*sides, route=route), [])
+    table, model = dialog.table, dialog.model
+    header = table.horizontalHeader()
+    for column, label in zip((model.A_COLUMN, model.B_COLUMN), labels, strict=True):
+        assert model.headerData(column, Qt.Orientation.Horizontal) == label
+        room = table.columnWidth(column) - 12  # the section's margins
+        assert header.fontMetrics().horizontalAdvance(label) > room  # it does not fit
+        drawn = header.fontMetrics().elidedText(label, header.textElideMode(), room)
+        assert header.fontMetrics().horizontalAdvance(drawn) <= room  # not cut off
+        assert drawn.endswith(label[-5:]) and drawn[:3] == label[:3]  # both ends kept

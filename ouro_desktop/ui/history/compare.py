@@ -342,6 +342,9 @@ class CompareDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        # Two routes' runs are headed "route 04:36:44": a narrow column cut the heading at
+        # both ends ("structure-report 04:"), naming neither run. The middle gives way.
+        header.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self._natural: list[int] = []  # the columns' widths before fitting the table's width
         self._sharing, self._shared_for = False, -1
         self.table.viewport().installEventFilter(self)
