@@ -438,3 +438,17 @@ def test_the_route_page_is_never_narrower_than_its_form(app_for: Any) -> None:
     assert body.width() <= area.viewport().width()  # nothing cut off on the right
     assert window.splitter.sizes()[1] > 300
     assert sum(window.splitter.sizes()) <= window.splitter.width()
+
+
+def test_holding_the_route_page_wide_still_lets_the_window_fit_1280(app_for: Any) -> None:
+    # The page asks the splitter for its form's width, within a cap: with the other panes'
+    # minimums the window must still fit a 1280 px wide screen, whatever the route.
+    from ouro_desktop.ui.run.route_page import MAX_HELD_WIDTH
+
+    app = app_for
+    window = app.window
+    app.open("demo/read-post-facts")  # the widest demo form
+    QApplication.processEvents()
+    page = window.route_page
+    assert page.minimumSizeHint().width() <= MAX_HELD_WIDTH
+    assert window.minimumSizeHint().width() <= 1280 - 40

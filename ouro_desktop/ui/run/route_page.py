@@ -40,8 +40,10 @@ from ouro_desktop.ui.run.rich_text import description_html, safe_href
 __all__ = ["RoutePage"]
 
 # px: the most the page asks of the panes beside it. Its content is never cut below its
-# own minimum (a form's buttons, a drop zone's row) up to this; a wider one scrolls.
-MAX_HELD_WIDTH = 600
+# own minimum (a form's buttons, a drop zone's row) up to this -- the widest demo form
+# needs ~470 -- and with the route list's and the runs' minimums the window still fits
+# a 1280 px wide screen.
+MAX_HELD_WIDTH = 480
 
 _LINKS = (
     Qt.TextInteractionFlag.TextSelectableByMouse
