@@ -293,6 +293,7 @@ class RunController(QObject):
         an input the run had no file for is emptied."""
         if self.panel.route is None or self.panel.route.id != route.id:
             return
+        before = self.panel.snapshot()
         files: dict[str, RememberedFile] = {}
         given = inputs.get("files") or {}
         if isinstance(given, dict):
@@ -315,6 +316,7 @@ class RunController(QObject):
         self._restore_assets(files)
         self.panel.clear_messages()
         self.panel.show_status(FILLED_FROM_RUN)
+        self.panel.offer_undo_fill(before)
         self._remember()
 
     # -- running ---------------------------------------------------------------------------
