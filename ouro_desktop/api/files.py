@@ -24,7 +24,7 @@ import contextlib
 import hashlib
 import mimetypes
 import os
-import tempfile
+import secrets
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -502,14 +502,25 @@ async def save_api_answer(
     return dest
 
 
+def _new_part(dest: Path) -> tuple[int, str]:
+    """The file ``dest`` is streamed into, beside it, with the permissions any new file of
+    the person's gets (the umask; a ``mkstemp`` file is owner-only, so a table or text
+    saved in a shared folder could not be opened by colleagues)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        name = str(dest.parent / f".{dest.name}.{secrets.token_hex(6)}.part")
+        try:
+            return os.open(name, flags | getattr(os, "O_NOFOLLOW", 0), 0o666), name
+        except FileExistsError:
+            continue
+
+
 @contextlib.asynccontextmanager
 async def _whole_or_nothing(dest: Path) -> AsyncIterator[IO[bytes]]:
     """A file to stream ``dest`` into, moved into place only when everything was written:
     a failure or a cancel leaves no partial file (an OSError becomes an OuroError)."""
     try:
-        fd, tmp_name = await asyncio.to_thread(
-            tempfile.mkstemp, prefix=f".{dest.name}.", suffix=".part", dir=dest.parent
-        )
+        fd, tmp_name = await asyncio.to_thread(_new_part, dest)
     except OSError as exc:
         raise OuroError(f"Cannot save into {dest.parent}: {exc.strerror or exc}.") from exc
     handle = os.fdopen(fd, "wb")

@@ -103,6 +103,15 @@ def _list(d: JSON, key: str, what: str) -> list[Any]:
     return value
 
 
+def _time_or_none(d: JSON, key: str) -> datetime | None:
+    """A date that only informs (a file's upload time): one that cannot be read is None,
+    not a reason to refuse the whole record."""
+    try:
+        return _time(d, key, "")
+    except ResponseError:
+        return None
+
+
 def _time(d: JSON, key: str, what: str) -> datetime | None:
     value = d.get(key)
     if value is None or value == "":
@@ -480,6 +489,9 @@ class FileAsset:
     bucket: str | None
     path: str | None
     raw: JSON = field(default_factory=dict, repr=False, compare=False)
+    # When it was put on Ouro (the file picker's "Updated" column said "—" without them).
+    created_at: datetime | None = None
+    last_updated: datetime | None = None
 
     @classmethod
     def from_json(cls, raw: object) -> FileAsset:
@@ -504,6 +516,8 @@ class FileAsset:
             bucket=_str(meta, "bucket", "file"),
             path=_str(meta, "path", "file"),
             raw=d,
+            created_at=_time_or_none(d, "created_at"),
+            last_updated=_time_or_none(d, "last_updated"),
         )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import tempfile
 import threading
 import time
@@ -28,12 +29,19 @@ log = logging.getLogger(__name__)
 _STALE_S = 60.0
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) atomically; the folder is created if needed."""
+def write_text_atomic(path: Path, text: str, *, private: bool = True) -> None:
+    """Replace ``path`` with ``text`` (UTF-8) atomically; the folder is created if needed.
+
+    A profile file is ``private`` (only its owner reads it); a file the person saves for
+    others (an export, a record) gets the permissions any new file of theirs gets (the
+    umask): a temporary file is owner-only, so colleagues could not open such a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     prefix = _prefix(path)
     _remove_stale(path.parent, prefix)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
+    if private:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
+    else:
+        fd, tmp = _new_file(path.parent, prefix, ".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -43,6 +51,19 @@ def write_text_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+
+
+def _new_file(folder: Path, prefix: str, suffix: str) -> tuple[int, str]:
+    """A new file beside the target, open for writing, with the umask's permissions."""
+    while True:
+        name = str(folder / f"{prefix}{secrets.token_hex(6)}{suffix}")
+        try:
+            return os.open(name, _NEW | getattr(os, "O_NOFOLLOW", 0), 0o666), name
+        except FileExistsError:
+            continue
 
 
 _writer: ThreadPoolExecutor | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -312,8 +313,18 @@ def test_search_assets_by_type_rows_posts_and_downloads(demo_app: Any, tmp_path:
             assert lines[0] == "volume_a3,energy,label,ok" and len(lines) == 251
             md = await client.download_asset(post.id, tmp_path / "note.md")
             assert md.read_text() == "# Copper\nCu melts at **1358 K**.\n\nSecond paragraph."
+            if os.name == "posix":
+                # Saved like any file of the person's (umask 022 here): a colleague can
+                # open it in a shared folder (it was owner-only, as a temporary file is).
+                assert csv_path.stat().st_mode & 0o777 == 0o644
+                assert md.stat().st_mode & 0o777 == 0o644
+                assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
-    run(scenario())
+    old_umask = os.umask(0o022)
+    try:
+        run(scenario())
+    finally:
+        os.umask(old_umask)
 
 
 def test_search_sends_ouro_py_shaped_filters(demo_app: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -111,3 +112,20 @@ def test_a_background_save_that_fails_says_so_when_waited_for(tmp_path: Path) ->
     store = SettingsStore(blocker / "settings.json")  # its folder cannot be made
     with pytest.raises(OSError):
         store.save(Settings())
+
+
+@pytest.mark.skipif(os.name != "posix", reason="permission bits")
+def test_a_saved_export_gets_the_umask_and_a_profile_file_stays_private(tmp_path: Path) -> None:
+    # Provenance records and batch exports were written owner-only (as a temporary file
+    # is): a colleague could not open them in a shared folder.
+    from ouro_desktop.core.atomic_file import write_text_atomic
+
+    old_umask = os.umask(0o022)
+    try:
+        write_text_atomic(tmp_path / "record.json", "{}", private=False)
+        write_text_atomic(tmp_path / "settings.json", "{}")
+    finally:
+        os.umask(old_umask)
+    assert (tmp_path / "record.json").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "settings.json").stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["record.json", "settings.json"]

@@ -551,3 +551,29 @@ def test_the_post_picker_without_posts_says_how_to_make_one(app: App) -> None:
     assert picker.assets == [] and picker.empty_label.isVisibleTo(picker)
     assert picker.empty_label.text().startswith("You have no posts on Ouro yet.")
     picker.reject()
+
+
+def test_a_file_chosen_on_ouro_is_named_in_the_record_and_the_citation(app: App) -> None:
+    # A CIF chosen with "Choose from my Ouro files…" was kept without its name: the run's
+    # record and its citation named the input by its asset id.
+    from ouro_desktop.core.provenance import build_provenance
+
+    app.open("demo/predict-electronic-dos-at-fermi-level")
+    asset_id = app.drop("file", EXAMPLES / "Cu.cif")
+    route = app.open("demo/write-structure-report")
+    zone = app.window.run_panel.inputs.zone("file")
+    zone.target.remote_button.click()
+    picker = _picker(app)
+    name, kind, _size, updated = picker.row_text(asset_id)
+    assert (name, kind) == ("Cu.cif", "a crystal structure (.cif)")
+    assert updated != "—"  # when it was uploaded (the column was always empty for files)
+    picker.select(asset_id)
+    picker.use_button.click()
+    app.aio.wait_until(lambda: zone.asset_id == asset_id)
+    record = app.run()
+    assert record.state == "success", record.status_detail
+    assert record.input_files["file"]["name"] == "Cu.cif"
+    citation = build_provenance(record).citation()
+    assert "Input: Cu.cif (SHA-256" in citation
+    assert asset_id not in citation.split("Input:")[1]
+    assert app.actions(route.id)[0]["metadata"]["input_assets"] == {"file": {"assetId": asset_id}}

@@ -173,3 +173,53 @@ def test_tab_follows_the_page_from_top_to_bottom(app_for: Any) -> None:
         w.accessibleName() for w in (window.run_panel.clear_button, window.run_panel.run_button)
     ]
     assert names == ["Clear form", "Run the route"]
+
+
+def test_tab_goes_through_the_route_list_and_on_to_the_route(app_for: Any) -> None:
+    # The list of found routes, the star and "Open by name" were in loops of their own:
+    # Tab went from the list's tabs straight to the runs, and never came back to them.
+    app: App = app_for
+    window = app.window
+    browser = window.browser
+    window.activateWindow()
+    app.aio.wait_until(lambda: QApplication.activeWindow() is window)
+    app.open("demo/formula-properties")
+    browser.focus_search()
+    QTest.keyClicks(_focus(), "formula")
+    app.aio.wait_until(lambda: browser.model.rowCount() > 1)
+
+    forward = []
+    for _ in range(8):
+        _key(Qt.Key.Key_Tab)
+        forward.append(_focus())
+        if not browser.isAncestorOf(_focus()):
+            break
+    expected = [
+        browser.sort,
+        browser.tabs.tabBar(),
+        browser.results_view,
+        browser.star_button,
+        browser.open_field,
+        browser.open_button,
+    ]
+    assert forward[:-1] == expected
+    assert window.route_page.isAncestorOf(forward[-1])  # on to the open route's page
+
+    backward = []
+    for _ in range(len(expected) + 1):
+        _key(Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+        backward.append(_focus())
+    assert backward == [*reversed(expected), browser.search]
+
+
+def test_opening_a_route_with_a_post_input_goes_to_choosing_the_post(app_for: Any) -> None:
+    # A post input has no Browse…: focus went past it to Run, which only says what is missing.
+    app: App = app_for
+    window = app.window
+    window.activateWindow()
+    app.aio.wait_until(lambda: QApplication.activeWindow() is window)
+    app.open("demo/read-post-facts")
+    window.focus_form()
+    zone = window.run_panel.inputs.zone("post")
+    assert _focus() is zone.target.remote_button
+    assert _focus().text() == "Choose one of my posts…"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit
 
 from .app_harness import EXAMPLES, App
@@ -126,3 +127,38 @@ def test_leaving_a_route_while_its_file_is_checked_is_safe(app_for: Any) -> None
     app.open(FORMULA)  # its zone goes while the check and upload are under way
     app.aio.run(asyncio.sleep(0.5))
     assert app.window.run_panel.route.slug == "formula-properties"
+
+
+def test_what_was_typed_before_a_rerun_comes_back_with_undo(app_for: Any) -> None:
+    # A formula typed but not run yet was replaced for good by Re-run of an older run:
+    # Clear form can be undone, filling in an earlier run could not.
+    app: App = app_for
+    app.open(FORMULA)
+    field = _formula_field(app)
+    QTest.keyClicks(field, "Fe2O3")
+    first = app.run()
+    field.selectAll()
+    QTest.keyClicks(field, "CuSO4·5H2O")  # the next sample, typed, not run yet
+    panel = app.window.run_panel
+    app.window.run_detail.rerun_requested.emit(first.action_id)
+    app.aio.wait_until(lambda: "earlier run" in panel.status_label.text())
+    assert panel.form.value().body["formula"] == "Fe2O3"
+    assert panel.undo_bar.offered
+    panel.undo_bar.button.click()
+    assert panel.form.value().body["formula"] == "CuSO4·5H2O"
+    assert _formula_field(app).text() == "CuSO4·5H2O"
+    assert "earlier run" not in panel.status_label.text()
+    app.open(DOS)
+    app.open(FORMULA)  # and it is what the route remembers
+    assert _formula_field(app).text() == "CuSO4·5H2O"
+
+
+def test_a_rerun_over_the_same_inputs_offers_no_undo(app_for: Any) -> None:
+    app: App = app_for
+    app.open(FORMULA)
+    QTest.keyClicks(_formula_field(app), "NaCl")
+    first = app.run()
+    panel = app.window.run_panel
+    app.window.run_detail.rerun_requested.emit(first.action_id)
+    app.aio.wait_until(lambda: "earlier run" in panel.status_label.text())
+    assert not panel.undo_bar.offered  # nothing was replaced

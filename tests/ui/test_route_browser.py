@@ -482,3 +482,23 @@ def _close(a: QColor, b: QColor, tolerance: int = 40) -> bool:
     return (
         abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) <= tolerance
     )
+
+
+def test_down_in_the_search_box_goes_to_the_first_route_found(
+    qtbot: Any, browser: RouteBrowser, routes: dict[str, Route]
+) -> None:
+    # Walk at 1366×768: "fermi", one route found, Down then Enter did nothing -- the keys
+    # stayed in the search box.
+    dos = routes["free-electron-dos-curve"]
+    browser.activateWindow()
+    qtbot.waitUntil(lambda: browser.isActiveWindow())
+    browser.focus_search()
+    browser.show_results([dos, routes["structure-report"]], has_more=False)
+    seen = recorder(browser.route_selected)
+    activated = recorder(browser.route_activated)
+    qtbot.keyClick(browser.search, Qt.Key.Key_Down)
+    assert browser.results_view.hasFocus()
+    assert browser.results_view.currentIndex().row() == 0
+    assert seen == [(dos.id,)]  # shown, as Ctrl+1 or moving in the list shows it
+    qtbot.keyClick(browser.results_view, Qt.Key.Key_Return)  # and on to its form
+    assert activated == [(dos.id,)]

@@ -432,20 +432,25 @@ def test_errored_runs_explain_themselves(demo: Demo, detail: RunDetail) -> None:
     assert detail.status_label.text() == "Failed"
     text = detail.errors_text()
     assert "The model server is down" in text
-    assert "status 503" in text and "temporary" in text
+    # The HTTP status is one click away (with Ouro's raw answer), never read first.
+    assert "503" not in text and "temporary" in text
     assert detail.error_label.text() == "The model server is down"
     assert detail.errors_view.raw.isVisibleTo(detail)
     assert not detail.errors_view.raw_text.isVisibleTo(detail)
     detail.errors_view.raw.set_expanded(True)
     assert detail.errors_view.raw_text.isVisibleTo(detail)
-    assert '"statusCode": 503' in detail.errors_view.raw_text.toPlainText()
+    raw = detail.errors_view.raw_text.toPlainText()
+    assert raw.startswith("The service answered with status 503.")
+    assert '"statusCode": 503' in raw
 
     bad = demo.runs["bad_formula"]
     assert bad.action.status == "error"
     show(detail, bad)
     text = detail.errors_text()
     assert "Unknown element symbol 'Qq'" in text
-    assert "temporary" not in text and "status 422" in text
+    assert "temporary" not in text and "422" not in text
+    assert "same inputs will likely fail" in text
+    assert "status 422" in detail.errors_view.raw_text.toPlainText()
 
 
 def test_a_timed_out_run_says_nothing_was_charged(demo: Demo, detail: RunDetail) -> None:
@@ -672,3 +677,52 @@ print("plots", len(detail.charts_view.plots), "loaded", loaded)
     )
     assert done.returncode == 0, done.stderr
     assert "plots 1 loaded []" in done.stdout
+
+
+def test_compare_of_two_structures_fits_the_dialog_without_sideways_scrolling(
+    qtbot: Any,
+) -> None:
+    # Seen at 1366×768 comparing the Fermi level of Cu and Al: with no note to show, the
+    # empty Note column still took 100 px and the table scrolled sideways to reach it.
+    from tests.core.test_result_view import demo_answer
+
+    route, cu = demo_answer("predict-electronic-dos-at-fermi-level", "Cu.cif")
+    _route, al = demo_answer("predict-electronic-dos-at-fermi-level", "Al.cif")
+    labels = ("predict-electronic-dos-at-fermi-level 04:27:00", "… 04:35:16")
+    dialog = CompareDialog(labels)
+    qtbot.addWidget(dialog)
+    dialog.resize(980, 640)
+    dialog.show()
+    sides = [CompareSide({}, answer, label) for answer, label in zip((cu, al), labels, strict=True)]
+    dialog.show_comparison(compare_runs(*sides, route=route), [])
+    table, model = dialog.table, dialog.model
+    qtbot.waitUntil(lambda: table.horizontalScrollBar().maximum() == 0)
+    total = sum(table.columnWidth(c) for c in range(model.columnCount()))
+    assert total <= table.viewport().width()
+    assert dialog.shown_row("Fermi energy") >= 0
+
+
+def test_compare_headings_of_two_routes_keep_each_runs_time(qtbot: Any) -> None:
+    # Two routes' runs compared at 1280×720: the narrow run columns cut their headings at
+    # both ends ("structure-report 04:", "ula-properties 04:3"), naming neither run.
+    from tests.core.test_result_view import demo_answer
+
+    route, cu = demo_answer("structure-report", "Cu.cif")
+    _other, dos = demo_answer("predict-electronic-dos-at-fermi-level", "Cu.cif")
+    labels = ("write-structure-report 04:36:44", "formula-properties 04:39:30")
+    dialog = CompareDialog(labels)
+    qtbot.addWidget(dialog)
+    dialog.resize(980, 640)
+    dialog.show()
+    answers = zip((cu, dos), labels, strict=True)
+    sides = [CompareSide({}, answer, label) for answer, label in answers]
+    dialog.show_comparison(compare_runs(*sides, route=route), [])
+    table, model = dialog.table, dialog.model
+    header = table.horizontalHeader()
+    for column, label in zip((model.A_COLUMN, model.B_COLUMN), labels, strict=True):
+        assert model.headerData(column, Qt.Orientation.Horizontal) == label
+        room = table.columnWidth(column) - 12  # the section's margins
+        assert header.fontMetrics().horizontalAdvance(label) > room  # it does not fit
+        drawn = header.fontMetrics().elidedText(label, header.textElideMode(), room)
+        assert header.fontMetrics().horizontalAdvance(drawn) <= room  # not cut off
+        assert drawn.endswith(label[-5:]) and drawn[:3] == label[:3]  # both ends kept

@@ -371,3 +371,84 @@ def test_a_unit_in_a_wrapped_result_label_is_not_split_at_its_slash(qtbot: Any) 
     first.setLineWidth(name.fontMetrics().horizontalAdvance("Molar mass in g/m"))
     plain.endLayout()
     assert label[: first.textLength()].endswith("/")
+
+
+def test_rerun_brings_the_filled_form_and_run_into_view(app_for: Any) -> None:
+    # Seen at 1366×768: Re-run opened the route at the top of its page; the filled form,
+    # its Run and "Press Run to run again." were below the fold, and the keys stayed on
+    # Re-run, so nothing seemed to happen.
+    from .app_harness import EXAMPLES
+
+    app = app_for
+    window = app.window
+    window.resize(1366, 768)
+    window.activateWindow()
+    app.aio.wait_until(lambda: QApplication.activeWindow() is window)
+    app.open("demo/predict-electronic-dos-at-fermi-level")
+    app.drop("file", EXAMPLES / "Cu.cif")
+    first = app.run()
+    app.open("demo/formula-properties")
+    window.run_detail.rerun_requested.emit(first.action_id)
+    panel = window.run_panel
+    app.aio.wait_until(lambda: "earlier run" in panel.status_label.text())
+    area = window.route_page.scroll_area
+    shown = area.viewport().rect()
+    for widget in (panel.run_button, panel.status_label):
+        top_left = widget.mapTo(area.viewport(), widget.rect().topLeft())
+        assert shown.contains(QRect(top_left, widget.size())), widget.accessibleName()
+    assert QApplication.focusWidget() is panel.run_button
+
+
+def test_the_rerun_note_goes_once_the_form_is_changed(app_for: Any) -> None:
+    # "Inputs filled in from the earlier run" stayed after another file was dropped in:
+    # the inputs were no longer the earlier run's.
+    from .app_harness import EXAMPLES
+
+    app = app_for
+    app.open("demo/predict-electronic-dos-at-fermi-level")
+    cu = app.drop("file", EXAMPLES / "Cu.cif")
+    first = app.run()
+    app.window.run_detail.rerun_requested.emit(first.action_id)
+    panel = app.window.run_panel
+    app.aio.wait_until(lambda: "earlier run" in panel.status_label.text())
+    zone = panel.inputs.zone("file")
+    zone.files_dropped.emit("file", [str(EXAMPLES / "Al.cif")])
+    app.aio.wait_until(lambda: zone.asset_id not in (None, cu))
+    assert "earlier run" not in panel.status_label.text()
+
+
+def test_the_route_page_is_never_narrower_than_its_form(app_for: Any) -> None:
+    # Seen at 1280×720 with the panes laid out on a wider screen (or the divider dragged
+    # left): the page kept its form's width inside a narrower pane, with no sideways
+    # scrolling -- "Choose one of my datasets…", "Reset to defaults" and the ends of the
+    # inputs' descriptions were cut off.
+    app = app_for
+    window = app.window
+    window.resize(1280, 690)
+    app.open("demo/fit-equation-of-state")
+    QApplication.processEvents()
+    area = window.route_page.scroll_area
+    body = area.widget()
+    sizes = window.splitter.sizes()
+    squeeze = sizes[1] - 300
+    window.splitter.setSizes([sizes[0], 300, sizes[2] + squeeze])
+    for _ in range(3):
+        QApplication.processEvents()
+    assert body.minimumSizeHint().width() > 300 - 20  # the form needs more than was left
+    assert body.width() <= area.viewport().width()  # nothing cut off on the right
+    assert window.splitter.sizes()[1] > 300
+    assert sum(window.splitter.sizes()) <= window.splitter.width()
+
+
+def test_holding_the_route_page_wide_still_lets_the_window_fit_1280(app_for: Any) -> None:
+    # The page asks the splitter for its form's width, within a cap: with the other panes'
+    # minimums the window must still fit a 1280 px wide screen, whatever the route.
+    from ouro_desktop.ui.run.route_page import MAX_HELD_WIDTH
+
+    app = app_for
+    window = app.window
+    app.open("demo/read-post-facts")  # the widest demo form
+    QApplication.processEvents()
+    page = window.route_page
+    assert page.minimumSizeHint().width() <= MAX_HELD_WIDTH
+    assert window.minimumSizeHint().width() <= 1280 - 40

@@ -359,7 +359,7 @@ class BatchController(QObject):
             return
         text = csv_text(self.view.model.rows(), self.view.model.columns())
         try:
-            write_text_atomic(target, text)
+            write_text_atomic(target, text, private=False)
         except OSError as exc:
             self.view.show_notice(f"Could not save the table: {exc}")
             return
@@ -373,7 +373,9 @@ class BatchController(QObject):
             return
         try:
             record = batch_provenance(self.store, self.batch.batch_id)
-            write_text_atomic(target, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+            write_text_atomic(
+                target, json.dumps(record, indent=2, ensure_ascii=False) + "\n", private=False
+            )
         except (OSError, LedgerError) as exc:
             self.view.show_notice(f"Could not save the record: {exc}")
             return

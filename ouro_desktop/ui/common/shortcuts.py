@@ -37,7 +37,12 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut(
         "open_row", ("Return",), "In a list of routes: open it and go to its form", built_in=True
     ),
-    Shortcut("move", ("Up", "Down"), "Move in a list (routes, runs)", built_in=True),
+    Shortcut(
+        "move",
+        ("Up", "Down"),
+        "Move in a list (routes, runs); Down in the search field goes to the routes found",
+        built_in=True,
+    ),
     Shortcut("press", ("Space",), "Press the button or tick the box that has focus", built_in=True),
 )
 _BY_ID = {s.id: s for s in SHORTCUTS}

@@ -342,6 +342,9 @@ class CompareDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        # Two routes' runs are headed "route 04:36:44": a narrow column cut the heading at
+        # both ends ("structure-report 04:"), naming neither run. The middle gives way.
+        header.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self._natural: list[int] = []  # the columns' widths before fitting the table's width
         self._sharing, self._shared_for = False, -1
         self.table.viewport().installEventFilter(self)
@@ -457,6 +460,10 @@ class CompareDialog(QDialog):
         for column in (CompareModel.MARK_COLUMN, CompareModel.CHANGE_COLUMN):
             self.table.setColumnWidth(column, widths[column])
         self.table.setColumnWidth(CompareModel.PCT_COLUMN, widths[CompareModel.PCT_COLUMN])
+        # The note is the stretched last column: without room to stretch into, Qt gives it
+        # the width it was last set to -- 100 px unless told -- which the shares below do
+        # not count: the table scrolled sideways for an empty note.
+        self.table.setColumnWidth(CompareModel.NOTE_COLUMN, widths[CompareModel.NOTE_COLUMN])
         self._share_width()
 
     def _share_width(self) -> None:

@@ -67,6 +67,7 @@ class Explanation:
     headline: str
     notes: list[str] = field(default_factory=list)
     raw: Any = None  # what Ouro sent back, for the curious
+    status_code: int | None = None  # the service's HTTP status: with the raw answer, not read first
 
 
 def explain(status: str, action: Action | None, record: RunRecord | None) -> Explanation | None:
@@ -86,15 +87,14 @@ def explain(status: str, action: Action | None, record: RunRecord | None) -> Exp
         record.status_detail if record is not None else None
     )
     notes = []
+    code = action.error_status if action is not None else None
     if action is not None:
-        if action.error_status is not None:
-            notes.append(f"The service answered with status {action.error_status}.")
         notes += [f"{name}: {text}" for name, text in action.field_errors.items()]
         if action.retryable:
             notes.append("This looks temporary: running it again may work.")
-        elif action.error_status is not None and 400 <= action.error_status < 500:
+        elif code is not None and 400 <= code < 500:
             notes.append("Running it again with the same inputs will likely fail the same way.")
-    return Explanation(message or "The run failed.", notes, raw)
+    return Explanation(message or "The run failed.", notes, raw, code)
 
 
 class ErrorsView(QWidget):
@@ -129,8 +129,13 @@ class ErrorsView(QWidget):
         self.headline.setText(explanation.headline)
         self.notes.setText("\n".join(explanation.notes))
         self.notes.setVisible(bool(explanation.notes))
-        self.raw.setVisible(explanation.raw is not None)
-        self.raw_text.setPlainText(pretty_json(explanation.raw) if explanation.raw else "")
+        # An HTTP status is for whoever reads the raw answer, not the first thing said.
+        code = explanation.status_code
+        parts = [f"The service answered with status {code}."] if code is not None else []
+        if explanation.raw:
+            parts.append(pretty_json(explanation.raw))
+        self.raw.setVisible(explanation.raw is not None or code is not None)
+        self.raw_text.setPlainText("\n\n".join(parts))
 
     def text(self) -> str:
         return "\n".join(t for t in (self.headline.text(), self.notes.text()) if t)

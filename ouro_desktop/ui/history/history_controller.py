@@ -480,7 +480,7 @@ class HistoryController(QObject):
         if target is None:
             return
         try:
-            write_text_atomic(target, provenance.json_text())
+            write_text_atomic(target, provenance.json_text(), private=False)
         except OSError as exc:
             self.pane.show_status(f"Could not save the record: {exc}")
             return

@@ -180,10 +180,13 @@ class RouteBrowser(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.setMinimumWidth(240)
 
+        # The lists live inside the tab widget: chained after the tab widget itself, Qt
+        # split them (and the star and "Open by name") into a loop Tab never entered.
+        # So the tab widget goes after Sort, and the chain goes on from its tab bar.
+        QWidget.setTabOrder(self.search, self.sort)
+        QWidget.setTabOrder(self.sort, self.tabs)
         chain = [
-            self.search,
-            self.sort,
-            self.tabs,
+            self.tabs.tabBar(),
             self.results_view,
             self.favourites.list,
             self.recent.list,
@@ -218,6 +221,7 @@ class RouteBrowser(QWidget):
         self.retry_button.clicked.connect(self._on_retry_clicked)
         for view in (self.results_view, self.favourites.list, self.recent.list):
             view.installEventFilter(self)
+        self.search.installEventFilter(self)
 
     # -- what the controller calls ---------------------------------------------------------
     def query(self) -> str:
@@ -423,8 +427,16 @@ class RouteBrowser(QWidget):
         self.retry_requested.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # Enter on a list opens the current row (again), even if it is already selected.
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            # Down in the search box goes to the routes found (as in any search box),
+            # at the first one; Enter there opens it.
+            if watched is self.search:
+                if event.key() == Qt.Key.Key_Down and self.model.rowCount():
+                    self.tabs.setCurrentIndex(0)
+                    self.focus_list()
+                    return True
+                return super().eventFilter(watched, event)
+            # Enter on a list opens the current row (again), even if it is already selected.
             if event.key() in _ENTER_KEYS and self._open_current(watched):
                 return True
         return super().eventFilter(watched, event)

@@ -286,13 +286,16 @@ class FileStaging:
     def _input_name(self, key: str) -> str | None:
         if key in self.staged:
             return self.staged[key].checked.name
-        name = getattr(self.panel.inputs.zone(key), "asset_name", "")
+        zone = self.panel.inputs.zone(key)
+        # A file chosen from the user's Ouro files has no staged file: its name on Ouro
+        # (without it the record and the citation named the input by its asset id).
+        name = getattr(zone, "asset_name", "") or zone.uploaded_name
         return name or None
 
     def file_record(self, key: str, asset_id: str) -> dict[str, str | None]:
         """What the ledger keeps of an input file: its name, asset id and the local path it
         was read from (so "Show code" can upload the real file again)."""
         staged = self.staged.get(key)
-        if staged is None:  # a dataset or post input: the name it has on Ouro
+        if staged is None:  # chosen on Ouro (a file, dataset or post): the name it has there
             return {"name": self._input_name(key), "asset_id": asset_id}
         return {"name": staged.checked.name, "asset_id": asset_id, "path": str(staged.checked.path)}

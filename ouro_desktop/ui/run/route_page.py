@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import partial
 from html import escape
 
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QPalette, QPixmap, QRegion
 from PySide6.QtWidgets import (
     QFrame,
@@ -38,6 +38,12 @@ from ouro_desktop.ui.run.api_panel import ApiPanel
 from ouro_desktop.ui.run.rich_text import description_html, safe_href
 
 __all__ = ["RoutePage"]
+
+# px: the most the page asks of the panes beside it. Its content is never cut below its
+# own minimum (a form's buttons, a drop zone's row) up to this -- the widest demo form
+# needs ~470 -- and with the route list's and the runs' minimums the window still fits
+# a 1280 px wide screen.
+MAX_HELD_WIDTH = 480
 
 _LINKS = (
     Qt.TextInteractionFlag.TextSelectableByMouse
@@ -117,6 +123,9 @@ class RoutePage(QWidget):
         self._build_loading_page()
         self._build_error_page()
         self._build_content_page()
+        self._held_width = 0
+        self.scroll_area.widget().installEventFilter(self)
+        self.stack.currentChanged.connect(self._on_stack_current_changed)
         self.clear()
 
     # -- building ---------------------------------------------------------------------------
@@ -478,6 +487,40 @@ class RoutePage(QWidget):
         self._sync_favourite_text()
         if self.route is not None:
             self.favourite_toggled.emit(self.route.id, self.route.full_name)
+
+    # -- width ------------------------------------------------------------------------------
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        """As narrow as the shown route's content allows: a splitter (or a remembered
+        layout from a wider screen) made the pane narrower than its form, and with no
+        sideways scrolling the page's right side -- buttons, text -- was cut off."""
+        hint = super().minimumSizeHint()
+        if self._held_width:
+            return QSize(max(hint.width(), self._held_width), hint.height())
+        return hint
+
+    def _content_width(self) -> int:
+        if not self.is_showing_route:
+            return 0
+        body = self.scroll_area.widget()
+        need = max(body.minimumWidth(), body.minimumSizeHint().width())
+        bar = self.scroll_area.verticalScrollBar().sizeHint().width()
+        return min(need + bar + 2 * self.scroll_area.frameWidth(), MAX_HELD_WIDTH)
+
+    def _hold_content_width(self) -> None:
+        width = self._content_width()
+        if width != self._held_width:
+            self._held_width = width
+            self.updateGeometry()  # the splitter makes room
+
+    def _on_stack_current_changed(self, _index: int) -> None:
+        self._hold_content_width()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.LayoutRequest and watched is self.scroll_area.widget():
+            handled = super().eventFilter(watched, event)
+            self._hold_content_width()
+            return handled
+        return super().eventFilter(watched, event)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         super().changeEvent(event)

@@ -56,6 +56,7 @@ from ouro_desktop.ui.run.form.drop_zone import ZoneState
 from ouro_desktop.ui.run.outcome_card import show_failure, show_result
 from ouro_desktop.ui.run.run_panel import RunPanel
 from ouro_desktop.ui.run.run_words import (
+    FILLED_FROM_RUN,
     RESTORED,
     STATE_WORDS,
     Answer,
@@ -263,7 +264,7 @@ class RunController(QObject):
             self.memory.flush()
 
     def _on_form_changed_by_hand(self, *_args: object) -> None:
-        if self.panel.status_label.text() == RESTORED:
+        if self.panel.status_label.text() in (RESTORED, FILLED_FROM_RUN):
             self.panel.show_status("")  # said once; the form is the person's again
 
     def _on_form_validated(self) -> None:
@@ -292,6 +293,7 @@ class RunController(QObject):
         an input the run had no file for is emptied."""
         if self.panel.route is None or self.panel.route.id != route.id:
             return
+        before = self.panel.snapshot()
         files: dict[str, RememberedFile] = {}
         given = inputs.get("files") or {}
         if isinstance(given, dict):
@@ -313,7 +315,8 @@ class RunController(QObject):
         )
         self._restore_assets(files)
         self.panel.clear_messages()
-        self.panel.show_status("Inputs filled in from the earlier run. Press Run to run again.")
+        self.panel.show_status(FILLED_FROM_RUN)
+        self.panel.offer_undo_fill(before)
         self._remember()
 
     # -- running ---------------------------------------------------------------------------

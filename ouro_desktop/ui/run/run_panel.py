@@ -212,10 +212,26 @@ class RunPanel(QWidget):
         self.clear_messages()
         self.cleared.emit()
         if before != self.snapshot():
+            self.undo_bar.setAccessibleName("Undo clearing the form")
             self.undo_bar.offer(
                 "The form is cleared: settings at their defaults, no files.",
                 lambda: self._undo_clear(*before),
             )
+
+    def offer_undo_fill(self, before: tuple[FormValue, dict[str, RememberedFile]]) -> None:
+        """A re-run filled the form over what was in it (``before``): one click brings
+        that back, as after Clear form (it was replaced for good)."""
+        if before == self.snapshot():
+            return
+        self.undo_bar.setAccessibleName("Undo filling in the earlier run")
+        self.undo_bar.offer(
+            "What the form held before is replaced by the earlier run's inputs.",
+            lambda: self._undo_fill(*before),
+        )
+
+    def _undo_fill(self, value: FormValue, files: dict[str, RememberedFile]) -> None:
+        self.show_status("")  # the inputs are no longer the earlier run's
+        self._undo_clear(value, files)
 
     def _undo_clear(self, value: FormValue, files: dict[str, RememberedFile]) -> None:
         self.restore(value, files)

@@ -13,6 +13,7 @@ from ouro_desktop.core.route_facts import price_text
 from ouro_desktop.ui.common.dialogs import ask_buttons
 
 RESTORED = "Your entries from last time are back. “Clear form” starts afresh."
+FILLED_FROM_RUN = "Inputs filled in from the earlier run. Press Run to run again."
 STATE_WORDS = {
     "submitting": "Sending the run…",
     "unknown": "Checking whether Ouro received the run…",

@@ -494,6 +494,7 @@ class AppController(QObject):
         # says why and no other route's form is touched.
         if route is not None and route.id == route_id:
             self.runs.fill_from_run(route, inputs)
+            self.window.focus_run_button()
 
     # -- drop first, choose later ------------------------------------------------------------
     def _on_window_files_dropped(self, items: list[str]) -> None:

@@ -234,19 +234,34 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self._action("Runs", "runs", self.focus_runs))
 
     def focus_form(self) -> None:
-        """Ctrl+2: the open route's form -- the first empty file input's Browse…, else
-        the first setting, else Run."""
+        """Ctrl+2: the open route's form -- the first empty input's Browse… (or, for a
+        post, its "Choose one of my posts…"), else the first setting, else Run."""
         if not self.panes_built or not self.route_page.is_showing_route:
             return
         panel = self.run_panel
         target: QWidget | None = None
         for zone in panel.inputs.zones().values():
-            if not zone.holds_file and zone.target.browse_button.isVisibleTo(panel):
-                target = zone.target.browse_button
+            if zone.holds_file:
+                continue
+            buttons = (zone.target.browse_button, zone.target.remote_button)
+            target = next((b for b in buttons if b.isVisibleTo(panel)), None)
+            if target is not None:
                 break
         target = target or panel.form.first_field() or panel.run_button
         self.route_page.scroll_area.ensureWidgetVisible(target)
         target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_run_button(self) -> None:
+        """A re-run filled the form: Run, and the note under it, in view and Run focused
+        (the page opened at its top, the filled form and the note below the fold)."""
+        if not self.panes_built or not self.route_page.is_showing_route:
+            return
+        panel = self.run_panel
+        area = self.route_page.scroll_area
+        area.widget().layout().activate()  # the form just filled: place it before scrolling
+        area.ensureWidgetVisible(panel.status_label)
+        area.ensureWidgetVisible(panel.run_button)
+        panel.run_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def order_route_page_focus(self) -> list[QWidget]:
         """Chain the route page's controls top to bottom, from the browser's last control
