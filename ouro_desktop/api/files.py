@@ -24,12 +24,13 @@ import contextlib
 import hashlib
 import mimetypes
 import os
-import secrets
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
+
+from ouro_desktop.new_files import create_beside
 
 from ._http import HttpSession
 from .errors import FileChangedError, OuroError, ResponseError, UploadCancelled
@@ -502,25 +503,14 @@ async def save_api_answer(
     return dest
 
 
-def _new_part(dest: Path) -> tuple[int, str]:
-    """The file ``dest`` is streamed into, beside it, with the permissions any new file of
-    the person's gets (the umask; a ``mkstemp`` file is owner-only, so a table or text
-    saved in a shared folder could not be opened by colleagues)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    while True:
-        name = str(dest.parent / f".{dest.name}.{secrets.token_hex(6)}.part")
-        try:
-            return os.open(name, flags | getattr(os, "O_NOFOLLOW", 0), 0o666), name
-        except FileExistsError:
-            continue
-
-
 @contextlib.asynccontextmanager
 async def _whole_or_nothing(dest: Path) -> AsyncIterator[IO[bytes]]:
     """A file to stream ``dest`` into, moved into place only when everything was written:
     a failure or a cancel leaves no partial file (an OSError becomes an OuroError)."""
     try:
-        fd, tmp_name = await asyncio.to_thread(_new_part, dest)
+        fd, tmp_name = await asyncio.to_thread(
+            create_beside, dest.parent, f".{dest.name}.", ".part"
+        )
     except OSError as exc:
         raise OuroError(f"Cannot save into {dest.parent}: {exc.strerror or exc}.") from exc
     handle = os.fdopen(fd, "wb")

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 import tempfile
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+
+from ouro_desktop.new_files import create_beside
 
 __all__ = ["remove_stale_temps", "write_text_atomic", "write_text_atomic_later"]
 
@@ -41,7 +42,7 @@ def write_text_atomic(path: Path, text: str, *, private: bool = True) -> None:
     if private:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
     else:
-        fd, tmp = _new_file(path.parent, prefix, ".tmp")
+        fd, tmp = create_beside(path.parent, prefix, ".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -51,19 +52,6 @@ def write_text_atomic(path: Path, text: str, *, private: bool = True) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-
-
-def _new_file(folder: Path, prefix: str, suffix: str) -> tuple[int, str]:
-    """A new file beside the target, open for writing, with the umask's permissions."""
-    while True:
-        name = str(folder / f"{prefix}{secrets.token_hex(6)}{suffix}")
-        try:
-            return os.open(name, _NEW | getattr(os, "O_NOFOLLOW", 0), 0o666), name
-        except FileExistsError:
-            continue
 
 
 _writer: ThreadPoolExecutor | None = None

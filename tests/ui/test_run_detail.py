@@ -592,6 +592,17 @@ def test_compare_two_formula_runs(demo: Demo, qtbot: Any) -> None:
     assert any(line.startswith("+") and '"NH3"' in line for line in lines[2:])
 
 
+def _compared_answers(qtbot: Any, answers: tuple[Any, Any], labels: tuple[str, str], route: Any):
+    """A Compare dialog 980 px wide showing these two answers (as two runs of ``route``)."""
+    dialog = CompareDialog(labels)
+    qtbot.addWidget(dialog)
+    dialog.resize(980, 640)
+    dialog.show()
+    sides = [CompareSide({}, answer, label) for answer, label in zip(answers, labels, strict=True)]
+    dialog.show_comparison(compare_runs(*sides, route=route), [])
+    return dialog
+
+
 def test_compare_leaves_the_note_its_room_and_cut_cells_read_whole_on_hover(qtbot: Any) -> None:
     from tests.core.test_result_view import demo_answer
 
@@ -600,12 +611,7 @@ def test_compare_leaves_the_note_its_room_and_cut_cells_read_whole_on_hover(qtbo
     mo["peaks"] = copy.deepcopy(cu["peaks"] * 5)
     mo["peaks"][0]["two_theta_deg"] = 12.5
     labels = ("simulate-powder-xrd-pattern 07:30:49", "simulate-powder-xrd-pattern 07:31:23")
-    dialog = CompareDialog(labels)
-    qtbot.addWidget(dialog)
-    dialog.resize(980, 640)
-    dialog.show()
-    sides = [CompareSide({}, answer, label) for answer, label in zip((cu, mo), labels, strict=True)]
-    dialog.show_comparison(compare_runs(*sides, route=route), [])
+    dialog = _compared_answers(qtbot, (cu, mo), labels, route)
     model, table = dialog.model, dialog.table
     peaks = dialog.shown_row("Peaks")
     note = dialog.model.index(peaks, model.NOTE_COLUMN).data()
@@ -689,12 +695,7 @@ def test_compare_of_two_structures_fits_the_dialog_without_sideways_scrolling(
     route, cu = demo_answer("predict-electronic-dos-at-fermi-level", "Cu.cif")
     _route, al = demo_answer("predict-electronic-dos-at-fermi-level", "Al.cif")
     labels = ("predict-electronic-dos-at-fermi-level 04:27:00", "… 04:35:16")
-    dialog = CompareDialog(labels)
-    qtbot.addWidget(dialog)
-    dialog.resize(980, 640)
-    dialog.show()
-    sides = [CompareSide({}, answer, label) for answer, label in zip((cu, al), labels, strict=True)]
-    dialog.show_comparison(compare_runs(*sides, route=route), [])
+    dialog = _compared_answers(qtbot, (cu, al), labels, route)
     table, model = dialog.table, dialog.model
     qtbot.waitUntil(lambda: table.horizontalScrollBar().maximum() == 0)
     total = sum(table.columnWidth(c) for c in range(model.columnCount()))
@@ -710,13 +711,7 @@ def test_compare_headings_of_two_routes_keep_each_runs_time(qtbot: Any) -> None:
     route, cu = demo_answer("structure-report", "Cu.cif")
     _other, dos = demo_answer("predict-electronic-dos-at-fermi-level", "Cu.cif")
     labels = ("write-structure-report 04:36:44", "formula-properties 04:39:30")
-    dialog = CompareDialog(labels)
-    qtbot.addWidget(dialog)
-    dialog.resize(980, 640)
-    dialog.show()
-    answers = zip((cu, dos), labels, strict=True)
-    sides = [CompareSide({}, answer, label) for answer, label in answers]
-    dialog.show_comparison(compare_runs(*sides, route=route), [])
+    dialog = _compared_answers(qtbot, (cu, dos), labels, route)
     table, model = dialog.table, dialog.model
     header = table.horizontalHeader()
     for column, label in zip((model.A_COLUMN, model.B_COLUMN), labels, strict=True):
