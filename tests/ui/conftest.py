@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QStyleFactory
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QStyleFactory, QWidget
 
 from ouro_desktop.ui.common.collector import install, uninstall
 from ouro_desktop.ui.common.readable_style import ReadableStyle
@@ -35,6 +37,7 @@ def _collect_on_the_gui_thread(qapp: Any) -> Iterator[None]:
     try:
         yield
     finally:
+        _release_modifiers()
         gc.collect()
         # What is still alive now (modules, session fixtures, caches) is moved out of the
         # collector's view, as the app does once started (app._freeze_startup_objects):
@@ -44,6 +47,28 @@ def _collect_on_the_gui_thread(qapp: Any) -> Iterator[None]:
         # test drops is never freed, so never on a wrong thread either.
         gc.freeze()
         uninstall()
+
+
+_MODIFIER_KEYS = (
+    (Qt.KeyboardModifier.ShiftModifier, Qt.Key.Key_Shift),
+    (Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_Control),
+    (Qt.KeyboardModifier.AltModifier, Qt.Key.Key_Alt),
+    (Qt.KeyboardModifier.MetaModifier, Qt.Key.Key_Meta),
+)
+
+
+def _release_modifiers() -> None:
+    """Let go of a modifier a test's keys left held in Qt's keyboard state: a
+    ``QTest.keyClick(w, Key_Backtab, ShiftModifier)`` that moves the focus leaves Shift
+    down, and the next test's ``selectRow`` then read Shift and selected nothing."""
+    held = QGuiApplication.keyboardModifiers()
+    if held == Qt.KeyboardModifier.NoModifier:
+        return
+    anywhere = QWidget()
+    for modifier, key in _MODIFIER_KEYS:
+        if held & modifier:
+            QTest.keyRelease(anywhere, key, Qt.KeyboardModifier.NoModifier)
+    anywhere.deleteLater()
 
 
 @pytest.fixture(params=["light", "dark"])
