@@ -452,3 +452,25 @@ def test_holding_the_route_page_wide_still_lets_the_window_fit_1280(app_for: Any
     page = window.route_page
     assert page.minimumSizeHint().width() <= MAX_HELD_WIDTH
     assert window.minimumSizeHint().width() <= 1280 - 40
+
+
+def _in_view(area: Any, widget: Any) -> bool:
+    top_left = widget.mapTo(area.viewport(), widget.rect().topLeft())
+    return area.viewport().rect().contains(QRect(top_left, widget.size()))
+
+
+def test_a_refused_run_shows_why_in_view(app_for: Any) -> None:
+    # Seen at 1366×768: Ctrl+Return at the top of a route's page with no file given;
+    # "Add a file…" appeared above Run, below the fold: nothing seemed to happen.
+    app = app_for
+    window = app.window
+    window.resize(1366, 768)
+    app.open("demo/predict-electronic-dos-at-fermi-level")
+    panel, area = window.run_panel, window.route_page.scroll_area
+    area.verticalScrollBar().setValue(0)
+    app.aio.wait_until(lambda: not _in_view(area, panel.run_button))  # below the fold
+    panel.run_button.click()
+    app.aio.wait_until(lambda: panel.error_banner.isVisible())
+    assert "structure" in panel.problem("missing")  # what to add, in words
+    assert _in_view(area, panel.error_banner) and _in_view(area, panel.run_button)
+    assert app.finished == []  # refused, not run

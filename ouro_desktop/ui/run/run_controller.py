@@ -334,6 +334,7 @@ class RunController(QObject):
         if missing or errors:
             if errors:
                 form.show_field_errors(errors)
+            self.panel.call_attention(bool(errors))
             return
         self.panel.clear_messages()
         form.clear_field_errors()

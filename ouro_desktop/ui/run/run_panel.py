@@ -16,7 +16,14 @@ import html
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ouro_desktop.api.models import Route
 from ouro_desktop.api.schema import build_form_spec
@@ -40,6 +47,9 @@ class RunPanel(QWidget):
     run_requested = Signal()
     folder_run_requested = Signal()  # "Run on a folder…"
     cleared = Signal()  # "Clear form" (or its Undo) changed what the form holds
+    # Run was refused and says why in this widget: the page brings it (and Run) into view
+    # (pressed with Ctrl+Return at the top of a long page, the answer was below the fold).
+    attention_needed = Signal(QWidget)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -263,6 +273,17 @@ class RunPanel(QWidget):
         """A problem with no cause to watch (a refusal from Ouro): it stays until the next
         run or route, or until dismissed."""
         self.show_problem("error", text)
+
+    def call_attention(self, field_errors: bool) -> None:
+        """Run was refused: show why -- with ``field_errors``, the setting to fix that has
+        the keys (the form gives them to the first), else the problem above Run."""
+        focus = QApplication.focusWidget()
+        if field_errors and focus is not None and self.form.isAncestorOf(focus):
+            self.attention_needed.emit(focus)
+        elif self.error_banner.isVisibleTo(self):
+            self.attention_needed.emit(self.error_banner)
+        else:
+            self.attention_needed.emit(self.status_label)
 
     def _on_error_banner_dismissed(self) -> None:
         self._problems.clear()

@@ -174,6 +174,7 @@ class MainWindow(QMainWindow):
         self._order_timer.setInterval(0)
         self._order_timer.timeout.connect(self.order_route_page_focus)
         self.run_panel.inputs.changed.connect(self._order_timer.start)
+        self.run_panel.attention_needed.connect(self.reveal_in_route_page)
         self.run_panel.form.fields_changed.connect(self._order_timer.start)
         if isinstance(history, QByteArray) and not history.isEmpty():
             self.history_split.restoreState(history)
@@ -257,11 +258,19 @@ class MainWindow(QMainWindow):
         if not self.panes_built or not self.route_page.is_showing_route:
             return
         panel = self.run_panel
-        area = self.route_page.scroll_area
-        area.widget().layout().activate()  # the form just filled: place it before scrolling
-        area.ensureWidgetVisible(panel.status_label)
-        area.ensureWidgetVisible(panel.run_button)
+        self.reveal_in_route_page(panel.status_label)
         panel.run_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def reveal_in_route_page(self, widget: QWidget) -> None:
+        """Scroll the route page so Run and ``widget`` (what the run panel just said, or
+        the setting to fix) are in view; ``widget`` wins if both do not fit."""
+        if not self.panes_built or not self.route_page.is_showing_route:
+            return
+        area = self.route_page.scroll_area
+        self.run_panel.layout().activate()  # just shown or filled: placed before scrolling
+        area.widget().layout().activate()
+        area.ensureWidgetVisible(self.run_panel.run_button)
+        area.ensureWidgetVisible(widget)
 
     def order_route_page_focus(self) -> list[QWidget]:
         """Chain the route page's controls top to bottom, from the browser's last control
