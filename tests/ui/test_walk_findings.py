@@ -474,3 +474,24 @@ def test_a_refused_run_shows_why_in_view(app_for: Any) -> None:
     assert "structure" in panel.problem("missing")  # what to add, in words
     assert _in_view(area, panel.error_banner) and _in_view(area, panel.run_button)
     assert app.finished == []  # refused, not run
+
+
+def test_a_removed_file_comes_back_with_undo_and_is_the_one_run(app_for: Any) -> None:
+    # Once a file is chosen the keys move onto its Remove: a second Enter or Space threw
+    # the file away, with no way back but finding it again.
+    from .app_harness import EXAMPLES
+
+    app = app_for
+    app.open("demo/predict-electronic-dos-at-fermi-level")
+    asset_id = app.drop("file", EXAMPLES / "Cu.cif")
+    panel = app.window.run_panel
+    zone = panel.inputs.zone("file")
+    zone.remove_button.click()
+    assert not zone.holds_file
+    assert panel.undo_bar.text() == "“Cu.cif” is removed from “File”."
+    panel.undo_bar.button.click()
+    app.aio.wait_until(lambda: zone.holds_file)
+    assert zone.asset_id == asset_id and not panel.undo_bar.offered
+    run = app.run()
+    assert run.state == "success"
+    assert run.provenance["files"]["file"]["asset_id"] == asset_id

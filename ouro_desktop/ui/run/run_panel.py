@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from ouro_desktop.api.models import Route
 from ouro_desktop.api.schema import build_form_spec
 from ouro_desktop.api.schema_nodes import FormValue
+from ouro_desktop.core.file_checks import display_name
 from ouro_desktop.core.form_memory import RememberedFile
 from ouro_desktop.core.route_facts import price_text
 from ouro_desktop.core.route_fields import asset_input_label, asset_input_required
@@ -130,6 +131,7 @@ class RunPanel(QWidget):
         self._problems: dict[str, str] = {}
         self.form.edited.connect(self.undo_bar.withdraw)
         self.inputs.files_dropped.connect(lambda _key, _items: self.undo_bar.withdraw())
+        self.inputs.remove_clicked.connect(self._on_input_remove_clicked)
 
     @property
     def route(self) -> Route | None:
@@ -242,6 +244,28 @@ class RunPanel(QWidget):
     def _undo_fill(self, value: FormValue, files: dict[str, RememberedFile]) -> None:
         self.show_status("")  # the inputs are no longer the earlier run's
         self._undo_clear(value, files)
+
+    def _on_input_remove_clicked(self, key: str) -> None:
+        """Remove is one key away once a file is chosen (the keys move onto it): what the
+        input held comes back with Undo, as after Clear form."""
+        kept = self.inputs.remembered().get(key)
+        zone = self.inputs.zones().get(key)
+        if kept is None or zone is None:
+            return
+        self.undo_bar.setAccessibleName("Undo removing the file")
+        self.undo_bar.offer(
+            f"“{display_name(kept.name)}” is removed from “{display_name(zone.title)}”.",
+            lambda: self._undo_remove(key, kept),
+        )
+
+    def _undo_remove(self, key: str, kept: RememberedFile) -> None:
+        zone = self.inputs.zones().get(key)
+        if zone is None or zone.holds_file:
+            return  # another file is there now: it stays
+        if kept.asset_id:
+            zone.show_kept(kept.asset_id, kept.name)
+        elif kept.path:
+            zone.files_dropped.emit(key, [kept.path])
 
     def _undo_clear(self, value: FormValue, files: dict[str, RememberedFile]) -> None:
         self.restore(value, files)

@@ -104,6 +104,8 @@ class DropZone(QFrame):
     cancel_requested = Signal(str)
     retry_requested = Signal(str)
     removed = Signal(str)
+    # Remove pressed, before the zone lets go of its file (what it held is kept for Undo).
+    remove_clicked = Signal(str)
     state_changed = Signal(str)  # key: the zone took, lost or finished a file
 
     def __init__(
@@ -575,5 +577,6 @@ class DropZone(QFrame):
         self.retry_requested.emit(self.key)
 
     def _on_remove_clicked(self) -> None:
+        self.remove_clicked.emit(self.key)
         self.clear()
         self.removed.emit(self.key)

@@ -33,6 +33,7 @@ class FileInputs(QWidget):
     cancel_requested = Signal(str)
     retry_requested = Signal(str)
     removed = Signal(str)
+    remove_clicked = Signal(str)  # Remove pressed on a zone, before it lets go
     changed = Signal(str)  # key: a zone took, lost or finished a file
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -83,6 +84,7 @@ class FileInputs(QWidget):
             zone.cancel_requested.connect(self.cancel_requested)
             zone.retry_requested.connect(self.retry_requested)
             zone.removed.connect(self.removed)
+            zone.remove_clicked.connect(self.remove_clicked)
             zone.files_dropped.connect(self._on_zone_files_dropped)
             self._layout.insertWidget(self._layout.count() - 1, zone)
             self._zones[decl.key] = zone
