@@ -482,13 +482,16 @@ def test_a_removed_file_comes_back_with_undo_and_is_the_one_run(app_for: Any) ->
     from .app_harness import EXAMPLES
 
     app = app_for
+    app.window.resize(1366, 768)
     app.open("demo/predict-electronic-dos-at-fermi-level")
     asset_id = app.drop("file", EXAMPLES / "Cu.cif")
-    panel = app.window.run_panel
+    panel, area = app.window.run_panel, app.window.route_page.scroll_area
     zone = panel.inputs.zone("file")
+    area.verticalScrollBar().setValue(0)  # as seen: Remove had the keys, out of sight
     zone.remove_button.click()
     assert not zone.holds_file
     assert panel.undo_bar.text() == "“Cu.cif” is removed from “File”."
+    app.aio.wait_until(lambda: _in_view(area, panel.undo_bar))  # not below the fold
     panel.undo_bar.button.click()
     app.aio.wait_until(lambda: zone.holds_file)
     assert zone.asset_id == asset_id and not panel.undo_bar.offered

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -48,8 +48,9 @@ class RunPanel(QWidget):
     run_requested = Signal()
     folder_run_requested = Signal()  # "Run on a folder…"
     cleared = Signal()  # "Clear form" (or its Undo) changed what the form holds
-    # Run was refused and says why in this widget: the page brings it (and Run) into view
-    # (pressed with Ctrl+Return at the top of a long page, the answer was below the fold).
+    # Something to read now (why Run was refused; the Undo of a removed file) is in this
+    # widget: the page brings it (and Run) into view -- pressed at the top of a long page,
+    # the answer was below the fold, and nothing seemed to happen.
     attention_needed = Signal(QWidget)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -257,6 +258,12 @@ class RunPanel(QWidget):
             f"“{display_name(kept.name)}” is removed from “{display_name(zone.title)}”.",
             lambda: self._undo_remove(key, kept),
         )
+        # Once the zone has let go (it does right after this): placed, then shown.
+        QTimer.singleShot(0, self._reveal_undo)
+
+    def _reveal_undo(self) -> None:
+        if self.undo_bar.offered:
+            self.attention_needed.emit(self.undo_bar)
 
     def _undo_remove(self, key: str, kept: RememberedFile) -> None:
         zone = self.inputs.zones().get(key)
