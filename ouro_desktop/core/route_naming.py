@@ -24,7 +24,7 @@ from ouro_desktop.api.models import Route
 
 from .atomic_file import write_text_atomic_later
 
-__all__ = ["RouteNames", "is_endpoint_name", "route_title", "title_of"]
+__all__ = ["RouteNames", "is_endpoint_name", "route_title", "search_words", "title_of"]
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,19 @@ _ENDPOINT = re.compile(
 _METHOD = re.compile(r"^\s*(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+", re.IGNORECASE)
 _MAX_ENTRIES = 2000
 _TITLE_CHARS = 90
+
+
+_UUID = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+def search_words(ref: str) -> str:
+    """What to search for when the route ``ref`` opened nothing: the words of its name
+    (``demo/fermi-dos`` -> ``fermi dos``), not its owner, a link's address or an id."""
+    path = re.split(r"[?#]", ref.strip(), maxsplit=1)[0]  # a link: not its query
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    if _UUID.fullmatch(name):
+        return ""
+    return " ".join(re.split(r"[-_\s]+", name)).strip()
 
 
 def is_endpoint_name(name: str) -> bool:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ouro_desktop.api.models import Route
-from ouro_desktop.core.route_naming import RouteNames, is_endpoint_name, route_title, title_of
+from ouro_desktop.core.route_naming import (
+    RouteNames,
+    is_endpoint_name,
+    route_title,
+    search_words,
+    title_of,
+)
 
 
 def _route(name: str, summary: str = "", *, full: bool = True, description: str = "") -> Route:
@@ -67,3 +73,11 @@ def test_titles_are_kept_and_a_whole_route_wins(tmp_path: Path) -> None:
     assert again.title_for(full.id) == "Generate a crystal structure — CrystaLLM"
     assert again.title_for("unknown", "demo/formula-properties") == "formula-properties"
     assert title_of(full, again.services) == "Generate a crystal structure — CrystaLLM"
+
+
+def test_a_name_that_opened_nothing_is_searched_for_by_its_words() -> None:
+    assert search_words("demo/fermi-dos") == "fermi dos"
+    assert search_words(" mmoderwell/predict_electronic-dos ") == "predict electronic dos"
+    assert search_words("https://ouro.foundation/routes/ada/band-gap?tab=api#x") == "band gap"
+    assert search_words("0198c3a2-7d1e-7c4b-9a55-1f2e3d4c5b6a") == ""  # an id: no words
+    assert search_words("") == ""

@@ -498,3 +498,46 @@ def test_a_removed_file_comes_back_with_undo_and_is_the_one_run(app_for: Any) ->
     run = app.run()
     assert run.state == "success"
     assert run.provenance["files"]["file"]["asset_id"] == asset_id
+
+
+def test_a_name_that_is_no_route_offers_a_search_for_it_not_retry(app_for: Any) -> None:
+    # Seen: "Open by name" with a wrong name offered only Retry (with the keys), which
+    # fails the same way.
+    app = app_for
+    page, browser = app.window.route_page, app.window.browser
+    browser.open_requested.emit("demo/fermi-dos")
+    app.aio.wait_until(lambda: page.stack.currentWidget() is page.error_page)
+    assert "There is no route “demo/fermi-dos”" in page.error_label.text()
+    assert page.retry_button.isHidden()
+    assert page.search_button.text() == "Search for “fermi dos”"
+    assert QApplication.focusWidget() in (page.search_button, None)  # None: window not active
+    page.search_button.click()
+    assert browser.search.text() == "fermi dos"
+    app.aio.wait_until(lambda: browser.model.rowCount() > 0)
+    names = [browser.model.index(r, 0).data() for r in range(browser.model.rowCount())]
+    assert any("fermi" in str(n) for n in names), names
+
+
+def test_retry_loads_the_route_that_failed_not_the_one_open_before(app_for: Any) -> None:
+    from ouro_desktop.api.errors import OuroError
+
+    app = app_for
+    app.open("demo/formula-properties")
+    client, page = app.session.client, app.window.route_page
+    real = client.get_route
+    calls: list[str] = []
+
+    async def once_unreachable(ref: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(ref)
+        if len(calls) == 1:
+            raise OuroError("Could not reach Ouro.")
+        return await real(ref, *args, **kwargs)
+
+    client.get_route = once_unreachable
+    app.window.browser.open_requested.emit("demo/predict-electronic-dos-at-fermi-level")
+    app.aio.wait_until(lambda: page.stack.currentWidget() is page.error_page)
+    assert not page.retry_button.isHidden()
+    page.retry_button.click()
+    app.aio.wait_until(lambda: page.is_showing_route)
+    assert app.window.run_panel.route.full_name == "demo/predict-electronic-dos-at-fermi-level"
+    assert calls == ["demo/predict-electronic-dos-at-fermi-level"] * 2

@@ -252,6 +252,13 @@ class RouteBrowser(QWidget):
             self.search_shortcut.activated.connect(self.focus_search)
         return self.search_shortcut
 
+    def search_for(self, words: str) -> None:
+        """Search for ``words`` as if typed there, the keys in the search field (a name
+        that opened no route: the routes it may have meant)."""
+        self.set_query(words)
+        self._emit_search()
+        self.focus_search()
+
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()

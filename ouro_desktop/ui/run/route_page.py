@@ -106,6 +106,7 @@ class RoutePage(QWidget):
     favourite_toggled = Signal(str, str)  # route id, full name
     retry_requested = Signal()
     offer_accepted = Signal(str)  # a route ref offered instead of one that failed to open
+    search_offered = Signal(str)  # words to search routes by, for a name that opened nothing
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -181,11 +182,18 @@ class RoutePage(QWidget):
         self.offer_button.setObjectName("route_page_offer")
         self.offer_button.clicked.connect(self._on_offer_button_clicked)
         self.offer_button.hide()
+        # "Search for “…”": for a name that is no route, the routes it may have meant.
+        self.search_button = QPushButton()
+        self.search_button.setObjectName("route_page_search")
+        self.search_button.clicked.connect(self._on_search_button_clicked)
+        self.search_button.hide()
+        self._search_words = ""
         column.addWidget(self.error_title)
         column.addWidget(self.error_label)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.offer_button)
+        buttons.addWidget(self.search_button)
         buttons.addWidget(self.retry_button)
         buttons.addStretch(1)
         column.addLayout(buttons)
@@ -279,16 +287,35 @@ class RoutePage(QWidget):
         self.loading_label.setText(text)
         self.stack.setCurrentWidget(self.loading_page)
 
-    def show_error(self, message: str, offer: tuple[str, str] | None = None) -> None:
-        """An error with Retry; ``offer`` = (button text, route ref) adds a way out."""
+    def show_error(
+        self,
+        message: str,
+        offer: tuple[str, str] | None = None,
+        *,
+        search: str = "",
+        retry: bool = True,
+    ) -> None:
+        """An error; ``offer`` = (button text, route ref) adds a way out, ``search`` a
+        search for those words, ``retry`` Retry (not for a route that is not there: it
+        would fail the same way)."""
         self.error_label.setText(message)
         self._offer = offer[1] if offer else ""
         self.offer_button.setText(offer[0] if offer else "")
         self.offer_button.setAccessibleName(offer[0] if offer else "")
         self.offer_button.setVisible(offer is not None)
+        self._search_words = search
+        self.search_button.setText(f"Search for “{search}”" if search else "")
+        self.search_button.setAccessibleName(self.search_button.text())
+        self.search_button.setVisible(bool(search))
+        self.retry_button.setVisible(retry)
         self.stack.setCurrentWidget(self.error_page)
-        focus = self.offer_button if offer is not None else self.retry_button
+        shown = [b for b in (self.offer_button, self.search_button) if not b.isHidden()]
+        focus = shown[0] if shown else self.retry_button
         focus.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_search_button_clicked(self) -> None:
+        if self._search_words:
+            self.search_offered.emit(self._search_words)
 
     def _on_offer_button_clicked(self) -> None:
         if self._offer:

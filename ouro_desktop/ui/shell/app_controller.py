@@ -21,6 +21,7 @@ from ouro_desktop.api.schema import build_form_spec, default_value, validate
 from ouro_desktop.core.blocking import off_thread, responsive_switching
 from ouro_desktop.core.error_text import friendly
 from ouro_desktop.core.route_fields import body_fields
+from ouro_desktop.core.route_naming import search_words
 from ouro_desktop.core.session import Session
 from ouro_desktop.core.snippets import route_snippets
 from ouro_desktop.ui.batch.batch_controller import BatchController
@@ -85,6 +86,7 @@ class AppController(QObject):
             batches.batch_finished.connect(self._refresh_facts_of)
             batches.run_activated.connect(self._on_batches_run_activated)
         self._current: Route | None = None
+        self._failed_ref = ""  # the route whose loading failed (what Retry tries again)
         self._startup_files: list[str] = []
         self._startup_route: str | None = None
         self._standing_notice: str | None = None  # the banner's text while nothing else
@@ -97,6 +99,7 @@ class AppController(QObject):
         window.route_page.favourite_toggled.connect(routes.toggle_favourite)
         window.route_page.retry_requested.connect(self._on_page_retry_requested)
         window.route_page.offer_accepted.connect(self._on_page_offer_accepted)
+        window.route_page.search_offered.connect(window.browser.search_for)
         window.browser_drops.files_dropped.connect(self._on_browser_files_dropped)
         window.browser.route_activated.connect(self._on_browser_route_activated)
         window.window_drops.files_dropped.connect(self._on_window_files_dropped)
@@ -307,8 +310,11 @@ class AppController(QObject):
         self.tasks.run("route", self._open(ref))
 
     def _on_page_retry_requested(self) -> None:
-        if self._current is not None:
-            self.tasks.run("route", self._open(self._current.id))
+        # The route that failed, not the one open before it (which was none at all when
+        # the first route opened by name failed: Retry did nothing).
+        ref = self._failed_ref or (self._current.id if self._current is not None else "")
+        if ref:
+            self.tasks.run("route", self._open(ref))
 
     async def _open(self, ref: str, files: list[str] | None = None) -> Route | None:
         """Load and show the route ``ref`` (``files`` go into its form); the route, or
@@ -318,6 +324,7 @@ class AppController(QObject):
             return None
         page = self.window.route_page
         page.show_loading(f"Loading {ref}…")
+        self._failed_ref = ""
         try:
             route = await client.get_route(ref)
         except NotFoundError:
@@ -327,10 +334,13 @@ class AppController(QObject):
                 f"There is no route “{ref}”, or you don't have access to it."
                 + (f" The demo has its own copy: {offer}." if offer else ""),
                 offer=(f"Open {offer}", offer) if offer else None,
+                search="" if offer else search_words(ref),
+                retry=False,
             )
             self.load_failed.emit(ref)
             return None
         except OuroError as exc:
+            self._failed_ref = ref
             page.show_error(f"Could not load the route: {friendly(exc)}")
             self.load_failed.emit(friendly(exc))
             return None
