@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ouro_desktop.ui.common.focus_order import TAB_AFTER
 from ouro_desktop.ui.history.model import HistoryTableModel
 
 from .app_harness import EXAMPLES, App
@@ -159,16 +160,26 @@ def test_tab_follows_the_page_from_top_to_bottom(app_for: Any) -> None:
     app.open("demo/build-supercell")
     app.aio.run(asyncio.sleep(0.2))  # the page is re-chained once its widgets are shown
     content = window.route_page.scroll_area.widget()
-    tops = []
+    tops, stops = [], []
     widget = window.route_page.scroll_area.nextInFocusChain()
     while widget is not window.history.first_control():
         if content.isAncestorOf(widget) and widget.isVisibleTo(content):
             if widget.focusPolicy().value & Qt.FocusPolicy.TabFocus.value:
-                tops.append(widget.mapTo(content, QPoint(0, 0)).y() + widget.height() // 2)
+                stops.append(widget)
+                if getattr(widget, TAB_AFTER, None) is None:
+                    tops.append(widget.mapTo(content, QPoint(0, 0)).y() + widget.height() // 2)
         widget = widget.nextInFocusChain()
         assert widget is not window.route_page.scroll_area  # the chain reaches the runs
     assert len(tops) > 10
     assert all(b >= a - 12 for a, b in zip(tops, tops[1:], strict=False))  # never back up
+    # ... but a setting's small reset button, beside its title, comes after its value:
+    # "Tab, then type" after ticking a setting typed into that button, and was lost.
+    resets = [w for w in stops if getattr(w, TAB_AFTER, None) is not None]
+    assert resets
+    for reset in resets:
+        editor = getattr(reset, TAB_AFTER)
+        inside = [i for i, w in enumerate(stops) if editor.isAncestorOf(w)]
+        assert inside and stops.index(reset) == max(inside) + 1, reset.accessibleName()
     names = [
         w.accessibleName() for w in (window.run_panel.clear_button, window.run_panel.run_button)
     ]

@@ -11,7 +11,12 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QWidget
 
-__all__ = ["chain_by_position", "focusable_in_order"]
+__all__ = ["TAB_AFTER", "chain_by_position", "focusable_in_order"]
+
+# A widget with this Python attribute set to a container comes after that container's
+# controls, not where it stands: a setting's small reset button beside its title, which
+# Tab reached before the value box ("Tab, then type" typed into nothing).
+TAB_AFTER = "tab_after"
 
 _LINE = 12  # px: widgets whose middles are this close are on one line
 
@@ -52,7 +57,26 @@ def focusable_in_order(root: QWidget) -> list[QWidget]:
             lines[-1].append(item)
         else:
             lines.append([item])
-    return [widget for line in lines for _y, _x, widget in sorted(line, key=lambda i: i[1])]
+    order = [widget for line in lines for _y, _x, widget in sorted(line, key=lambda i: i[1])]
+    return _put_late_ones_after(order)
+
+
+def _put_late_ones_after(order: list[QWidget]) -> list[QWidget]:
+    """Move each widget with :data:`TAB_AFTER` past the controls of its container that
+    follow it; nested ones (a group's reset, its settings' resets) each after their own.
+    One pass: a wide form's hundreds of rows each have one."""
+    out: list[QWidget] = []
+    waiting: list[tuple[QWidget, QWidget]] = []  # (container, the widget that goes after it)
+    for widget in order:
+        while waiting and not (widget is waiting[-1][0] or waiting[-1][0].isAncestorOf(widget)):
+            out.append(waiting.pop()[1])
+        after = getattr(widget, TAB_AFTER, None)
+        if isinstance(after, QWidget):
+            waiting.append((after, widget))
+        else:
+            out.append(widget)
+    out += [late for _container, late in reversed(waiting)]
+    return out
 
 
 def chain_by_position(

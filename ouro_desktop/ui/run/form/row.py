@@ -21,6 +21,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStyle, QToolButton, QVBoxLayout, QWidget
 
 from ouro_desktop.api.schema import Node, OptionalNode
+from ouro_desktop.ui.common.focus_order import TAB_AFTER
 from ouro_desktop.ui.common.labels import plain_tip
 from ouro_desktop.ui.run.form.base import Editor, error_label, muted_label
 
@@ -80,6 +81,7 @@ class FieldRow(QWidget):
             button.setAccessibleName(f"Reset {node.title} to its default")
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             button.clicked.connect(editor.reset)
+            setattr(button, TAB_AFTER, editor)  # Tab: the value first, then its reset
             header.addWidget(button, 0, Qt.AlignmentFlag.AlignRight)
             self.reset_button = button
         column.addLayout(header)
