@@ -541,3 +541,28 @@ def test_retry_loads_the_route_that_failed_not_the_one_open_before(app_for: Any)
     app.aio.wait_until(lambda: page.is_showing_route)
     assert app.window.run_panel.route.full_name == "demo/predict-electronic-dos-at-fermi-level"
     assert calls == ["demo/predict-electronic-dos-at-fermi-level"] * 2
+
+
+def test_a_run_ouro_refuses_shows_why_in_view(app_for: Any) -> None:
+    # The same as a run the form refuses, for one Ouro refuses once sent: the words came
+    # at the top of the run panel, below the fold of a long page.
+    from ouro_desktop.demo.faults import InjectedResponse
+
+    app = app_for
+    window = app.window
+    window.resize(1366, 768)
+    route = app.open("demo/formula-properties")
+    panel, area = window.run_panel, window.route_page.scroll_area
+    value = panel.form.value().body
+    value["formula"] = "NaCl"
+    panel.form.set_value(value)
+    body = b'{"error": {"message": "Your plan does not allow this route."}}'
+    app.backend.faults.injected.append(
+        InjectedResponse("POST", rf"/services/[^/]+/routes/{route.id}/use", 403, body)
+    )
+    area.verticalScrollBar().setValue(0)
+    app.aio.wait_until(lambda: not _in_view(area, panel.run_button))
+    panel.run_button.click()
+    app.aio.wait_until(lambda: "not started" in panel.problem("error"))
+    app.aio.wait_until(lambda: _in_view(area, panel.error_banner))  # why, at the form's top
+    assert app.actions(route.id) == []  # nothing ran

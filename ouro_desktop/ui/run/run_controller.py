@@ -450,11 +450,13 @@ class RunController(QObject):
                 headers={k: str(v) for k, v in value.headers.items()} or None,
             )
         except UnprocessableEntityError as exc:
-            self._show_at_fields(exc.field_errors, _detail_of(exc.body), friendly(exc))
+            placed = self._show_at_fields(exc.field_errors, _detail_of(exc.body), friendly(exc))
             self.panel.show_error(f"Ouro refused the request: {friendly(exc)}")
+            self.panel.call_attention(bool(placed))
             return
         except (OuroError, LedgerError) as exc:
             self.panel.show_error(f"The run was not started: {friendly(exc)}")
+            self.panel.call_attention(False)
             return
         else:
             # Sent, but whether Ouro got it is still being looked up: Run stays off

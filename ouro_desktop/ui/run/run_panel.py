@@ -307,7 +307,7 @@ class RunPanel(QWidget):
 
     def call_attention(self, field_errors: bool) -> None:
         """Run was refused: show why -- with ``field_errors``, the setting to fix that has
-        the keys (the form gives them to the first), else the problem above Run."""
+        the keys (the form gives them to the first), else the problem at the panel's top."""
         focus = QApplication.focusWidget()
         if field_errors and focus is not None and self.form.isAncestorOf(focus):
             self.attention_needed.emit(focus)
