@@ -213,10 +213,17 @@ class RunPanel(QWidget):
                 if zone.holds_file or zone.message_label.text():
                     zone.clear()
                     zone.removed.emit(key)
-            elif kept.asset_id:
-                zone.show_kept(kept.asset_id, kept.name)
-            elif kept.path:
-                zone.files_dropped.emit(key, [kept.path])
+            else:
+                self._put_back(key, kept)
+
+    def _put_back(self, key: str, kept: RememberedFile) -> None:
+        """A file ``kept`` into its input again: one on Ouro as it was, a local one not
+        uploaded yet checked and sent again."""
+        zone = self.inputs.zone(key)
+        if kept.asset_id:
+            zone.show_kept(kept.asset_id, kept.name)
+        elif kept.path:
+            zone.files_dropped.emit(key, [kept.path])
 
     def _on_clear_button_clicked(self) -> None:
         before = self.snapshot()
@@ -267,12 +274,8 @@ class RunPanel(QWidget):
 
     def _undo_remove(self, key: str, kept: RememberedFile) -> None:
         zone = self.inputs.zones().get(key)
-        if zone is None or zone.holds_file:
-            return  # another file is there now: it stays
-        if kept.asset_id:
-            zone.show_kept(kept.asset_id, kept.name)
-        elif kept.path:
-            zone.files_dropped.emit(key, [kept.path])
+        if zone is not None and not zone.holds_file:  # else another file is there: it stays
+            self._put_back(key, kept)
 
     def _undo_clear(self, value: FormValue, files: dict[str, RememberedFile]) -> None:
         self.restore(value, files)
