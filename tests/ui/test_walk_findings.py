@@ -566,3 +566,20 @@ def test_a_run_ouro_refuses_shows_why_in_view(app_for: Any) -> None:
     app.aio.wait_until(lambda: "not started" in panel.problem("error"))
     app.aio.wait_until(lambda: _in_view(area, panel.error_banner))  # why, at the form's top
     assert app.actions(route.id) == []  # nothing ran
+
+
+def test_the_held_width_does_not_shrink_while_the_same_route_is_shown(app_for: Any) -> None:
+    # Seen at 1366×768: removing a file narrowed the form a few pixels, and the panes
+    # beside the route page jumped.
+    from .app_harness import EXAMPLES
+
+    app = app_for
+    app.open("demo/predict-electronic-dos-at-fermi-level")
+    app.drop("file", EXAMPLES / "Cu.cif")
+    page = app.window.route_page
+    QApplication.processEvents()
+    held = page.minimumSizeHint().width()
+    app.window.run_panel.inputs.zone("file").remove_button.click()
+    for _ in range(3):
+        QApplication.processEvents()
+    assert page.minimumSizeHint().width() == held

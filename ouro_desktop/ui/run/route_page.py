@@ -125,6 +125,7 @@ class RoutePage(QWidget):
         self._build_error_page()
         self._build_content_page()
         self._held_width = 0
+        self._held_for = ""  # the route whose width is held
         self.scroll_area.widget().installEventFilter(self)
         self.stack.currentChanged.connect(self._on_stack_current_changed)
         self.clear()
@@ -535,6 +536,12 @@ class RoutePage(QWidget):
 
     def _hold_content_width(self) -> None:
         width = self._content_width()
+        route_id = self.route.id if self.route is not None and width else ""
+        if route_id and route_id == self._held_for:
+            # The same route: never narrower again (removing a file narrowed the form
+            # a few pixels, and the panes beside it jumped).
+            width = max(width, self._held_width)
+        self._held_for = route_id
         if width != self._held_width:
             self._held_width = width
             self.updateGeometry()  # the splitter makes room
